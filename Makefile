@@ -1,0 +1,59 @@
+# Two commands on a fresh machine: `make run` and `make test`. Both bootstrap .venv.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+APT_PACKAGES := gettext postgresql
+
+.PHONY: run chat test lint typecheck unit catalogs pot system-deps flows clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+catalogs: $(STAMP)
+	$(BIN)/pybabel compile --domain signaalpunt --directory locales --use-fuzzy=false 2>&1 | grep -v '^compiling' || true
+
+run: $(STAMP) catalogs
+	mkdir -p var
+	$(BIN)/signaalpunt db upgrade
+	$(BIN)/signaalpunt run
+
+chat: run
+
+# Installs what the tests need from Debian when it is missing (PostgreSQL server, gettext).
+system-deps:
+	@missing=""; \
+	command -v msgfmt >/dev/null 2>&1 || missing="$$missing gettext"; \
+	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing postgresql"; \
+	if [ -n "$$missing" ]; then \
+		echo "installing Debian packages:$$missing"; \
+		SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
+		$$SUDO apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
+	fi
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+test: $(STAMP) system-deps catalogs lint typecheck
+	$(BIN)/pytest -q
+
+# Re-extract the template and merge it into every catalog (translators then fill the gaps).
+pot: $(STAMP)
+	$(BIN)/pybabel extract -k N_ -k Nn_:1,2 --no-location --sort-output \
+		--project=Signaalpunt -o locales/signaalpunt.pot conversations bot
+	$(BIN)/pybabel update --domain signaalpunt --input-file locales/signaalpunt.pot \
+		--output-dir locales --no-location --no-fuzzy-matching
+
+flows: $(STAMP)
+	$(BIN)/signaalpunt flows --output docs/flows.md
+
+clean:
+	rm -rf $(VENV) var .mypy_cache .pytest_cache .ruff_cache

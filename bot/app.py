@@ -1,0 +1,50 @@
+"""The composition root: builds every part from settings. Nothing is built at import."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from babel.support import Translations
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from conversations.engine import Engine
+from conversations.matching import LabelIndex, Place
+from storage.database import create_schema, make_engine
+from storage.uow import Store
+
+from .i18n import load_catalogs
+from .outbox import OutboxWorker
+from .ports import LoketSink
+from .service import ConversationService
+from .settings import Settings
+
+
+@dataclass
+class App:
+    settings: Settings
+    db: AsyncEngine
+    store: Store
+    catalogs: dict[str, Translations]
+    places: tuple[Place, ...]
+    engine: Engine
+    service: ConversationService
+
+    def outbox_worker(self, sink: LoketSink) -> OutboxWorker:
+        return OutboxWorker(
+            self.store, sink, self.catalogs, self.places, self.settings.outbox_batch
+        )
+
+    async def close(self) -> None:
+        await self.db.dispose()
+
+
+async def build_app(settings: Settings) -> App:
+    """Open the database (creating the schema when missing) and wire the services."""
+    db = make_engine(settings.database_url)
+    await create_schema(db)
+    store = Store(db)
+    catalogs = load_catalogs()
+    places = settings.places()
+    engine = Engine(LabelIndex(catalogs), places)
+    service = ConversationService(store, engine, catalogs, settings.default_language)
+    return App(settings, db, store, catalogs, places, engine, service)

@@ -1,0 +1,35 @@
+"""Loading the gettext catalogs (compiled .mo when present, else the .po itself)."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.support import Translations
+
+from conversations.text import LANGUAGES
+
+DOMAIN = "signaalpunt"
+LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
+
+
+def load_catalog(language: str, locales_dir: Path = LOCALES_DIR) -> Translations:
+    folder = locales_dir / language / "LC_MESSAGES"
+    mo = folder / f"{DOMAIN}.mo"
+    po = folder / f"{DOMAIN}.po"
+    if mo.exists() and (not po.exists() or mo.stat().st_mtime >= po.stat().st_mtime):
+        with mo.open("rb") as handle:
+            return Translations(handle, domain=DOMAIN)
+    with po.open("rb") as handle:
+        catalog = read_po(handle, locale=language, domain=DOMAIN)
+    buffer = io.BytesIO()
+    write_mo(buffer, catalog)
+    buffer.seek(0)
+    return Translations(buffer, domain=DOMAIN)
+
+
+def load_catalogs(locales_dir: Path = LOCALES_DIR) -> dict[str, Translations]:
+    """Every supported language's catalog, keyed by language code."""
+    return {language: load_catalog(language, locales_dir) for language in LANGUAGES}

@@ -1,0 +1,112 @@
+"""One inbound message, handled once: dedup, load state, advance, store, commit, reply."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import defaultdict
+from collections.abc import Mapping
+from datetime import datetime
+
+from sqlalchemy.exc import SQLAlchemyError
+
+from conversations import messages as m
+from conversations.engine import Engine
+from conversations.events import Event, Reply, SetLanguage, StoreSignal, Submitted
+from conversations.matching import Catalog
+from conversations.state import ConversationState
+from conversations.text import LANGUAGES, msg
+from storage.uow import Store, UnitOfWork
+
+from .rendering import RenderedReply, render_reply
+
+log = logging.getLogger(__name__)
+
+
+class ConversationService:
+    """Handles reporters' events; a reporter's events are handled one at a time, in order."""
+
+    def __init__(
+        self,
+        store: Store,
+        engine: Engine,
+        catalogs: Mapping[str, Catalog],
+        default_language: str = "nl",
+    ) -> None:
+        self._default_language = default_language if default_language in LANGUAGES else "nl"
+        self._store = store
+        self._engine = engine
+        self._catalogs = catalogs
+        self._locks: defaultdict[tuple[str, str], asyncio.Lock] = defaultdict(asyncio.Lock)
+
+    async def handle(
+        self,
+        channel: str,
+        user_id: str,
+        event: Event,
+        now: datetime,
+        *,
+        message_id: str | None = None,
+        language_hint: str | None = None,
+    ) -> list[RenderedReply]:
+        """Process one event; returns the rendered replies (empty for a duplicate)."""
+        async with self._locks[(channel, user_id)]:
+            try:
+                return await self._handle(channel, user_id, event, now, message_id, language_hint)
+            except SQLAlchemyError:
+                # The transaction rolled back: the reporter's answers are as they were.
+                log.exception("storing a conversation step failed")
+                language = language_hint if language_hint in LANGUAGES else self._default_language
+                failed = Reply((msg(m.SAVE_FAILED),))
+                return [render_reply(failed, self._catalogs, language or self._default_language)]
+
+    async def _handle(
+        self,
+        channel: str,
+        user_id: str,
+        event: Event,
+        now: datetime,
+        message_id: str | None,
+        language_hint: str | None,
+    ) -> list[RenderedReply]:
+        async with self._store.unit_of_work() as uow:
+            if message_id is not None and not await uow.inbound.record(channel, message_id, now):
+                return []
+            hint = language_hint if language_hint in LANGUAGES else None
+            reporter = await uow.reporters.get_or_create(
+                channel, user_id, language=hint or self._default_language, now=now
+            )
+            raw = await uow.conversations.load(reporter.id)
+            state = (
+                ConversationState.from_json(raw)
+                if raw is not None
+                else self._engine.new_state(reporter.language)
+            )
+            state, replies = await self._advance(uow, reporter.id, channel, state, event, now)
+            await uow.conversations.save(reporter.id, state.to_json(), now)
+            await uow.commit()
+        return [render_reply(r, self._catalogs, state.language) for r in replies]
+
+    async def _advance(
+        self,
+        uow: UnitOfWork,
+        reporter_id: int,
+        channel: str,
+        state: ConversationState,
+        event: Event,
+        now: datetime,
+    ) -> tuple[ConversationState, list[Reply]]:
+        outcome = self._engine.advance(state, event, now)
+        state, replies = outcome.state, list(outcome.replies)
+        for effect in outcome.effects:
+            if isinstance(effect, SetLanguage):
+                await uow.reporters.set_language(reporter_id, effect.language)
+            elif isinstance(effect, StoreSignal):
+                stored = await uow.signals.add(
+                    effect.draft, reporter_id=reporter_id, channel=channel, now=now
+                )
+                log.info("signal stored", extra={"reference": stored.reference})
+                follow = self._engine.advance(state, Submitted(stored.reference), now)
+                state = follow.state
+                replies.extend(follow.replies)
+        return state, replies

@@ -1,0 +1,128 @@
+"""Reading an event as an answer to the current step, with validation per kind of step."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from . import messages as m
+from .asking import choices_for, hint_params
+from .events import Event, Pick, ReplyChoice, TextIn
+from .matching import LabelIndex, Miss, Place
+from .model import Kind, Step
+from .sanitize import clean_text, has_substance
+from .state import Answer, ConversationState
+from .text import Msg, msg
+from .validation import parse_phone, parse_postcode
+
+__all__ = ["AnswerResult", "Miss", "interpret"]
+
+
+@dataclass(frozen=True)
+class AnswerResult:
+    """Exactly one of: a final answer, a new multi-select selection, or an action."""
+
+    answer: Answer | None = None
+    selection: tuple[str, ...] | None = None
+    action: str | None = None
+
+
+def _hint(step: Step) -> Miss:
+    return Miss(Msg(step.hint or m.NOT_UNDERSTOOD, hint_params(step)))
+
+
+def interpret(
+    step: Step,
+    state: ConversationState,
+    event: Event,
+    labels: LabelIndex,
+    places: Sequence[Place],
+) -> AnswerResult | Miss:
+    """What ``event`` means for ``step``, or the hint to show when it means nothing."""
+    shown = choices_for(step, state, places)
+    if isinstance(event, Pick):
+        if all(c.id != event.choice for c in shown):
+            return Miss(msg(m.NOT_UNDERSTOOD))
+        return _chosen(step, state, event.choice)
+    if not isinstance(event, TextIn):
+        return Miss(msg(m.NOT_UNDERSTOOD))
+    if step.kind == Kind.MULTI:
+        many = labels.numbers(event.text, shown)
+        if isinstance(many, Miss):
+            return many
+        if many is not None:
+            return _typed_selection(step, many)
+    if step.kind in {Kind.TEXT, Kind.PLACE, Kind.PHONE}:
+        return _typed_value(step, state, event.text, shown, labels)
+    picked = labels.pick(event.text, shown, state.language)
+    return picked if isinstance(picked, Miss) else _chosen(step, state, picked)
+
+
+def _chosen(step: Step, state: ConversationState, choice_id: str) -> AnswerResult | Miss:
+    if step.kind == Kind.SUMMARY:
+        return AnswerResult(action=choice_id)
+    if step.kind == Kind.MULTI:
+        if choice_id == "done":
+            if not state.selection:
+                return _hint(step)
+            return AnswerResult(answer=Answer(choices=state.selection))
+        return AnswerResult(selection=_toggle(step, state.selection, choice_id))
+    if step.kind == Kind.PLACE and choice_id.startswith("area:"):
+        return AnswerResult(answer=Answer(choice="area", value=choice_id.removeprefix("area:")))
+    chosen = next((c for c in step.choices if c.id == choice_id), None)
+    if chosen is not None and chosen.stops:
+        return AnswerResult(action="stop")
+    return AnswerResult(answer=Answer(choice=choice_id))
+
+
+def _toggle(step: Step, selection: tuple[str, ...], choice_id: str) -> tuple[str, ...]:
+    exclusive = {c.id for c in step.choices if c.exclusive}
+    if choice_id in selection:
+        return tuple(c for c in selection if c != choice_id)
+    if choice_id in exclusive:
+        return (choice_id,)
+    kept = [c for c in selection if c not in exclusive]
+    order = [c.id for c in step.choices]
+    return tuple(sorted({*kept, choice_id}, key=order.index))
+
+
+def _typed_selection(step: Step, picked: list[str]) -> AnswerResult | Miss:
+    selection: tuple[str, ...] = ()
+    for choice_id in picked:
+        if choice_id != "done" and choice_id not in selection:
+            selection = _toggle(step, selection, choice_id)
+    if not selection:
+        return _hint(step)
+    return AnswerResult(answer=Answer(choices=selection))
+
+
+def _typed_value(
+    step: Step,
+    state: ConversationState,
+    text: str,
+    shown: tuple[ReplyChoice, ...],
+    labels: LabelIndex,
+) -> AnswerResult | Miss:
+    cleaned = clean_text(text)
+    if not cleaned:
+        return Miss(msg(m.EMPTY))
+    number = labels.number(cleaned, len(shown)) if shown else None
+    if isinstance(number, int):
+        return _chosen(step, state, shown[number - 1].id)
+    label = labels.by_label(cleaned, shown, state.language)
+    if label is not None:
+        return _chosen(step, state, label)
+    if step.kind == Kind.PLACE:
+        postcode = parse_postcode(cleaned)
+        if postcode is None:
+            return _hint(step)
+        return AnswerResult(answer=Answer(choice="postcode", value=postcode))
+    if step.kind == Kind.PHONE:
+        phone = parse_phone(cleaned)
+        return _hint(step) if phone is None else AnswerResult(answer=Answer(value=phone))
+    if not has_substance(cleaned):
+        return Miss(msg(m.NO_SUBSTANCE))
+    if step.max_length and len(cleaned) > step.max_length:
+        over = len(cleaned) - step.max_length
+        return Miss(Msg(m.TOO_LONG, {"count": over}, plural=m.TOO_LONG_PLURAL, count=over))
+    return AnswerResult(answer=Answer(value=cleaned))

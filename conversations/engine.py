@@ -1,0 +1,247 @@
+"""The conversation engine: ``Engine.advance(state, event, now) -> Outcome``.
+
+Pure: it reads the flows, the reporter's state and the event, and says what to reply and
+what the shell must do. It never raises on user input; every path ends in a valid state.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from . import messages as m
+from .answers import AnswerResult, Miss, interpret
+from .asking import ask, ask_dialog, edit_dialog
+from .commands import Command, parse_command
+from .events import (
+    Event,
+    Outcome,
+    Pick,
+    Reopen,
+    Reply,
+    SetLanguage,
+    StoreSignal,
+    Submitted,
+    TextIn,
+)
+from .flows import DIALOGS, FLOWS, WELCOME
+from .matching import LabelIndex, Place
+from .model import Flow, Kind, Step
+from .progress import after_answer, first_step, prune
+from .signal_draft import build_draft, done_texts
+from .state import Answer, ConversationState
+from .text import LANGUAGES, Msg, When, msg, safety_params
+
+RESUME_AFTER = timedelta(hours=24)
+MAX_MISSES = 3
+START = "start"  # nothing on screen yet: any input shows the welcome
+
+
+@dataclass(frozen=True)
+class Engine:
+    """The flows plus the municipality's configuration (neighbourhoods, label index)."""
+
+    labels: LabelIndex
+    places: tuple[Place, ...] = ()
+    flows: Mapping[str, Flow] = field(default_factory=lambda: dict(FLOWS))
+
+    def new_state(self, language: str, partner: str | None = None) -> ConversationState:
+        """A fresh conversation for a reporter who prefers ``language``."""
+        lang = language if language in LANGUAGES else "nl"
+        return ConversationState(language=lang, prompt=START, partner=partner)
+
+    def advance(self, state: ConversationState, event: Event, now: datetime) -> Outcome:
+        """Advance one conversation by one event."""
+        if isinstance(event, Submitted):
+            return self._submitted(state, event.reference, now)
+        if self._idle(state, now) and state.dialog != "resume":
+            resumed = state.with_(dialog="resume", updated_at=now)
+            return Outcome(resumed, self._current(resumed))
+        state = state.with_(updated_at=now)
+        if isinstance(event, Reopen):
+            return Outcome(state, self._current(state))
+        if isinstance(event, TextIn):
+            command = parse_command(event.text)
+            if command is not None:
+                return self._command(state, command, now)
+        if state.prompt == START and state.dialog is None:
+            return self._welcome(state)
+        if state.dialog is not None:
+            return self._dialog(state, event, now)
+        return self._answer(state, event, now)
+
+    # -- commands and dialogs -------------------------------------------------------
+
+    def _command(self, state: ConversationState, command: Command, now: datetime) -> Outcome:
+        if command.name == "start":
+            partner = command.partner or state.partner
+            if state.has_draft:
+                asked = state.with_(dialog="confirm_restart", partner=partner, misses=0)
+                return Outcome(asked, (ask_dialog(DIALOGS["confirm_restart"], asked),))
+            return self._welcome(self.new_state(state.language, partner).with_(updated_at=now))
+        if command.name == "stop":
+            if state.flow is None:
+                fresh = self.new_state(state.language, state.partner).with_(updated_at=now)
+                return Outcome(fresh, (Reply((msg(m.NOTHING_TO_STOP), msg(m.DONE_AGAIN))),))
+            asked = state.with_(dialog="confirm_stop", misses=0)
+            return Outcome(asked, (ask_dialog(DIALOGS["confirm_stop"], asked),))
+        if command.name == "language":
+            asked = state.with_(dialog="language", misses=0)
+            return Outcome(asked, (ask_dialog(DIALOGS["language"], asked),))
+        info = m.HELP if command.name == "help" else m.PRIVACY
+        return Outcome(state, (Reply((msg(info),)), *self._current(state)))
+
+    def _welcome(self, state: ConversationState) -> Outcome:
+        shown = state.with_(flow=None, prompt=WELCOME.id, dialog=None, answers={}, misses=0)
+        welcome = ask(WELCOME, shown, self.places)
+        texts = (*welcome.texts, Msg(m.SAFETY, safety_params()))
+        return Outcome(shown, (Reply(texts, welcome.prompt, welcome.choices),))
+
+    def _current(self, state: ConversationState) -> tuple[Reply, ...]:
+        if state.dialog == "edit":
+            return (edit_dialog(self._flow(state), state),)
+        if state.dialog is not None:
+            return (self._dialog_reply(state),)
+        if state.prompt in (START, WELCOME.id) or state.flow is None:
+            return self._welcome(state).replies
+        return (ask(self._step(state), state, self.places, self._flow(state)),)
+
+    def _dialog_reply(self, state: ConversationState) -> Reply:
+        assert state.dialog is not None
+        if state.dialog == "edit":
+            return edit_dialog(self._flow(state), state)
+        if state.dialog == "resume":
+            started = state.started_at or state.updated_at
+            assert started is not None
+            return ask_dialog(DIALOGS["resume"], state, date=When(started))
+        return ask_dialog(DIALOGS[state.dialog], state)
+
+    def _dialog(self, state: ConversationState, event: Event, now: datetime) -> Outcome:
+        assert state.dialog is not None
+        choice = self._chosen(state, self._dialog_reply(state), event)
+        if isinstance(choice, Miss):
+            return self._miss(state, choice)
+        back = state.with_(dialog=None, misses=0)
+        match state.dialog, choice:
+            case "language", code:
+                back = back.with_(language=code)
+                return Outcome(
+                    back,
+                    (Reply((msg(m.LANGUAGE_SET),)), *self._current(back)),
+                    (SetLanguage(code),),
+                )
+            case ("confirm_restart", "yes") | ("resume", "restart"):
+                return self._welcome(
+                    self.new_state(state.language, state.partner).with_(updated_at=now)
+                )
+            case ("confirm_stop", "yes"):
+                fresh = self.new_state(state.language, state.partner).with_(updated_at=now)
+                return Outcome(fresh, (Reply((msg(m.STOPPED),)),))
+            case ("trouble", "help"):
+                return Outcome(back, (Reply((msg(m.HELP),)), *self._current(back)))
+            case ("trouble", "stop"):
+                asked = back.with_(dialog="confirm_stop")
+                return Outcome(asked, (ask_dialog(DIALOGS["confirm_stop"], asked),))
+            case ("edit", "back"):
+                back = back.with_(prompt="summary", editing=False)
+            case ("edit", step_id):
+                back = back.with_(
+                    prompt=step_id, editing=True, selection=self._selection(back, step_id)
+                )
+        return Outcome(back, self._current(back))
+
+    # -- answering the current step ------------------------------------------------
+
+    def _answer(self, state: ConversationState, event: Event, now: datetime) -> Outcome:
+        if state.flow is None:
+            return self._welcome_choice(state, event, now)
+        flow, step = self._flow(state), self._step(state)
+        if isinstance(event, Pick) and event.prompt != step.id:
+            return Outcome(state, (Reply((msg(m.STALE),)), *self._current(state)))
+        result = interpret(step, state, event, self.labels, self.places)
+        if isinstance(result, Miss):
+            return self._miss(state, result)
+        return self._apply(flow, step, state, result, now)
+
+    def _welcome_choice(self, state: ConversationState, event: Event, now: datetime) -> Outcome:
+        if isinstance(event, Pick) and event.prompt != WELCOME.id:
+            return Outcome(state, (Reply((msg(m.STALE),)), *self._current(state)))
+        choice = self._chosen(state, ask(WELCOME, state, self.places), event)
+        if isinstance(choice, Miss):
+            return self._miss(state, choice)
+        if choice == "privacy":
+            return Outcome(state.with_(misses=0), (Reply((msg(m.PRIVACY),)), *self._current(state)))
+        if choice == "language":
+            asked = state.with_(dialog="language", misses=0)
+            return Outcome(asked, (ask_dialog(DIALOGS["language"], asked),))
+        flow = self.flows["report_other" if choice == "report" else "report_self"]
+        started = state.with_(flow=flow.id, answers={}, started_at=now, misses=0, editing=False)
+        started = started.with_(prompt=first_step(flow, started).id)
+        return Outcome(started, self._current(started))
+
+    def _apply(
+        self, flow: Flow, step: Step, state: ConversationState, result: AnswerResult, now: datetime
+    ) -> Outcome:
+        if result.selection is not None:  # a multi-select toggle: stay on the step
+            toggled = state.with_(selection=result.selection, misses=0)
+            return Outcome(toggled, self._current(toggled))
+        if result.action == "send":
+            draft = build_draft(flow, state, now)
+            return Outcome(state, (), (StoreSignal(draft),))
+        if result.action == "change":
+            asked = state.with_(dialog="edit", misses=0)
+            return Outcome(asked, self._current(asked))
+        if result.action in {"cancel", "stop"}:
+            asked = state.with_(dialog="confirm_stop", misses=0)
+            return Outcome(asked, (ask_dialog(DIALOGS["confirm_stop"], asked),))
+        assert result.answer is not None
+        answers = prune(flow, {**state.answers, step.id: result.answer})
+        answered = state.with_(answers=answers, selection=(), misses=0)
+        nxt = after_answer(flow, answered, step)
+        moved = answered.with_(prompt=nxt.id, editing=answered.editing and nxt.kind != Kind.SUMMARY)
+        return Outcome(moved, self._current(moved))
+
+    def _submitted(self, state: ConversationState, reference: str, now: datetime) -> Outcome:
+        if state.flow is None or state.prompt != "summary":
+            return Outcome(state)
+        texts = done_texts(self._flow(state), state, reference)
+        fresh = self.new_state(state.language, state.partner).with_(updated_at=now)
+        return Outcome(fresh, (Reply(texts),))
+
+    # -- helpers ---------------------------------------------------------------------
+
+    def _miss(self, state: ConversationState, miss: Miss) -> Outcome:
+        missed = state.with_(misses=state.misses + 1)
+        hint = Reply((miss.hint,))
+        if missed.misses >= MAX_MISSES and missed.dialog is None:
+            asked = missed.with_(dialog="trouble", misses=0)
+            return Outcome(asked, (hint, self._dialog_reply(asked)))
+        return Outcome(missed, (hint, *self._current(missed)))
+
+    def _chosen(self, state: ConversationState, asked: Reply, event: Event) -> str | Miss:
+        if isinstance(event, Pick):
+            if event.prompt == asked.prompt and any(c.id == event.choice for c in asked.choices):
+                return event.choice
+            return Miss(msg(m.STALE))
+        if isinstance(event, TextIn):
+            return self.labels.pick(event.text, asked.choices, state.language)
+        return Miss(msg(m.NOT_UNDERSTOOD))
+
+    def _selection(self, state: ConversationState, step_id: str) -> tuple[str, ...]:
+        answer = state.answers.get(step_id, Answer())
+        return answer.choices
+
+    def _idle(self, state: ConversationState, now: datetime) -> bool:
+        return (
+            state.has_draft
+            and state.updated_at is not None
+            and now - state.updated_at >= RESUME_AFTER
+        )
+
+    def _flow(self, state: ConversationState) -> Flow:
+        assert state.flow is not None
+        return self.flows[state.flow]
+
+    def _step(self, state: ConversationState) -> Step:
+        return self._flow(state).step(state.prompt)

@@ -1,0 +1,82 @@
+"""What goes into the engine (events) and what comes out (replies and effects)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .signal import SignalDraft
+from .state import ConversationState
+from .text import LanguageName, Msg
+
+
+@dataclass(frozen=True)
+class TextIn:
+    """Text the reporter typed (commands, numbers and labels included)."""
+
+    text: str
+
+
+@dataclass(frozen=True)
+class Pick:
+    """A button press: the prompt the button belonged to and the choice id."""
+
+    prompt: str
+    choice: str
+
+
+@dataclass(frozen=True)
+class Submitted:
+    """The shell stored the signal (after ``StoreSignal``) under this reference."""
+
+    reference: str
+
+
+@dataclass(frozen=True)
+class Reopen:
+    """The reporter (re)opened the chat: show where they are, count nothing as an answer."""
+
+
+Event = TextIn | Pick | Submitted | Reopen
+
+
+@dataclass(frozen=True)
+class ReplyChoice:
+    id: str
+    label: Msg | LanguageName | str
+    selected: bool = False
+
+
+@dataclass(frozen=True)
+class Reply:
+    """One message to the reporter. ``prompt`` names the question its choices answer."""
+
+    texts: tuple[Msg, ...]
+    prompt: str | None = None
+    choices: tuple[ReplyChoice, ...] = ()
+    multi: bool = False
+    accepts_text: bool = False
+
+
+@dataclass(frozen=True)
+class StoreSignal:
+    """Store this signal and its loket notification in one transaction, then send
+    ``Submitted(reference)`` back to the engine."""
+
+    draft: SignalDraft
+
+
+@dataclass(frozen=True)
+class SetLanguage:
+    """Remember the reporter's language beyond this conversation."""
+
+    language: str
+
+
+Effect = StoreSignal | SetLanguage
+
+
+@dataclass(frozen=True)
+class Outcome:
+    state: ConversationState
+    replies: tuple[Reply, ...] = ()
+    effects: tuple[Effect, ...] = field(default_factory=tuple)

@@ -1,0 +1,69 @@
+"""The vocabulary flows are written in: steps, choices and the conditions between them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class Kind(StrEnum):
+    CHOICE = "choice"  # pick exactly one
+    MULTI = "multi"  # pick one or more, then "done"
+    TEXT = "text"  # free text, optionally with choices such as "skip"
+    PLACE = "place"  # Dutch postcode or a configured neighbourhood
+    PHONE = "phone"  # a Dutch (or international) phone number
+    INFO = "info"  # information with choices; never part of the summary
+    SUMMARY = "summary"
+
+
+@dataclass(frozen=True)
+class Choice:
+    """One option of a step. ``id`` is stored; ``label`` is a msgid."""
+
+    id: str
+    label: str
+    urgent: bool = False  # picking it marks the signal urgent
+    exclusive: bool = False  # in a multi-select, clears the others ("don't know")
+    stops: bool = False  # ends the conversation (after the info step "stop")
+    endonym: str | None = None  # label is the language's own name, via Babel
+
+
+@dataclass(frozen=True)
+class When:
+    """Ask a step only when an earlier step has one of these answers."""
+
+    step: str
+    choices: frozenset[str]
+
+
+@dataclass(frozen=True)
+class Step:
+    """A question. Steps are asked in order, skipping those whose condition fails."""
+
+    id: str
+    kind: Kind
+    prompt: str
+    summary_label: str = ""
+    choices: tuple[Choice, ...] = ()
+    hint: str = ""
+    when: When | None = None
+    max_length: int = 0  # for TEXT steps
+    min_length: int = 1
+
+
+@dataclass(frozen=True)
+class Flow:
+    """A named, ordered list of steps ending in a summary."""
+
+    id: str
+    signal_kind: str  # "other" (about someone else) or "self"
+    steps: tuple[Step, ...]
+
+    def step(self, step_id: str) -> Step:
+        for candidate in self.steps:
+            if candidate.id == step_id:
+                return candidate
+        raise KeyError(step_id)
+
+    def index(self, step_id: str) -> int:
+        return [s.id for s in self.steps].index(step_id)

@@ -1,0 +1,128 @@
+"""From a finished conversation to a stored signal, and back to readable lines."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from . import messages as m
+from .asking import summary_lines
+from .matching import Place
+from .model import Flow, Kind
+from .progress import prune
+from .signal import SignalDraft
+from .state import Answer, ConversationState
+from .text import Msg, Token, msg
+
+_NAME_STEPS = ("reporter_name", "self_name")
+_PHONE_STEPS = ("reporter_phone", "self_phone")
+
+
+def is_urgent(flow: Flow, answers: dict[str, Answer]) -> bool:
+    """Urgent when danger was reported or an urgent observation was picked."""
+    if answers.get("danger", Answer()).choice == "yes":
+        return True
+    for step in flow.steps:
+        answer = answers.get(step.id)
+        if answer is None:
+            continue
+        picked = {answer.choice, *answer.choices}
+        if any(c.urgent and c.id in picked for c in step.choices):
+            return True
+    return False
+
+
+def build_draft(flow: Flow, state: ConversationState, now: datetime) -> SignalDraft:
+    """The signal as codes; only answers to questions that still apply are kept."""
+    answers = prune(flow, state.answers)
+    codes: dict[str, str | None] = {}
+    multi: dict[str, tuple[str, ...]] = {}
+    for step in flow.steps:
+        answer = answers.get(step.id)
+        if answer is None:
+            continue
+        if step.kind == Kind.CHOICE:
+            codes[step.id] = answer.choice
+        elif step.kind == Kind.MULTI:
+            multi[step.id] = answer.choices
+    place = answers.get("place", Answer())
+
+    def text(*step_ids: str) -> str | None:
+        for step_id in step_ids:
+            answer = answers.get(step_id)
+            if answer is not None and answer.choice is None and answer.value:
+                return answer.value
+        return None
+
+    return SignalDraft(
+        kind=flow.signal_kind,
+        language=state.language,
+        urgent=is_urgent(flow, answers),
+        submitted_at=now,
+        codes=codes,
+        multi=multi,
+        postcode=place.value if place.choice == "postcode" else None,
+        area=place.value if place.choice == "area" else None,
+        person_contact=text("person_contact"),
+        note=text("note"),
+        reporter_name=text(*_NAME_STEPS),
+        reporter_phone=text(*_PHONE_STEPS),
+        partner=state.partner,
+    )
+
+
+def answers_of(flow: Flow, draft: SignalDraft) -> dict[str, Answer]:
+    """The inverse of ``build_draft``: answers to render a stored signal's lines."""
+    answers: dict[str, Answer] = {}
+    for step_id, code in draft.codes.items():
+        if code is not None:
+            answers[step_id] = Answer(choice=code)
+    for step_id, codes in draft.multi.items():
+        answers[step_id] = Answer(choices=codes)
+    if draft.postcode:
+        answers["place"] = Answer(choice="postcode", value=draft.postcode)
+    elif draft.area:
+        answers["place"] = Answer(choice="area", value=draft.area)
+    else:
+        answers["place"] = Answer(choice="unknown")
+    fields = {
+        "person_contact": draft.person_contact,
+        "note": draft.note,
+        "reporter_name": draft.reporter_name,
+        "self_name": draft.reporter_name,
+        "reporter_phone": draft.reporter_phone,
+        "self_phone": draft.reporter_phone,
+    }
+    for step_id, value in fields.items():
+        if value:
+            answers[step_id] = Answer(value=value)
+    if "note" in [s.id for s in flow.steps] and not draft.note:
+        answers["note"] = Answer(choice="skip")
+    return prune(flow, answers)
+
+
+def signal_lines(flow: Flow, draft: SignalDraft, places: Sequence[Place]) -> list[Msg]:
+    """The "label: value" lines of a stored signal (for the loket, in Dutch)."""
+    state = ConversationState(flow=flow.id, answers=answers_of(flow, draft))
+    return summary_lines(flow, state, places)
+
+
+def done_texts(flow: Flow, state: ConversationState, reference: str) -> tuple[Msg, ...]:
+    """What the reporter reads after sending: reference, what happens next, when."""
+    answers = state.answers
+    done = m.DONE_OTHER if flow.signal_kind == "other" else m.DONE_SELF
+    texts = [msg(done, reference=Token(reference))]
+    observations = answers.get("observations", Answer()).choices
+    if "not_seen" in observations:
+        texts.append(msg(m.URGENT_NOTED))
+    if answers.get("callback", Answer()).choice == "yes":
+        texts.append(msg(m.DONE_CALLBACK))
+    reach = answers.get("reach", Answer()).choice
+    if reach == "phone":
+        texts.append(msg(m.DONE_CALLBACK))
+    elif reach == "here":
+        texts.append(msg(m.DONE_MESSAGE_HERE))
+    if answers.get("checkin", Answer()).choice == "yes":
+        texts.append(msg(m.DONE_CHECKIN))
+    texts.append(msg(m.DONE_AGAIN))
+    return tuple(texts)

@@ -1,0 +1,103 @@
+"""Conversation state: plain, immutable, and JSON-serialisable so it survives a restart."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from typing import Any
+
+from .text import DEFAULT_LANGUAGE
+
+
+@dataclass(frozen=True)
+class Answer:
+    """An answer to one step: a choice id, several choice ids, or a value.
+
+    ``value`` holds typed text, a normalised postcode or an E.164 phone number.
+    """
+
+    choice: str | None = None
+    choices: tuple[str, ...] = ()
+    value: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        data: dict[str, Any] = {}
+        if self.choice is not None:
+            data["choice"] = self.choice
+        if self.choices:
+            data["choices"] = list(self.choices)
+        if self.value is not None:
+            data["value"] = self.value
+        return data
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Answer:
+        return cls(
+            choice=data.get("choice"),
+            choices=tuple(data.get("choices", ())),
+            value=data.get("value"),
+        )
+
+
+@dataclass(frozen=True)
+class ConversationState:
+    """Where one reporter is. ``prompt`` is the id of the question on screen.
+
+    ``flow`` is None before a report starts. ``dialog`` is a question asked on top of the
+    current step (language, confirm stop, ...); answering it returns to ``prompt``.
+    """
+
+    language: str = DEFAULT_LANGUAGE
+    flow: str | None = None
+    prompt: str = "welcome"
+    dialog: str | None = None
+    answers: Mapping[str, Answer] = field(default_factory=dict)
+    selection: tuple[str, ...] = ()  # multi-select in progress
+    editing: bool = False  # came from the summary; return there
+    misses: int = 0
+    partner: str | None = None
+    started_at: datetime | None = None
+    updated_at: datetime | None = None
+
+    @property
+    def has_draft(self) -> bool:
+        return self.flow is not None and bool(self.answers)
+
+    def with_(self, **changes: Any) -> ConversationState:
+        return replace(self, **changes)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "language": self.language,
+            "flow": self.flow,
+            "prompt": self.prompt,
+            "dialog": self.dialog,
+            "answers": {k: v.to_json() for k, v in self.answers.items()},
+            "selection": list(self.selection),
+            "editing": self.editing,
+            "misses": self.misses,
+            "partner": self.partner,
+            "started_at": self.started_at.isoformat() if self.started_at else None,
+            "updated_at": self.updated_at.isoformat() if self.updated_at else None,
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> ConversationState:
+        def when(key: str) -> datetime | None:
+            raw = data.get(key)
+            return datetime.fromisoformat(raw) if raw else None
+
+        return cls(
+            language=data.get("language", DEFAULT_LANGUAGE),
+            flow=data.get("flow"),
+            prompt=data.get("prompt", "welcome"),
+            dialog=data.get("dialog"),
+            answers={k: Answer.from_json(v) for k, v in data.get("answers", {}).items()},
+            selection=tuple(data.get("selection", ())),
+            editing=bool(data.get("editing", False)),
+            misses=int(data.get("misses", 0)),
+            partner=data.get("partner"),
+            started_at=when("started_at"),
+            updated_at=when("updated_at"),
+        )

@@ -1,0 +1,38 @@
+"""How an answer reads back: in the reporter's summary and in the loket notification."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from . import messages as m
+from .matching import Place
+from .model import Choice, Kind, Step
+from .state import Answer
+from .text import LanguageName, Many, Msg, Param, Token, UserText
+from .validation import display_phone
+
+
+def _choice_value(choice: Choice) -> Param:
+    return LanguageName(choice.endonym) if choice.endonym else Msg(choice.label)
+
+
+def answer_value(step: Step, answer: Answer | None, places: Sequence[Place]) -> Param:
+    """The readable value of ``answer`` to ``step`` (never the raw code)."""
+    if answer is None or answer.choice == "skip":
+        return Msg(m.NOT_ANSWERED)
+    by_id = {c.id: c for c in step.choices}
+    if step.kind == Kind.MULTI:
+        return Many(tuple(_choice_value(by_id[c]) for c in answer.choices if c in by_id))
+    if step.kind == Kind.PLACE:
+        if answer.choice == "postcode" and answer.value:
+            return Token(answer.value)
+        if answer.choice == "area" and answer.value:
+            names = {p.id: p.name for p in places}
+            return names.get(answer.value, answer.value)
+    if step.kind == Kind.PHONE and answer.value:
+        return Token(display_phone(answer.value))
+    if answer.choice in by_id:
+        return _choice_value(by_id[answer.choice])
+    if answer.value is not None:
+        return UserText(answer.value)
+    return Msg(m.NOT_ANSWERED)

@@ -1,0 +1,163 @@
+"""Repositories for reporters, conversation state, the outbox and inbound dedup.
+
+Repositories never commit: the unit of work owns the transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import CursorResult, delete, func, select, update
+
+from ._base import SessionRepository, insert_for
+from .models import Conversation, InboundMessage, OutboxMessage, Reporter
+from .records import OutboxItem, ReporterRecord
+from .types import as_utc
+
+
+def _reporter_record(row: Reporter) -> ReporterRecord:
+    return ReporterRecord(
+        id=row.id,
+        channel=row.channel,
+        channel_user_id=row.channel_user_id,
+        language=row.language,
+    )
+
+
+class ReporterRepository(SessionRepository):
+    async def _find(self, channel: str, channel_user_id: str) -> Reporter | None:
+        query = select(Reporter).where(
+            Reporter.channel == channel, Reporter.channel_user_id == channel_user_id
+        )
+        return (await self._session.execute(query)).scalar_one_or_none()
+
+    async def get(self, reporter_id: int) -> ReporterRecord | None:
+        row = await self._session.get(Reporter, reporter_id, populate_existing=True)
+        return _reporter_record(row) if row is not None else None
+
+    async def get_or_create(
+        self, channel: str, channel_user_id: str, *, language: str, now: datetime
+    ) -> ReporterRecord:
+        """Find the reporter, or create it with ``language``. Safe under concurrency."""
+        row = await self._find(channel, channel_user_id)
+        if row is None:
+            statement = (
+                insert_for(self._dialect, Reporter)
+                .values(
+                    channel=channel,
+                    channel_user_id=channel_user_id,
+                    language=language,
+                    created_at=as_utc(now),
+                )
+                .on_conflict_do_nothing(index_elements=["channel", "channel_user_id"])
+            )
+            await self._session.execute(statement)
+            row = await self._find(channel, channel_user_id)
+            if row is None:  # pragma: no cover - the insert or the rival insert made it
+                raise RuntimeError("reporter vanished right after insert")
+        return _reporter_record(row)
+
+    async def set_language(self, reporter_id: int, language: str) -> None:
+        await self._session.execute(
+            update(Reporter)
+            .where(Reporter.id == reporter_id)
+            .values(language=language)
+            .execution_options(synchronize_session=False)
+        )
+
+
+class ConversationRepository(SessionRepository):
+    async def load(self, reporter_id: int) -> dict[str, Any] | None:
+        query = select(Conversation.state).where(Conversation.reporter_id == reporter_id)
+        state = (await self._session.execute(query)).scalar_one_or_none()
+        return dict(state) if state is not None else None
+
+    async def save(self, reporter_id: int, state: Mapping[str, Any], now: datetime) -> None:
+        """Insert or replace the JSON state of one reporter's conversation."""
+        values = {"reporter_id": reporter_id, "state": dict(state), "updated_at": as_utc(now)}
+        statement = insert_for(self._dialect, Conversation).values(**values)
+        statement = statement.on_conflict_do_update(
+            index_elements=["reporter_id"],
+            set_={"state": statement.excluded.state, "updated_at": statement.excluded.updated_at},
+        )
+        await self._session.execute(statement)
+
+    async def delete(self, reporter_id: int) -> None:
+        await self._session.execute(
+            delete(Conversation)
+            .where(Conversation.reporter_id == reporter_id)
+            .execution_options(synchronize_session=False)
+        )
+
+
+class OutboxRepository(SessionRepository):
+    async def claim_due(self, now: datetime, limit: int = 50) -> list[OutboxItem]:
+        """Pending items due at ``now``, oldest first.
+
+        On PostgreSQL the rows are locked (SKIP LOCKED) until the transaction ends, so two
+        workers never claim the same item; SQLite serialises writers anyway.
+        """
+        query = (
+            select(OutboxMessage)
+            .where(OutboxMessage.status == "pending", OutboxMessage.next_attempt_at <= as_utc(now))
+            .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+        rows = (await self._session.execute(query)).scalars().all()
+        return [
+            OutboxItem(
+                id=row.id,
+                kind=row.kind,
+                signal_id=row.signal_id,
+                target=row.target,
+                attempts=row.attempts,
+            )
+            for row in rows
+        ]
+
+    async def mark_sent(self, item_id: int, now: datetime) -> None:
+        await self._update(item_id, status="sent", sent_at=as_utc(now), last_error=None)
+
+    async def mark_failed(
+        self, item_id: int, now: datetime, error: str, retry_at: datetime | None
+    ) -> None:
+        """Count a failed attempt; retry at ``retry_at``, or give up ("dead") when None."""
+        as_utc(now)  # refuse naive datetimes like every other method
+        if retry_at is None:
+            await self._update(item_id, status="dead", last_error=error)
+        else:
+            await self._update(
+                item_id, status="pending", last_error=error, next_attempt_at=as_utc(retry_at)
+            )
+
+    async def _update(self, item_id: int, **values: Any) -> None:
+        """Record the outcome of one delivery attempt (every attempt counts)."""
+        statement = (
+            update(OutboxMessage)
+            .where(OutboxMessage.id == item_id)
+            .values(attempts=OutboxMessage.attempts + 1, **values)
+            .execution_options(synchronize_session=False)
+        )
+        await self._session.execute(statement)
+
+    async def pending_count(self) -> int:
+        query = (
+            select(func.count()).select_from(OutboxMessage).where(OutboxMessage.status == "pending")
+        )
+        return int((await self._session.execute(query)).scalar_one())
+
+
+class InboundRepository(SessionRepository):
+    async def record(self, channel: str, message_id: str, now: datetime) -> bool:
+        """Remember an inbound message. True if new, False if it was already processed."""
+        statement = (
+            insert_for(self._dialect, InboundMessage)
+            .values(channel=channel, message_id=message_id, processed_at=as_utc(now))
+            .on_conflict_do_nothing(index_elements=["channel", "message_id"])
+        )
+        result = await self._session.execute(statement)
+        assert isinstance(result, CursorResult)
+        return result.rowcount == 1

@@ -1,0 +1,176 @@
+"""Signals: reference allocation, the append-only event log and the loket outbox row."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, select, update
+
+from conversations.signal import SignalDraft
+
+from ._base import SessionRepository, insert_for
+from .models import (
+    CODE_COLUMNS,
+    MULTI_COLUMNS,
+    OutboxMessage,
+    ReferenceCounter,
+    Signal,
+    SignalEvent,
+)
+from .records import SignalEventRecord, StoredSignal
+from .types import as_utc
+
+REFERENCE_TIMEZONE = ZoneInfo("Europe/Amsterdam")
+REFERENCE_PREFIX = "SP"
+LOKET_NEW_SIGNAL = "loket_new_signal"
+LOKET_TARGET = "loket"
+
+
+def format_reference(year: int, number: int) -> str:
+    return f"{REFERENCE_PREFIX}-{year}-{number:04d}"
+
+
+class SignalRepository(SessionRepository):
+    async def add(
+        self, draft: SignalDraft, *, reporter_id: int | None, channel: str, now: datetime
+    ) -> StoredSignal:
+        """Store a finished report with a fresh reference, a "created" event and an outbox row.
+
+        Everything happens in the caller's transaction; nothing is committed here.
+        """
+        now = as_utc(now)
+        reference = format_reference(*await self._next_number(now))
+        row = Signal(
+            reference=reference,
+            kind=draft.kind,
+            status="new",
+            urgent=draft.urgent,
+            language=draft.language,
+            channel=channel,
+            reporter_id=reporter_id,
+            partner=draft.partner,
+            submitted_at=as_utc(draft.submitted_at),
+            created_at=now,
+            observations=list(draft.multi.get("observations", ())),
+            help_wanted=list(draft.multi.get("help_wanted", ())),
+            postcode=draft.postcode,
+            area=draft.area,
+            person_contact=draft.person_contact,
+            note=draft.note,
+            reporter_name=draft.reporter_name,
+            reporter_phone=draft.reporter_phone,
+            **{name: draft.codes.get(name) for name in CODE_COLUMNS},
+        )
+        self._session.add(row)
+        await self._session.flush()
+        actor = f"reporter:{reporter_id}" if reporter_id is not None else "reporter:anonymous"
+        self._session.add(SignalEvent(signal_id=row.id, at=now, actor=actor, action="created"))
+        self._session.add(
+            OutboxMessage(
+                kind=LOKET_NEW_SIGNAL,
+                signal_id=row.id,
+                target=LOKET_TARGET,
+                status="pending",
+                attempts=0,
+                next_attempt_at=now,
+                created_at=now,
+            )
+        )
+        await self._session.flush()
+        return _stored(row)
+
+    async def _next_number(self, now: datetime) -> tuple[int, int]:
+        """Take the next number of the Amsterdam calendar year of ``now``.
+
+        The UPDATE takes a row lock on PostgreSQL (a rival transaction waits for our commit
+        and then sees our value); SQLite has one writer at a time.
+        """
+        year = now.astimezone(REFERENCE_TIMEZONE).year
+        await self._session.execute(
+            insert_for(self._dialect, ReferenceCounter)
+            .values(year=year, last=0)
+            .on_conflict_do_nothing(index_elements=["year"])
+        )
+        result = await self._session.execute(
+            update(ReferenceCounter)
+            .where(ReferenceCounter.year == year)
+            .values(last=ReferenceCounter.last + 1)
+            .returning(ReferenceCounter.last)
+            .execution_options(synchronize_session=False)
+        )
+        return year, int(result.scalar_one())
+
+    async def get(self, signal_id: int) -> StoredSignal | None:
+        row = await self._session.get(Signal, signal_id, populate_existing=True)
+        return _stored(row) if row is not None else None
+
+    async def get_by_reference(self, reference: str) -> StoredSignal | None:
+        query = (
+            select(Signal)
+            .where(Signal.reference == reference)
+            .execution_options(populate_existing=True)
+        )
+        row = (await self._session.execute(query)).scalar_one_or_none()
+        return _stored(row) if row is not None else None
+
+    async def events(self, signal_id: int) -> list[SignalEventRecord]:
+        query = (
+            select(SignalEvent)
+            .where(SignalEvent.signal_id == signal_id)
+            .order_by(SignalEvent.at, SignalEvent.id)
+        )
+        rows = (await self._session.execute(query)).scalars().all()
+        return [
+            SignalEventRecord(at=r.at, actor=r.actor, action=r.action, note=r.note) for r in rows
+        ]
+
+    async def add_event(
+        self, signal_id: int, *, at: datetime, actor: str, action: str, note: str | None = None
+    ) -> None:
+        """Append to a signal's history. Events are never changed or removed."""
+        self._session.add(
+            SignalEvent(signal_id=signal_id, at=at, actor=actor, action=action, note=note)
+        )
+        await self._session.flush()
+
+    async def count(self) -> int:
+        query = select(func.count()).select_from(Signal)
+        return int((await self._session.execute(query)).scalar_one())
+
+
+def _stored(row: Signal) -> StoredSignal:
+    codes: dict[str, str | None] = {}
+    for name in CODE_COLUMNS:
+        value = getattr(row, name)
+        if value is not None:
+            codes[name] = value
+    multi: dict[str, tuple[str, ...]] = {}
+    for name in MULTI_COLUMNS:
+        values: list[Any] = getattr(row, name) or []
+        if values:
+            multi[name] = tuple(str(v) for v in values)
+    draft = SignalDraft(
+        kind=row.kind,
+        language=row.language,
+        urgent=row.urgent,
+        submitted_at=row.submitted_at,
+        codes=codes,
+        multi=multi,
+        postcode=row.postcode,
+        area=row.area,
+        person_contact=row.person_contact,
+        note=row.note,
+        reporter_name=row.reporter_name,
+        reporter_phone=row.reporter_phone,
+        partner=row.partner,
+    )
+    return StoredSignal(
+        id=row.id,
+        reference=row.reference,
+        status=row.status,
+        channel=row.channel,
+        created_at=row.created_at,
+        draft=draft,
+    )

@@ -1,0 +1,30 @@
+"""Fixtures shared by all test directories."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+
+import pytest
+
+from tests.pg import PostgresServer, PostgresUnavailable, start_postgres
+
+SKIP_POSTGRES_ENV = "SIGNAALPUNT_SKIP_POSTGRES"
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[PostgresServer]:
+    """A real PostgreSQL server for the whole session (started on first use).
+
+    Fails when PostgreSQL is not installed; skips only with SIGNAALPUNT_SKIP_POSTGRES=1.
+    """
+    if os.environ.get(SKIP_POSTGRES_ENV) == "1":
+        pytest.skip(f"PostgreSQL tests skipped because {SKIP_POSTGRES_ENV}=1")
+    try:
+        server = start_postgres()
+    except PostgresUnavailable as error:
+        pytest.fail(f"cannot start PostgreSQL for the tests: {error}", pytrace=False)
+    try:
+        yield server
+    finally:
+        server.stop()

@@ -1,0 +1,82 @@
+"""The terminal chat as a newcomer runs it: a real process, a real SQLite file."""
+
+from __future__ import annotations
+
+import asyncio
+import subprocess
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from storage.database import make_engine
+from storage.uow import Store
+from tests.e2e.console_process import SIGNAALPUNT, ConsoleProcess
+
+pytestmark = pytest.mark.e2e
+
+# nl, by numbers and typed labels: report, no danger, shop, 75+, two observations, ...
+SCRIPT = ["1", "Nee", "1", "4", "1, 8", "3", "4531 ab", "3", "Ze is erg alleen", "2", "1", "1"]
+
+
+async def stored(url: str) -> tuple[str, dict[str, object], object]:
+    engine = make_engine(url)
+    try:
+        async with Store(engine).unit_of_work() as uow:
+            signal = await uow.signals.get_by_reference("SP-2026-0001") or await uow.signals.get(1)
+            assert signal is not None
+            events = await uow.signals.events(signal.id)
+            assert [e.action for e in events] == ["created"]
+            assert await uow.outbox.pending_count() == 0
+        async with engine.connect() as connection:
+            rows = (await connection.execute(text("select status from outbox"))).all()
+        return signal.reference, {**signal.draft.codes, **signal.draft.multi}, rows[0][0]
+    finally:
+        await engine.dispose()
+
+
+def test_scripted_report_is_stored_and_the_loket_notified(tmp_path: Path) -> None:
+    url = f"sqlite+aiosqlite:///{tmp_path / 'signaalpunt.db'}"
+    result = subprocess.run(
+        [str(SIGNAALPUNT), "chat", "--as", "kassa-3"],
+        input="\n".join(SCRIPT) + "\n",
+        capture_output=True,
+        text=True,
+        env={"SIGNAALPUNT_DATABASE_URL": url, "PATH": "/usr/bin:/bin"},
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stdout + result.stderr
+    reference, codes, outbox_status = asyncio.run(stored(url))
+    assert reference.startswith("SP-")
+    assert codes["role"] == "shop"
+    assert codes["age_group"] == "75_plus"
+    assert codes["observations"] == ("often_alone", "not_seen")
+    assert outbox_status == "sent"
+    assert f"LOKET {reference}" in result.stdout
+    assert "SPOED" in result.stdout.upper() or "URGENT" in result.stdout.upper()
+    assert "4531 AB" in result.stdout
+
+
+async def test_killed_mid_report_resumes_at_the_same_step(tmp_path: Path) -> None:
+    url = f"sqlite+aiosqlite:///{tmp_path / 'signaalpunt.db'}"
+    first = ConsoleProcess(url, "--as", "buurvrouw", "--lang", "tr")
+    first.read_until_prompt()
+    first.say("1")
+    first.say("2")
+    before_kill = first.say("2")  # neighbour; now at the age question
+    first.kill()
+
+    second = ConsoleProcess(url, "--as", "buurvrouw")
+    reopened = second.read_until_prompt()
+    # The same question, in the same (Turkish) language, with the same options.
+    assert before_kill.strip().removesuffix(">").strip() in reopened
+    for line in ["5", "2", "10", "4", "4531", "3", "1", "2", "2", "1"]:
+        second.say(line)
+    output = second.finish()
+    assert "LOKET SP-" in output
+    _, codes, _ = await stored(url)
+    assert codes["role"] == "neighbour"
+    assert codes["danger"] == "no"
+    assert codes["age_group"] == "unknown"

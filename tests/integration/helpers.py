@@ -1,0 +1,39 @@
+"""Builders shared by the storage tests."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from conversations.signal import SignalDraft
+from storage import Store, StoredSignal
+
+NOW = datetime(2026, 3, 14, 9, 30, tzinfo=UTC)
+
+
+def make_draft(**changes: object) -> SignalDraft:
+    fields: dict[str, object] = {
+        "kind": "other",
+        "language": "en",
+        "urgent": False,
+        "submitted_at": NOW,
+        "codes": {"role": "neighbour", "age_group": "75plus", "danger": "no"},
+        "multi": {"observations": ("withdrawn", "no_visitors"), "help_wanted": ()},
+        "postcode": "1012AB",
+        "area": "Centrum",
+        "person_contact": "Mrs. Jansen, 2nd floor",
+        "note": "She has not been outside for weeks.",
+    }
+    fields.update(changes)
+    return SignalDraft(**fields)  # type: ignore[arg-type]
+
+
+async def add_signal(
+    store: Store, *, now: datetime = NOW, reporter_id: int | None = None, commit: bool = True
+) -> StoredSignal:
+    async with store.unit_of_work() as uow:
+        stored = await uow.signals.add(
+            make_draft(submitted_at=now), reporter_id=reporter_id, channel="telegram", now=now
+        )
+        if commit:
+            await uow.commit()
+    return stored

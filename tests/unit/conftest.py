@@ -1,0 +1,24 @@
+from __future__ import annotations
+
+import pytest
+from babel.support import Translations
+
+from bot.i18n import load_catalogs
+from conversations.engine import Engine
+from conversations.matching import LabelIndex, Place
+
+PLACES = (
+    Place("centrum", "Terneuzen-Centrum"),
+    Place("axel", "Axel"),
+    Place("sluiskil", "Sluiskil"),
+)
+
+
+@pytest.fixture(scope="session")
+def catalogs() -> dict[str, Translations]:
+    return load_catalogs()
+
+
+@pytest.fixture(scope="session")
+def engine(catalogs: dict[str, Translations]) -> Engine:
+    return Engine(LabelIndex(catalogs), PLACES)

@@ -1,0 +1,119 @@
+"""The catalogs are complete, correct and in sync with the code."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from collections.abc import Mapping
+from pathlib import Path
+
+import pytest
+from babel import Locale
+from babel.messages.pofile import read_po
+
+from conversations.engine import Engine
+from conversations.flows import DIALOGS, FLOWS
+from conversations.matching import Catalog
+from conversations.text import LANGUAGES
+from tests.driver import Driver
+from tests.unit.conftest import PLACES
+
+ROOT = Path(__file__).resolve().parents[2]
+LOCALES = ROOT / "locales"
+
+
+def po_path(language: str) -> Path:
+    return LOCALES / language / "LC_MESSAGES" / "signaalpunt.po"
+
+
+def msgids_of(path: Path) -> set[str]:
+    with path.open("rb") as handle:
+        return {str(m.id if isinstance(m.id, str) else m.id[0]) for m in read_po(handle) if m.id}
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_msgfmt_check_format(language: str) -> None:
+    msgfmt = shutil.which("msgfmt")
+    assert msgfmt, "gettext's msgfmt is required (make test installs it)"
+    result = subprocess.run(
+        [msgfmt, "-c", "--check-format", "-o", "/dev/null", str(po_path(language))],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == ""
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_no_untranslated_fuzzy_or_missing_plural(language: str) -> None:
+    with po_path(language).open("rb") as handle:
+        catalog = read_po(handle, locale=language)
+    assert not catalog.fuzzy
+    expected_plurals = Locale.parse(language).plural_form.rules
+    nplurals = catalog.num_plurals
+    assert nplurals >= 1
+    assert expected_plurals or nplurals == 1
+    problems = []
+    for message in catalog:
+        if not message.id:
+            continue
+        if message.fuzzy:
+            problems.append(("fuzzy", message.id))
+        if isinstance(message.string, tuple):
+            if len(message.string) != nplurals or not all(message.string):
+                problems.append(("plural", message.id))
+        elif not message.string:
+            problems.append(("untranslated", message.id))
+    assert problems == []
+
+
+def test_arabic_has_six_plural_forms() -> None:
+    with po_path("ar").open("rb") as handle:
+        assert read_po(handle, locale="ar").num_plurals == 6
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_catalog_matches_the_template(language: str) -> None:
+    assert msgids_of(po_path(language)) == msgids_of(LOCALES / "signaalpunt.pot")
+
+
+def test_template_matches_the_code(tmp_path: Path) -> None:
+    fresh = tmp_path / "fresh.pot"
+    subprocess.run(
+        [
+            str(Path(sys.executable).parent / "pybabel"),
+            "-q",
+            "extract",
+            "-k",
+            "N_",
+            "-k",
+            "Nn_:1,2",
+            "--no-location",
+            "-o",
+            str(fresh),
+            "conversations",
+            "bot",
+        ],
+        cwd=ROOT,
+        check=True,
+    )
+    assert msgids_of(fresh) == msgids_of(LOCALES / "signaalpunt.pot"), "run `make pot`"
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_every_label_leads_back_to_its_own_choice(
+    engine: Engine, catalogs: Mapping[str, Catalog], language: str
+) -> None:
+    """Typed labels must be unambiguous within each question, in every language."""
+    from conversations.asking import choices_for
+    from conversations.render import render_label
+
+    d = Driver(engine, catalogs, language)
+    steps = [s for f in FLOWS.values() for s in f.steps] + list(DIALOGS.values())
+    for step in steps:
+        shown = choices_for(step, d.state, PLACES)
+        for choice in shown:
+            label = render_label(choice.label, catalogs[language], language)
+            assert engine.labels.by_label(label, shown, language) == choice.id, (step.id, label)
