@@ -1,0 +1,86 @@
+"""Rendering: bidi isolation, dates in Europe/Amsterdam, plurals, inert user text."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import UTC, datetime
+
+import pytest
+
+from conversations import messages as m
+from conversations.engine import Engine
+from conversations.matching import Catalog
+from conversations.render import FSI, PDI, format_when, render
+from conversations.text import Msg, Token, UserText, When, msg
+from tests.driver import Driver
+
+
+def test_arabic_done_message_isolates_the_reference(
+    engine: Engine, catalogs: Mapping[str, Catalog]
+) -> None:
+    d = Driver(engine, catalogs, "ar")
+    for choice in ["report", "no", "shop", "unknown", "often_alone", "done", "unknown"]:
+        d.tap(choice)
+    d.type("٤٥٣١ AB")
+    for choice in ["unknown", "skip", "yes"]:
+        d.tap(choice)
+    d.type("فاطمة")
+    d.type("٠٦١٢٣٤٥٦٧٨")
+    d.tap("no")
+    summary = " ".join(d.texts())
+    assert f"{FSI}4531 AB{PDI}" in summary
+    assert f"{FSI}06 12345678{PDI}" in summary
+    assert f"{FSI}فاطمة{PDI}" in summary
+    d.tap("send")
+    assert f"{FSI}SP-2026-0001{PDI}" in d.texts()[0]
+
+
+@pytest.mark.parametrize(
+    ("moment", "expected_hour"),
+    [
+        (datetime(2026, 3, 29, 0, 30, tzinfo=UTC), "01:30"),  # before the DST change: CET
+        (datetime(2026, 3, 29, 1, 30, tzinfo=UTC), "03:30"),  # after: CEST
+        (datetime(2026, 10, 25, 0, 30, tzinfo=UTC), "02:30"),  # CEST
+        (datetime(2026, 10, 25, 1, 30, tzinfo=UTC), "02:30"),  # CET again
+    ],
+)
+def test_dates_are_rendered_in_amsterdam(moment: datetime, expected_hour: str) -> None:
+    assert expected_hour in format_when(When(moment), "nl")
+
+
+def test_dates_follow_the_locale() -> None:
+    moment = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
+    assert "november" in format_when(When(moment), "nl")
+    assert "Kasım" in format_when(When(moment), "tr")
+    assert "листопада" in format_when(When(moment), "uk")
+
+
+@pytest.mark.parametrize(("count", "form"), [(0, 0), (1, 1), (2, 2), (3, 3), (11, 5), (100, 4)])
+def test_arabic_plural_forms(catalogs: Mapping[str, Catalog], count: int, form: int) -> None:
+    text = render(
+        Msg(m.SELECTED, {"count": count}, plural=m.SELECTED_PLURAL, count=count),
+        catalogs["ar"],
+        "ar",
+    )
+    assert text  # every one of the six forms exists and formats
+    forms = {
+        render(
+            Msg(m.SELECTED, {"count": n}, plural=m.SELECTED_PLURAL, count=n), catalogs["ar"], "ar"
+        ).replace(str(n), "#")
+        for n in (0, 1, 2, 3, 11, 100)
+    }
+    assert len(forms) >= 4  # Arabic really uses different forms
+
+
+def test_user_text_is_never_a_template(catalogs: Mapping[str, Catalog]) -> None:
+    text = render(
+        msg(m.SUMMARY_LINE, label="x", value=UserText("%(reference)s {name} %s")),
+        catalogs["nl"],
+        "nl",
+    )
+    assert "%(reference)s {name} %s" in text
+
+
+def test_tokens_are_isolated(catalogs: Mapping[str, Catalog]) -> None:
+    text = render(msg(m.DONE_OTHER, reference=Token("SP-2026-0042")), catalogs["ar"], "ar")
+    assert f"{FSI}SP-2026-0042{PDI}" in text
