@@ -50,7 +50,7 @@ pot: $(STAMP)
 	$(BIN)/pybabel extract -k N_ -k Nn_:1,2 --no-location --sort-output \
 		--project=Signaalpunt -o locales/signaalpunt.pot conversations bot
 	$(BIN)/pybabel update --domain signaalpunt --input-file locales/signaalpunt.pot \
-		--output-dir locales --no-location --no-fuzzy-matching
+		--output-dir locales --no-fuzzy-matching --ignore-obsolete
 
 flows: $(STAMP)
 	$(BIN)/signaalpunt flows --output docs/flows.md

@@ -63,14 +63,18 @@ def ask(
     )
 
 
-def summary_lines(flow: Flow, state: ConversationState, places: Sequence[Place]) -> list[Msg]:
-    """One "label: value" line per question the reporter saw."""
+def summary_lines(
+    flow: Flow, state: ConversationState, places: Sequence[Place], *, staff: bool = False
+) -> list[Msg]:
+    """One "label: value" line per question the reporter saw (``staff``: as the loket reads)."""
     return [
         Msg(
             m.SUMMARY_LINE,
             {
-                "label": Msg(step.summary_label),
-                "value": answer_value(step, state.answers.get(step.id), places),
+                "label": Msg(
+                    step.staff_label if staff and step.staff_label else step.summary_label
+                ),
+                "value": answer_value(step, state.answers.get(step.id), places, staff=staff),
             },
         )
         for step in summary_steps(flow, state)

@@ -50,6 +50,7 @@ def _place(prompt: str) -> Step:
         prompt,
         N_("Where"),
         (UNKNOWN,),
+        staff_label=N_("Postcode or neighbourhood"),
         hint=N_(
             "That is not a Dutch postcode. A postcode has 4 digits and 2 letters, "
             "like %(example)s. You may also type only the 4 digits, or choose a neighbourhood."
@@ -57,7 +58,7 @@ def _place(prompt: str) -> Step:
     )
 
 
-def _phone(step_id: str, when: When) -> Step:
+def _phone(step_id: str, when: When, staff_label: str = "") -> Step:
     return Step(
         step_id,
         Kind.PHONE,
@@ -70,7 +71,7 @@ def _phone(step_id: str, when: When) -> Step:
     )
 
 
-def _name(step_id: str, when: When) -> Step:
+def _name(step_id: str, when: When, staff_label: str = "") -> Step:
     return Step(
         step_id,
         Kind.TEXT,
@@ -79,6 +80,7 @@ def _name(step_id: str, when: When) -> Step:
         hint=N_("Please type your name."),
         when=when,
         max_length=NAME_MAX_LENGTH,
+        staff_label=staff_label,
     )
 
 
@@ -106,7 +108,8 @@ REPORT_OTHER = Flow(
             Kind.CHOICE,
             N_("Who are you? This helps the loket understand your signal."),
             N_("You are"),
-            (
+            staff_label=N_("Reporter's role"),
+            choices=(
                 Choice("shop", N_("Shop or supermarket staff")),
                 Choice("neighbour", N_("Neighbour")),
                 Choice("family", N_("Family or friend")),
@@ -132,7 +135,8 @@ REPORT_OTHER = Flow(
             Kind.MULTI,
             N_("What did you notice? Choose everything that fits, then choose Done."),
             N_("Noticed"),
-            (
+            staff_label=N_("Observed"),
+            choices=(
                 Choice("often_alone", N_("Often alone, few or no visitors")),
                 Choice("says_lonely", N_("Says they feel lonely")),
                 Choice("recent_loss", N_("Recently lost a partner or someone close")),
@@ -155,7 +159,8 @@ REPORT_OTHER = Flow(
             Kind.CHOICE,
             N_("Does the person know that you report this?"),
             N_("Person knows"),
-            (
+            staff_label=N_("Person knows about the report"),
+            choices=(
                 Choice("yes_agrees", N_("Yes, and agrees")),
                 Choice("yes_prefers_not", N_("Yes, but prefers not")),
                 Choice("no", N_("No")),
@@ -174,8 +179,12 @@ REPORT_OTHER = Flow(
             N_("How can the loket reach the person?"),
             N_("Reach the person"),
             (
-                Choice("details", N_("I will give name, address or phone")),
-                Choice("via_me", N_("Only through me")),
+                Choice(
+                    "details",
+                    N_("I will give name, address or phone"),
+                    staff_label=N_("Details given"),
+                ),
+                Choice("via_me", N_("Only through me"), staff_label=N_("Only via the reporter")),
                 UNKNOWN,
             ),
         ),
@@ -187,6 +196,7 @@ REPORT_OTHER = Flow(
                 "Only what the loket needs to reach them."
             ),
             N_("Details of the person"),
+            staff_label=N_("Contact details of the person"),
             hint=N_("Please type the details in one message."),
             when=When("person_reach", frozenset({"details"})),
             max_length=CONTACT_MAX_LENGTH,
@@ -200,6 +210,7 @@ REPORT_OTHER = Flow(
             ),
             N_("Anything else"),
             (SKIP,),
+            staff_label=N_("Note from the reporter"),
             hint=N_("Type your message, or choose Skip."),
             max_length=NOTE_MAX_LENGTH,
         ),
@@ -212,18 +223,20 @@ REPORT_OTHER = Flow(
             ),
             N_("Loket may call you"),
             (
-                Choice("yes", N_("Yes, you may call me")),
-                Choice("no", N_("No, I stay anonymous")),
+                Choice("yes", N_("Yes, you may call me"), staff_label=N_("Yes")),
+                Choice("no", N_("No, I stay anonymous"), staff_label=N_("No, anonymous")),
             ),
+            staff_label=N_("Reporter may be called"),
         ),
-        _name("reporter_name", When("callback", frozenset({"yes"}))),
-        _phone("reporter_phone", When("callback", frozenset({"yes"}))),
+        _name("reporter_name", When("callback", frozenset({"yes"})), N_("Reporter's name")),
+        _phone("reporter_phone", When("callback", frozenset({"yes"})), N_("Reporter's phone")),
         Step(
             "checkin",
             Kind.CHOICE,
             N_("May we ask you in about two weeks whether there was contact?"),
             N_("Check-in after two weeks"),
             (Choice("yes", N_("Yes")), Choice("no", N_("No"))),
+            staff_label=N_("Ask the reporter after two weeks"),
         ),
         _summary(),
     ),
@@ -263,8 +276,11 @@ REPORT_SELF = Flow(
             N_("Contact"),
             (
                 Choice("phone", N_("By phone")),
-                Choice("here", N_("Send me a message here")),
+                Choice(
+                    "here", N_("Send me a message here"), staff_label=N_("Message via the chat")
+                ),
             ),
+            staff_label=N_("Contact via"),
         ),
         _name("self_name", When("reach", frozenset({"phone"}))),
         _phone("self_phone", When("reach", frozenset({"phone"}))),
@@ -273,7 +289,8 @@ REPORT_SELF = Flow(
             Kind.CHOICE,
             N_("In which language would you like to talk?"),
             N_("Language for contact"),
-            (
+            staff_label=N_("Preferred language for contact"),
+            choices=(
                 *(Choice(code, "", endonym=code) for code in LANGUAGES),
                 Choice("other", N_("Another language")),
             ),

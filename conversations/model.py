@@ -26,6 +26,7 @@ class Choice:
     exclusive: bool = False  # in a multi-select, clears the others ("don't know")
     stops: bool = False  # ends the conversation (after the info step "stop")
     endonym: str | None = None  # label is the language's own name, via Babel
+    staff_label: str = ""  # how the loket reads this answer, when it differs
 
 
 @dataclass(frozen=True)
@@ -49,6 +50,7 @@ class Step:
     when: When | None = None
     max_length: int = 0  # for TEXT steps
     min_length: int = 1
+    staff_label: str = ""  # the label in the loket's notification, when it differs
 
 
 @dataclass(frozen=True)

@@ -104,7 +104,7 @@ def answers_of(flow: Flow, draft: SignalDraft) -> dict[str, Answer]:
 def signal_lines(flow: Flow, draft: SignalDraft, places: Sequence[Place]) -> list[Msg]:
     """The "label: value" lines of a stored signal (for the loket, in Dutch)."""
     state = ConversationState(flow=flow.id, answers=answers_of(flow, draft))
-    return summary_lines(flow, state, places)
+    return summary_lines(flow, state, places, staff=True)
 
 
 def done_texts(flow: Flow, state: ConversationState, reference: str) -> tuple[Msg, ...]:

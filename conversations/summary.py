@@ -12,17 +12,24 @@ from .text import LanguageName, Many, Msg, Param, Token, UserText
 from .validation import display_phone
 
 
-def _choice_value(choice: Choice) -> Param:
-    return LanguageName(choice.endonym) if choice.endonym else Msg(choice.label)
+def _choice_value(choice: Choice, staff: bool) -> Param:
+    if choice.endonym:
+        return LanguageName(choice.endonym)
+    return Msg(choice.staff_label if staff and choice.staff_label else choice.label)
 
 
-def answer_value(step: Step, answer: Answer | None, places: Sequence[Place]) -> Param:
-    """The readable value of ``answer`` to ``step`` (never the raw code)."""
+def answer_value(
+    step: Step, answer: Answer | None, places: Sequence[Place], *, staff: bool = False
+) -> Param:
+    """The readable value of ``answer`` to ``step`` (never the raw code).
+
+    ``staff`` reads it as the loket does ("No, anonymous" rather than "No, I stay anonymous").
+    """
     if answer is None or answer.choice == "skip":
         return Msg(m.NOT_ANSWERED)
     by_id = {c.id: c for c in step.choices}
     if step.kind == Kind.MULTI:
-        return Many(tuple(_choice_value(by_id[c]) for c in answer.choices if c in by_id))
+        return Many(tuple(_choice_value(by_id[c], staff) for c in answer.choices if c in by_id))
     if step.kind == Kind.PLACE:
         if answer.choice == "postcode" and answer.value:
             return Token(answer.value)
@@ -32,7 +39,7 @@ def answer_value(step: Step, answer: Answer | None, places: Sequence[Place]) -> 
     if step.kind == Kind.PHONE and answer.value:
         return Token(display_phone(answer.value))
     if answer.choice in by_id:
-        return _choice_value(by_id[answer.choice])
+        return _choice_value(by_id[answer.choice], staff)
     if answer.value is not None:
         return UserText(answer.value)
     return Msg(m.NOT_ANSWERED)

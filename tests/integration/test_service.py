@@ -120,6 +120,10 @@ async def test_outbox_delivers_in_dutch_once(store: Store, catalogs: Catalogs) -
     assert reference == "SP-2026-0001"
     assert "SP-2026-0001" in text
     assert "Axel" in text
+    # Staff read staff labels in Dutch, not the reporter's "Jij bent: ...".
+    assert "Rol melder: Winkelmedewerker" in text
+    assert "Melder mag gebeld worden: Nee, anoniem" in text
+    assert "Jij bent" not in text
     assert "URGENT" in text.upper() or "SPOED" in text.upper()
 
 
