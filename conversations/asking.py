@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from . import messages as m
+from .dialogs import EDIT, EDIT_BACK
 from .events import Reply, ReplyChoice
-from .flows import EDIT, EDIT_BACK
 from .matching import Place
 from .model import Choice, Flow, Kind, Step
 from .progress import summary_steps

@@ -14,6 +14,7 @@ from . import messages as m
 from .answers import AnswerResult, Miss, interpret
 from .asking import ask, ask_dialog, edit_dialog
 from .commands import Command, parse_command
+from .dialogs import DIALOGS, WELCOME
 from .events import (
     Event,
     Outcome,
@@ -25,7 +26,7 @@ from .events import (
     Submitted,
     TextIn,
 )
-from .flows import DIALOGS, FLOWS, WELCOME
+from .flows import FLOWS
 from .matching import LabelIndex, Place
 from .model import Flow, Kind, Step
 from .progress import after_answer, first_step, prune

@@ -12,8 +12,9 @@ import pytest
 from babel import Locale
 from babel.messages.pofile import read_po
 
+from conversations.dialogs import DIALOGS
 from conversations.engine import Engine
-from conversations.flows import DIALOGS, FLOWS
+from conversations.flows import FLOWS
 from conversations.matching import Catalog
 from conversations.text import LANGUAGES
 from tests.driver import Driver

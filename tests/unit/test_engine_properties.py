@@ -8,9 +8,10 @@ from datetime import timedelta
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from conversations.dialogs import DIALOGS, WELCOME
 from conversations.engine import START, Engine
 from conversations.events import Event, Pick, Reopen, Submitted, TextIn
-from conversations.flows import DIALOGS, FLOWS, WELCOME
+from conversations.flows import FLOWS
 from conversations.matching import Catalog
 from conversations.render import render, render_label
 from conversations.state import ConversationState
