@@ -11,7 +11,7 @@ from .matching import Place
 from .model import Choice, Flow, Kind, Step
 from .progress import summary_steps
 from .state import ConversationState
-from .summary import answer_value
+from .summary import summary_lines
 from .text import LanguageName, Msg, Param, Token, safety_params
 from .validation import PHONE_EXAMPLE, POSTCODE_EXAMPLE
 
@@ -61,24 +61,6 @@ def ask(
         multi=step.kind == Kind.MULTI,
         accepts_text=step.kind in {Kind.TEXT, Kind.PLACE, Kind.PHONE},
     )
-
-
-def summary_lines(
-    flow: Flow, state: ConversationState, places: Sequence[Place], *, staff: bool = False
-) -> list[Msg]:
-    """One "label: value" line per question the reporter saw (``staff``: as the loket reads)."""
-    return [
-        Msg(
-            m.SUMMARY_LINE,
-            {
-                "label": Msg(
-                    step.staff_label if staff and step.staff_label else step.summary_label
-                ),
-                "value": answer_value(step, state.answers.get(step.id), places, staff=staff),
-            },
-        )
-        for step in summary_steps(flow, state)
-    ]
 
 
 def ask_dialog(step: Step, state: ConversationState, **params: Param) -> Reply:

@@ -68,6 +68,7 @@ def _phone(step_id: str, when: When, staff_label: str = "") -> Step:
             "That phone number does not look right. Please use digits, for example %(example)s."
         ),
         when=when,
+        staff_label=staff_label,
     )
 
 

@@ -28,6 +28,10 @@ class Choice:
     endonym: str | None = None  # label is the language's own name, via Babel
     staff_label: str = ""  # how the loket reads this answer, when it differs
 
+    def shown_label(self, staff: bool) -> str:
+        """The label msgid for the reporter, or for the loket when ``staff``."""
+        return self.staff_label if staff and self.staff_label else self.label
+
 
 @dataclass(frozen=True)
 class When:
@@ -51,6 +55,10 @@ class Step:
     max_length: int = 0  # for TEXT steps
     min_length: int = 1
     staff_label: str = ""  # the label in the loket's notification, when it differs
+
+    def shown_label(self, staff: bool) -> str:
+        """The summary label msgid for the reporter, or for the loket when ``staff``."""
+        return self.staff_label if staff and self.staff_label else self.summary_label
 
 
 @dataclass(frozen=True)

@@ -6,12 +6,12 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from . import messages as m
-from .asking import summary_lines
 from .matching import Place
 from .model import Flow, Kind
 from .progress import prune
 from .signal import SignalDraft
 from .state import Answer, ConversationState
+from .summary import summary_lines
 from .text import Msg, Token, msg
 
 _NAME_STEPS = ("reporter_name", "self_name")

@@ -6,8 +6,9 @@ from collections.abc import Sequence
 
 from . import messages as m
 from .matching import Place
-from .model import Choice, Kind, Step
-from .state import Answer
+from .model import Choice, Flow, Kind, Step
+from .progress import summary_steps
+from .state import Answer, ConversationState
 from .text import LanguageName, Many, Msg, Param, Token, UserText
 from .validation import display_phone
 
@@ -15,7 +16,7 @@ from .validation import display_phone
 def _choice_value(choice: Choice, staff: bool) -> Param:
     if choice.endonym:
         return LanguageName(choice.endonym)
-    return Msg(choice.staff_label if staff and choice.staff_label else choice.label)
+    return Msg(choice.shown_label(staff))
 
 
 def answer_value(
@@ -43,3 +44,19 @@ def answer_value(
     if answer.value is not None:
         return UserText(answer.value)
     return Msg(m.NOT_ANSWERED)
+
+
+def summary_lines(
+    flow: Flow, state: ConversationState, places: Sequence[Place], *, staff: bool = False
+) -> list[Msg]:
+    """One "label: value" line per question the reporter saw (``staff``: as the loket reads)."""
+    return [
+        Msg(
+            m.SUMMARY_LINE,
+            {
+                "label": Msg(step.shown_label(staff)),
+                "value": answer_value(step, state.answers.get(step.id), places, staff=staff),
+            },
+        )
+        for step in summary_steps(flow, state)
+    ]
