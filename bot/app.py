@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 
 from babel.support import Translations
@@ -9,12 +10,14 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from conversations.engine import Engine
 from conversations.matching import LabelIndex, Place
+from conversations.text import STAFF_LANGUAGE
 from storage.database import create_schema, make_engine
 from storage.uow import Store
 
 from .i18n import load_catalogs
+from .loket import LoketService
 from .outbox import OutboxWorker
-from .ports import LoketSink
+from .ports import Messenger
 from .service import ConversationService
 from .settings import Settings
 
@@ -28,10 +31,17 @@ class App:
     places: tuple[Place, ...]
     engine: Engine
     service: ConversationService
+    loket: LoketService
+    # Set when something was queued in the outbox, so the worker sends it at once.
+    outbox_wake: asyncio.Event
 
-    def outbox_worker(self, sink: LoketSink) -> OutboxWorker:
+    def outbox_worker(self, messenger: Messenger) -> OutboxWorker:
         return OutboxWorker(
-            self.store, sink, self.catalogs, self.places, self.settings.outbox_batch
+            self.store,
+            messenger,
+            self.catalogs[STAFF_LANGUAGE],
+            self.places,
+            self.settings.outbox_batch,
         )
 
     async def close(self) -> None:
@@ -46,5 +56,9 @@ async def build_app(settings: Settings) -> App:
     catalogs = load_catalogs()
     places = settings.places()
     engine = Engine(LabelIndex(catalogs), places)
-    service = ConversationService(store, engine, catalogs, settings.default_language)
-    return App(settings, db, store, catalogs, places, engine, service)
+    wake = asyncio.Event()
+    service = ConversationService(
+        store, engine, catalogs, settings.default_language, on_signal=wake.set
+    )
+    loket = LoketService(store, on_queued=wake.set)
+    return App(settings, db, store, catalogs, places, engine, service, loket, wake)

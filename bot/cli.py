@@ -1,4 +1,4 @@
-"""The ``signaalpunt`` command: chat, run, db upgrade, flows diagram."""
+"""The ``signaalpunt`` command: chat, run, staff, partner, db upgrade, flows diagram."""
 
 from __future__ import annotations
 
@@ -6,12 +6,18 @@ import argparse
 import asyncio
 import logging
 import sys
+from collections.abc import Callable, Coroutine
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
+from pydantic import ValidationError
+
+from conversations import lifecycle
 from conversations.diagram import flows_markdown
 from conversations.text import LANGUAGES
 
-from .app import build_app
+from .app import App, build_app
 from .console import chat
 from .settings import Settings
 
@@ -23,6 +29,20 @@ def _parser() -> argparse.ArgumentParser:
         sub = commands.add_parser(name, help=text)
         sub.add_argument("--as", dest="user", default="console", help="reporter name")
         sub.add_argument("--lang", choices=LANGUAGES, default=None, help="first language")
+    staff = commands.add_parser("staff", help="loket staff accounts").add_subparsers(
+        dest="action", required=True
+    )
+    invite = staff.add_parser("invite", help="print a single-use code for /koppel")
+    invite.add_argument("--role", choices=lifecycle.ROLES, required=True)
+    staff.add_parser("list", help="list staff accounts")
+    revoke = staff.add_parser("revoke", help="revoke a staff account")
+    revoke.add_argument("staff_id", type=int)
+    partner = commands.add_parser("partner", help="partner organisations").add_subparsers(
+        dest="action", required=True
+    )
+    add = partner.add_parser("add", help="add a partner and print its deep link")
+    add.add_argument("name")
+    partner.add_parser("list", help="list partners and their deep links")
     db = commands.add_parser("db", help="database maintenance")
     db.add_argument("action", choices=["upgrade"])
     flows = commands.add_parser("flows", help="write the flow diagram")
@@ -30,17 +50,52 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-async def _chat(settings: Settings, user: str, language: str | None) -> None:
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+async def _with_app(settings: Settings, work: Callable[[App], Coroutine[Any, Any, int]]) -> int:
     app = await build_app(settings)
     try:
-        await chat(app, user, language=language)
+        return await work(app)
     finally:
         await app.close()
 
 
-async def _upgrade(settings: Settings) -> None:
-    app = await build_app(settings)
-    await app.close()
+async def _run(app: App, args: argparse.Namespace) -> int:
+    if app.settings.telegram_token is not None:
+        from .telegram.runner import run_telegram  # only load PTB when Telegram is configured
+
+        await run_telegram(app, utc_now)
+        return 0
+    await chat(app, args.user, language=args.lang)
+    return 0
+
+
+async def _staff(app: App, args: argparse.Namespace) -> int:
+    from .staff_cli import staff_command
+
+    return await staff_command(app, args, utc_now())
+
+
+async def _partner(app: App, args: argparse.Namespace) -> int:
+    from .staff_cli import partner_command
+
+    return await partner_command(app, args, utc_now())
+
+
+async def _upgrade(app: App, args: argparse.Namespace) -> int:
+    print(f"database ready: {app.settings.database_url}")
+    return 0
+
+
+COMMANDS: dict[str, Callable[[App, argparse.Namespace], Coroutine[Any, Any, int]]] = {
+    "chat": _run,
+    "run": _run,
+    "staff": _staff,
+    "partner": _partner,
+    "db": _upgrade,
+}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -49,16 +104,19 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "flows":
         args.output.write_text(flows_markdown(), encoding="utf-8")
         return 0
-    settings = Settings()
-    if args.command == "db":
-        asyncio.run(_upgrade(settings))
-        print(f"database ready: {settings.database_url}")
-        return 0
     try:
-        asyncio.run(_chat(settings, args.user, args.lang))
+        settings = Settings()
+    except ValidationError as error:
+        problems = "; ".join(str(e["msg"]).removeprefix("Value error, ") for e in error.errors())
+        print(f"signaalpunt: configuration problem: {problems}", file=sys.stderr)
+        return 2
+    if args.command == "chat":
+        settings = settings.model_copy(update={"telegram_token": None})
+    work = COMMANDS[args.command]
+    try:
+        return asyncio.run(_with_app(settings, lambda app: work(app, args)))
     except KeyboardInterrupt:
         return 130
-    return 0
 
 
 if __name__ == "__main__":

@@ -15,6 +15,7 @@ from typing import TextIO
 from conversations.events import TextIn
 
 from .app import App
+from .ports import Outgoing
 from .rendering import RenderedReply
 
 Clock = Callable[[], datetime]
@@ -26,15 +27,21 @@ def utc_now() -> datetime:
 
 
 class ConsoleLoket:
-    """Prints loket notifications to the terminal, as the loket would see them."""
+    """Prints staff messages to the terminal, as the loket group would see them."""
 
     def __init__(self, out: TextIO) -> None:
         self._out = out
+        self._count = 0
 
-    async def send(self, reference: str, text: str) -> None:
-        self._out.write(f"\n{LOKET_BANNER} LOKET {reference} {LOKET_BANNER}\n{text}\n")
+    async def deliver(self, message: Outgoing) -> str:
+        self._count += 1
+        title = f"LOKET {message.reference or ''}".strip()
+        self._out.write(f"\n{LOKET_BANNER} {title} {LOKET_BANNER}\n{message.text}\n")
+        if message.buttons:
+            self._out.write(" ".join(f"[{b.label}]" for b in message.buttons) + "\n")
         self._out.write(f"{LOKET_BANNER * 2}\n\n")
         self._out.flush()
+        return f"console:{self._count}"
 
 
 def format_reply(reply: RenderedReply) -> str:

@@ -1,19 +1,23 @@
-"""The outbox worker: delivers committed loket notifications, at least once, with backoff."""
+"""The outbox worker: delivers committed staff messages, at least once, with backoff.
+
+Items for different chats go out concurrently (the chat app's rate limiter paces them);
+items for one chat go in order, so a card is always sent before its edit.
+"""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 
 from conversations.matching import Catalog, Place
-from conversations.notification import loket_notification
-from conversations.text import STAFF_LANGUAGE
 from storage.records import OutboxItem
-from storage.uow import Store
+from storage.uow import Store, UnitOfWork
 
-from .ports import DeliveryError, LoketSink
-from .rendering import render_texts
+from .loket_messages import ADMIN_ALERT, LoketComposer
+from .ports import DeliveryError, Messenger
 
 log = logging.getLogger(__name__)
 
@@ -32,50 +36,104 @@ class OutboxWorker:
     def __init__(
         self,
         store: Store,
-        sink: LoketSink,
-        catalogs: Mapping[str, Catalog],
+        messenger: Messenger,
+        catalog: Catalog,
         places: Sequence[Place],
         batch: int = 50,
     ) -> None:
         self._store = store
-        self._sink = sink
-        self._catalog = catalogs[STAFF_LANGUAGE]
-        self._places = tuple(places)
+        self._messenger = messenger
+        self._composer = LoketComposer(catalog, places)
         self._batch = batch
 
     async def drain(self, now: datetime) -> int:
-        """Send every due notification once; returns how many were delivered."""
+        """Send every due message once; returns how many were delivered."""
         async with self._store.unit_of_work() as uow:
             items = await uow.outbox.claim_due(now, self._batch)
-        delivered = 0
+        by_target: dict[str, list[OutboxItem]] = {}
         for item in items:
-            delivered += await self._deliver(item, now)
+            by_target.setdefault(item.target, []).append(item)
+        counts = await asyncio.gather(
+            *(self._deliver_in_order(queue, now) for queue in by_target.values())
+        )
+        return sum(counts)
+
+    async def _deliver_in_order(self, queue: list[OutboxItem], now: datetime) -> int:
+        delivered = 0
+        for item in queue:
+            outcome = await self._deliver(item, now)
+            if outcome is None:
+                break  # keep this chat's order: the rest waits for the retry
+            delivered += outcome
         return delivered
 
-    async def _deliver(self, item: OutboxItem, now: datetime) -> int:
+    async def _deliver(self, item: OutboxItem, now: datetime) -> int | None:
         async with self._store.unit_of_work() as uow:
-            stored = await uow.signals.get(item.signal_id)
-        if stored is None:
-            return await self._fail(item, now, "signal not found", permanent=True)
-        texts = loket_notification(stored.reference, stored.draft, stored.created_at, self._places)
-        try:
-            await self._sink.send(
-                stored.reference, render_texts(texts, self._catalog, STAFF_LANGUAGE, "\n")
-            )
-        except DeliveryError as error:
-            return await self._fail(item, now, str(error), permanent=error.permanent)
-        except OSError as error:
-            return await self._fail(item, now, repr(error), permanent=False)
+            outgoing = await self._composer.compose(uow, item)
+        landed = None
+        if outgoing is not None:
+            try:
+                landed = await self._messenger.deliver(outgoing)
+            except DeliveryError as error:
+                return await self._fail(item, now, error)
+            except OSError as error:
+                return await self._fail(item, now, DeliveryError(repr(error)))
         async with self._store.unit_of_work() as uow:
-            await uow.outbox.mark_sent(item.id, now)
+            await uow.outbox.mark_sent(item.id, now, landed)
             await uow.commit()
-        return 1
+        return 1 if outgoing is not None else 0
 
-    async def _fail(self, item: OutboxItem, now: datetime, error: str, *, permanent: bool) -> int:
-        dead = permanent or item.attempts + 1 >= MAX_ATTEMPTS
-        retry_at = None if dead else now + retry_delay(item.attempts)
-        log.warning("loket notification %s failed: %s (dead=%s)", item.id, error, dead)
+    async def _fail(self, item: OutboxItem, now: datetime, error: DeliveryError) -> int | None:
+        dead = error.permanent or item.attempts + 1 >= MAX_ATTEMPTS
+        wait = retry_delay(item.attempts)
+        if error.retry_after is not None:
+            wait = max(wait, timedelta(seconds=error.retry_after))
+        retry_at = None if dead else now + wait
+        log.warning(
+            "outbox item %s (%s to %s) failed: %s (dead=%s)",
+            item.id,
+            item.kind,
+            item.target,
+            error,
+            dead,
+        )
         async with self._store.unit_of_work() as uow:
-            await uow.outbox.mark_failed(item.id, now, error, retry_at)
+            await uow.outbox.mark_failed(item.id, now, str(error)[:500], retry_at)
+            if dead and item.kind != ADMIN_ALERT:
+                await self._alert_admins(uow, item, error, now)
             await uow.commit()
-        return 0
+        if dead:
+            log.error("outbox item %s is dead-lettered; admins were alerted", item.id)
+            return 0
+        return None
+
+    async def _alert_admins(
+        self, uow: UnitOfWork, item: OutboxItem, error: DeliveryError, now: datetime
+    ) -> None:
+        reference = None
+        if item.signal_id is not None:
+            signal = await uow.signals.get(item.signal_id)
+            reference = signal.reference if signal else None
+        payload = {"reference": reference, "target": item.target, "reason": str(error)}
+        for admin in await uow.staff.active_with_role("admin"):
+            if admin.telegram_user_id is not None:
+                target = str(admin.telegram_user_id)
+                await uow.outbox.enqueue(ADMIN_ALERT, target, now, payload=payload)
+
+
+async def run_worker(
+    worker: OutboxWorker,
+    clock: Callable[[], datetime],
+    wake: asyncio.Event,
+    interval: float = 2.0,
+) -> None:
+    """Drain forever: right away when woken (a signal was committed), else every ``interval``."""
+    while True:
+        wake.clear()
+        try:
+            if await worker.drain(clock()):
+                continue  # there may be more queued behind this batch
+        except Exception:  # the loop must survive a database hiccup; the next round retries
+            log.exception("outbox drain failed")
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(wake.wait(), timeout=interval)

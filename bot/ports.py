@@ -1,19 +1,50 @@
-"""The shell's ports: what the conversation service and the outbox worker talk to."""
+"""The shell's ports: what the outbox worker and the services talk to."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Protocol
 
+LOKET = "loket"  # the symbolic target of the loket group, resolved by each messenger
 
-class LoketSink(Protocol):
-    """Where loket notifications go (terminal, Telegram group, ...)."""
 
-    async def send(self, reference: str, text: str) -> None: ...
+@dataclass(frozen=True)
+class Button:
+    label: str
+    data: str  # a staff action, see ``bot.callbacks``
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """One staff-facing message. ``edit`` is where an earlier message landed (to replace it);
+    ``protect`` asks the chat app to prevent forwarding and saving."""
+
+    target: str
+    text: str
+    reference: str | None = None
+    buttons: tuple[Button, ...] = ()
+    protect: bool = False
+    edit: str | None = None
+
+
+class Messenger(Protocol):
+    """Delivers staff-facing messages (terminal, Telegram, ...)."""
+
+    async def deliver(self, message: Outgoing) -> str:
+        """Send or edit; returns where the message landed (for later edits)."""
+        ...
 
 
 class DeliveryError(Exception):
-    """A notification could not be delivered; ``permanent`` ones are not retried."""
+    """A message could not be delivered.
 
-    def __init__(self, reason: str, *, permanent: bool = False) -> None:
+    ``permanent`` ones are not retried (bot removed, chat gone); ``retry_after`` is the
+    wait the chat app asked for (Telegram's 429).
+    """
+
+    def __init__(
+        self, reason: str, *, permanent: bool = False, retry_after: float | None = None
+    ) -> None:
         super().__init__(reason)
         self.permanent = permanent
+        self.retry_after = retry_after

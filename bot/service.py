@@ -5,7 +5,8 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from dataclasses import replace
 from datetime import datetime
 
 from sqlalchemy.exc import SQLAlchemyError
@@ -32,7 +33,9 @@ class ConversationService:
         engine: Engine,
         catalogs: Mapping[str, Catalog],
         default_language: str = "nl",
+        on_signal: Callable[[], None] = lambda: None,
     ) -> None:
+        self._on_signal = on_signal
         self._default_language = default_language if default_language in LANGUAGES else "nl"
         self._store = store
         self._engine = engine
@@ -82,9 +85,13 @@ class ConversationService:
                 if raw is not None
                 else self._engine.new_state(reporter.language)
             )
-            state, replies = await self._advance(uow, reporter.id, channel, state, event, now)
+            state, replies, stored = await self._advance(
+                uow, reporter.id, channel, state, event, now
+            )
             await uow.conversations.save(reporter.id, state.to_json(), now)
             await uow.commit()
+        if stored:
+            self._on_signal()  # committed: the outbox worker may send the loket card now
         return [render_reply(r, self._catalogs, state.language) for r in replies]
 
     async def _advance(
@@ -95,18 +102,23 @@ class ConversationService:
         state: ConversationState,
         event: Event,
         now: datetime,
-    ) -> tuple[ConversationState, list[Reply]]:
+    ) -> tuple[ConversationState, list[Reply], bool]:
         outcome = self._engine.advance(state, event, now)
-        state, replies = outcome.state, list(outcome.replies)
+        state, replies, stored_any = outcome.state, list(outcome.replies), False
         for effect in outcome.effects:
             if isinstance(effect, SetLanguage):
                 await uow.reporters.set_language(reporter_id, effect.language)
             elif isinstance(effect, StoreSignal):
+                draft = effect.draft
+                if draft.partner and await uow.partners.by_code(draft.partner) is None:
+                    # An unknown or mistyped deep link must not invent a partner in the figures.
+                    draft = replace(draft, partner=None)
                 stored = await uow.signals.add(
-                    effect.draft, reporter_id=reporter_id, channel=channel, now=now
+                    draft, reporter_id=reporter_id, channel=channel, now=now
                 )
+                stored_any = True
                 log.info("signal stored", extra={"reference": stored.reference})
                 follow = self._engine.advance(state, Submitted(stored.reference), now)
                 state = follow.state
                 replies.extend(follow.replies)
-        return state, replies
+        return state, replies, stored_any

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+import re
+from typing import Annotated, Literal
 
-from pydantic import Field
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from conversations.matching import Place
@@ -25,11 +26,53 @@ class Settings(BaseSettings):
     neighbourhoods: Annotated[str, NoDecode] = Field(default=DEFAULT_NEIGHBOURHOODS)
     outbox_batch: int = 50
 
+    # Telegram: a token enables the channel. The API URL lets a municipality use a
+    # self-hosted Bot API server (and tests a local fake).
+    telegram_token: SecretStr | None = None
+    telegram_api_url: str = "https://api.telegram.org"
+    loket_chat_id: int | None = None
+    telegram_mode: Literal["polling", "webhook"] = "polling"
+    telegram_webhook_url: str | None = None
+    telegram_webhook_secret: SecretStr | None = None
+
+    # The HTTP server (webhooks; later the web chat and dashboard).
+    http_host: str = "127.0.0.1"
+    http_port: int = 8080
+
+    @model_validator(mode="after")
+    def _telegram_complete(self) -> Settings:
+        if self.telegram_token is None:
+            return self
+        if self.loket_chat_id is None:
+            raise ValueError(
+                "SIGNAALPUNT_LOKET_CHAT_ID is required with SIGNAALPUNT_TELEGRAM_TOKEN: "
+                "the id of the loket staff group (a negative number)"
+            )
+        if self.telegram_mode == "webhook":
+            if not self.telegram_webhook_url:
+                raise ValueError("webhook mode needs SIGNAALPUNT_TELEGRAM_WEBHOOK_URL")
+            secret = self.telegram_webhook_secret
+            if secret is None or not _WEBHOOK_SECRET.fullmatch(secret.get_secret_value()):
+                raise ValueError(
+                    "webhook mode needs SIGNAALPUNT_TELEGRAM_WEBHOOK_SECRET: 16-256 characters "
+                    "of A-Z, a-z, 0-9, _ and -"
+                )
+        return self
+
     def places(self) -> tuple[Place, ...]:
         """The configured neighbourhoods with stable ids derived from their names."""
         names = [n.strip() for n in self.neighbourhoods.split(",") if n.strip()]
         return tuple(Place(_slug(name), name) for name in names)
 
 
+_WEBHOOK_SECRET = re.compile(r"[A-Za-z0-9_-]{16,256}")
+
+
+MAX_PLACE_ID = 40  # a place id travels in button payloads (Telegram: 64 bytes in all)
+
+
 def _slug(name: str) -> str:
-    return "-".join("".join(ch if ch.isalnum() else " " for ch in name.casefold()).split())
+    slug = "-".join("".join(ch if ch.isalnum() else " " for ch in name.casefold()).split())
+    while len(slug.encode()) > MAX_PLACE_ID:
+        slug = slug[:-1]
+    return slug.strip("-")

@@ -25,6 +25,7 @@ from .events import (
     StoreSignal,
     Submitted,
     TextIn,
+    Unreadable,
 )
 from .flows import FLOWS
 from .matching import LabelIndex, Place
@@ -62,6 +63,9 @@ class Engine:
         state = state.with_(updated_at=now)
         if isinstance(event, Reopen):
             return Outcome(state, self._current(state))
+        if isinstance(event, Unreadable):
+            notice = m.EDITED if event.kind == "edited" else m.UNREADABLE
+            return Outcome(state, (Reply((msg(notice),)), *self._current(state)))
         if isinstance(event, TextIn):
             command = parse_command(event.text)
             if command is not None:

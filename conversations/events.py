@@ -36,7 +36,15 @@ class Reopen:
     """The reporter (re)opened the chat: show where they are, count nothing as an answer."""
 
 
-Event = TextIn | Pick | Submitted | Reopen
+@dataclass(frozen=True)
+class Unreadable:
+    """Something the bot cannot read: a photo, voice note, sticker, location, contact
+    (``kind="media"``) or an edited message (``kind="edited"``)."""
+
+    kind: str = "media"
+
+
+Event = TextIn | Pick | Submitted | Reopen | Unreadable
 
 
 @dataclass(frozen=True)

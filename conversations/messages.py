@@ -56,3 +56,20 @@ NOT_ANSWERED = N_("(skipped)")
 SAVE_FAILED = N_(
     "Sorry, something went wrong while saving. Your answers are kept. Please try again in a moment."
 )
+UNREADABLE = N_(
+    "I can only read text and buttons, not photos, voice messages, stickers, locations or "
+    "contacts. Please type your answer or press a button."
+)
+EDITED = N_("I do not read changed messages. Please send your answer as a new message.")
+
+# The command menu of chat apps (Telegram's "/" list), one description per command.
+COMMAND_START = N_("Make a new report")
+COMMAND_LANGUAGE = N_("Change the language")
+COMMAND_HELP = N_("How it works")
+COMMAND_PRIVACY = N_("How we use your data")
+COMMAND_MENU: tuple[tuple[str, str], ...] = (
+    ("start", COMMAND_START),
+    ("taal", COMMAND_LANGUAGE),
+    ("help", COMMAND_HELP),
+    ("privacy", COMMAND_PRIVACY),
+)

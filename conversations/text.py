@@ -95,3 +95,11 @@ def safety_params() -> dict[str, Param]:
         "suicide_free": Token(SUICIDE_LINE_FREE),
         "worry": Token(WORRYING_BEHAVIOUR_LINE),
     }
+
+
+def language_from_tag(tag: object) -> str | None:
+    """A supported language from a client's language tag ("ar-SA" -> "ar"), else None."""
+    if not isinstance(tag, str):
+        return None
+    primary = tag.strip().replace("_", "-").split("-", 1)[0].casefold()
+    return primary if primary in LANGUAGES else None

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from conversations.signal import SignalDraft
 
@@ -24,6 +25,8 @@ class StoredSignal:
     channel: str
     created_at: datetime
     draft: SignalDraft
+    assignee_id: int | None = None
+    claimed_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -38,6 +41,28 @@ class SignalEventRecord:
 class OutboxItem:
     id: int
     kind: str
-    signal_id: int
+    signal_id: int | None
     target: str
     attempts: int
+    payload: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class StaffRecord:
+    id: int
+    display_name: str
+    role: str
+    telegram_user_id: int | None
+    created_at: datetime
+    revoked_at: datetime | None
+
+    @property
+    def active(self) -> bool:
+        return self.revoked_at is None
+
+
+@dataclass(frozen=True)
+class PartnerRecord:
+    id: int
+    code: str
+    name: str

@@ -93,6 +93,49 @@ class ConversationRepository(SessionRepository):
 
 
 class OutboxRepository(SessionRepository):
+    async def enqueue(
+        self,
+        kind: str,
+        target: str,
+        now: datetime,
+        *,
+        signal_id: int | None = None,
+        payload: Mapping[str, Any] | None = None,
+    ) -> None:
+        """Queue a message in the caller's transaction: it goes out only if that commits."""
+        self._session.add(
+            OutboxMessage(
+                kind=kind,
+                signal_id=signal_id,
+                target=target,
+                payload=dict(payload or {}),
+                status="pending",
+                attempts=0,
+                next_attempt_at=as_utc(now),
+                created_at=as_utc(now),
+            )
+        )
+        await self._session.flush()
+
+    async def delivered_ref(self, signal_id: int, kind: str) -> str | None:
+        """Where the first delivered ``kind`` message of a signal landed, if it did."""
+        query = (
+            select(OutboxMessage.delivered_ref)
+            .where(
+                OutboxMessage.signal_id == signal_id,
+                OutboxMessage.kind == kind,
+                OutboxMessage.status == "sent",
+            )
+            .order_by(OutboxMessage.id)
+            .limit(1)
+        )
+        return (await self._session.execute(query)).scalar_one_or_none()
+
+    async def counts(self) -> dict[str, int]:
+        """Number of items per status (pending, sent, dead)."""
+        query = select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)
+        return {status: int(n) for status, n in (await self._session.execute(query)).all()}
+
     async def claim_due(self, now: datetime, limit: int = 50) -> list[OutboxItem]:
         """Pending items due at ``now``, oldest first.
 
@@ -114,12 +157,21 @@ class OutboxRepository(SessionRepository):
                 signal_id=row.signal_id,
                 target=row.target,
                 attempts=row.attempts,
+                payload=dict(row.payload or {}),
             )
             for row in rows
         ]
 
-    async def mark_sent(self, item_id: int, now: datetime) -> None:
-        await self._update(item_id, status="sent", sent_at=as_utc(now), last_error=None)
+    async def mark_sent(
+        self, item_id: int, now: datetime, delivered_ref: str | None = None
+    ) -> None:
+        await self._update(
+            item_id,
+            status="sent",
+            sent_at=as_utc(now),
+            last_error=None,
+            delivered_ref=delivered_ref,
+        )
 
     async def mark_failed(
         self, item_id: int, now: datetime, error: str, retry_at: datetime | None

@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select, update
+from sqlalchemy import CursorResult, func, select, update
 
 from conversations.signal import SignalDraft
 
@@ -24,7 +24,7 @@ from .types import as_utc
 
 REFERENCE_TIMEZONE = ZoneInfo("Europe/Amsterdam")
 REFERENCE_PREFIX = "SP"
-LOKET_NEW_SIGNAL = "loket_new_signal"
+LOKET_CARD = "loket_card"
 LOKET_TARGET = "loket"
 
 
@@ -69,9 +69,10 @@ class SignalRepository(SessionRepository):
         self._session.add(SignalEvent(signal_id=row.id, at=now, actor=actor, action="created"))
         self._session.add(
             OutboxMessage(
-                kind=LOKET_NEW_SIGNAL,
+                kind=LOKET_CARD,
                 signal_id=row.id,
                 target=LOKET_TARGET,
+                payload={},
                 status="pending",
                 attempts=0,
                 next_attempt_at=now,
@@ -135,6 +136,33 @@ class SignalRepository(SessionRepository):
         )
         await self._session.flush()
 
+    async def transition(
+        self,
+        signal_id: int,
+        *,
+        sources: frozenset[str],
+        target: str,
+        assignee_id: int | None,
+        claimed_at: datetime | None,
+    ) -> bool:
+        """Move the signal to ``target`` if it is still in one of ``sources``.
+
+        A conditional UPDATE, so of two staff members pressing "pick up" at once exactly
+        one wins. The lifecycle decides what is allowed; this only makes it atomic.
+        """
+        result = await self._session.execute(
+            update(Signal)
+            .where(Signal.id == signal_id, Signal.status.in_(sorted(sources)))
+            .values(
+                status=target,
+                assignee_id=assignee_id,
+                claimed_at=as_utc(claimed_at) if claimed_at is not None else None,
+            )
+            .execution_options(synchronize_session=False)
+        )
+        assert isinstance(result, CursorResult)
+        return result.rowcount == 1
+
     async def count(self) -> int:
         query = select(func.count()).select_from(Signal)
         return int((await self._session.execute(query)).scalar_one())
@@ -173,4 +201,6 @@ def _stored(row: Signal) -> StoredSignal:
         channel=row.channel,
         created_at=row.created_at,
         draft=draft,
+        assignee_id=row.assignee_id,
+        claimed_at=row.claimed_at,
     )

@@ -13,6 +13,7 @@ from .repositories import (
     ReporterRepository,
 )
 from .signals import SignalRepository
+from .staff import AuditRepository, KeyboardRepository, PartnerRepository, StaffRepository
 
 
 class UnitOfWork:
@@ -27,6 +28,10 @@ class UnitOfWork:
     signals: SignalRepository
     outbox: OutboxRepository
     inbound: InboundRepository
+    staff: StaffRepository
+    partners: PartnerRepository
+    audit: AuditRepository
+    keyboards: KeyboardRepository
 
     def __init__(self, session: AsyncSession, dialect_name: str) -> None:
         self._session = session
@@ -35,6 +40,10 @@ class UnitOfWork:
         self.signals = SignalRepository(session, dialect_name)
         self.outbox = OutboxRepository(session, dialect_name)
         self.inbound = InboundRepository(session, dialect_name)
+        self.staff = StaffRepository(session, dialect_name)
+        self.partners = PartnerRepository(session, dialect_name)
+        self.audit = AuditRepository(session, dialect_name)
+        self.keyboards = KeyboardRepository(session, dialect_name)
 
     async def __aenter__(self) -> UnitOfWork:
         return self

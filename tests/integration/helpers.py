@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from bot.ports import DeliveryError, Outgoing
 from conversations.signal import SignalDraft
 from storage import Store, StoredSignal
 
@@ -37,3 +38,19 @@ async def add_signal(
         if commit:
             await uow.commit()
     return stored
+
+
+class RecordingLoket:
+    """A messenger that records what it was given, and can fail on demand."""
+
+    def __init__(self) -> None:
+        self.sent: list[tuple[str, str]] = []
+        self.messages: list[Outgoing] = []
+        self.failures: list[DeliveryError | OSError] = []
+
+    async def deliver(self, message: Outgoing) -> str:
+        if self.failures:
+            raise self.failures.pop(0)
+        self.sent.append((message.reference or "", message.text))
+        self.messages.append(message)
+        return f"{message.target}:{len(self.messages)}"

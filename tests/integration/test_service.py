@@ -16,6 +16,7 @@ from conversations.engine import Engine
 from conversations.events import Pick, TextIn
 from conversations.matching import Catalog, LabelIndex, Place
 from storage import Store
+from tests.integration.helpers import RecordingLoket
 
 Catalogs = Mapping[str, Catalog]
 T0 = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
@@ -35,19 +36,6 @@ REPORT = [
     ("checkin", "no"),
     ("summary", "send"),
 ]
-
-
-class RecordingLoket:
-    """A loket sink that records what it was given, and can fail on demand."""
-
-    def __init__(self) -> None:
-        self.sent: list[tuple[str, str]] = []
-        self.failures: list[DeliveryError | OSError] = []
-
-    async def send(self, reference: str, text: str) -> None:
-        if self.failures:
-            raise self.failures.pop(0)
-        self.sent.append((reference, text))
 
 
 @pytest.fixture(scope="module")
@@ -113,7 +101,7 @@ async def test_state_survives_a_new_service(store: Store, catalogs: Catalogs) ->
 async def test_outbox_delivers_in_dutch_once(store: Store, catalogs: Catalogs) -> None:
     await file_report(service(store, catalogs))
     loket = RecordingLoket()
-    worker = OutboxWorker(store, loket, catalogs, PLACES)
+    worker = OutboxWorker(store, loket, catalogs["nl"], PLACES)
     assert await worker.drain(T0 + timedelta(minutes=1)) == 1
     assert await worker.drain(T0 + timedelta(minutes=2)) == 0
     [(reference, text)] = loket.sent
@@ -122,16 +110,20 @@ async def test_outbox_delivers_in_dutch_once(store: Store, catalogs: Catalogs) -
     assert "Axel" in text
     # Staff read staff labels in Dutch, not the reporter's "Jij bent: ...".
     assert "Rol melder: Winkelmedewerker" in text
-    assert "Melder mag gebeld worden: Nee, anoniem" in text
     assert "Jij bent" not in text
     assert "URGENT" in text.upper() or "SPOED" in text.upper()
+    # The group card is minimal: how to reach the reporter is only in the private details.
+    assert "Melder mag gebeld worden" not in text
+    [card] = loket.messages
+    assert card.target == "loket"
+    assert [b.data for b in card.buttons] == ["s|claim|1"]
 
 
 async def test_outbox_retries_with_backoff_then_delivers(store: Store, catalogs: Catalogs) -> None:
     await file_report(service(store, catalogs))
     loket = RecordingLoket()
     loket.failures = [OSError("connection reset"), DeliveryError("502 bad gateway")]
-    worker = OutboxWorker(store, loket, catalogs, PLACES)
+    worker = OutboxWorker(store, loket, catalogs["nl"], PLACES)
     now = T0 + timedelta(minutes=1)
     assert await worker.drain(now) == 0
     assert await worker.drain(now) == 0  # not due yet: backoff
@@ -145,7 +137,7 @@ async def test_permanent_failure_goes_to_dead_letter(store: Store, catalogs: Cat
     await file_report(service(store, catalogs))
     loket = RecordingLoket()
     loket.failures = [DeliveryError("403 bot was removed", permanent=True)]
-    worker = OutboxWorker(store, loket, catalogs, PLACES)
+    worker = OutboxWorker(store, loket, catalogs["nl"], PLACES)
     assert await worker.drain(T0 + timedelta(minutes=1)) == 0
     assert await worker.drain(T0 + timedelta(days=1)) == 0
     async with store.unit_of_work() as uow:
@@ -157,7 +149,7 @@ async def test_gives_up_after_max_attempts(store: Store, catalogs: Catalogs) -> 
     await file_report(service(store, catalogs))
     loket = RecordingLoket()
     loket.failures = [OSError("down")] * (MAX_ATTEMPTS + 5)
-    worker = OutboxWorker(store, loket, catalogs, PLACES)
+    worker = OutboxWorker(store, loket, catalogs["nl"], PLACES)
     now = T0
     for _ in range(MAX_ATTEMPTS + 2):
         now += timedelta(hours=1)

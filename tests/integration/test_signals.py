@@ -79,8 +79,8 @@ async def test_signal_event_and_outbox_commit_together(store: Store) -> None:
         assert [(e.actor, e.action) for e in events] == [("reporter:anonymous", "created")]
         items = await uow.outbox.claim_due(NOW)
     assert [(i.signal_id, i.kind, i.target, i.attempts) for i in items] == [
-        (named.id, "loket_new_signal", "loket", 0),
-        (anonymous.id, "loket_new_signal", "loket", 0),
+        (named.id, "loket_card", "loket", 0),
+        (anonymous.id, "loket_card", "loket", 0),
     ]
 
 

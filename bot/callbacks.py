@@ -1,0 +1,49 @@
+"""Button payloads, channel-neutral, short enough for Telegram's 64-byte callback_data.
+
+``r|<prompt>|<choice>`` answers a reporter's question; ``s|<action>|<signal id>`` is a staff
+action. Anything else is refused as forged or outdated.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+MAX_BYTES = 64
+
+
+@dataclass(frozen=True)
+class ReporterButton:
+    prompt: str
+    choice: str
+
+
+@dataclass(frozen=True)
+class StaffButton:
+    action: str
+    signal_id: int
+
+
+def reporter_data(prompt: str, choice: str) -> str:
+    data = f"r|{prompt}|{choice}"
+    if len(data.encode()) > MAX_BYTES:
+        raise ValueError(f"button payload longer than {MAX_BYTES} bytes: {data!r}")
+    return data
+
+
+def staff_data(action: str, signal_id: int) -> str:
+    return f"s|{action}|{signal_id}"
+
+
+def parse(data: str | None) -> ReporterButton | StaffButton | None:
+    """The button a payload stands for, or None when it is not one of ours."""
+    if not data or len(data.encode()) > MAX_BYTES:
+        return None
+    kind, _, rest = data.partition("|")
+    first, sep, second = rest.partition("|")
+    if not sep or not first or not second:
+        return None
+    if kind == "r":
+        return ReporterButton(first, second)
+    if kind == "s" and second.isascii() and second.isdigit():
+        return StaffButton(first, int(second))
+    return None

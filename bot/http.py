@@ -1,0 +1,24 @@
+"""The HTTP side of the service: one FastAPI app that channels add their routes to, served
+by uvicorn on the configured address."""
+
+from __future__ import annotations
+
+import socket
+
+import uvicorn
+from fastapi import APIRouter, FastAPI
+
+
+def build_http_app(*routers: APIRouter) -> FastAPI:
+    # No interactive API docs: nothing here is a public API, and less surface is safer.
+    app = FastAPI(docs_url=None, redoc_url=None, openapi_url=None)
+    for router in routers:
+        app.include_router(router)
+    return app
+
+
+async def serve(app: FastAPI, host: str, port: int, sock: socket.socket | None = None) -> None:
+    """Serve until cancelled. ``sock``: an already bound socket (tests bind port 0)."""
+    config = uvicorn.Config(app, host=host, port=port, log_level="warning", access_log=False)
+    server = uvicorn.Server(config)
+    await server.serve(sockets=[sock] if sock is not None else None)

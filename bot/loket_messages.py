@@ -1,0 +1,115 @@
+"""Composing staff-facing outbox messages from the current state of their signal.
+
+The outbox stores ids only; the text is written at send time, so a card sent late shows
+the signal as it is now, and details never go to someone who no longer handles the signal.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from conversations import lifecycle
+from conversations import loket_texts as t
+from conversations.matching import Catalog, Place
+from conversations.render import render_label
+from conversations.text import STAFF_LANGUAGE, Msg, Token, msg
+from storage.records import OutboxItem, StoredSignal
+from storage.signals import LOKET_CARD
+from storage.uow import UnitOfWork
+
+from .callbacks import staff_data
+from .loket import CARD_UPDATE, STAFF_DETAILS
+from .ports import LOKET, Button, Outgoing
+from .rendering import render_texts
+
+ADMIN_ALERT = "admin_alert"
+
+
+def action_button(catalog: Catalog, action: lifecycle.Action, signal_id: int) -> Button:
+    label = render_label(Msg(action.label), catalog, STAFF_LANGUAGE)
+    return Button(label, staff_data(action.id, signal_id))
+
+
+def next_step_buttons(catalog: Catalog, status: str, signal_id: int) -> tuple[Button, ...]:
+    """The buttons under a staff member's private card for a signal in ``status``."""
+    return tuple(action_button(catalog, a, signal_id) for a in lifecycle.next_actions(status))
+
+
+class LoketComposer:
+    def __init__(self, catalog: Catalog, places: Sequence[Place]) -> None:
+        self._catalog = catalog
+        self._places = tuple(places)
+
+    def _text(self, texts: Sequence[Msg]) -> str:
+        return render_texts(tuple(texts), self._catalog, STAFF_LANGUAGE, "\n")
+
+    async def compose(self, uow: UnitOfWork, item: OutboxItem) -> Outgoing | None:
+        """The message for ``item``; None when there is nothing (left) to send."""
+        if item.kind == ADMIN_ALERT:
+            return self._alert(item)
+        if item.signal_id is None:
+            return None
+        signal = await uow.signals.get(item.signal_id)
+        if signal is None:
+            return None
+        if item.kind == LOKET_CARD:
+            return await self._card(uow, signal, edit=None)
+        if item.kind == CARD_UPDATE:
+            landed = await uow.outbox.delivered_ref(signal.id, LOKET_CARD)
+            # Not delivered yet: the queued card will show the current state when it goes.
+            return await self._card(uow, signal, edit=landed) if landed else None
+        if item.kind == STAFF_DETAILS:
+            return await self._details(uow, signal, item)
+        return None
+
+    async def _partner_name(self, uow: UnitOfWork, signal: StoredSignal) -> str | None:
+        if signal.draft.partner is None:
+            return None
+        partner = await uow.partners.by_code(signal.draft.partner)
+        return partner.name if partner else None
+
+    async def _card(self, uow: UnitOfWork, signal: StoredSignal, edit: str | None) -> Outgoing:
+        assignee = await uow.staff.get(signal.assignee_id) if signal.assignee_id else None
+        texts = t.loket_card(
+            signal.reference,
+            signal.draft,
+            signal.created_at,
+            self._places,
+            status=signal.status,
+            partner_name=await self._partner_name(uow, signal),
+            assignee_name=assignee.display_name if assignee else None,
+            claimed_at=signal.claimed_at if assignee else None,
+        )
+        claim = lifecycle.ACTIONS["claim"]
+        buttons: tuple[Button, ...] = ()
+        if signal.status in claim.sources:
+            buttons = (action_button(self._catalog, claim, signal.id),)
+        return Outgoing(LOKET, self._text(texts), signal.reference, buttons, edit=edit)
+
+    async def _details(
+        self, uow: UnitOfWork, signal: StoredSignal, item: OutboxItem
+    ) -> Outgoing | None:
+        staff = await uow.staff.get(int(item.payload.get("staff_id", 0)))
+        if staff is None or not staff.active or signal.assignee_id != staff.id:
+            return None  # released or revoked meanwhile: the details are no longer theirs
+        texts = t.staff_details(
+            signal.reference,
+            signal.draft,
+            signal.created_at,
+            self._places,
+            status=signal.status,
+            partner_name=await self._partner_name(uow, signal),
+        )
+        buttons = next_step_buttons(self._catalog, signal.status, signal.id)
+        return Outgoing(item.target, self._text(texts), signal.reference, buttons, protect=True)
+
+    def _alert(self, item: OutboxItem) -> Outgoing:
+        reference = str(item.payload.get("reference", "?"))
+        where = t.TARGET_LOKET_GROUP if item.payload.get("target") == LOKET else t.TARGET_STAFF
+        text = msg(
+            t.DELIVERY_FAILED,
+            reference=Token(reference),
+            target=Msg(where),
+            reason=str(item.payload.get("reason", ""))[:200],
+        )
+        return Outgoing(item.target, self._text([text]), reference)

@@ -1,0 +1,79 @@
+"""``signaalpunt staff …`` and ``signaalpunt partner …``: account and partner administration."""
+
+from __future__ import annotations
+
+import argparse
+from datetime import datetime
+
+from .app import App
+from .loket import INVITE_VALID
+from .partners import partner_code, start_payload, telegram_link
+
+
+async def staff_command(app: App, args: argparse.Namespace, now: datetime) -> int:
+    if args.action == "invite":
+        code = await app.loket.create_invite(args.role, now)
+        expires = (now + INVITE_VALID).astimezone().strftime("%Y-%m-%d %H:%M")
+        print(f"Invite code for role {args.role}: {code}")
+        print(f"Single use, valid until {expires}. The staff member sends, in a private chat")
+        print(f"with the bot:  /koppel {code}")
+        return 0
+    async with app.store.unit_of_work() as uow:
+        if args.action == "list":
+            accounts = await uow.staff.all()
+            if not accounts:
+                print(
+                    "No staff accounts yet. Create an invite: signaalpunt staff invite --role loket"
+                )
+            for staff in accounts:
+                state = "active" if staff.active else f"revoked {staff.revoked_at:%Y-%m-%d}"
+                print(
+                    f"{staff.id:>4}  {staff.role:<10} {staff.display_name:<24} "
+                    f"telegram:{staff.telegram_user_id}  {state}"
+                )
+            return 0
+        revoked = await uow.staff.revoke(args.staff_id, now)
+        await uow.audit.record(
+            at=now, actor="cli", action="revoke", outcome="ok" if revoked else "refused:unknown"
+        )
+        await uow.commit()
+    if not revoked:
+        print(f"No active staff account with id {args.staff_id}.")
+        return 1
+    print(f"Staff account {args.staff_id} revoked; its buttons and commands stop working now.")
+    return 0
+
+
+async def _bot_username(app: App) -> str | None:
+    token = app.settings.telegram_token
+    if token is None:
+        return None
+    from .telegram.client import build_bot
+
+    async with build_bot(token.get_secret_value(), app.settings.telegram_api_url) as bot:
+        return bot.username
+
+
+async def partner_command(app: App, args: argparse.Namespace, now: datetime) -> int:
+    async with app.store.unit_of_work() as uow:
+        if args.action == "add":
+            name = " ".join(args.name.split())
+            if not name:
+                print('Give the partner\'s name, e.g. signaalpunt partner add "Jumbo Terneuzen"')
+                return 2
+            taken = {p.code for p in await uow.partners.all()}
+            partners = [await uow.partners.add(partner_code(name, taken), name, now)]
+            await uow.commit()
+        else:
+            partners = await uow.partners.all()
+    username = await _bot_username(app)
+    for partner in partners:
+        print(f"{partner.name}  (code {partner.code})")
+        if username:
+            print(f"  Telegram: {telegram_link(username, partner.code)}")
+        else:
+            print(f"  Telegram: https://t.me/<bot>?start={start_payload(partner.code)}")
+            print("  (set SIGNAALPUNT_TELEGRAM_TOKEN to print the full link)")
+    if not partners:
+        print("No partners yet.")
+    return 0

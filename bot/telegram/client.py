@@ -1,0 +1,44 @@
+"""Building the Bot API client: ExtBot with PTB's rate limiter, pointed at the configured
+Bot API server (Telegram's, a self-hosted one, or a test fake)."""
+
+from __future__ import annotations
+
+import os
+from datetime import timedelta
+
+from telegram.ext import AIORateLimiter, ExtBot
+from telegram.request import HTTPXRequest
+
+POLL_TIMEOUT = 25  # seconds Telegram holds a getUpdates call open when nothing happens
+
+
+def build_bot(token: str, api_url: str, *, poll_timeout: int = POLL_TIMEOUT) -> ExtBot[int]:
+    """The client. ``max_retries=0``: the limiter paces us, the outbox decides about retries
+    (a 429 is rescheduled in the database instead of holding a connection)."""
+    # Opt in to PTB 22's timedelta durations; the int form warns (and our tests treat
+    # warnings as errors).
+    os.environ.setdefault("PTB_TIMEDELTA", "true")
+    base = api_url.rstrip("/")
+    request = HTTPXRequest(
+        connection_pool_size=64,
+        connect_timeout=5.0,
+        read_timeout=15.0,
+        write_timeout=15.0,
+        pool_timeout=15.0,
+    )
+    updates_request = HTTPXRequest(
+        connection_pool_size=2, connect_timeout=5.0, read_timeout=poll_timeout + 10.0
+    )
+    return ExtBot(
+        token,
+        base_url=f"{base}/bot",
+        base_file_url=f"{base}/file/bot",
+        request=request,
+        get_updates_request=updates_request,
+        rate_limiter=AIORateLimiter(max_retries=0),
+    )
+
+
+def seconds(value: int | float | timedelta) -> float:
+    """A PTB duration in seconds, whichever form PTB returned."""
+    return value.total_seconds() if isinstance(value, timedelta) else float(value)

@@ -1,0 +1,70 @@
+"""Staff messages over Telegram: the loket group card, private details, admin alerts."""
+
+from __future__ import annotations
+
+from telegram import Message
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
+from telegram.ext import ExtBot
+
+from ..ports import LOKET, DeliveryError, Outgoing
+from .client import seconds
+from .format import PARSE_MODE, split_text, staff_keyboard
+
+
+def landed(chat_id: int, message_id: int) -> str:
+    return f"{chat_id}:{message_id}"
+
+
+def parse_landed(ref: str) -> tuple[int, int]:
+    chat, _, message = ref.partition(":")
+    return int(chat), int(message)
+
+
+class TelegramMessenger:
+    def __init__(self, bot: ExtBot[int], loket_chat_id: int) -> None:
+        self._bot = bot
+        self._loket = loket_chat_id
+
+    async def deliver(self, message: Outgoing) -> str:
+        chat_id = self._loket if message.target == LOKET else int(message.target)
+        try:
+            return await self._deliver(chat_id, message)
+        except RetryAfter as error:
+            wait = seconds(error.retry_after)
+            raise DeliveryError("429 too many requests", retry_after=wait) from error
+        except Forbidden as error:  # removed from the group, or blocked by the staff member
+            raise DeliveryError(f"403 {error.message}", permanent=True) from error
+        except BadRequest as error:
+            if "not modified" in error.message.lower():
+                return message.edit or landed(chat_id, 0)
+            raise DeliveryError(f"400 {error.message}", permanent=True) from error
+        except NetworkError as error:  # timeouts, 5xx, dropped connections: try again later
+            raise DeliveryError(f"network: {error.message}") from error
+        except TelegramError as error:
+            raise DeliveryError(f"telegram: {error.message}") from error
+
+    async def _deliver(self, chat_id: int, message: Outgoing) -> str:
+        chunks = split_text(message.text)
+        markup = staff_keyboard(message.buttons)
+        if message.edit is not None:
+            edit_chat, edit_id = parse_landed(message.edit)
+            await self._bot.edit_message_text(
+                chunks[0],
+                chat_id=edit_chat,
+                message_id=edit_id,
+                parse_mode=PARSE_MODE,
+                reply_markup=markup,
+            )
+            return message.edit
+        sent: Message | None = None
+        for index, chunk in enumerate(chunks):
+            last = index == len(chunks) - 1
+            sent = await self._bot.send_message(
+                chat_id,
+                chunk,
+                parse_mode=PARSE_MODE,
+                reply_markup=markup if last else None,
+                protect_content=message.protect,
+            )
+        assert sent is not None
+        return landed(chat_id, sent.message_id)

@@ -1,0 +1,102 @@
+"""Running the Telegram channel: menus, the update loop (polling or webhook) and the outbox
+worker. ``run_telegram`` runs it until SIGTERM or SIGINT; tests use ``telegram_channel``."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import signal
+import socket
+import sys
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from telegram.ext import ExtBot
+
+from ..app import App
+from ..http import build_http_app, serve
+from ..outbox import OutboxWorker, run_worker
+from .client import build_bot
+from .menu import set_command_menus
+from .messenger import TelegramMessenger
+from .polling import poll
+from .updates import ALLOWED_UPDATES, KeyboardStore, TelegramUpdates
+from .webhook import PATH, telegram_router
+
+
+@dataclass
+class TelegramChannel:
+    bot: ExtBot[int]
+    updates: TelegramUpdates
+    worker: OutboxWorker
+    where: str
+    stop: asyncio.Event = field(default_factory=asyncio.Event)
+
+
+@contextlib.asynccontextmanager
+async def telegram_channel(
+    app: App,
+    clock: Callable[[], datetime],
+    *,
+    run_outbox: bool = True,
+    sock: socket.socket | None = None,
+) -> AsyncIterator[TelegramChannel]:
+    """Start the channel's tasks; leaving the block stops them (in-flight work is cancelled
+    and, being uncommitted or already recorded, safely redone or skipped on the next run)."""
+    settings = app.settings
+    assert settings.telegram_token is not None
+    assert settings.loket_chat_id is not None
+    bot = build_bot(settings.telegram_token.get_secret_value(), settings.telegram_api_url)
+    async with bot:
+        await set_command_menus(bot, app.catalogs)
+        updates = TelegramUpdates(
+            bot,
+            app.service,
+            app.loket,
+            KeyboardStore(app.store),
+            app.catalogs,
+            settings.loket_chat_id,
+            clock,
+        )
+        worker = app.outbox_worker(TelegramMessenger(bot, settings.loket_chat_id))
+        channel = TelegramChannel(bot, updates, worker, "long polling")
+        tasks = []
+        if run_outbox:
+            tasks.append(asyncio.create_task(run_worker(worker, clock, app.outbox_wake)))
+        if settings.telegram_mode == "webhook":
+            assert settings.telegram_webhook_secret is not None
+            secret = settings.telegram_webhook_secret.get_secret_value()
+            await bot.set_webhook(
+                str(settings.telegram_webhook_url),
+                secret_token=secret,
+                allowed_updates=list(ALLOWED_UPDATES),
+            )
+            http = build_http_app(telegram_router(bot, updates, secret))
+            host, port = settings.http_host, settings.http_port
+            tasks.append(asyncio.create_task(serve(http, host, port, sock)))
+            channel.where = f"webhook on http://{host}:{port}{PATH}"
+        else:
+            tasks.append(asyncio.create_task(poll(bot, updates, channel.stop)))
+        try:
+            yield channel
+        finally:
+            channel.stop.set()
+            for task in tasks:
+                task.cancel()
+            for task in tasks:
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+
+
+async def run_telegram(app: App, clock: Callable[[], datetime]) -> None:
+    async with telegram_channel(app, clock) as channel:
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(signum, channel.stop.set)
+        print(
+            f"Signaalpunt: Telegram bot @{channel.bot.username} running ({channel.where})",
+            file=sys.stderr,
+            flush=True,
+        )
+        await channel.stop.wait()

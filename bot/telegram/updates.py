@@ -1,0 +1,224 @@
+"""Turning Telegram updates into engine events and staff actions, and replies into messages.
+
+Every update is recorded by id inside the transaction that handles it, so a redelivered
+update changes nothing. Updates of one chat are handled in order (``process_batch`` and the
+service's per-reporter lock); different chats run concurrently.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Callable, Mapping, Sequence
+from datetime import datetime
+
+from telegram import CallbackQuery, Message, Update
+from telegram.constants import ChatType
+from telegram.error import BadRequest, TelegramError
+from telegram.ext import ExtBot
+
+from conversations.events import Event, Pick, TextIn, Unreadable
+from conversations.matching import Catalog
+from conversations.text import STAFF_LANGUAGE, language_from_tag
+from storage.uow import Store
+
+from ..callbacks import ReporterButton, StaffButton, parse
+from ..loket import LoketService
+from ..rendering import RenderedReply
+from ..service import ConversationService
+from .format import PARSE_MODE, reply_keyboard, split_text
+from .staff import StaffChat
+
+log = logging.getLogger(__name__)
+
+CHANNEL = "telegram"
+ALLOWED_UPDATES = ("message", "edited_message", "callback_query")
+
+
+def update_key(update: Update) -> str:
+    return f"u{update.update_id}"
+
+
+def chat_key(update: Update) -> int:
+    """The chat an update belongs to, for ordering (a user's callbacks and messages together)."""
+    if update.effective_chat is not None:
+        return update.effective_chat.id
+    return update.effective_user.id if update.effective_user else 0
+
+
+class TelegramUpdates:
+    def __init__(
+        self,
+        bot: ExtBot[int],
+        service: ConversationService,
+        loket: LoketService,
+        store_keyboards: KeyboardStore,
+        catalogs: Mapping[str, Catalog],
+        loket_chat_id: int,
+        clock: Callable[[], datetime],
+    ) -> None:
+        self._bot = bot
+        self._service = service
+        self._keyboards = store_keyboards
+        self._clock = clock
+        self._loket_chat_id = loket_chat_id
+        self._staff = StaffChat(bot, loket, catalogs[STAFF_LANGUAGE], loket_chat_id)
+
+    async def process_batch(self, updates: Sequence[Update]) -> None:
+        by_chat: dict[int, list[Update]] = {}
+        for update in updates:
+            by_chat.setdefault(chat_key(update), []).append(update)
+
+        async def in_order(chat_updates: list[Update]) -> None:
+            for update in chat_updates:
+                await self.process(update)
+
+        await asyncio.gather(*(in_order(u) for u in by_chat.values()))
+
+    async def process(self, update: Update) -> None:
+        """Handle one update; errors are logged, never raised into the polling loop."""
+        try:
+            await self._process(update, self._clock())
+        except TelegramError:
+            log.exception("sending to Telegram failed for update %s", update.update_id)
+        except Exception:
+            log.exception("handling update %s failed", update.update_id)
+
+    async def _process(self, update: Update, now: datetime) -> None:
+        if update.callback_query is not None:
+            await self._callback(update, update.callback_query, now)
+        elif update.edited_message is not None:
+            if update.edited_message.chat.type == ChatType.PRIVATE:
+                await self._reporter(update, update.edited_message, Unreadable("edited"), now)
+        elif update.message is not None:
+            await self._message(update, update.message, now)
+
+    async def _message(self, update: Update, message: Message, now: datetime) -> None:
+        if message.from_user is None:
+            return
+        if message.chat.type != ChatType.PRIVATE:
+            if message.chat.id == self._loket_chat_id and self._staff.is_link_command(
+                message.text or ""
+            ):
+                await self._staff.refuse_group_link(message)
+            return  # other group messages are not for the bot
+        if message.text is not None and self._staff.is_link_command(message.text):
+            await self._staff.link(update, message, now)
+            return
+        event: Event = TextIn(message.text) if message.text is not None else Unreadable("media")
+        await self._reporter(update, message, event, now)
+
+    async def _callback(self, update: Update, query: CallbackQuery, now: datetime) -> None:
+        button = parse(query.data)
+        chat = query.message.chat if query.message is not None else None
+        if isinstance(button, StaffButton):
+            await self._staff.act(update, query, button, now)
+            return
+        if chat is None or chat.type != ChatType.PRIVATE:
+            await query.answer()
+            return
+        # A payload that is not ours is treated as a stale button: the step is asked again.
+        pick = button if isinstance(button, ReporterButton) else ReporterButton("-", "-")
+        try:
+            await self._reporter(
+                update, query.message, Pick(pick.prompt, pick.choice), now, query=query
+            )
+        finally:
+            await query.answer()
+
+    async def _reporter(
+        self,
+        update: Update,
+        message: object,
+        event: Event,
+        now: datetime,
+        *,
+        query: CallbackQuery | None = None,
+    ) -> None:
+        user = update.effective_user
+        chat = update.effective_chat
+        if user is None or chat is None:
+            return
+        replies = await self._service.handle(
+            CHANNEL,
+            str(user.id),
+            event,
+            now,
+            message_id=update_key(update),
+            language_hint=language_from_tag(user.language_code),
+        )
+        if not replies:
+            return  # a duplicate update: already answered
+        pressed = query.message.message_id if query is not None and query.message else None
+        await self._send(chat.id, replies, event, pressed)
+
+    async def _send(
+        self, chat_id: int, replies: list[RenderedReply], event: Event, pressed: int | None
+    ) -> None:
+        if (
+            pressed is not None
+            and isinstance(event, Pick)
+            and len(replies) == 1
+            and replies[0].multi
+            and replies[0].prompt == event.prompt
+        ):
+            # A multi-select toggle: update the ✓ marks in place instead of asking again.
+            await self._edit(chat_id, pressed, replies[0])
+            return
+        old = pressed if pressed is not None else await self._keyboards.get(CHANNEL, str(chat_id))
+        if old is not None:
+            await self._disable(chat_id, int(old))
+        keyboard_at: str | None = None
+        for reply in replies:
+            chunks = split_text(reply.text)
+            markup = reply_keyboard(reply)
+            for index, chunk in enumerate(chunks):
+                last = index == len(chunks) - 1
+                sent = await self._bot.send_message(
+                    chat_id,
+                    chunk,
+                    parse_mode=PARSE_MODE,
+                    reply_markup=markup if last else None,
+                    rate_limit_args=1,
+                )
+                if last and markup is not None:
+                    keyboard_at = str(sent.message_id)
+        await self._keyboards.set(CHANNEL, str(chat_id), keyboard_at)
+
+    async def _edit(self, chat_id: int, message_id: int, reply: RenderedReply) -> None:
+        try:
+            await self._bot.edit_message_text(
+                split_text(reply.text)[0],
+                chat_id=chat_id,
+                message_id=message_id,
+                parse_mode=PARSE_MODE,
+                reply_markup=reply_keyboard(reply),
+                rate_limit_args=1,
+            )
+        except BadRequest as error:
+            if "not modified" not in error.message.lower():
+                raise
+
+    async def _disable(self, chat_id: int, message_id: int) -> None:
+        """Take the buttons off an answered question so they cannot be pressed twice."""
+        with contextlib.suppress(BadRequest):  # already without buttons, or deleted
+            await self._bot.edit_message_reply_markup(
+                chat_id=chat_id, message_id=message_id, reply_markup=None, rate_limit_args=1
+            )
+
+
+class KeyboardStore:
+    """Which message of a chat still has live buttons (one short transaction each)."""
+
+    def __init__(self, store: Store) -> None:
+        self._store = store
+
+    async def get(self, channel: str, chat_id: str) -> str | None:
+        async with self._store.unit_of_work() as uow:
+            return await uow.keyboards.get(channel, chat_id)
+
+    async def set(self, channel: str, chat_id: str, message_id: str | None) -> None:
+        async with self._store.unit_of_work() as uow:
+            await uow.keyboards.set(channel, chat_id, message_id)
+            await uow.commit()

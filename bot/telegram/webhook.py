@@ -1,0 +1,49 @@
+"""The webhook route: Telegram POSTs updates here with the secret token we registered."""
+
+from __future__ import annotations
+
+import hmac
+import json
+import logging
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
+from telegram import Update
+from telegram.ext import ExtBot
+
+from .updates import TelegramUpdates
+
+log = logging.getLogger(__name__)
+
+PATH = "/telegram/webhook"
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+MAX_BODY = 1_000_000  # a real update is a few kB; refuse anything that is not one
+
+
+def telegram_router(bot: ExtBot[int], updates: TelegramUpdates, secret: str) -> APIRouter:
+    router = APIRouter()
+    expected = secret.encode()
+
+    @router.post(PATH)
+    async def telegram_webhook(request: Request) -> JSONResponse:
+        given = request.headers.get(SECRET_HEADER, "").encode()
+        if not hmac.compare_digest(given, expected):
+            return JSONResponse({"ok": False}, status_code=401)
+        declared = request.headers.get("content-length", "0")
+        if not declared.isdigit() or int(declared) > MAX_BODY:
+            return JSONResponse({"ok": False}, status_code=413)
+        body = await request.body()
+        if len(body) > MAX_BODY:
+            return JSONResponse({"ok": False}, status_code=413)
+        try:
+            data = json.loads(body)
+            if not isinstance(data, dict):
+                raise ValueError("an update is a JSON object")
+            update = Update.de_json(data, bot)
+        except (ValueError, TypeError, KeyError, RecursionError):
+            log.warning("refused a malformed webhook body")
+            return JSONResponse({"ok": False}, status_code=400)
+        await updates.process(update)
+        return JSONResponse({"ok": True})
+
+    return router

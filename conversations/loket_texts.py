@@ -1,0 +1,128 @@
+"""What loket staff read in chat apps: the minimal group card, the private details and the
+answers to staff commands and buttons. Staff read Dutch (``STAFF_LANGUAGE``).
+
+The group card is minimal on purpose: everybody in the loket group sees it, so it carries no
+personal data and no free text; the postcode is cut to its four digits.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from . import lifecycle
+from . import messages as m
+from .flows import FLOWS
+from .matching import Place
+from .notification import KIND_OTHER, KIND_SELF, PARTNER, REPORTER_LANGUAGE, loket_notification
+from .signal import SignalDraft
+from .state import Answer
+from .summary import answer_value
+from .text import N_, LanguageName, Msg, Param, Token, When, msg
+
+CARD_NEW = N_("New signal %(reference)s, received %(date)s.")
+CARD_URGENT = N_("URGENT: new signal %(reference)s, received %(date)s.")
+CARD_NEIGHBOURHOOD = N_("Neighbourhood: %(place)s")
+CARD_NEIGHBOURHOOD_UNKNOWN = N_("Neighbourhood: unknown")
+CARD_STATUS = N_("Status: %(status)s")
+CARD_CLAIMED_BY = N_("Picked up by %(name)s on %(date)s.")
+CARD_OPEN = N_("Not picked up yet. Press the button to take it on.")
+
+DETAILS_HEADER = N_(
+    "Confidential: details of %(reference)s for you only. Do not forward or copy them."
+)
+DETAILS_NEXT = N_("Status: %(status)s. Choose the next step when it is done.")
+
+CLAIM_DONE = N_("You picked up %(reference)s. The details are in your private chat with the bot.")
+CLAIM_TAKEN = N_("%(reference)s was already picked up by %(name)s.")
+CLAIM_ALREADY_YOURS = N_("You already picked up %(reference)s.")
+ACTION_DONE = N_("%(reference)s: %(status)s.")
+REFUSED_NOT_STAFF = N_("Only linked loket staff can do this. Ask an administrator for a code.")
+REFUSED_NOT_ALLOWED = N_("Your role does not allow this.")
+REFUSED_WRONG_STATUS = N_("This step no longer applies: the status of %(reference)s is %(status)s.")
+REFUSED_NOT_ASSIGNEE = N_("Only the staff member who picked up %(reference)s can do this.")
+REFUSED_UNKNOWN = N_("This button is no longer valid.")
+
+LINK_DONE = N_("Welcome, %(name)s. You are linked as %(role)s and can pick up signals.")
+LINK_INVALID = N_(
+    "This code is not valid, already used or expired. Ask an administrator for a new code."
+)
+LINK_USAGE = N_("Send /koppel followed by your code, in a private chat with the bot.")
+LINK_PRIVATE_ONLY = N_("Link your account in a private chat with the bot, not in a group.")
+
+DELIVERY_FAILED = N_(
+    "A notification about %(reference)s could not be delivered to %(target)s: %(reason)s. "
+    "Check that the bot is still a member of that chat and not blocked."
+)
+TARGET_LOKET_GROUP = N_("the loket group")
+TARGET_STAFF = N_("a staff member's private chat")
+
+CARD_STEPS = ("role", "age_group")
+
+
+def _place(draft: SignalDraft, places: Sequence[Place]) -> Msg:
+    if draft.area:
+        names = {p.id: p.name for p in places}
+        return msg(CARD_NEIGHBOURHOOD, place=names.get(draft.area, draft.area))
+    if draft.postcode:
+        # The four digits name the district; the letters would narrow it to a street.
+        return msg(CARD_NEIGHBOURHOOD, place=Token(draft.postcode[:4]))
+    return msg(CARD_NEIGHBOURHOOD_UNKNOWN)
+
+
+def status_label(status: str) -> Msg:
+    return Msg(lifecycle.STATUS_LABELS.get(status, status))
+
+
+def loket_card(
+    reference: str,
+    draft: SignalDraft,
+    received_at: datetime,
+    places: Sequence[Place],
+    *,
+    status: str,
+    partner_name: str | None = None,
+    assignee_name: str | None = None,
+    claimed_at: datetime | None = None,
+) -> tuple[Msg, ...]:
+    """The group card: reference, urgency, role, age group, neighbourhood, language, partner,
+    and who picked it up. Nothing that identifies the person or the reporter."""
+    flow = FLOWS["report_other" if draft.kind == "other" else "report_self"]
+    header = CARD_URGENT if draft.urgent else CARD_NEW
+    texts: list[Msg] = [
+        msg(header, reference=Token(reference), date=When(received_at)),
+        msg(KIND_OTHER if draft.kind == "other" else KIND_SELF),
+    ]
+    for step in flow.steps:
+        code = draft.codes.get(step.id)
+        if step.id in CARD_STEPS and code is not None:
+            value: Param = answer_value(step, Answer(choice=code), places, staff=True)
+            texts.append(msg(m.SUMMARY_LINE, label=Msg(step.shown_label(True)), value=value))
+    texts.append(_place(draft, places))
+    texts.append(msg(REPORTER_LANGUAGE, language=LanguageName(draft.language)))
+    if draft.partner:
+        texts.append(msg(PARTNER, partner=partner_name or draft.partner))
+    if assignee_name is not None and claimed_at is not None:
+        texts.append(msg(CARD_CLAIMED_BY, name=assignee_name, date=When(claimed_at)))
+    elif status == lifecycle.NEW:
+        texts.append(msg(CARD_OPEN))
+    else:
+        texts.append(msg(CARD_STATUS, status=status_label(status)))
+    return tuple(texts)
+
+
+def staff_details(
+    reference: str,
+    draft: SignalDraft,
+    received_at: datetime,
+    places: Sequence[Place],
+    *,
+    status: str,
+    partner_name: str | None = None,
+) -> tuple[Msg, ...]:
+    """The private message for the staff member who picked the signal up: everything."""
+    return (
+        msg(DETAILS_HEADER, reference=Token(reference)),
+        *loket_notification(reference, draft, received_at, places, partner_name),
+        msg(DETAILS_NEXT, status=status_label(status)),
+    )
