@@ -17,8 +17,19 @@ def build_http_app(*routers: APIRouter) -> FastAPI:
     return app
 
 
-async def serve(app: FastAPI, host: str, port: int, sock: socket.socket | None = None) -> None:
-    """Serve until cancelled. ``sock``: an already bound socket (tests bind port 0)."""
-    config = uvicorn.Config(app, host=host, port=port, log_level="warning", access_log=False)
-    server = uvicorn.Server(config)
-    await server.serve(sockets=[sock] if sock is not None else None)
+class HttpServer:
+    """uvicorn in our event loop. ``stop`` lets requests in flight finish first."""
+
+    def __init__(
+        self, app: FastAPI, host: str, port: int, sock: socket.socket | None = None
+    ) -> None:
+        config = uvicorn.Config(app, host=host, port=port, log_level="warning", access_log=False)
+        self._server = uvicorn.Server(config)
+        self._sock = sock
+
+    async def serve(self) -> None:
+        """Serve until stopped. ``sock``: an already bound socket (tests bind port 0)."""
+        await self._server.serve(sockets=[self._sock] if self._sock is not None else None)
+
+    def stop(self) -> None:
+        self._server.should_exit = True

@@ -7,7 +7,6 @@ items for one chat go in order, so a card is always sent before its edit.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
@@ -99,6 +98,8 @@ class OutboxWorker:
         )
         async with self._store.unit_of_work() as uow:
             await uow.outbox.mark_failed(item.id, now, str(error)[:500], retry_at)
+            if retry_at is not None:
+                await uow.outbox.postpone_target(item.target, retry_at)
             if dead and item.kind != ADMIN_ALERT:
                 await self._alert_admins(uow, item, error, now)
             await uow.commit()
@@ -125,15 +126,26 @@ async def run_worker(
     worker: OutboxWorker,
     clock: Callable[[], datetime],
     wake: asyncio.Event,
+    stop: asyncio.Event,
     interval: float = 2.0,
 ) -> None:
-    """Drain forever: right away when woken (a signal was committed), else every ``interval``."""
-    while True:
+    """Drain until ``stop``: at once when woken (something was queued), else every
+    ``interval``. A drain in progress is finished, never cut off mid-transaction."""
+    while not stop.is_set():
         wake.clear()
         try:
             if await worker.drain(clock()):
                 continue  # there may be more queued behind this batch
         except Exception:  # the loop must survive a database hiccup; the next round retries
             log.exception("outbox drain failed")
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(wake.wait(), timeout=interval)
+        await first_of(wake, stop, within=interval)
+
+
+async def first_of(*events: asyncio.Event, within: float) -> None:
+    """Wait until one of ``events`` is set, or ``within`` seconds passed."""
+    waiters = [asyncio.create_task(e.wait()) for e in events]
+    try:
+        await asyncio.wait(waiters, timeout=within, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for waiter in waiters:
+            waiter.cancel()

@@ -185,6 +185,20 @@ class OutboxRepository(SessionRepository):
                 item_id, status="pending", last_error=error, next_attempt_at=as_utc(retry_at)
             )
 
+    async def postpone_target(self, target: str, until: datetime) -> None:
+        """Hold every pending item for ``target`` until ``until`` (a 429 or an outage holds
+        the whole chat, and keeps its messages in order). Attempts are not counted."""
+        await self._session.execute(
+            update(OutboxMessage)
+            .where(
+                OutboxMessage.target == target,
+                OutboxMessage.status == "pending",
+                OutboxMessage.next_attempt_at < as_utc(until),
+            )
+            .values(next_attempt_at=as_utc(until))
+            .execution_options(synchronize_session=False)
+        )
+
     async def _update(self, item_id: int, **values: Any) -> None:
         """Record the outcome of one delivery attempt (every attempt counts)."""
         statement = (

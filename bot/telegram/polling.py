@@ -36,10 +36,20 @@ async def poll(
     offset: int | None = None
     backoff = 1.0
     while not stop.is_set():
+        fetch = asyncio.create_task(
+            bot.get_updates(offset=offset, timeout=hold, allowed_updates=list(ALLOWED_UPDATES))
+        )
+        stopping = asyncio.create_task(stop.wait())
+        await asyncio.wait({fetch, stopping}, return_when=asyncio.FIRST_COMPLETED)
+        stopping.cancel()
+        if stop.is_set():
+            # Only the idle long poll is cut off; a batch being handled is always finished.
+            fetch.cancel()
+            with contextlib.suppress(asyncio.CancelledError, NetworkError):
+                await fetch
+            return
         try:
-            batch = await bot.get_updates(
-                offset=offset, timeout=hold, allowed_updates=list(ALLOWED_UPDATES)
-            )
+            batch = fetch.result()
         except RetryAfter as error:
             await _pause(stop, seconds(error.retry_after))
             continue

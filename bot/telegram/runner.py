@@ -15,7 +15,7 @@ from datetime import datetime
 from telegram.ext import ExtBot
 
 from ..app import App
-from ..http import build_http_app, serve
+from ..http import HttpServer, build_http_app
 from ..outbox import OutboxWorker, run_worker
 from .client import build_bot
 from .menu import set_command_menus
@@ -23,6 +23,8 @@ from .messenger import TelegramMessenger
 from .polling import poll
 from .updates import ALLOWED_UPDATES, KeyboardStore, TelegramUpdates
 from .webhook import PATH, telegram_router
+
+SHUTDOWN_GRACE = 20.0  # seconds; then whatever still runs is cut off (and redone later)
 
 
 @dataclass
@@ -61,9 +63,11 @@ async def telegram_channel(
         )
         worker = app.outbox_worker(TelegramMessenger(bot, settings.loket_chat_id))
         channel = TelegramChannel(bot, updates, worker, "long polling")
+        stop_callbacks: list[Callable[[], None]] = []
         tasks = []
+        stop = channel.stop
         if run_outbox:
-            tasks.append(asyncio.create_task(run_worker(worker, clock, app.outbox_wake)))
+            tasks.append(asyncio.create_task(run_worker(worker, clock, app.outbox_wake, stop)))
         if settings.telegram_mode == "webhook":
             assert settings.telegram_webhook_secret is not None
             secret = settings.telegram_webhook_secret.get_secret_value()
@@ -74,15 +78,21 @@ async def telegram_channel(
             )
             http = build_http_app(telegram_router(bot, updates, secret))
             host, port = settings.http_host, settings.http_port
-            tasks.append(asyncio.create_task(serve(http, host, port, sock)))
+            server = HttpServer(http, host, port, sock)
+            stop_callbacks.append(server.stop)
+            tasks.append(asyncio.create_task(server.serve()))
             channel.where = f"webhook on http://{host}:{port}{PATH}"
         else:
             tasks.append(asyncio.create_task(poll(bot, updates, channel.stop)))
         try:
             yield channel
         finally:
+            # Graceful: the running drain, the update batch and open requests finish first.
             channel.stop.set()
-            for task in tasks:
+            for callback in stop_callbacks:
+                callback()
+            _, late = await asyncio.wait(tasks, timeout=SHUTDOWN_GRACE)
+            for task in late:
                 task.cancel()
             for task in tasks:
                 with contextlib.suppress(asyncio.CancelledError):

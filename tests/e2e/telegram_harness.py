@@ -1,0 +1,120 @@
+"""Running the real Telegram channel against the fake Bot API, and acting as its users."""
+
+from __future__ import annotations
+
+import contextlib
+import gc
+import socket
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from pydantic import SecretStr
+
+from bot.app import App, build_app
+from bot.settings import Settings
+from bot.telegram.runner import TelegramChannel, telegram_channel
+from tests.fakes.telegram_api import FakeTelegram, FakeUser, SentMessage
+
+TOKEN = "123:TEST"
+LOKET = -100500
+T0 = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
+
+REPORT = [
+    ("welcome", "report"),
+    ("danger", "no"),
+    ("role", "shop"),
+    ("age_group", "75_plus"),
+    ("observations", "often_alone"),
+    ("observations", "not_seen"),
+    ("observations", "done"),
+    ("awareness", "no"),
+    ("place", "area:axel"),
+    ("person_reach", "via_me"),
+    ("note", "skip"),
+    ("callback", "no"),
+    ("checkin", "no"),
+    ("summary", "send"),
+]
+
+
+@dataclass
+class Clock:
+    now: datetime = T0
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> datetime:
+        self.now += timedelta(**delta)
+        return self.now
+
+
+def settings_for(fake: FakeTelegram, tmp_path: Path, **extra: Any) -> Settings:
+    return Settings(
+        _env_file=None,  # type: ignore[call-arg]
+        database_url=f"sqlite+aiosqlite:///{tmp_path / 'signaalpunt.db'}",
+        telegram_token=SecretStr(TOKEN),
+        telegram_api_url=fake.api_url,
+        loket_chat_id=LOKET,
+        **extra,
+    )
+
+
+@contextlib.asynccontextmanager
+async def running_bot(
+    fake: FakeTelegram,
+    tmp_path: Path,
+    clock: Clock | None = None,
+    *,
+    run_outbox: bool = True,
+    sock: socket.socket | None = None,
+    **extra: Any,
+) -> AsyncIterator[tuple[App, TelegramChannel]]:
+    app = await build_app(settings_for(fake, tmp_path, **extra))
+    try:
+        async with telegram_channel(
+            app, clock or Clock(), run_outbox=run_outbox, sock=sock
+        ) as channel:
+            yield app, channel
+    finally:
+        await app.close()
+        gc.collect()  # a leaked connection warns here, in the test that leaked it
+
+
+@dataclass
+class Person:
+    """A Telegram user talking to the bot in a private chat, through the fake server."""
+
+    fake: FakeTelegram
+    user: FakeUser
+    seen: int = field(default=0)
+
+    @property
+    def chat(self) -> list[SentMessage]:
+        return self.fake.messages(self.user.id)
+
+    async def handled(self, update: dict[str, Any]) -> list[SentMessage]:
+        """Wait until the bot acknowledged ``update``; the messages it sent meanwhile."""
+        number = int(update["update_id"])
+        await self.fake.wait_for(
+            lambda: (self.fake.last_offset or 0) > number, what=f"update {number} handled"
+        )
+        new = self.chat[self.seen :]
+        self.seen = len(self.chat)
+        return new
+
+    async def says(self, text: str) -> list[SentMessage]:
+        return await self.handled(self.fake.user_sends(self.user, text))
+
+    def question(self) -> SentMessage:
+        """The latest message with live buttons."""
+        return next(m for m in reversed(self.chat) if m.buttons())
+
+    async def taps(self, prompt: str, choice: str) -> list[SentMessage]:
+        data = f"r|{prompt}|{choice}"
+        message = self.question()
+        assert data in [d for _, d in message.buttons()], (data, message.buttons())
+        return await self.handled(self.fake.user_presses(self.user, message, data))

@@ -1,0 +1,395 @@
+"""The fake Telegram server, driven by the real python-telegram-bot client over HTTP."""
+
+from __future__ import annotations
+
+import asyncio
+import html
+from collections.abc import AsyncIterator
+from datetime import timedelta
+
+import pytest
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.error import (
+    BadRequest,
+    Conflict,
+    EndPointNotFound,
+    Forbidden,
+    InvalidToken,
+    NetworkError,
+    RetryAfter,
+)
+from telegram.ext import AIORateLimiter, ExtBot
+
+from tests.fakes.telegram_api import FakeTelegram, FakeUser
+
+pytestmark = pytest.mark.e2e
+
+TOKEN = "123:TEST"
+ANNA = FakeUser(id=4242, first_name="Anna", username="anna_b")
+GROUP = -100123
+
+
+@pytest.fixture(autouse=True)
+def timedelta_durations(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Reading RetryAfter.retry_after as an int warns in PTB 22, and warnings are errors here.
+    monkeypatch.setenv("PTB_TIMEDELTA", "true")
+
+
+def retry_seconds(error: RetryAfter) -> float:
+    assert isinstance(error.retry_after, timedelta)
+    return error.retry_after.total_seconds()
+
+
+@pytest.fixture
+async def fake() -> AsyncIterator[FakeTelegram]:
+    async with FakeTelegram(token=TOKEN) as server:
+        yield server
+
+
+@pytest.fixture
+async def bot(fake: FakeTelegram) -> AsyncIterator[Bot]:
+    async with Bot(TOKEN, base_url=fake.base_url) as client:
+        yield client
+
+
+def keyboard(*buttons: tuple[str, str]) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(text, callback_data=data)] for text, data in buttons]
+    )
+
+
+async def test_get_me_identifies_the_test_bot(fake: FakeTelegram, bot: Bot) -> None:
+    me = await bot.get_me()
+
+    assert (me.id, me.is_bot, me.username) == (999000, True, "signaalpunt_test_bot")
+    assert fake.requests[0].method == "getMe"  # Bot.initialize() asks first
+
+
+async def test_sent_message_is_recorded_with_its_keyboard(fake: FakeTelegram, bot: Bot) -> None:
+    text = "<b>Melding</b> van " + html.escape('Jan & "Piet" <3')
+    sent = await bot.send_message(
+        ANNA.id,
+        text,
+        parse_mode="HTML",
+        reply_markup=keyboard(("Ja", "yes"), ("Nee", "no")),
+        protect_content=True,
+    )
+
+    [recorded] = fake.messages(ANNA.id)
+    assert (recorded.text, recorded.parse_mode, recorded.protect_content) == (text, "HTML", True)
+    assert recorded.buttons() == [("Ja", "yes"), ("Nee", "no")]
+    assert recorded.plain_text == 'Melding van Jan & "Piet" <3'
+    assert sent.text == recorded.plain_text
+    assert sent.message_id == recorded.message_id == 1
+    assert sent.chat.type == "private"
+    assert sent.reply_markup == keyboard(("Ja", "yes"), ("Nee", "no"))
+    assert await fake.next_message(ANNA.id) is recorded
+    params = fake.calls("sendMessage")[0].params
+    assert params["chat_id"] == ANNA.id
+    assert params["reply_markup"] == recorded.reply_markup
+
+
+async def test_group_messages_number_per_chat(fake: FakeTelegram, bot: Bot) -> None:
+    await bot.send_message(ANNA.id, "een")
+    group_message = await bot.send_message(GROUP, "twee")
+
+    assert (group_message.message_id, group_message.chat.type) == (1, "supergroup")
+    assert group_message.chat.title == "Loket"
+
+
+async def test_callback_data_is_limited_to_64_bytes(fake: FakeTelegram, bot: Bot) -> None:
+    await bot.send_message(ANNA.id, "Kies", reply_markup=keyboard(("Ja", "é" * 32)))
+    with pytest.raises(BadRequest, match=r"(?i)button_data_invalid"):
+        await bot.send_message(ANNA.id, "Kies", reply_markup=keyboard(("Ja", "é" * 33)))
+
+    assert len(fake.messages(ANNA.id)) == 1
+
+
+@pytest.mark.parametrize(
+    ("text", "error"),
+    [("x" * 4097, "too long"), ("   ", "text is empty")],
+)
+async def test_text_length_is_checked(bot: Bot, text: str, error: str) -> None:
+    await bot.send_message(ANNA.id, "x" * 4096)
+    await bot.send_message(ANNA.id, f"<b>{'x' * 4096}</b>", parse_mode="HTML")  # tags are free
+    with pytest.raises(BadRequest, match=error):
+        await bot.send_message(ANNA.id, text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Tom & Jerry", "1 < 2", "<div>x</div>", "<b>open", "<i>x</b>", "<a>link</a>", "<br/>"],
+)
+async def test_bad_html_is_rejected(bot: Bot, text: str) -> None:
+    with pytest.raises(BadRequest, match=r"(?i)can't parse entities"):
+        await bot.send_message(ANNA.id, text, parse_mode="HTML")
+
+
+async def test_injected_429_raises_retry_after(fake: FakeTelegram, bot: Bot) -> None:
+    fake.fail_next("sendMessage", "429", retry_after=7)
+
+    with pytest.raises(RetryAfter) as caught:
+        await bot.send_message(ANNA.id, "hallo")
+
+    assert retry_seconds(caught.value) == 7
+    assert fake.messages(ANNA.id) == []
+    assert fake.failures_injected == 1
+    await bot.send_message(ANNA.id, "hallo")
+    assert len(fake.messages(ANNA.id)) == 1
+
+
+async def test_injected_502_and_dropped_connection_are_network_errors(
+    fake: FakeTelegram, bot: Bot
+) -> None:
+    fake.fail_next(None, "502")
+    fake.fail_next(None, "drop")
+
+    with pytest.raises(NetworkError, match="Bad Gateway"):
+        await bot.send_message(ANNA.id, "een")
+    with pytest.raises(NetworkError, match="httpx"):
+        await bot.send_message(ANNA.id, "twee")
+
+    assert fake.messages(ANNA.id) == []
+    assert [r.status for r in fake.calls("sendMessage")] == [502, 0]
+    await bot.send_message(ANNA.id, "drie")
+    assert [m.text for m in fake.messages(ANNA.id)] == ["drie"]
+
+
+async def test_blocked_user_raises_forbidden(fake: FakeTelegram, bot: Bot) -> None:
+    fake.blocked.add(ANNA.id)
+    with pytest.raises(Forbidden, match="blocked by the user"):
+        await bot.send_message(ANNA.id, "hallo")
+    fake.fail_next("sendMessage", "403")
+    with pytest.raises(Forbidden):
+        await bot.send_message(ANNA.id + 1, "hallo")
+
+
+async def test_outage_fails_sending_but_not_polling(fake: FakeTelegram, bot: Bot) -> None:
+    fake.outage("429", retry_after=2)
+    fake.user_sends(ANNA, "hallo")
+
+    for _ in range(3):
+        with pytest.raises(RetryAfter):
+            await bot.send_message(ANNA.id, "x")
+    updates = await bot.get_updates(timeout=0)
+    fake.recover()
+    await bot.send_message(ANNA.id, "weer daar")
+
+    assert [u.message.text for u in updates if u.message] == ["hallo"]
+    assert fake.failures_injected == 3
+    assert [m.text for m in fake.messages(ANNA.id)] == ["weer daar"]
+
+
+async def test_long_poll_returns_a_message_queued_while_waiting(
+    fake: FakeTelegram, bot: Bot
+) -> None:
+    poll = asyncio.create_task(bot.get_updates(offset=1, timeout=2))
+    await fake.wait_for(lambda: bool(fake.calls("getUpdates")))
+    queued = fake.user_sends(ANNA, "/start nu")
+
+    [update] = await poll
+
+    assert update.update_id == queued["update_id"] == 1
+    assert update.message is not None
+    assert update.message.text == "/start nu"
+    assert update.message.from_user is not None
+    assert update.message.from_user.language_code == "nl"
+    assert update.message.parse_entities() == {update.message.entities[0]: "/start"}
+    assert fake.updates_offered == 1
+
+
+async def test_offset_acknowledges_and_redeliver_duplicates(fake: FakeTelegram, bot: Bot) -> None:
+    first = fake.user_sends(ANNA, "een")
+    fake.user_sends(ANNA, "twee", chat_id=GROUP)
+
+    assert [u.update_id for u in await bot.get_updates()] == [1, 2]
+    assert [u.update_id for u in await bot.get_updates(offset=3, timeout=0)] == []
+    fake.redeliver(first)
+    [again] = await bot.get_updates(offset=3)
+
+    assert again.update_id == 1
+    assert fake.last_offset == 3
+    assert fake.updates_offered == 3
+    assert await bot.get_updates(offset=3) == ()
+
+
+async def test_empty_long_poll_times_out_with_no_updates(bot: Bot) -> None:
+    assert await bot.get_updates(timeout=1) == ()
+
+
+async def test_a_new_poll_terminates_the_waiting_one(fake: FakeTelegram, bot: Bot) -> None:
+    orphan = asyncio.create_task(bot.get_updates(timeout=30))
+    await fake.wait_for(lambda: len(fake.calls("getUpdates")) == 1)
+
+    # A restarted bot: its own client, since one Bot polls over a single connection.
+    async with Bot(TOKEN, base_url=fake.base_url) as restarted:
+        successor = asyncio.create_task(restarted.get_updates(timeout=30))
+        with pytest.raises(Conflict, match="terminated by other getUpdates"):
+            await orphan
+        fake.user_sends(ANNA, "hallo")
+
+        assert [u.update_id for u in await successor] == [1]
+
+
+async def test_pressing_a_button_builds_a_callback_query(fake: FakeTelegram, bot: Bot) -> None:
+    await bot.send_message(
+        ANNA.id, "Gevaar?", reply_markup=keyboard(("Ja, nu", "danger:yes"), ("Nee", "danger:no"))
+    )
+    message = await fake.next_message(ANNA.id)
+
+    raw = fake.user_presses_label(ANNA, message, "Ja")
+    update = Update.de_json(raw, bot)
+
+    query = update.callback_query
+    assert query is not None
+    assert query.data == "danger:yes"
+    assert query.message is not None
+    assert query.message.message_id == message.message_id
+    assert await query.answer("Dank je") is True
+    with pytest.raises(BadRequest, match=r"(?i)query id is invalid"):
+        await query.answer()
+
+
+async def test_edits_replace_the_recorded_message(fake: FakeTelegram, bot: Bot) -> None:
+    sent = await bot.send_message(ANNA.id, "Vraag", reply_markup=keyboard(("Ja", "yes")))
+    recorded = await fake.next_message(ANNA.id)
+
+    await bot.edit_message_text("Vraag (beantwoord)", ANNA.id, sent.message_id)
+    assert (recorded.text, recorded.reply_markup, recorded.edits) == ("Vraag (beantwoord)", None, 1)
+    with pytest.raises(BadRequest, match=r"(?i)message is not modified"):
+        await bot.edit_message_text("Vraag (beantwoord)", ANNA.id, sent.message_id)
+    await bot.edit_message_reply_markup(
+        ANNA.id, sent.message_id, reply_markup=keyboard(("Ok", "ok"))
+    )
+    assert recorded.buttons() == [("Ok", "ok")]
+    await bot.edit_message_reply_markup(ANNA.id, sent.message_id)
+    assert recorded.reply_markup is None
+    with pytest.raises(BadRequest, match=r"(?i)message to edit not found"):
+        await bot.edit_message_text("x", ANNA.id, 99)
+    assert await bot.delete_message(ANNA.id, sent.message_id) is True
+    assert recorded.deleted
+
+
+async def test_user_media_and_edits_parse_in_ptb(fake: FakeTelegram, bot: Bot) -> None:
+    original = fake.user_sends(ANNA, "hallo")
+    raws = [
+        fake.user_sends_photo(ANNA, caption="kijk"),
+        fake.user_sends_voice(ANNA),
+        fake.user_sends_sticker(ANNA),
+        fake.user_sends_location(ANNA),
+        fake.user_sends_contact(ANNA),
+        fake.user_edits(ANNA, original, "/help"),
+    ]
+
+    updates = [Update.de_json(raw, bot) for raw in raws]
+
+    photo, voice, sticker, location, contact = (u.message for u in updates[:5])
+    assert photo is not None
+    assert photo.photo[-1].width == 1280
+    assert voice is not None
+    assert voice.voice is not None
+    assert sticker is not None
+    assert sticker.sticker is not None
+    assert location is not None
+    assert location.location is not None
+    assert contact is not None
+    assert contact.contact is not None
+    assert contact.contact.user_id == ANNA.id
+    edited = updates[5].edited_message
+    assert edited is not None
+    assert (edited.text, edited.message_id) == ("/help", 1)
+    assert [u.update_id for u in await bot.get_updates()] == [1, 2, 3, 4, 5, 6, 7]
+
+
+async def test_commands_webhook_and_misc_methods(fake: FakeTelegram, bot: Bot) -> None:
+    assert await bot.set_my_commands([("start", "Begin")], language_code="nl")
+    assert fake.commands[("default", "nl")] == [{"command": "start", "description": "Begin"}]
+    assert await bot.send_chat_action(ANNA.id, "typing")
+    assert fake.chat_actions == [(ANNA.id, "typing")]
+    assert await bot.set_webhook("https://example.org/hook", secret_token="s3cret")
+    assert (await bot.get_webhook_info()).url == "https://example.org/hook"
+    with pytest.raises(Conflict):
+        await bot.get_updates()
+    assert await bot.delete_webhook(drop_pending_updates=True)
+    assert await bot.get_updates() == ()
+    assert await bot.close()
+    assert await bot.log_out()
+
+
+async def test_wrong_token_and_unknown_method(fake: FakeTelegram, bot: Bot) -> None:
+    stranger = Bot("456:WRONG", base_url=fake.base_url)
+    try:
+        with pytest.raises(InvalidToken, match="rejected by the server"):
+            await stranger.initialize()
+    finally:
+        await stranger.request.shutdown()
+
+    with pytest.raises(EndPointNotFound):
+        await bot.do_api_request("sendTelepathy")
+    assert [r.status for r in fake.requests[-2:]] == [401, 404]
+
+
+async def test_post_webhook_sends_the_secret_header(fake: FakeTelegram) -> None:
+    url = f"{fake.base_url}{TOKEN}/getMe"
+
+    assert await fake.post_webhook(url, {"update_id": 1}, secret="s3cret") == 200
+    assert fake.requests[-1].headers["x-telegram-bot-api-secret-token"] == "s3cret"
+    assert await fake.post_webhook(f"{fake.base_url}0:X/getMe", {"update_id": 1}, None) == 401
+
+
+async def test_wait_for_timeout_is_an_assertion_error(fake: FakeTelegram) -> None:
+    with pytest.raises(AssertionError, match=r"after 0\.05s waiting for the moon"):
+        await fake.wait_for(lambda: False, timeout=0.05, what="the moon")
+    with pytest.raises(AssertionError, match="message #1 to chat 4242"):
+        await fake.next_message(ANNA.id, timeout=0.05)
+
+
+async def test_ext_bot_rate_limiter_retries_after_429(fake: FakeTelegram) -> None:
+    fake.fail_next("sendMessage", "429", retry_after=1)
+    limiter = AIORateLimiter(max_retries=1)
+
+    async with ExtBot(TOKEN, base_url=fake.base_url, rate_limiter=limiter) as bot:
+        await bot.send_message(ANNA.id, "hallo")
+
+    assert [r.status for r in fake.calls("sendMessage")] == [429, 200]
+    assert [m.text for m in fake.messages(ANNA.id)] == ["hallo"]
+
+
+async def test_enforced_limits_cap_the_overall_rate() -> None:
+    async with (
+        FakeTelegram(token=TOKEN, enforce_limits=True) as fake,
+        Bot(TOKEN, base_url=fake.base_url) as bot,
+    ):
+        results = await asyncio.gather(
+            *(bot.send_message(ANNA.id + i, "x") for i in range(31)), return_exceptions=True
+        )
+
+    errors = [r for r in results if isinstance(r, Exception)]
+    assert len(errors) == fake.rate_limited == 1
+    assert isinstance(errors[0], RetryAfter)
+    assert retry_seconds(errors[0]) == 1
+
+
+async def test_enforced_limits_cap_messages_to_a_group() -> None:
+    async with (
+        FakeTelegram(token=TOKEN, enforce_limits=True) as fake,
+        Bot(TOKEN, base_url=fake.base_url) as bot,
+    ):
+        for _ in range(20):
+            await bot.send_message(GROUP, "melding")
+        with pytest.raises(RetryAfter) as caught:
+            await bot.send_message(GROUP, "een te veel")
+        await bot.send_message(ANNA.id, "privé mag nog")
+
+    assert 1 < retry_seconds(caught.value) <= 60
+    assert fake.rate_limited == 1
+
+
+async def test_closing_the_fake_ends_a_pending_long_poll() -> None:
+    async with FakeTelegram(token=TOKEN) as fake, Bot(TOKEN, base_url=fake.base_url) as bot:
+        poll = asyncio.create_task(bot.get_updates(timeout=30))
+        await fake.wait_for(lambda: bool(fake.calls("getUpdates")))
+        await fake.aclose()
+
+        with pytest.raises(NetworkError):
+            await poll

@@ -1,0 +1,62 @@
+"""The loket outbox against a failing Bot API: 429 with retry_after, 502s and dropped
+connections for a while. Nothing is lost and nothing is sent twice once it recovers."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from tests.e2e.telegram_harness import LOKET, REPORT, Clock, Person, running_bot
+from tests.fakes.telegram_api import FakeTelegram, FakeUser
+
+pytestmark = pytest.mark.e2e
+REPORTERS = 6
+
+
+@pytest.fixture
+async def fake() -> AsyncIterator[FakeTelegram]:
+    async with FakeTelegram() as server:
+        yield server
+
+
+async def test_outage_loses_nothing_and_sends_nothing_twice(
+    fake: FakeTelegram, tmp_path: Path
+) -> None:
+    clock = Clock()
+    people = [Person(fake, FakeUser(id=800 + i, first_name=f"R{i}")) for i in range(REPORTERS)]
+    async with running_bot(fake, tmp_path, clock, run_outbox=False) as (app, channel):
+        for person in people:
+            await person.says("/start")
+            for prompt, choice in REPORT:
+                await person.taps(prompt, choice)
+        now = clock.now
+
+        def sends() -> int:
+            return len(fake.calls("sendMessage"))
+
+        fake.outage("502")
+        assert await channel.worker.drain(now) == 0
+        fake.outage("drop")
+        assert await channel.worker.drain(now + timedelta(seconds=6)) == 0
+        fake.outage("429", retry_after=120)
+        assert await channel.worker.drain(now + timedelta(seconds=30)) == 0
+        attempted = sends()
+        # Telegram asked for two minutes: nothing is tried before that, however often we look.
+        for seconds in (40, 60, 100, 140):
+            assert await channel.worker.drain(now + timedelta(seconds=seconds)) == 0
+        assert sends() == attempted
+        assert fake.failures_injected >= 3
+
+        fake.recover()
+        assert await channel.worker.drain(now + timedelta(seconds=151)) == REPORTERS
+        assert await channel.worker.drain(now + timedelta(hours=2)) == 0
+
+        cards = fake.messages(LOKET)
+        references = [line for c in cards for line in c.plain_text.split() if "SP-2026-" in line]
+        assert len(cards) == REPORTERS
+        assert len(set(references)) == REPORTERS
+        async with app.store.unit_of_work() as uow:
+            assert await uow.outbox.counts() == {"sent": REPORTERS}
