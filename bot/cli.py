@@ -12,6 +12,8 @@ from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
+from pydantic_core import ErrorDetails
+from sqlalchemy.engine import make_url
 
 from conversations import lifecycle
 from conversations.diagram import flows_markdown
@@ -85,7 +87,9 @@ async def _partner(app: App, args: argparse.Namespace) -> int:
 
 
 async def _upgrade(app: App, args: argparse.Namespace) -> int:
-    print(f"database ready: {app.settings.database_url}")
+    # Never print the database password.
+    shown = make_url(app.settings.database_url).render_as_string(hide_password=True)
+    print(f"database ready: {shown}")
     return 0
 
 
@@ -98,6 +102,15 @@ COMMANDS: dict[str, Callable[[App, argparse.Namespace], Coroutine[Any, Any, int]
 }
 
 
+def _problem(error: ErrorDetails) -> str:
+    """One settings error; a field's error names its environment variable."""
+    text = str(error["msg"]).removeprefix("Value error, ")
+    if not error["loc"]:  # a check across settings names its variables itself
+        return text
+    variable = "SIGNAALPUNT_" + "_".join(str(part) for part in error["loc"]).upper()
+    return f"{variable}: {text}"
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr)
@@ -107,7 +120,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         settings = Settings()
     except ValidationError as error:
-        problems = "; ".join(str(e["msg"]).removeprefix("Value error, ") for e in error.errors())
+        problems = "; ".join(_problem(e) for e in error.errors())
         print(f"signaalpunt: configuration problem: {problems}", file=sys.stderr)
         return 2
     if args.command == "chat":

@@ -6,6 +6,7 @@ import unicodedata
 from collections.abc import Container
 
 MAX_CODE = 24
+MAX_NAME = 120  # the partners.name column
 # Letters that Unicode does not decompose into a Latin base letter.
 _LATIN = str.maketrans({"ı": "i", "ł": "l", "ø": "o", "đ": "d", "ß": "ss", "æ": "ae", "œ": "oe"})
 

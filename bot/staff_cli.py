@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from datetime import datetime
+
+from conversations.sanitize import clean_text
 
 from .app import App
 from .loket import INVITE_VALID
-from .partners import partner_code, start_payload, telegram_link
+from .partners import MAX_NAME, partner_code, start_payload, telegram_link
 
 
 async def staff_command(app: App, args: argparse.Namespace, now: datetime) -> int:
@@ -38,7 +41,7 @@ async def staff_command(app: App, args: argparse.Namespace, now: datetime) -> in
         )
         await uow.commit()
     if not revoked:
-        print(f"No active staff account with id {args.staff_id}.")
+        print(f"No active staff account with id {args.staff_id}.", file=sys.stderr)
         return 1
     print(f"Staff account {args.staff_id} revoked; its buttons and commands stop working now.")
     return 0
@@ -48,32 +51,52 @@ async def _bot_username(app: App) -> str | None:
     token = app.settings.telegram_token
     if token is None:
         return None
+    from telegram.error import TelegramError
+
     from .telegram.client import build_bot
 
-    async with build_bot(token.get_secret_value(), app.settings.telegram_api_url) as bot:
-        return bot.username
+    try:
+        async with build_bot(token.get_secret_value(), app.settings.telegram_api_url) as bot:
+            return bot.username
+    except TelegramError as error:
+        # The partner is already stored; a Bot API that cannot be reached (or a wrong token)
+        # only costs the bot's name in the printed link.
+        print(f"signaalpunt: could not ask Telegram for the bot's name: {error}", file=sys.stderr)
+        return None
 
 
 async def partner_command(app: App, args: argparse.Namespace, now: datetime) -> int:
     async with app.store.unit_of_work() as uow:
         if args.action == "add":
-            name = " ".join(args.name.split())
+            name = " ".join(clean_text(args.name).split())
             if not name:
-                print('Give the partner\'s name, e.g. signaalpunt partner add "Jumbo Terneuzen"')
+                print(
+                    'Give the partner\'s name, e.g. signaalpunt partner add "Jumbo Terneuzen"',
+                    file=sys.stderr,
+                )
+                return 2
+            if len(name) > MAX_NAME:
+                print(
+                    f"The partner's name is too long: at most {MAX_NAME} characters.",
+                    file=sys.stderr,
+                )
                 return 2
             taken = {p.code for p in await uow.partners.all()}
             partners = [await uow.partners.add(partner_code(name, taken), name, now)]
             await uow.commit()
         else:
             partners = await uow.partners.all()
-    username = await _bot_username(app)
+    username = await _bot_username(app) if partners else None
     for partner in partners:
         print(f"{partner.name}  (code {partner.code})")
         if username:
             print(f"  Telegram: {telegram_link(username, partner.code)}")
         else:
             print(f"  Telegram: https://t.me/<bot>?start={start_payload(partner.code)}")
-            print("  (set SIGNAALPUNT_TELEGRAM_TOKEN to print the full link)")
+            if app.settings.telegram_token is None:
+                print("  (set SIGNAALPUNT_TELEGRAM_TOKEN to print the full link)")
+            else:
+                print("  (<bot> is the bot's username; Telegram could not be asked for it)")
     if not partners:
         print("No partners yet.")
     return 0

@@ -12,9 +12,16 @@ from telegram.request import HTTPXRequest
 POLL_TIMEOUT = 25  # seconds Telegram holds a getUpdates call open when nothing happens
 
 
-def build_bot(token: str, api_url: str, *, poll_timeout: int = POLL_TIMEOUT) -> ExtBot[int]:
+def build_bot(
+    token: str,
+    api_url: str,
+    *,
+    poll_timeout: int = POLL_TIMEOUT,
+    paced: bool = True,
+) -> ExtBot[int]:
     """The client. ``max_retries=0``: the limiter paces us, the outbox decides about retries
-    (a 429 is rescheduled in the database instead of holding a connection)."""
+    (a 429 is rescheduled in the database instead of holding a connection).
+    ``paced=False`` lifts Telegram's pacing (benchmarks measuring our own latency)."""
     # Opt in to PTB 22's timedelta durations; the int form warns (and our tests treat
     # warnings as errors).
     os.environ.setdefault("PTB_TIMEDELTA", "true")
@@ -35,7 +42,9 @@ def build_bot(token: str, api_url: str, *, poll_timeout: int = POLL_TIMEOUT) -> 
         base_file_url=f"{base}/file/bot",
         request=request,
         get_updates_request=updates_request,
-        rate_limiter=AIORateLimiter(max_retries=0),
+        rate_limiter=AIORateLimiter(max_retries=0)
+        if paced
+        else AIORateLimiter(overall_max_rate=0, group_max_rate=0, max_retries=0),
     )
 
 

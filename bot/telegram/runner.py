@@ -43,13 +43,15 @@ async def telegram_channel(
     *,
     run_outbox: bool = True,
     sock: socket.socket | None = None,
+    bot: ExtBot[int] | None = None,
 ) -> AsyncIterator[TelegramChannel]:
     """Start the channel's tasks; leaving the block stops them (in-flight work is cancelled
     and, being uncommitted or already recorded, safely redone or skipped on the next run)."""
     settings = app.settings
     assert settings.telegram_token is not None
     assert settings.loket_chat_id is not None
-    bot = build_bot(settings.telegram_token.get_secret_value(), settings.telegram_api_url)
+    if bot is None:
+        bot = build_bot(settings.telegram_token.get_secret_value(), settings.telegram_api_url)
     async with bot:
         await set_command_menus(bot, app.catalogs)
         updates = TelegramUpdates(

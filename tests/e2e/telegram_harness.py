@@ -5,13 +5,14 @@ from __future__ import annotations
 import contextlib
 import gc
 import socket
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from pydantic import SecretStr
+from telegram.ext import ExtBot
 
 from bot.app import App, build_app
 from bot.settings import Settings
@@ -67,16 +68,17 @@ def settings_for(fake: FakeTelegram, tmp_path: Path, **extra: Any) -> Settings:
 async def running_bot(
     fake: FakeTelegram,
     tmp_path: Path,
-    clock: Clock | None = None,
+    clock: Callable[[], datetime] | None = None,
     *,
     run_outbox: bool = True,
     sock: socket.socket | None = None,
+    bot: ExtBot[int] | None = None,
     **extra: Any,
 ) -> AsyncIterator[tuple[App, TelegramChannel]]:
     app = await build_app(settings_for(fake, tmp_path, **extra))
     try:
         async with telegram_channel(
-            app, clock or Clock(), run_outbox=run_outbox, sock=sock
+            app, clock or Clock(), run_outbox=run_outbox, sock=sock, bot=bot
         ) as channel:
             yield app, channel
     finally:

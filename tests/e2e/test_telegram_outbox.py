@@ -60,3 +60,26 @@ async def test_outage_loses_nothing_and_sends_nothing_twice(
         assert len(set(references)) == REPORTERS
         async with app.store.unit_of_work() as uow:
             assert await uow.outbox.counts() == {"sent": REPORTERS}
+
+
+async def test_bot_removed_from_the_group_is_dead_lettered_and_admins_told(
+    fake: FakeTelegram, tmp_path: Path
+) -> None:
+    clock = Clock()
+    admin = Person(fake, FakeUser(id=601, first_name="Anna"))
+    reporter = Person(fake, FakeUser(id=900, first_name="Kassa"))
+    async with running_bot(fake, tmp_path, clock, run_outbox=False) as (app, channel):
+        code = await app.loket.create_invite("admin", clock.now)
+        await admin.says(f"/koppel {code}")
+        await reporter.says("/start")
+        for prompt, choice in REPORT:
+            await reporter.taps(prompt, choice)
+        fake.blocked.add(LOKET)  # Telegram answers 403: the bot was removed from the group
+        assert await channel.worker.drain(clock.now) == 0
+        assert await channel.worker.drain(clock.now) == 1  # the alert to the admin
+        alert = admin.chat[-1]
+        assert "SP-2026-0001" in alert.plain_text
+        assert "403" in alert.plain_text
+        assert fake.messages(LOKET) == []
+        async with app.store.unit_of_work() as uow:
+            assert await uow.outbox.counts() == {"dead": 1, "sent": 1}
