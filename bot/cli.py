@@ -66,9 +66,21 @@ async def _with_app(settings: Settings, work: Callable[[App], Coroutine[Any, Any
 
 async def _run(app: App, args: argparse.Namespace) -> int:
     if app.settings.telegram_token is not None:
+        from telegram.error import InvalidToken, TelegramError
+
         from .telegram.runner import run_telegram  # only load PTB when Telegram is configured
 
-        await run_telegram(app, utc_now)
+        try:
+            await run_telegram(app, utc_now)
+        except InvalidToken:
+            print("signaalpunt: Telegram refused SIGNAALPUNT_TELEGRAM_TOKEN", file=sys.stderr)
+            return 2
+        except TelegramError as error:
+            url = app.settings.telegram_api_url
+            print(
+                f"signaalpunt: cannot reach the Telegram Bot API at {url}: {error}", file=sys.stderr
+            )
+            return 1
         return 0
     await chat(app, args.user, language=args.lang)
     return 0

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+import socket
 import subprocess
 import sys
 from datetime import UTC, datetime
@@ -306,3 +307,20 @@ def test_run_refuses_an_incomplete_configuration(
     assert named in line
     assert TOKEN not in line  # the token is a secret
     assert not (tmp_path / "db.sqlite3").exists()  # refused before opening anything
+
+
+def test_run_with_an_unreachable_bot_api_says_so_without_a_traceback(tmp_path: Path) -> None:
+    closed = socket.socket()
+    closed.bind(("127.0.0.1", 0))
+    port = closed.getsockname()[1]
+    closed.close()  # nothing listens on this port now
+    result = cli(
+        tmp_path,
+        "run",
+        SIGNAALPUNT_TELEGRAM_TOKEN="123:TEST",
+        SIGNAALPUNT_TELEGRAM_API_URL=f"http://127.0.0.1:{port}",
+        SIGNAALPUNT_LOKET_CHAT_ID="-100500",
+    )
+    assert result.returncode == 1
+    assert "cannot reach the Telegram Bot API" in result.stderr
+    assert "Traceback" not in result.stderr
