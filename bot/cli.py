@@ -22,6 +22,7 @@ from conversations.text import LANGUAGES
 from .app import App, build_app
 from .console import chat
 from .settings import Settings
+from .staff_cli import partner_command, staff_command
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -87,14 +88,10 @@ async def _run(app: App, args: argparse.Namespace) -> int:
 
 
 async def _staff(app: App, args: argparse.Namespace) -> int:
-    from .staff_cli import staff_command
-
     return await staff_command(app, args, utc_now())
 
 
 async def _partner(app: App, args: argparse.Namespace) -> int:
-    from .staff_cli import partner_command
-
     return await partner_command(app, args, utc_now())
 
 

@@ -160,14 +160,18 @@ class LoketService:
             )
             return ActionResult(await self._refusal(uow, checked, signal, staff), False, signal)
         assert staff is not None
-        claiming = checked.target == lifecycle.CLAIMED and action_id == "claim"
-        releasing = checked.target == lifecycle.NEW
+        claiming, releasing = checked.id == "claim", checked.target == lifecycle.NEW
+        assignee_id, claimed_at = signal.assignee_id, signal.claimed_at
+        if claiming:
+            assignee_id, claimed_at = staff.id, now
+        elif releasing:
+            assignee_id, claimed_at = None, None
         moved = await uow.signals.transition(
             signal.id,
             sources=checked.sources,
             target=checked.target,
-            assignee_id=None if releasing else (staff.id if claiming else signal.assignee_id),
-            claimed_at=None if releasing else (now if claiming else signal.claimed_at),
+            assignee_id=assignee_id,
+            claimed_at=claimed_at,
         )
         if not moved:  # somebody else changed it between our read and our write
             await uow.audit.record(

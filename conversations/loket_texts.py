@@ -14,14 +14,20 @@ from . import lifecycle
 from . import messages as m
 from .flows import FLOWS
 from .matching import Place
-from .notification import KIND_OTHER, KIND_SELF, PARTNER, REPORTER_LANGUAGE, loket_notification
+from .notification import (
+    KIND_OTHER,
+    KIND_SELF,
+    NEW_SIGNAL,
+    NEW_URGENT_SIGNAL,
+    PARTNER,
+    REPORTER_LANGUAGE,
+    loket_notification,
+)
 from .signal import SignalDraft
 from .state import Answer
 from .summary import answer_value
 from .text import N_, LanguageName, Msg, Param, Token, When, msg
 
-CARD_NEW = N_("New signal %(reference)s, received %(date)s.")
-CARD_URGENT = N_("URGENT: new signal %(reference)s, received %(date)s.")
 CARD_NEIGHBOURHOOD = N_("Neighbourhood: %(place)s")
 CARD_NEIGHBOURHOOD_UNKNOWN = N_("Neighbourhood: unknown")
 CARD_STATUS = N_("Status: %(status)s")
@@ -88,7 +94,7 @@ def loket_card(
     """The group card: reference, urgency, role, age group, neighbourhood, language, partner,
     and who picked it up. Nothing that identifies the person or the reporter."""
     flow = FLOWS["report_other" if draft.kind == "other" else "report_self"]
-    header = CARD_URGENT if draft.urgent else CARD_NEW
+    header = NEW_URGENT_SIGNAL if draft.urgent else NEW_SIGNAL
     texts: list[Msg] = [
         msg(header, reference=Token(reference), date=When(received_at)),
         msg(KIND_OTHER if draft.kind == "other" else KIND_SELF),

@@ -35,8 +35,8 @@ class TelegramMessenger:
         except Forbidden as error:  # removed from the group, or blocked by the staff member
             raise DeliveryError(f"403 {error.message}", permanent=True) from error
         except BadRequest as error:
-            if "not modified" in error.message.lower():
-                return message.edit or landed(chat_id, 0)
+            if message.edit is not None and "not modified" in error.message.lower():
+                return message.edit  # the card already reads like this
             raise DeliveryError(f"400 {error.message}", permanent=True) from error
         except NetworkError as error:  # timeouts, 5xx, dropped connections: try again later
             raise DeliveryError(f"network: {error.message}") from error

@@ -9,16 +9,12 @@ import logging
 from telegram.error import NetworkError, RetryAfter
 from telegram.ext import ExtBot
 
+from ..outbox import first_of
 from .client import POLL_TIMEOUT, seconds
 from .updates import ALLOWED_UPDATES, TelegramUpdates
 
 log = logging.getLogger(__name__)
 MAX_BACKOFF = 30.0
-
-
-async def _pause(stop: asyncio.Event, delay: float) -> None:
-    with contextlib.suppress(TimeoutError):
-        await asyncio.wait_for(stop.wait(), timeout=delay)
 
 
 async def poll(
@@ -51,11 +47,11 @@ async def poll(
         try:
             batch = fetch.result()
         except RetryAfter as error:
-            await _pause(stop, seconds(error.retry_after))
+            await first_of(stop, within=seconds(error.retry_after))
             continue
         except NetworkError as error:  # includes timeouts; Telegram or the network is down
             log.warning("getUpdates failed (%s); retrying in %.0f s", error.message, backoff)
-            await _pause(stop, backoff)
+            await first_of(stop, within=backoff)
             backoff = min(backoff * 2, MAX_BACKOFF)
             continue
         backoff = 1.0

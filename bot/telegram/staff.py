@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 from datetime import datetime
 
-from telegram import CallbackQuery, Message, Update
+from telegram import CallbackQuery, Message
 from telegram.constants import ChatType
 from telegram.error import BadRequest
 from telegram.ext import ExtBot
@@ -41,7 +41,7 @@ class StaffChat:
         head = text.strip().split(maxsplit=1)[0] if text.strip() else ""
         return head.split("@", 1)[0].casefold() == LINK_COMMAND
 
-    async def link(self, update: Update, message: Message, now: datetime) -> None:
+    async def link(self, key: str, message: Message, now: datetime) -> None:
         user = message.from_user
         assert user is not None
         parts = message.text.split(maxsplit=1) if message.text else []
@@ -51,7 +51,7 @@ class StaffChat:
             telegram_user_id=user.id,
             name=user.first_name,
             now=now,
-            update_key=f"u{update.update_id}",
+            update_key=key,
         )
         if reply is not None:
             await self._bot.send_message(
@@ -63,9 +63,7 @@ class StaffChat:
         text = escape(self._render(msg(t.LINK_PRIVATE_ONLY)))
         await self._bot.send_message(message.chat.id, text, parse_mode=PARSE_MODE)
 
-    async def act(
-        self, update: Update, query: CallbackQuery, button: StaffButton, now: datetime
-    ) -> None:
+    async def act(self, key: str, query: CallbackQuery, button: StaffButton, now: datetime) -> None:
         chat = query.message.chat if query.message is not None else None
         if chat is None or (chat.type != ChatType.PRIVATE and chat.id != self._loket_chat_id):
             await query.answer(self._render(msg(t.REFUSED_NOT_STAFF)), show_alert=True)
@@ -75,7 +73,7 @@ class StaffChat:
             button.signal_id,
             telegram_user_id=query.from_user.id,
             now=now,
-            update_key=f"u{update.update_id}",
+            update_key=key,
         )
         if result is None:
             await query.answer()

@@ -90,7 +90,7 @@ class TelegramUpdates:
             await self._callback(update, update.callback_query, now)
         elif update.edited_message is not None:
             if update.edited_message.chat.type == ChatType.PRIVATE:
-                await self._reporter(update, update.edited_message, Unreadable("edited"), now)
+                await self._reporter(update, Unreadable("edited"), now)
         elif update.message is not None:
             await self._message(update, update.message, now)
 
@@ -104,16 +104,16 @@ class TelegramUpdates:
                 await self._staff.refuse_group_link(message)
             return  # other group messages are not for the bot
         if message.text is not None and self._staff.is_link_command(message.text):
-            await self._staff.link(update, message, now)
+            await self._staff.link(update_key(update), message, now)
             return
         event: Event = TextIn(message.text) if message.text is not None else Unreadable("media")
-        await self._reporter(update, message, event, now)
+        await self._reporter(update, event, now)
 
     async def _callback(self, update: Update, query: CallbackQuery, now: datetime) -> None:
         button = parse(query.data)
         chat = query.message.chat if query.message is not None else None
         if isinstance(button, StaffButton):
-            await self._staff.act(update, query, button, now)
+            await self._staff.act(update_key(update), query, button, now)
             return
         if chat is None or chat.type != ChatType.PRIVATE:
             await query.answer()
@@ -121,16 +121,13 @@ class TelegramUpdates:
         # A payload that is not ours is treated as a stale button: the step is asked again.
         pick = button if isinstance(button, ReporterButton) else ReporterButton("-", "-")
         try:
-            await self._reporter(
-                update, query.message, Pick(pick.prompt, pick.choice), now, query=query
-            )
+            await self._reporter(update, Pick(pick.prompt, pick.choice), now, query=query)
         finally:
             await query.answer()
 
     async def _reporter(
         self,
         update: Update,
-        message: object,
         event: Event,
         now: datetime,
         *,

@@ -9,6 +9,22 @@ from conversations.signal import SignalDraft
 from storage import Store, StoredSignal
 
 NOW = datetime(2026, 3, 14, 9, 30, tzinfo=UTC)
+# A report about someone else, by button presses: (prompt, choice), with place "axel".
+REPORT = [
+    ("welcome", "report"),
+    ("danger", "no"),
+    ("role", "shop"),
+    ("age_group", "75_plus"),
+    ("observations", "not_seen"),
+    ("observations", "done"),
+    ("awareness", "no"),
+    ("place", "area:axel"),
+    ("person_reach", "via_me"),
+    ("note", "skip"),
+    ("callback", "no"),
+    ("checkin", "no"),
+    ("summary", "send"),
+]
 
 
 def make_draft(**changes: object) -> SignalDraft:

@@ -16,26 +16,11 @@ from conversations.engine import Engine
 from conversations.events import Pick, TextIn
 from conversations.matching import Catalog, LabelIndex, Place
 from storage import Store
-from tests.integration.helpers import RecordingLoket
+from tests.integration.helpers import REPORT, RecordingLoket
 
 Catalogs = Mapping[str, Catalog]
 T0 = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 PLACES = (Place("axel", "Axel"),)
-REPORT = [
-    ("welcome", "report"),
-    ("danger", "no"),
-    ("role", "shop"),
-    ("age_group", "75_plus"),
-    ("observations", "not_seen"),
-    ("observations", "done"),
-    ("awareness", "no"),
-    ("place", "area:axel"),
-    ("person_reach", "via_me"),
-    ("note", "skip"),
-    ("callback", "no"),
-    ("checkin", "no"),
-    ("summary", "send"),
-]
 
 
 @pytest.fixture(scope="module")
