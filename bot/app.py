@@ -3,21 +3,25 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 
 from babel.support import Translations
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from conversations.engine import Engine
 from conversations.matching import LabelIndex, Place
-from conversations.text import STAFF_LANGUAGE
 from storage.database import create_schema, make_engine
 from storage.uow import Store
 
+from .followup import FollowUpService
 from .i18n import load_catalogs
 from .loket import LoketService
+from .office import office_hours
 from .outbox import OutboxWorker
 from .ports import Messenger
+from .scheduler import FollowUpScheduler
 from .service import ConversationService
 from .settings import Settings
 
@@ -32,6 +36,7 @@ class App:
     engine: Engine
     service: ConversationService
     loket: LoketService
+    followup: FollowUpService
     # Set when something was queued in the outbox, so the worker sends it at once.
     outbox_wake: asyncio.Event
 
@@ -39,9 +44,18 @@ class App:
         return OutboxWorker(
             self.store,
             messenger,
-            self.catalogs[STAFF_LANGUAGE],
+            self.catalogs,
             self.places,
             self.settings.outbox_batch,
+        )
+
+    def scheduler(self, clock: Callable[[], datetime]) -> FollowUpScheduler:
+        return FollowUpScheduler(
+            self.followup,
+            clock,
+            sweep_seconds=self.settings.sweep_seconds,
+            digest_at=self.settings.digest_time,
+            timezone=self.followup.hours.timezone,
         )
 
     async def close(self) -> None:
@@ -61,4 +75,11 @@ async def build_app(settings: Settings) -> App:
         store, engine, catalogs, settings.default_language, on_signal=wake.set
     )
     loket = LoketService(store, on_queued=wake.set)
-    return App(settings, db, store, catalogs, places, engine, service, loket, wake)
+    followup = FollowUpService(
+        store,
+        office_hours(settings),
+        settings.followup_rules(),
+        settings.digest_time,
+        on_queued=wake.set,
+    )
+    return App(settings, db, store, catalogs, places, engine, service, loket, followup, wake)

@@ -1,7 +1,8 @@
 """Button payloads, channel-neutral, short enough for Telegram's 64-byte callback_data.
 
-``r|<prompt>|<choice>`` answers a reporter's question; ``s|<action>|<signal id>`` is a staff
-action. Anything else is refused as forged or outdated.
+``r|<prompt>|<choice>`` answers a reporter's question; ``s|<action>|<signal id>[|<option>]``
+is a staff action (with a referral target or outcome); ``k|<signal id>|<answer>`` answers a
+reporter check-in. Anything else is refused as forged or outdated.
 """
 
 from __future__ import annotations
@@ -21,6 +22,13 @@ class ReporterButton:
 class StaffButton:
     action: str
     signal_id: int
+    option: str | None = None
+
+
+@dataclass(frozen=True)
+class CheckinButton:
+    signal_id: int
+    answer: str
 
 
 def reporter_data(prompt: str, choice: str) -> str:
@@ -30,11 +38,15 @@ def reporter_data(prompt: str, choice: str) -> str:
     return data
 
 
-def staff_data(action: str, signal_id: int) -> str:
-    return f"s|{action}|{signal_id}"
+def staff_data(action: str, signal_id: int, option: str | None = None) -> str:
+    return f"s|{action}|{signal_id}" + (f"|{option}" if option else "")
 
 
-def parse(data: str | None) -> ReporterButton | StaffButton | None:
+def checkin_data(signal_id: int, answer: str) -> str:
+    return f"k|{signal_id}|{answer}"
+
+
+def parse(data: str | None) -> ReporterButton | StaffButton | CheckinButton | None:
     """The button a payload stands for, or None when it is not one of ours."""
     if not data or len(data.encode()) > MAX_BYTES:
         return None
@@ -44,6 +56,10 @@ def parse(data: str | None) -> ReporterButton | StaffButton | None:
         return None
     if kind == "r":
         return ReporterButton(first, second)
-    if kind == "s" and second.isascii() and second.isdigit():
-        return StaffButton(first, int(second))
+    if kind == "s":
+        number, _, option = second.partition("|")
+        if number.isascii() and number.isdigit():
+            return StaffButton(first, int(number), option or None)
+    if kind == "k" and first.isascii() and first.isdigit():
+        return CheckinButton(int(first), second)
     return None

@@ -15,6 +15,7 @@ from typing import TextIO
 from conversations.events import TextIn
 
 from .app import App
+from .outbox import OutboxWorker
 from .ports import Outgoing
 from .rendering import RenderedReply
 
@@ -27,7 +28,8 @@ def utc_now() -> datetime:
 
 
 class ConsoleLoket:
-    """Prints staff messages to the terminal, as the loket group would see them."""
+    """Prints outbox messages to the terminal: staff messages as the loket group would see
+    them, check-ins and questions as the reporter would."""
 
     def __init__(self, out: TextIO) -> None:
         self._out = out
@@ -35,7 +37,8 @@ class ConsoleLoket:
 
     async def deliver(self, message: Outgoing) -> str:
         self._count += 1
-        title = f"LOKET {message.reference or ''}".strip()
+        reader = "LOKET" if message.channel is None else "BOT -> REPORTER"
+        title = f"{reader} {message.reference or ''}".strip()
         self._out.write(f"\n{LOKET_BANNER} {title} {LOKET_BANNER}\n{message.text}\n")
         if message.buttons:
             self._out.write(" ".join(f"[{b.label}]" for b in message.buttons) + "\n")
@@ -69,6 +72,23 @@ async def chat(
     """Run the terminal chat until end of input."""
     worker = app.outbox_worker(ConsoleLoket(stdout))
     await worker.drain(clock())  # anything left from an earlier run goes out first
+    scheduler = app.scheduler(clock)
+    scheduler.start()
+    try:
+        await _converse(app, user, worker, stdin, stdout, clock, language)
+    finally:
+        await scheduler.stop()
+
+
+async def _converse(
+    app: App,
+    user: str,
+    worker: OutboxWorker,
+    stdin: TextIO,
+    stdout: TextIO,
+    clock: Clock,
+    language: str | None,
+) -> None:
     greeting = await app.service.handle(
         "console", user, TextIn(""), clock(), language_hint=language
     )

@@ -1,9 +1,7 @@
-"""Loket staff actions from any channel: linking an account with an invite code and acting
-on signals (pick up, contact made, release). Every attempt is in the access history.
+"""Loket staff from any channel: linking an account with an invite code, and the entry to
+the actions on signals (``bot.actions``). Every attempt is in the access history.
 
-Each call is one transaction: the inbound update is recorded (so a duplicate is ignored), the
-lifecycle is checked, the signal changes, and the messages that follow are queued in the
-outbox. Chat apps show the returned text as a short confirmation.
+Chat apps show the returned text as a short confirmation.
 """
 
 from __future__ import annotations
@@ -12,28 +10,21 @@ import hashlib
 import logging
 import secrets
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from conversations import lifecycle
 from conversations import loket_texts as t
-from conversations.loket_texts import status_label
 from conversations.sanitize import clean_text
-from conversations.text import Msg, Token, msg
-from storage.records import StaffRecord, StoredSignal
-from storage.uow import Store, UnitOfWork
+from conversations.text import Msg, msg
+from storage.uow import Store
 
-from .ports import LOKET
+from .actions import ActionResult, SignalActions
 
 log = logging.getLogger(__name__)
 
 INVITE_VALID = timedelta(hours=24)
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud over the phone
 CODE_LENGTH = 12
-
-# Outbox kinds composed by ``bot.loket_messages``.
-CARD_UPDATE = "loket_card_update"
-STAFF_DETAILS = "staff_details"
 
 
 def new_invite_code(choose: Callable[[str], str] = secrets.choice) -> str:
@@ -48,20 +39,10 @@ def hash_code(code: str) -> str:
     return hashlib.sha256(normalised.encode()).hexdigest()
 
 
-@dataclass(frozen=True)
-class ActionResult:
-    """What to tell the staff member, and the signal's state after the action."""
-
-    text: Msg
-    done: bool
-    signal: StoredSignal | None = None
-    status: str | None = None
-
-
 class LoketService:
     def __init__(self, store: Store, on_queued: Callable[[], None] = lambda: None) -> None:
         self._store = store
-        self._on_queued = on_queued
+        self._actions = SignalActions(store, on_queued)
 
     async def create_invite(self, role: str, now: datetime, code: str | None = None) -> str:
         if role not in lifecycle.ROLES:
@@ -115,116 +96,53 @@ class LoketService:
         *,
         telegram_user_id: int,
         now: datetime,
+        option: str | None = None,
         update_key: str | None = None,
     ) -> ActionResult | None:
         """Take a staff action on a signal; None for a duplicate update."""
-        async with self._store.unit_of_work() as uow:
-            if update_key is not None and not await uow.inbound.record("telegram", update_key, now):
-                return None
-            staff = await uow.staff.by_telegram_user(telegram_user_id)
-            if staff is not None and not staff.active:
-                staff = None
-            actor = f"staff:{staff.id}" if staff else f"telegram:{telegram_user_id}"
-            result = await self._act(uow, action_id, signal_id, staff, actor, now)
-            await uow.commit()
-        if result.done:
-            self._on_queued()
-        return result
-
-    async def _act(
-        self,
-        uow: UnitOfWork,
-        action_id: str,
-        signal_id: int,
-        staff: StaffRecord | None,
-        actor: str,
-        now: datetime,
-    ) -> ActionResult:
-        signal = await uow.signals.get(signal_id)
-        if signal is None:
-            await uow.audit.record(at=now, actor=actor, action=action_id, outcome="refused:unknown")
-            return ActionResult(msg(t.REFUSED_UNKNOWN), done=False)
-        checked = lifecycle.check_action(
+        return await self._actions.act(
             action_id,
-            signal.status,
-            role=staff.role if staff else None,
-            is_assignee=staff is not None and signal.assignee_id == staff.id,
+            signal_id,
+            telegram_user_id=telegram_user_id,
+            now=now,
+            option=option,
+            update_key=update_key,
         )
-        if isinstance(checked, lifecycle.Refusal):
-            await uow.audit.record(
-                at=now,
-                actor=actor,
-                action=action_id,
-                outcome=f"refused:{checked.reason}",
-                signal_id=signal.id,
-            )
-            return ActionResult(await self._refusal(uow, checked, signal, staff), False, signal)
-        assert staff is not None
-        claiming, releasing = checked.id == "claim", checked.target == lifecycle.NEW
-        assignee_id, claimed_at = signal.assignee_id, signal.claimed_at
-        if claiming:
-            assignee_id, claimed_at = staff.id, now
-        elif releasing:
-            assignee_id, claimed_at = None, None
-        moved = await uow.signals.transition(
-            signal.id,
-            sources=checked.sources,
-            target=checked.target,
-            assignee_id=assignee_id,
-            claimed_at=claimed_at,
-        )
-        if not moved:  # somebody else changed it between our read and our write
-            await uow.audit.record(
-                at=now, actor=actor, action=action_id, outcome="refused:race", signal_id=signal.id
-            )
-            current = await uow.signals.get(signal.id)
-            assert current is not None
-            refusal = lifecycle.Refusal(lifecycle.WRONG_STATUS)
-            return ActionResult(await self._refusal(uow, refusal, current, staff), False, current)
-        await uow.signals.add_event(signal.id, at=now, actor=actor, action=action_id)
-        await uow.audit.record(
-            at=now, actor=actor, action=action_id, outcome="ok", signal_id=signal.id
-        )
-        await uow.outbox.enqueue(CARD_UPDATE, LOKET, now, signal_id=signal.id)
-        if claiming and staff.telegram_user_id is not None:
-            await uow.outbox.enqueue(
-                STAFF_DETAILS,
-                str(staff.telegram_user_id),
-                now,
-                signal_id=signal.id,
-                payload={"staff_id": staff.id},
-            )
-        text = (
-            msg(t.CLAIM_DONE, reference=Token(signal.reference))
-            if claiming
-            else msg(
-                t.ACTION_DONE,
-                reference=Token(signal.reference),
-                status=status_label(checked.target),
-            )
-        )
-        return ActionResult(text, True, signal, checked.target)
 
-    async def _refusal(
+    async def is_staff(self, telegram_user_id: int) -> bool:
+        async with self._store.unit_of_work() as uow:
+            staff = await uow.staff.by_telegram_user(telegram_user_id)
+        return staff is not None and staff.active
+
+    async def status_of(self, signal_id: int) -> str | None:
+        """The lifecycle status of a signal (no personal data), to redraw buttons."""
+        async with self._store.unit_of_work() as uow:
+            signal = await uow.signals.get(signal_id)
+        return signal.status if signal is not None else None
+
+    async def ask(
         self,
-        uow: UnitOfWork,
-        refusal: lifecycle.Refusal,
-        signal: StoredSignal,
-        staff: StaffRecord | None,
-    ) -> Msg:
-        reference = Token(signal.reference)
-        if refusal.reason == lifecycle.NOT_STAFF:
-            return msg(t.REFUSED_NOT_STAFF)
-        if refusal.reason == lifecycle.NOT_ALLOWED:
-            return msg(t.REFUSED_NOT_ALLOWED)
-        if refusal.reason == lifecycle.NOT_ASSIGNEE:
-            return msg(t.REFUSED_NOT_ASSIGNEE, reference=reference)
-        if refusal.reason == lifecycle.UNKNOWN_ACTION:
-            return msg(t.REFUSED_UNKNOWN)
-        if signal.status == lifecycle.CLAIMED and signal.assignee_id is not None:
-            if staff is not None and signal.assignee_id == staff.id:
-                return msg(t.CLAIM_ALREADY_YOURS, reference=reference)
-            assignee = await uow.staff.get(signal.assignee_id)
-            name = assignee.display_name if assignee else "?"
-            return msg(t.CLAIM_TAKEN, reference=reference, name=name)
-        return msg(t.REFUSED_WRONG_STATUS, reference=reference, status=status_label(signal.status))
+        reference: str,
+        question: str,
+        *,
+        telegram_user_id: int,
+        now: datetime,
+        update_key: str | None = None,
+    ) -> Msg | None:
+        """Relay a question to the reporter of ``reference``; None for a duplicate."""
+        return await self._actions.ask(
+            reference, question, telegram_user_id=telegram_user_id, now=now, update_key=update_key
+        )
+
+    async def view(
+        self,
+        reference: str,
+        *,
+        telegram_user_id: int,
+        now: datetime,
+        update_key: str | None = None,
+    ) -> Msg | None:
+        """Send the signal to the staff member's private chat; a text only when refused."""
+        return await self._actions.view(
+            reference, telegram_user_id=telegram_user_id, now=now, update_key=update_key
+        )

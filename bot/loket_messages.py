@@ -6,39 +6,31 @@ the signal as it is now, and details never go to someone who no longer handles t
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
 
 from conversations import lifecycle
 from conversations import loket_texts as t
 from conversations.matching import Catalog, Place
-from conversations.render import render_label
 from conversations.text import STAFF_LANGUAGE, Msg, Token, msg
 from storage.records import OutboxItem, StoredSignal
 from storage.signals import LOKET_CARD
 from storage.uow import UnitOfWork
 
-from .callbacks import staff_data
-from .loket import CARD_UPDATE, STAFF_DETAILS
+from .actions import CARD_UPDATE, DETAIL_VIEWERS, STAFF_CARD, STAFF_DETAILS
+from .followup_messages import FOLLOW_UP_KINDS, FollowUpComposer
 from .ports import LOKET, Button, Outgoing
 from .rendering import render_texts
+from .staff_buttons import action_button, next_step_buttons
 
 ADMIN_ALERT = "admin_alert"
 
 
-def action_button(catalog: Catalog, action: lifecycle.Action, signal_id: int) -> Button:
-    label = render_label(Msg(action.label), catalog, STAFF_LANGUAGE)
-    return Button(label, staff_data(action.id, signal_id))
-
-
-def next_step_buttons(catalog: Catalog, status: str, signal_id: int) -> tuple[Button, ...]:
-    """The buttons under a staff member's private card for a signal in ``status``."""
-    return tuple(action_button(catalog, a, signal_id) for a in lifecycle.next_actions(status))
-
-
 class LoketComposer:
-    def __init__(self, catalog: Catalog, places: Sequence[Place]) -> None:
-        self._catalog = catalog
+    def __init__(self, catalogs: Mapping[str, Catalog], places: Sequence[Place]) -> None:
+        self._catalog = catalogs[STAFF_LANGUAGE]
         self._places = tuple(places)
+        self._followup = FollowUpComposer(catalogs)
 
     def _text(self, texts: Sequence[Msg]) -> str:
         return render_texts(tuple(texts), self._catalog, STAFF_LANGUAGE, "\n")
@@ -47,6 +39,8 @@ class LoketComposer:
         """The message for ``item``; None when there is nothing (left) to send."""
         if item.kind == ADMIN_ALERT:
             return self._alert(item)
+        if item.kind in FOLLOW_UP_KINDS:
+            return await self._followup.compose(uow, item)
         if item.signal_id is None:
             return None
         signal = await uow.signals.get(item.signal_id)
@@ -60,6 +54,9 @@ class LoketComposer:
             return await self._card(uow, signal, edit=landed) if landed else None
         if item.kind == STAFF_DETAILS:
             return await self._details(uow, signal, item)
+        if item.kind == STAFF_CARD:
+            card = await self._card(uow, signal, edit=None)
+            return replace(card, target=item.target)
         return None
 
     async def _partner_name(self, uow: UnitOfWork, signal: StoredSignal) -> str | None:
@@ -90,8 +87,10 @@ class LoketComposer:
         self, uow: UnitOfWork, signal: StoredSignal, item: OutboxItem
     ) -> Outgoing | None:
         staff = await uow.staff.get(int(item.payload.get("staff_id", 0)))
-        if staff is None or not staff.active or signal.assignee_id != staff.id:
-            return None  # released or revoked meanwhile: the details are no longer theirs
+        if staff is None or not staff.active:
+            return None
+        if signal.assignee_id != staff.id and staff.role not in DETAIL_VIEWERS:
+            return None  # released meanwhile: the details are no longer theirs
         texts = t.staff_details(
             signal.reference,
             signal.draft,

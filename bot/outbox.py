@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timedelta
 
 from conversations.matching import Catalog, Place
@@ -17,6 +17,7 @@ from storage.uow import Store, UnitOfWork
 
 from .loket_messages import ADMIN_ALERT, LoketComposer
 from .ports import DeliveryError, Messenger
+from .recipients import reporter_id_of
 
 log = logging.getLogger(__name__)
 
@@ -36,13 +37,13 @@ class OutboxWorker:
         self,
         store: Store,
         messenger: Messenger,
-        catalog: Catalog,
+        catalogs: Mapping[str, Catalog],
         places: Sequence[Place],
         batch: int = 50,
     ) -> None:
         self._store = store
         self._messenger = messenger
-        self._composer = LoketComposer(catalog, places)
+        self._composer = LoketComposer(catalogs, places)
         self._batch = batch
 
     async def drain(self, now: datetime) -> int:
@@ -100,13 +101,30 @@ class OutboxWorker:
             await uow.outbox.mark_failed(item.id, now, str(error)[:500], retry_at)
             if retry_at is not None:
                 await uow.outbox.postpone_target(item.target, retry_at)
-            if dead and item.kind != ADMIN_ALERT:
+            if dead and reporter_id_of(item.target) is not None:
+                await self._unreachable(uow, item, error, now)
+            elif dead and item.kind != ADMIN_ALERT:
                 await self._alert_admins(uow, item, error, now)
             await uow.commit()
         if dead:
             log.error("outbox item %s is dead-lettered; admins were alerted", item.id)
             return 0
         return None
+
+    async def _unreachable(
+        self, uow: UnitOfWork, item: OutboxItem, error: DeliveryError, now: datetime
+    ) -> None:
+        """A reporter who blocked the bot or left the chat app: recorded on the signal,
+        not an alarm (it is their right), and the follow-up goes on without them."""
+        if item.signal_id is not None:
+            await uow.signals.add_event(
+                item.signal_id,
+                at=now,
+                actor="system",
+                action="reporter_unreachable",
+                detail=item.kind[:32],
+                note=str(error)[:200],
+            )
 
     async def _alert_admins(
         self, uow: UnitOfWork, item: OutboxItem, error: DeliveryError, now: datetime

@@ -16,8 +16,10 @@ class Button:
 
 @dataclass(frozen=True)
 class Outgoing:
-    """One staff-facing message. ``edit`` is where an earlier message landed (to replace it);
-    ``protect`` asks the chat app to prevent forwarding and saving."""
+    """One outgoing message. ``edit`` is where an earlier message landed (to replace it);
+    ``protect`` asks the chat app to prevent forwarding and saving; ``force_reply`` opens
+    the reply field (the answer is matched to this message). ``channel`` is set for a
+    reporter's chat (their channel); None means the staff channel."""
 
     target: str
     text: str
@@ -25,10 +27,12 @@ class Outgoing:
     buttons: tuple[Button, ...] = ()
     protect: bool = False
     edit: str | None = None
+    force_reply: bool = False
+    channel: str | None = None
 
 
 class Messenger(Protocol):
-    """Delivers staff-facing messages (terminal, Telegram, ...)."""
+    """Delivers outgoing messages (terminal, Telegram, ...)."""
 
     async def deliver(self, message: Outgoing) -> str:
         """Send or edit; returns where the message landed (for later edits)."""

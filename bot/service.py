@@ -13,7 +13,8 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from conversations import messages as m
 from conversations.engine import Engine
-from conversations.events import Event, Reply, SetLanguage, StoreSignal, Submitted
+from conversations.events import Event, Reply, SetLanguage, ShowStatus, StoreSignal, Submitted
+from conversations.followup_texts import status_texts
 from conversations.matching import Catalog
 from conversations.state import ConversationState
 from conversations.text import LANGUAGES, msg
@@ -106,7 +107,11 @@ class ConversationService:
         outcome = self._engine.advance(state, event, now)
         state, replies, stored_any = outcome.state, list(outcome.replies), False
         for effect in outcome.effects:
-            if isinstance(effect, SetLanguage):
+            if isinstance(effect, ShowStatus):
+                signals = await uow.signals.of_reporter(reporter_id)
+                listed = [(s.reference, s.created_at, s.status) for s in signals]
+                replies.insert(0, Reply(status_texts(listed)))
+            elif isinstance(effect, SetLanguage):
                 await uow.reporters.set_language(reporter_id, effect.language)
             elif isinstance(effect, StoreSignal):
                 draft = effect.draft

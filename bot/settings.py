@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import re
+from datetime import time, timedelta
 from typing import Annotated, Literal
 
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from conversations.followup import FollowUpRules
 from conversations.matching import Place
 from conversations.text import DEFAULT_LANGUAGE
 
@@ -35,6 +37,21 @@ class Settings(BaseSettings):
     telegram_webhook_url: str | None = None
     telegram_webhook_secret: SecretStr | None = None
 
+    # Follow-up: office hours, deadlines and check-ins (see docs/follow-up.md).
+    office_opens: time = time(9, 0)
+    office_closes: time = time(17, 0)
+    holidays_country: str = "NL"
+    # Holidays on which the loket is open anyway, by the holidays package's English name.
+    office_open_on: Annotated[str, NoDecode] = ""
+    claim_working_days: int = Field(default=1, ge=1)
+    urgent_claim_hours: float = Field(default=2.0, gt=0)
+    contact_working_days: int = Field(default=3, ge=1)
+    referral_check_days: int = Field(default=14, ge=1)
+    reporter_checkin_days: int = Field(default=14, ge=1)
+    reporter_wait_days: int = Field(default=5, ge=1)
+    digest_time: time = time(8, 30)
+    sweep_seconds: float = Field(default=60.0, gt=0)
+
     # The HTTP server (webhooks; later the web chat and dashboard).
     http_host: str = "127.0.0.1"
     http_port: int = 8080
@@ -58,6 +75,16 @@ class Settings(BaseSettings):
                     "of A-Z, a-z, 0-9, _ and -"
                 )
         return self
+
+    def followup_rules(self) -> FollowUpRules:
+        return FollowUpRules(
+            claim_days=self.claim_working_days,
+            urgent_claim=timedelta(hours=self.urgent_claim_hours),
+            contact_days=self.contact_working_days,
+            referral_check=timedelta(days=self.referral_check_days),
+            reporter_checkin=timedelta(days=self.reporter_checkin_days),
+            reporter_wait=timedelta(days=self.reporter_wait_days),
+        )
 
     def places(self) -> tuple[Place, ...]:
         """The configured neighbourhoods with stable ids derived from their names."""

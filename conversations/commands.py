@@ -1,4 +1,4 @@
-"""Commands a reporter can type at any step: /start, stop, /taal, /help, /privacy."""
+"""Commands a reporter can type at any step: /start, stop, /taal, /help, /privacy, /status."""
 
 from __future__ import annotations
 
@@ -21,6 +21,8 @@ _NAMES = {
     "help": "help",
     "hulp": "help",
     "privacy": "privacy",
+    "status": "status",
+    "durum": "status",
 }
 # A whole message that is one of these words also stops (reporters do not type slashes).
 _STOP_WORDS = frozenset({"stop", "stoppen", "dur", "durdur", "توقف", "стоп", "zatrzymaj"})
@@ -29,7 +31,7 @@ _PARTNER = re.compile(r"p_([a-z0-9][a-z0-9-]{0,31})")
 
 @dataclass(frozen=True)
 class Command:
-    name: str  # start | stop | language | help | privacy
+    name: str  # start | stop | language | help | privacy | status
     partner: str | None = None
 
 

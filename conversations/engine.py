@@ -22,6 +22,7 @@ from .events import (
     Reopen,
     Reply,
     SetLanguage,
+    ShowStatus,
     StoreSignal,
     Submitted,
     TextIn,
@@ -94,6 +95,8 @@ class Engine:
         if command.name == "language":
             asked = state.with_(dialog="language", misses=0)
             return Outcome(asked, (ask_dialog(DIALOGS["language"], asked),))
+        if command.name == "status":
+            return Outcome(state, self._current(state), (ShowStatus(),))
         info = m.HELP if command.name == "help" else m.PRIVACY
         return Outcome(state, (Reply((msg(info),)), *self._current(state)))
 

@@ -80,7 +80,13 @@ class SetLanguage:
     language: str
 
 
-Effect = StoreSignal | SetLanguage
+@dataclass(frozen=True)
+class ShowStatus:
+    """Show the reporter their signals (received / picked up / closed) before the
+    replies of this outcome."""
+
+
+Effect = StoreSignal | SetLanguage | ShowStatus
 
 
 @dataclass(frozen=True)

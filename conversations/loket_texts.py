@@ -43,6 +43,17 @@ CLAIM_DONE = N_("You picked up %(reference)s. The details are in your private ch
 CLAIM_TAKEN = N_("%(reference)s was already picked up by %(name)s.")
 CLAIM_ALREADY_YOURS = N_("You already picked up %(reference)s.")
 ACTION_DONE = N_("%(reference)s: %(status)s.")
+ACTION_DONE_WITH = N_("%(reference)s: %(status)s (%(option)s).")
+RECORDED = N_("%(reference)s: recorded: %(action)s.")
+OPTIONS_BACK = N_("Back")
+ASK_PROMPT = N_(
+    "Type your question for the reporter of %(reference)s as a reply to this message. "
+    "Never ask for or give phone numbers."
+)
+ASK_SENT = N_("Your question about %(reference)s was sent to the reporter.")
+ASK_NO_PHONE = N_("Phone numbers cannot be sent through the bot. Please rephrase your question.")
+ASK_NO_REPORTER = N_("The reporter of %(reference)s cannot be reached through the bot.")
+VIEW_UNKNOWN = N_("No signal with that reference. Use it like this: /signaal SP-2026-0001")
 REFUSED_NOT_STAFF = N_("Only linked loket staff can do this. Ask an administrator for a code.")
 REFUSED_NOT_ALLOWED = N_("Your role does not allow this.")
 REFUSED_WRONG_STATUS = N_("This step no longer applies: the status of %(reference)s is %(status)s.")

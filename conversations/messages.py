@@ -67,9 +67,11 @@ COMMAND_START = N_("Make a new report")
 COMMAND_LANGUAGE = N_("Change the language")
 COMMAND_HELP = N_("How it works")
 COMMAND_PRIVACY = N_("How we use your data")
+COMMAND_STATUS = N_("What happened to my signals")
 COMMAND_MENU: tuple[tuple[str, str], ...] = (
     ("start", COMMAND_START),
     ("taal", COMMAND_LANGUAGE),
     ("help", COMMAND_HELP),
     ("privacy", COMMAND_PRIVACY),
+    ("status", COMMAND_STATUS),
 )

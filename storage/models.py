@@ -92,6 +92,11 @@ class Signal(Base):
         ForeignKey("staff.id", ondelete="SET NULL"), nullable=True
     )
     claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    # When the current status began (the last lifecycle event): deadlines count from it.
+    status_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # The last referral target and closing outcome (also in the events), for the figures.
+    referred_to: Mapped[str | None] = mapped_column(String(32))
+    outcome: Mapped[str | None] = mapped_column(String(32))
     submitted_at: Mapped[datetime] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
@@ -127,7 +132,26 @@ class SignalEvent(Base):
     at: Mapped[datetime] = mapped_column(UTCDateTime())
     actor: Mapped[str] = mapped_column(String(64))
     action: Mapped[str] = mapped_column(String(32))
+    # The action's option (referral target, outcome code) or a check-in answer.
+    detail: Mapped[str | None] = mapped_column(String(32))
     note: Mapped[str | None] = mapped_column(Text)
+
+
+class CheckInClaim(Base):
+    """A check-in (or digest) that was claimed for sending. The primary key is the claim:
+    of two instances inserting the same key, one wins, so nothing is sent twice; and it is
+    inserted in the transaction that queues the message, so a crash loses nothing."""
+
+    __tablename__ = "checkins"
+    __table_args__ = (Index("ix_checkins_signal_id", "signal_id"),)
+
+    key: Mapped[str] = mapped_column(String(96), primary_key=True)
+    signal_id: Mapped[int | None] = mapped_column(
+        ForeignKey("signals.id", ondelete="CASCADE"), nullable=True
+    )
+    kind: Mapped[str] = mapped_column(String(32))
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    claimed_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
 class OutboxMessage(Base):

@@ -27,6 +27,10 @@ class StoredSignal:
     draft: SignalDraft
     assignee_id: int | None = None
     claimed_at: datetime | None = None
+    status_at: datetime | None = None
+    reporter_id: int | None = None
+    referred_to: str | None = None
+    outcome: str | None = None
 
 
 @dataclass(frozen=True)
@@ -35,6 +39,8 @@ class SignalEventRecord:
     actor: str
     action: str
     note: str | None
+    detail: str | None = None
+    id: int = field(default=0, compare=False)
 
 
 @dataclass(frozen=True)

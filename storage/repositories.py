@@ -33,6 +33,10 @@ class ReporterRepository(SessionRepository):
         )
         return (await self._session.execute(query)).scalar_one_or_none()
 
+    async def find(self, channel: str, channel_user_id: str) -> ReporterRecord | None:
+        row = await self._find(channel, channel_user_id)
+        return _reporter_record(row) if row is not None else None
+
     async def get(self, reporter_id: int) -> ReporterRecord | None:
         row = await self._session.get(Reporter, reporter_id, populate_existing=True)
         return _reporter_record(row) if row is not None else None

@@ -53,6 +53,7 @@ class SignalRepository(SessionRepository):
             partner=draft.partner,
             submitted_at=as_utc(draft.submitted_at),
             created_at=now,
+            status_at=now,
             observations=list(draft.multi.get("observations", ())),
             help_wanted=list(draft.multi.get("help_wanted", ())),
             postcode=draft.postcode,
@@ -123,18 +124,46 @@ class SignalRepository(SessionRepository):
             .order_by(SignalEvent.at, SignalEvent.id)
         )
         rows = (await self._session.execute(query)).scalars().all()
-        return [
-            SignalEventRecord(at=r.at, actor=r.actor, action=r.action, note=r.note) for r in rows
-        ]
+        return [_event(r) for r in rows]
+
+    async def event(self, event_id: int) -> tuple[int, SignalEventRecord] | None:
+        """One event and the id of its signal."""
+        row = await self._session.get(SignalEvent, event_id)
+        return (row.signal_id, _event(row)) if row is not None else None
+
+    async def has_event(self, signal_id: int, action: str) -> bool:
+        query = select(SignalEvent.id).where(
+            SignalEvent.signal_id == signal_id, SignalEvent.action == action
+        )
+        return (await self._session.execute(query.limit(1))).first() is not None
 
     async def add_event(
-        self, signal_id: int, *, at: datetime, actor: str, action: str, note: str | None = None
-    ) -> None:
-        """Append to a signal's history. Events are never changed or removed."""
-        self._session.add(
-            SignalEvent(signal_id=signal_id, at=at, actor=actor, action=action, note=note)
+        self,
+        signal_id: int,
+        *,
+        at: datetime,
+        actor: str,
+        action: str,
+        note: str | None = None,
+        detail: str | None = None,
+    ) -> int:
+        """Append to a signal's history; returns the event id. Events are never changed."""
+        row = SignalEvent(
+            signal_id=signal_id, at=at, actor=actor, action=action, note=note, detail=detail
         )
+        self._session.add(row)
         await self._session.flush()
+        return row.id
+
+    async def of_reporter(self, reporter_id: int, limit: int = 10) -> list[StoredSignal]:
+        """The reporter's latest signals, newest first."""
+        query = (
+            select(Signal)
+            .where(Signal.reporter_id == reporter_id)
+            .order_by(Signal.created_at.desc(), Signal.id.desc())
+            .limit(limit)
+        )
+        return [_stored(row) for row in (await self._session.execute(query)).scalars()]
 
     async def transition(
         self,
@@ -144,11 +173,14 @@ class SignalRepository(SessionRepository):
         target: str,
         assignee_id: int | None,
         claimed_at: datetime | None,
+        at: datetime,
+        **recorded: str | None,
     ) -> bool:
         """Move the signal to ``target`` if it is still in one of ``sources``.
 
         A conditional UPDATE, so of two staff members pressing "pick up" at once exactly
         one wins. The lifecycle decides what is allowed; this only makes it atomic.
+        ``recorded``: ``referred_to`` or ``outcome`` to keep on the row for the figures.
         """
         result = await self._session.execute(
             update(Signal)
@@ -157,6 +189,8 @@ class SignalRepository(SessionRepository):
                 status=target,
                 assignee_id=assignee_id,
                 claimed_at=as_utc(claimed_at) if claimed_at is not None else None,
+                status_at=as_utc(at),
+                **recorded,
             )
             .execution_options(synchronize_session=False)
         )
@@ -203,4 +237,14 @@ def _stored(row: Signal) -> StoredSignal:
         draft=draft,
         assignee_id=row.assignee_id,
         claimed_at=row.claimed_at,
+        status_at=row.status_at,
+        reporter_id=row.reporter_id,
+        referred_to=row.referred_to,
+        outcome=row.outcome,
+    )
+
+
+def _event(row: SignalEvent) -> SignalEventRecord:
+    return SignalEventRecord(
+        at=row.at, actor=row.actor, action=row.action, note=row.note, detail=row.detail, id=row.id
     )

@@ -6,6 +6,7 @@ from types import TracebackType
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from .followup import FollowUpRepository
 from .repositories import (
     ConversationRepository,
     InboundRepository,
@@ -32,6 +33,7 @@ class UnitOfWork:
     partners: PartnerRepository
     audit: AuditRepository
     keyboards: KeyboardRepository
+    followup: FollowUpRepository
 
     def __init__(self, session: AsyncSession, dialect_name: str) -> None:
         self._session = session
@@ -44,6 +46,7 @@ class UnitOfWork:
         self.partners = PartnerRepository(session, dialect_name)
         self.audit = AuditRepository(session, dialect_name)
         self.keyboards = KeyboardRepository(session, dialect_name)
+        self.followup = FollowUpRepository(session, dialect_name)
 
     async def __aenter__(self) -> UnitOfWork:
         return self

@@ -1,14 +1,17 @@
-"""Staff messages over Telegram: the loket group card, private details, admin alerts."""
+"""Outbox messages over Telegram: the loket group card, private details, admin alerts,
+reminders, and check-ins and questions for reporters who use Telegram."""
 
 from __future__ import annotations
 
-from telegram import Message
+from telegram import ForceReply, InlineKeyboardMarkup, Message
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.ext import ExtBot
 
 from ..ports import LOKET, DeliveryError, Outgoing
 from .client import seconds
 from .format import PARSE_MODE, split_text, staff_keyboard
+
+CHANNEL = "telegram"
 
 
 def landed(chat_id: int, message_id: int) -> str:
@@ -26,6 +29,8 @@ class TelegramMessenger:
         self._loket = loket_chat_id
 
     async def deliver(self, message: Outgoing) -> str:
+        if message.channel not in (None, CHANNEL):
+            raise DeliveryError(f"no {message.channel} channel is running", permanent=True)
         chat_id = self._loket if message.target == LOKET else int(message.target)
         try:
             return await self._deliver(chat_id, message)
@@ -45,7 +50,9 @@ class TelegramMessenger:
 
     async def _deliver(self, chat_id: int, message: Outgoing) -> str:
         chunks = split_text(message.text)
-        markup = staff_keyboard(message.buttons)
+        markup: InlineKeyboardMarkup | ForceReply | None = staff_keyboard(message.buttons)
+        if markup is None and message.force_reply:
+            markup = ForceReply()
         if message.edit is not None:
             edit_chat, edit_id = parse_landed(message.edit)
             await self._bot.edit_message_text(
@@ -53,7 +60,7 @@ class TelegramMessenger:
                 chat_id=edit_chat,
                 message_id=edit_id,
                 parse_mode=PARSE_MODE,
-                reply_markup=markup,
+                reply_markup=staff_keyboard(message.buttons),
             )
             return message.edit
         sent: Message | None = None

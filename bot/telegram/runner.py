@@ -42,6 +42,7 @@ async def telegram_channel(
     clock: Callable[[], datetime],
     *,
     run_outbox: bool = True,
+    run_scheduler: bool = True,
     sock: socket.socket | None = None,
     bot: ExtBot[int] | None = None,
 ) -> AsyncIterator[TelegramChannel]:
@@ -62,6 +63,7 @@ async def telegram_channel(
             app.catalogs,
             settings.loket_chat_id,
             clock,
+            app.followup,
         )
         worker = app.outbox_worker(TelegramMessenger(bot, settings.loket_chat_id))
         channel = TelegramChannel(bot, updates, worker, "long polling")
@@ -86,10 +88,15 @@ async def telegram_channel(
             channel.where = f"webhook on http://{host}:{port}{PATH}"
         else:
             tasks.append(asyncio.create_task(poll(bot, updates, channel.stop)))
+        scheduler = app.scheduler(clock) if run_scheduler else None
+        if scheduler is not None:
+            scheduler.start()
         try:
             yield channel
         finally:
-            # Graceful: the running drain, the update batch and open requests finish first.
+            # Graceful: the running sweep, drain, update batch and open requests finish first.
+            if scheduler is not None:
+                await scheduler.stop()
             channel.stop.set()
             for callback in stop_callbacks:
                 callback()

@@ -1,15 +1,17 @@
-"""Staff on Telegram: ``/koppel CODE`` in a private chat, and buttons on loket cards."""
+"""Staff on Telegram: ``/koppel CODE`` and ``/signaal REF`` in a private chat, buttons on
+loket cards (with options for referral and closing), and questions to reporters."""
 
 from __future__ import annotations
 
 import contextlib
 from datetime import datetime
 
-from telegram import CallbackQuery, Message
+from telegram import CallbackQuery, ForceReply, Message
 from telegram.constants import ChatType
 from telegram.error import BadRequest
 from telegram.ext import ExtBot
 
+from conversations import lifecycle
 from conversations import loket_texts as t
 from conversations.matching import Catalog
 from conversations.render import render
@@ -17,11 +19,20 @@ from conversations.text import STAFF_LANGUAGE, Msg, msg
 
 from ..callbacks import StaffButton
 from ..loket import LoketService
-from ..loket_messages import next_step_buttons
+from ..ports import Button
+from ..staff_buttons import SHOW, next_step_buttons, option_buttons
 from .format import PARSE_MODE, escape, staff_keyboard
 
 LINK_COMMAND = "/koppel"
+VIEW_COMMAND = "/signaal"
 TOAST_LIMIT = 200  # Telegram's limit for callback answers
+
+
+def _command(text: str) -> tuple[str, str]:
+    parts = text.strip().split(maxsplit=1)
+    if not parts:
+        return "", ""
+    return parts[0].split("@", 1)[0].casefold(), parts[1] if len(parts) > 1 else ""
 
 
 class StaffChat:
@@ -36,55 +47,109 @@ class StaffChat:
     def _render(self, text: Msg) -> str:
         return render(text, self._catalog, STAFF_LANGUAGE)
 
+    async def _say(self, chat_id: int, text: Msg, *, force_reply: bool = False) -> None:
+        markup = ForceReply(selective=True) if force_reply else None
+        await self._bot.send_message(
+            chat_id, escape(self._render(text)), parse_mode=PARSE_MODE, reply_markup=markup
+        )
+
     @staticmethod
     def is_link_command(text: str) -> bool:
-        head = text.strip().split(maxsplit=1)[0] if text.strip() else ""
-        return head.split("@", 1)[0].casefold() == LINK_COMMAND
+        return _command(text)[0] == LINK_COMMAND
+
+    @staticmethod
+    def is_view_command(text: str) -> bool:
+        return _command(text)[0] == VIEW_COMMAND
 
     async def link(self, key: str, message: Message, now: datetime) -> None:
         user = message.from_user
         assert user is not None
-        parts = message.text.split(maxsplit=1) if message.text else []
-        code = parts[1] if len(parts) > 1 else ""
         reply = await self._loket.link(
-            code,
+            _command(message.text or "")[1],
             telegram_user_id=user.id,
             name=user.first_name,
             now=now,
             update_key=key,
         )
         if reply is not None:
-            await self._bot.send_message(
-                message.chat.id, escape(self._render(reply)), parse_mode=PARSE_MODE
-            )
+            await self._say(message.chat.id, reply)
+
+    async def view(self, key: str, message: Message, now: datetime) -> None:
+        """``/signaal REF``: the signal arrives as a (protected) message from the outbox."""
+        assert message.from_user is not None
+        reference = _command(message.text or "")[1]
+        reply = await self._loket.view(
+            reference, telegram_user_id=message.from_user.id, now=now, update_key=key
+        )
+        if reply is not None:
+            await self._say(message.chat.id, reply)
+
+    async def ask(self, key: str, message: Message, reference: str, now: datetime) -> None:
+        """A reply to the bot's "type your question" prompt: relay it to the reporter."""
+        assert message.from_user is not None
+        reply = await self._loket.ask(
+            reference,
+            message.text or "",
+            telegram_user_id=message.from_user.id,
+            now=now,
+            update_key=key,
+        )
+        if reply is not None:
+            await self._say(message.chat.id, reply)
 
     async def refuse_group_link(self, message: Message) -> None:
         """A code posted in the group is not redeemed: everybody there could read it."""
-        text = escape(self._render(msg(t.LINK_PRIVATE_ONLY)))
-        await self._bot.send_message(message.chat.id, text, parse_mode=PARSE_MODE)
+        await self._say(message.chat.id, msg(t.LINK_PRIVATE_ONLY))
 
     async def act(self, key: str, query: CallbackQuery, button: StaffButton, now: datetime) -> None:
         chat = query.message.chat if query.message is not None else None
         if chat is None or (chat.type != ChatType.PRIVATE and chat.id != self._loket_chat_id):
             await query.answer(self._render(msg(t.REFUSED_NOT_STAFF)), show_alert=True)
             return
+        if button.action == SHOW:
+            status = await self._loket.status_of(button.signal_id)
+            await query.answer()
+            if status is not None and chat.type == ChatType.PRIVATE:
+                await self._buttons(
+                    query, next_step_buttons(self._catalog, status, button.signal_id)
+                )
+            return
         result = await self._loket.act(
             button.action,
             button.signal_id,
             telegram_user_id=query.from_user.id,
             now=now,
+            option=button.option,
             update_key=key,
         )
         if result is None:
             await query.answer()
             return
+        if result.options and chat.type == ChatType.PRIVATE:
+            await query.answer()
+            action = lifecycle.ACTIONS[button.action]
+            back = self._render(msg(t.OPTIONS_BACK))
+            await self._buttons(
+                query, option_buttons(self._catalog, action, button.signal_id, back)
+            )
+            return
+        if result.ask:
+            await query.answer()
+            await self._say(chat.id, result.text, force_reply=True)
+            return
         await query.answer(self._render(result.text)[:TOAST_LIMIT], show_alert=not result.done)
-        if result.done and chat.type == ChatType.PRIVATE and query.message is not None:
+        if result.done and chat.type == ChatType.PRIVATE:
             assert result.status is not None
-            buttons = next_step_buttons(self._catalog, result.status, button.signal_id)
-            with contextlib.suppress(BadRequest):  # the buttons were already up to date
-                await self._bot.edit_message_reply_markup(
-                    chat_id=chat.id,
-                    message_id=query.message.message_id,
-                    reply_markup=staff_keyboard(buttons),
-                )
+            await self._buttons(
+                query, next_step_buttons(self._catalog, result.status, button.signal_id)
+            )
+
+    async def _buttons(self, query: CallbackQuery, buttons: tuple[Button, ...]) -> None:
+        if query.message is None:
+            return
+        with contextlib.suppress(BadRequest):  # the buttons were already up to date
+            await self._bot.edit_message_reply_markup(
+                chat_id=query.message.chat.id,
+                message_id=query.message.message_id,
+                reply_markup=staff_keyboard(buttons),
+            )

@@ -20,12 +20,14 @@ from telegram.ext import ExtBot
 
 from conversations.events import Event, Pick, TextIn, Unreadable
 from conversations.matching import Catalog
+from conversations.relay import find_reference
 from conversations.text import STAFF_LANGUAGE, language_from_tag
 from storage.uow import Store
 
-from ..callbacks import ReporterButton, StaffButton, parse
+from ..callbacks import CheckinButton, ReporterButton, StaffButton, parse
+from ..followup import FollowUpService, ReporterAnswer
 from ..loket import LoketService
-from ..rendering import RenderedReply
+from ..rendering import RenderedReply, render_texts
 from ..service import ConversationService
 from .format import PARSE_MODE, reply_keyboard, split_text
 from .staff import StaffChat
@@ -57,9 +59,13 @@ class TelegramUpdates:
         catalogs: Mapping[str, Catalog],
         loket_chat_id: int,
         clock: Callable[[], datetime],
+        followup: FollowUpService,
     ) -> None:
         self._bot = bot
         self._service = service
+        self._loket = loket
+        self._followup = followup
+        self._catalogs = catalogs
         self._keyboards = store_keyboards
         self._clock = clock
         self._loket_chat_id = loket_chat_id
@@ -106,14 +112,69 @@ class TelegramUpdates:
         if message.text is not None and self._staff.is_link_command(message.text):
             await self._staff.link(update_key(update), message, now)
             return
+        if message.text is not None and self._staff.is_view_command(message.text):
+            await self._staff.view(update_key(update), message, now)
+            return
+        reference = self._answered_reference(message)
+        if reference is not None and message.text is not None:
+            await self._reply_to_question(update, message, reference, now)
+            return
         event: Event = TextIn(message.text) if message.text is not None else Unreadable("media")
         await self._reporter(update, event, now)
+
+    def _answered_reference(self, message: Message) -> str | None:
+        """The signal a message answers, when it replies to a question the bot asked."""
+        asked = message.reply_to_message
+        if asked is None or asked.from_user is None or asked.from_user.id != self._bot.id:
+            return None
+        return find_reference(asked.text or "")
+
+    async def _reply_to_question(
+        self, update: Update, message: Message, reference: str, now: datetime
+    ) -> None:
+        assert message.from_user is not None
+        key = update_key(update)
+        if await self._loket.is_staff(message.from_user.id):
+            await self._staff.ask(key, message, reference, now)
+            return
+        answer = await self._followup.answer_question(
+            CHANNEL, str(message.from_user.id), reference, message.text or "", now, update_key=key
+        )
+        await self._tell(message.chat.id, answer)
+
+    async def _tell(self, chat_id: int, answer: ReporterAnswer | None) -> None:
+        if answer is None:
+            return  # a duplicate update: already answered
+        language = answer.language if answer.language in self._catalogs else STAFF_LANGUAGE
+        text = render_texts(answer.texts, self._catalogs[language], language)
+        for chunk in split_text(text):
+            await self._bot.send_message(chat_id, chunk, parse_mode=PARSE_MODE)
+
+    async def _checkin(
+        self, update: Update, query: CallbackQuery, button: CheckinButton, now: datetime
+    ) -> None:
+        await query.answer()
+        answer = await self._followup.answer_checkin(
+            CHANNEL,
+            str(query.from_user.id),
+            button.signal_id,
+            button.answer,
+            now,
+            update_key=update_key(update),
+        )
+        if answer is None or query.message is None:
+            return
+        await self._disable(query.message.chat.id, query.message.message_id)
+        await self._tell(query.message.chat.id, answer)
 
     async def _callback(self, update: Update, query: CallbackQuery, now: datetime) -> None:
         button = parse(query.data)
         chat = query.message.chat if query.message is not None else None
         if isinstance(button, StaffButton):
             await self._staff.act(update_key(update), query, button, now)
+            return
+        if isinstance(button, CheckinButton):
+            await self._checkin(update, query, button, now)
             return
         if chat is None or chat.type != ChatType.PRIVATE:
             await query.answer()

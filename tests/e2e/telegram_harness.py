@@ -78,7 +78,12 @@ async def running_bot(
     app = await build_app(settings_for(fake, tmp_path, **extra))
     try:
         async with telegram_channel(
-            app, clock or Clock(), run_outbox=run_outbox, sock=sock, bot=bot
+            app,
+            clock or Clock(),
+            run_outbox=run_outbox,
+            run_scheduler=False,
+            sock=sock,
+            bot=bot,
         ) as channel:
             yield app, channel
     finally:

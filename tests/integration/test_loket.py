@@ -28,7 +28,7 @@ def nl(message: Msg) -> str:
 
 
 def worker(store: Store, loket: RecordingLoket) -> OutboxWorker:
-    return OutboxWorker(store, loket, CATALOGS["nl"], PLACES)
+    return OutboxWorker(store, loket, CATALOGS, PLACES)
 
 
 async def enrol(loket: LoketService, user: int, name: str, role: str = "loket") -> None:
@@ -97,8 +97,15 @@ async def test_claim_sends_details_privately_and_updates_the_card(store: Store) 
     assert details.protect
     assert "She has not been outside for weeks." in details.text
     assert {b.data for b in details.buttons} == {
-        f"s|contact|{signal.id}",
-        f"s|release|{signal.id}",
+        f"s|{action}|{signal.id}"
+        for action in (
+            "contact",
+            "close",
+            "cannot_follow_up",
+            "needs_help",
+            "ask_reporter",
+            "release",
+        )
     }
     async with store.unit_of_work() as uow:
         stored = await uow.signals.get(signal.id)

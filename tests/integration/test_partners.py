@@ -80,7 +80,7 @@ async def stored(store: Store, reference: str) -> StoredSignal:
 async def loket_cards(store: Store, catalogs: Catalogs) -> list[str]:
     """The group cards the outbox worker composes (in Dutch, for the loket)."""
     loket = RecordingLoket()
-    await OutboxWorker(store, loket, catalogs["nl"], PLACES).drain(T0 + timedelta(hours=1))
+    await OutboxWorker(store, loket, catalogs, PLACES).drain(T0 + timedelta(hours=1))
     return [message.text for message in loket.messages if message.target == "loket"]
 
 

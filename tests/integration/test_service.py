@@ -86,7 +86,7 @@ async def test_state_survives_a_new_service(store: Store, catalogs: Catalogs) ->
 async def test_outbox_delivers_in_dutch_once(store: Store, catalogs: Catalogs) -> None:
     await file_report(service(store, catalogs))
     loket = RecordingLoket()
-    worker = OutboxWorker(store, loket, catalogs["nl"], PLACES)
+    worker = OutboxWorker(store, loket, catalogs, PLACES)
     assert await worker.drain(T0 + timedelta(minutes=1)) == 1
     assert await worker.drain(T0 + timedelta(minutes=2)) == 0
     [(reference, text)] = loket.sent
@@ -108,7 +108,7 @@ async def test_outbox_retries_with_backoff_then_delivers(store: Store, catalogs:
     await file_report(service(store, catalogs))
     loket = RecordingLoket()
     loket.failures = [OSError("connection reset"), DeliveryError("502 bad gateway")]
-    worker = OutboxWorker(store, loket, catalogs["nl"], PLACES)
+    worker = OutboxWorker(store, loket, catalogs, PLACES)
     now = T0 + timedelta(minutes=1)
     assert await worker.drain(now) == 0
     assert await worker.drain(now) == 0  # not due yet: backoff
@@ -122,7 +122,7 @@ async def test_permanent_failure_goes_to_dead_letter(store: Store, catalogs: Cat
     await file_report(service(store, catalogs))
     loket = RecordingLoket()
     loket.failures = [DeliveryError("403 bot was removed", permanent=True)]
-    worker = OutboxWorker(store, loket, catalogs["nl"], PLACES)
+    worker = OutboxWorker(store, loket, catalogs, PLACES)
     assert await worker.drain(T0 + timedelta(minutes=1)) == 0
     assert await worker.drain(T0 + timedelta(days=1)) == 0
     async with store.unit_of_work() as uow:
@@ -134,7 +134,7 @@ async def test_gives_up_after_max_attempts(store: Store, catalogs: Catalogs) -> 
     await file_report(service(store, catalogs))
     loket = RecordingLoket()
     loket.failures = [OSError("down")] * (MAX_ATTEMPTS + 5)
-    worker = OutboxWorker(store, loket, catalogs["nl"], PLACES)
+    worker = OutboxWorker(store, loket, catalogs, PLACES)
     now = T0
     for _ in range(MAX_ATTEMPTS + 2):
         now += timedelta(hours=1)

@@ -36,7 +36,14 @@ def test_a_regisseur_may_act_on_a_colleagues_signal() -> None:
 
 
 def test_next_actions_never_offer_claim_and_follow_the_table() -> None:
-    assert [a.id for a in next_actions(lifecycle.CLAIMED)] == ["contact", "release"]
+    assert [a.id for a in next_actions(lifecycle.CLAIMED)] == [
+        "contact",
+        "close",
+        "cannot_follow_up",
+        "needs_help",
+        "ask_reporter",
+        "release",
+    ]
     assert next_actions(lifecycle.NEW) == ()
     for status in lifecycle.STATUS_LABELS:
         for action in next_actions(status):
@@ -45,5 +52,5 @@ def test_next_actions_never_offer_claim_and_follow_the_table() -> None:
 
 def test_every_target_status_has_a_label() -> None:
     for action in lifecycle.ACTIONS.values():
-        assert action.target in lifecycle.STATUS_LABELS
+        assert action.target is None or action.target in lifecycle.STATUS_LABELS
         assert action.sources <= set(lifecycle.STATUS_LABELS)

@@ -1,0 +1,296 @@
+"""The follow-up in the shell: the check-in sweep, the morning digest, and reporters'
+answers to check-ins and to questions from the loket.
+
+``sweep(now)`` and ``digest(now)`` are what the scheduler calls, and what tests call with
+any ``now``. Each due check-in is claimed by its key in the transaction that queues its
+message, so it goes out once however many instances sweep, and a crash loses nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+
+from conversations import followup as f
+from conversations import followup_texts as ft
+from conversations import lifecycle as lc
+from conversations.relay import REDACTED, relay_text
+from conversations.text import Msg, msg
+from conversations.workdays import WorkingHours
+from storage.followup import REPORTER_ANSWER
+from storage.records import StoredSignal
+from storage.uow import Store, UnitOfWork
+
+from .actions import CARD_UPDATE
+from .ports import LOKET
+from .recipients import assignee_target, escalation_targets, reporter_target
+
+log = logging.getLogger(__name__)
+
+DIGEST = "digest"
+REPORTER_FLAG = "reporter_flag"
+REPORTER_REPLY = "reporter_reply"
+SYSTEM = "system"
+CLAIM_BATCH = 100
+DIGEST_CATCH_UP = time(12, 0)  # a digest missed at 08:30 (all instances down) is sent until noon
+
+
+@dataclass(frozen=True)
+class ReporterAnswer:
+    """What to tell a reporter after they answered; in their language."""
+
+    texts: tuple[Msg, ...]
+    language: str
+
+
+class FollowUpService:
+    def __init__(
+        self,
+        store: Store,
+        hours: WorkingHours,
+        rules: f.FollowUpRules,
+        digest_at: time = time(8, 30),
+        on_queued: Callable[[], None] = lambda: None,
+    ) -> None:
+        self._store = store
+        self.hours = hours
+        self._hours = hours
+        self._rules = rules
+        self._digest_at = digest_at
+        self._on_queued = on_queued
+
+    # -- the sweep ---------------------------------------------------------------------
+
+    async def sweep(self, now: datetime) -> Counter[str]:
+        """Claim and queue every check-in due at ``now``; returns how many per kind."""
+        async with self._store.unit_of_work() as uow:
+            clocks = await uow.followup.clocks(now)
+            found = [c for s in clocks for c in f.due(s, now, self._hours, self._rules)]
+            claimed = await uow.followup.claimed(c.key for c in found)
+        todo = [c for c in found if c.key not in claimed]
+        sent: Counter[str] = Counter()
+        for start in range(0, len(todo), CLAIM_BATCH):
+            async with self._store.unit_of_work() as uow:
+                for checkin in todo[start : start + CLAIM_BATCH]:
+                    if await uow.followup.claim(checkin, now):
+                        await self._queue(uow, checkin, now)
+                        sent[checkin.kind] += 1
+                await uow.commit()
+        if sent:
+            log.info("follow-up sweep queued %s", dict(sent))
+            self._on_queued()
+        if await self._digest_missed(now):
+            sent[DIGEST] += await self.digest(now)
+        return sent
+
+    async def _queue(self, uow: UnitOfWork, checkin: f.CheckIn, now: datetime) -> None:
+        signal = await uow.signals.get(checkin.signal_id)
+        assert signal is not None  # the claim's foreign key holds it
+        await uow.signals.add_event(signal.id, at=now, actor=SYSTEM, action=checkin.kind)
+        payload = {"due": (checkin.deadline or checkin.due_at).isoformat()}
+        targets: list[str] = []
+        if checkin.kind == f.CLAIM_REMINDER:
+            targets = [LOKET]
+        elif checkin.kind == f.CLAIM_ESCALATION:
+            targets = await escalation_targets(uow)
+        elif checkin.kind in (f.CONTACT_REMINDER, f.REFERRAL_CHECK):
+            targets = [await assignee_target(uow, signal)]
+        elif checkin.kind == f.REPORTER_CHECKIN:
+            reporter = reporter_target(signal)
+            targets = [reporter] if reporter else []
+        for target in targets:
+            await uow.outbox.enqueue(
+                checkin.kind, target, now, signal_id=signal.id, payload=payload
+            )
+
+    # -- the digest --------------------------------------------------------------------
+
+    def _digest_time(self, now: datetime) -> datetime:
+        local = now.astimezone(self._hours.timezone)
+        return datetime.combine(local.date(), self._digest_at, self._hours.timezone)
+
+    async def _digest_missed(self, now: datetime) -> bool:
+        local = now.astimezone(self._hours.timezone)
+        if not self._digest_at <= local.time() < DIGEST_CATCH_UP:
+            return False
+        async with self._store.unit_of_work() as uow:
+            return not await uow.followup.claimed([_digest_key(local.date().isoformat())])
+
+    async def digest(self, now: datetime) -> int:
+        """Queue today's digest for the loket group, once per working day; 1 if queued."""
+        local = now.astimezone(self._hours.timezone)
+        if not self._hours.is_working_day(local.date()):
+            return 0
+        since = self._previous_digest(now)
+        async with self._store.unit_of_work() as uow:
+            key = _digest_key(local.date().isoformat())
+            if not await uow.followup.claim_key(key, DIGEST, now, now, signal_id=None):
+                return 0
+            clocks = await uow.followup.clocks(now, created_since=since)
+            summary = f.digest(clocks, now, since, self._hours, self._rules)
+            payload = {
+                "date": now.isoformat(),
+                "new": summary.new,
+                "unclaimed": summary.unclaimed,
+                "overdue": summary.overdue,
+                "rows": [
+                    [s.reference, s.status, what, at.isoformat()]
+                    for s, what, at in summary.by_deadline
+                ],
+            }
+            await uow.outbox.enqueue(DIGEST, LOKET, now, payload=payload)
+            await uow.commit()
+        self._on_queued()
+        return 1
+
+    def _previous_digest(self, now: datetime) -> datetime:
+        """The digest time of the previous working day: what came in since is "new"."""
+        day = now.astimezone(self._hours.timezone).date() - timedelta(days=1)
+        while not self._hours.is_working_day(day):
+            day -= timedelta(days=1)
+        return datetime.combine(day, self._digest_at, self._hours.timezone)
+
+    # -- reporters' answers --------------------------------------------------------------
+
+    async def answer_checkin(
+        self,
+        channel: str,
+        user_id: str,
+        signal_id: int,
+        answer: str,
+        now: datetime,
+        *,
+        update_key: str | None = None,
+    ) -> ReporterAnswer | None:
+        """Record a reporter's check-in answer; "no" or "still worried" reopens or flags
+        the signal and tells the assignee. None for a duplicate update."""
+        async with self._store.unit_of_work() as uow:
+            if update_key is not None and not await uow.inbound.record(channel, update_key, now):
+                return None
+            reporter = await uow.reporters.get_or_create(channel, user_id, language="nl", now=now)
+            signal = await uow.signals.get(signal_id)
+            texts = await self._checkin(uow, reporter.id, signal, answer, now)
+            await uow.commit()
+        return ReporterAnswer(texts, reporter.language)
+
+    async def _checkin(
+        self,
+        uow: UnitOfWork,
+        reporter_id: int,
+        signal: StoredSignal | None,
+        answer: str,
+        now: datetime,
+    ) -> tuple[Msg, ...]:
+        if (
+            signal is None
+            or signal.reporter_id != reporter_id
+            or answer not in f.REPORTER_ANSWERS
+            or not await uow.signals.has_event(signal.id, f.REPORTER_CHECKIN)
+        ):
+            return (msg(ft.CHECKIN_UNKNOWN),)
+        if await uow.signals.has_event(signal.id, REPORTER_ANSWER):
+            return (msg(ft.CHECKIN_ALREADY),)
+        actor = f"reporter:{reporter_id}"
+        await uow.signals.add_event(
+            signal.id, at=now, actor=actor, action=REPORTER_ANSWER, detail=answer
+        )
+        effect = f.reporter_answer_effect(answer, signal.status)
+        if effect is None:
+            return (msg(ft.CHECKIN_THANKS),)
+        if effect == "reopen":
+            reopen = lc.ACTIONS["reopen"]
+            assert reopen.target is not None
+            moved = await uow.signals.transition(
+                signal.id,
+                sources=reopen.sources,
+                target=reopen.target,
+                assignee_id=signal.assignee_id,
+                claimed_at=signal.claimed_at,
+                at=now,
+                outcome=None,
+            )
+            if moved:
+                await uow.signals.add_event(signal.id, at=now, actor=actor, action="reopen")
+                await uow.outbox.enqueue(CARD_UPDATE, LOKET, now, signal_id=signal.id)
+            effect = "reopen" if moved else "flag"
+        target = await assignee_target(uow, signal)
+        payload = {"answer": answer, "reopened": effect == "reopen"}
+        await uow.outbox.enqueue(REPORTER_FLAG, target, now, signal_id=signal.id, payload=payload)
+        self._on_queued()
+        return (msg(ft.CHECKIN_PASSED_ON),)
+
+    async def answer_question(
+        self,
+        channel: str,
+        user_id: str,
+        reference: str,
+        text: str,
+        now: datetime,
+        *,
+        update_key: str | None = None,
+    ) -> ReporterAnswer | None:
+        """Attach a reporter's answer to the loket's question about ``reference`` and pass
+        it to whoever asked. None for a duplicate update."""
+        async with self._store.unit_of_work() as uow:
+            if update_key is not None and not await uow.inbound.record(channel, update_key, now):
+                return None
+            reporter = await uow.reporters.get_or_create(channel, user_id, language="nl", now=now)
+            signal = await uow.signals.get_by_reference(reference)
+            texts = await self._reply(uow, reporter.id, signal, text, now)
+            await uow.commit()
+        return ReporterAnswer(texts, reporter.language)
+
+    async def _reply(
+        self,
+        uow: UnitOfWork,
+        reporter_id: int,
+        signal: StoredSignal | None,
+        text: str,
+        now: datetime,
+    ) -> tuple[Msg, ...]:
+        if signal is None or signal.reporter_id != reporter_id:
+            return (msg(ft.CHECKIN_UNKNOWN),)
+        questions = [e for e in await uow.signals.events(signal.id) if e.action == "question"]
+        if not questions:
+            return (msg(ft.CHECKIN_UNKNOWN),)
+        answer = relay_text(text)
+        event = await uow.signals.add_event(
+            signal.id,
+            at=now,
+            actor=f"reporter:{reporter_id}",
+            action="reporter_reply",
+            note=answer,
+        )
+        asker = await _staff_target(uow, questions[-1].actor) or await assignee_target(uow, signal)
+        await uow.outbox.enqueue(
+            REPORTER_REPLY, asker, now, signal_id=signal.id, payload={"event": event}
+        )
+        self._on_queued()
+        texts: tuple[Msg, ...] = (msg(ft.QUESTION_ANSWER_SENT),)
+        if REDACTED in answer and REDACTED not in text:
+            texts += (msg(ft.QUESTION_NUMBER_REMOVED),)
+        return texts
+
+    async def status(self, channel: str, user_id: str) -> tuple[Msg, ...]:
+        """``/status``: the reporter's signals with only received / picked up / closed."""
+        async with self._store.unit_of_work() as uow:
+            reporter = await uow.reporters.find(channel, user_id)
+            signals = await uow.signals.of_reporter(reporter.id) if reporter else []
+        return ft.status_texts([(s.reference, s.created_at, s.status) for s in signals])
+
+
+def _digest_key(day: str) -> str:
+    return f"digest:{day}"
+
+
+async def _staff_target(uow: UnitOfWork, actor: str) -> str | None:
+    kind, _, staff_id = actor.partition(":")
+    if kind != "staff" or not staff_id.isdigit():
+        return None
+    staff = await uow.staff.get(int(staff_id))
+    if staff is None or not staff.active or staff.telegram_user_id is None:
+        return None
+    return str(staff.telegram_user_id)

@@ -1,0 +1,89 @@
+"""The follow-up schedule: APScheduler runs the sweep every minute and the digest at 08:30
+on weekdays. Jobs live in memory only; what is due is always read from the database, so a
+restart loses nothing and two instances send nothing twice (see ``bot.followup``)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable, Coroutine
+from datetime import datetime, time
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
+
+from .followup import FollowUpService
+
+log = logging.getLogger(__name__)
+
+
+class FollowUpScheduler:
+    def __init__(
+        self,
+        followup: FollowUpService,
+        clock: Callable[[], datetime],
+        *,
+        sweep_seconds: float,
+        digest_at: time,
+        timezone: ZoneInfo,
+    ) -> None:
+        self._followup = followup
+        self._clock = clock
+        self._running: set[asyncio.Task[Any]] = set()
+        self._scheduler = AsyncIOScheduler(timezone=timezone)
+        self._scheduler.add_job(
+            self._guarded(self._sweep),
+            IntervalTrigger(seconds=sweep_seconds, timezone=timezone),
+            id="sweep",
+            next_run_time=clock(),  # at start-up too: catch up on what fell due while down
+            max_instances=1,
+            coalesce=True,
+        )
+        self._scheduler.add_job(
+            self._guarded(self._digest),
+            CronTrigger(
+                day_of_week="mon-fri",
+                hour=digest_at.hour,
+                minute=digest_at.minute,
+                timezone=timezone,
+            ),
+            id="digest",
+            max_instances=1,
+            coalesce=True,
+            misfire_grace_time=600,
+        )
+
+    def _guarded(
+        self, job: Callable[[], Coroutine[Any, Any, None]]
+    ) -> Callable[[], Coroutine[Any, Any, None]]:
+        async def run() -> None:
+            task = asyncio.current_task()
+            assert task is not None
+            self._running.add(task)
+            try:
+                await job()
+            except Exception:  # the schedule must survive a database hiccup; next run retries
+                log.exception("follow-up job failed")
+            finally:
+                self._running.discard(task)
+
+        return run
+
+    async def _sweep(self) -> None:
+        await self._followup.sweep(self._clock())
+
+    async def _digest(self) -> None:
+        await self._followup.digest(self._clock())
+
+    def start(self) -> None:
+        self._scheduler.start()
+
+    async def stop(self) -> None:
+        """Stop scheduling; a sweep or digest in progress is finished first."""
+        if self._scheduler.running:
+            self._scheduler.shutdown(wait=False)
+        if self._running:
+            await asyncio.gather(*self._running, return_exceptions=True)

@@ -1,0 +1,216 @@
+"""Follow-up rules: deadlines in working time and the check-ins that fall due.
+
+Pure: the shell reads signal rows into ``SignalClock`` values, asks ``due(...)`` which
+check-ins are due at ``now``, claims each by its ``key`` (so it is sent once, by one
+instance) and queues the messages. Deadlines are computed from the signal's events (when
+it entered its current status), never stored.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from . import lifecycle as lc
+from .workdays import WorkingHours
+
+# Check-in kinds; also the outbox kinds of the messages they send.
+CLAIM_REMINDER = "claim_reminder"  # the loket group: nobody picked it up in time
+CLAIM_ESCALATION = "claim_escalation"  # the regisseurs: still nobody, twice the time
+CONTACT_REMINDER = "contact_reminder"  # the assignee: no contact with the reporter logged
+REFERRAL_CHECK = "referral_check"  # the assignee: is the referral on track?
+REPORTER_CHECKIN = "reporter_checkin"  # the reporter: did the loket contact you?
+REPORTER_NO_REACTION = "reporter_no_reaction"  # recorded only: the reporter did not answer
+CHECKIN_KINDS: tuple[str, ...] = (
+    CLAIM_REMINDER,
+    CLAIM_ESCALATION,
+    CONTACT_REMINDER,
+    REFERRAL_CHECK,
+    REPORTER_CHECKIN,
+    REPORTER_NO_REACTION,
+)
+
+# The reporter's answers to the check-in.
+ANSWER_YES = "yes"
+ANSWER_NO = "no"
+ANSWER_WORRIED = "worried"
+REPORTER_ANSWERS: tuple[str, ...] = (ANSWER_YES, ANSWER_NO, ANSWER_WORRIED)
+
+
+@dataclass(frozen=True)
+class FollowUpRules:
+    """The municipality's deadlines (defaults from the Terneuzen practice)."""
+
+    claim_days: int = 1
+    urgent_claim: timedelta = timedelta(hours=2)
+    contact_days: int = 3
+    referral_check: timedelta = timedelta(days=14)
+    reporter_checkin: timedelta = timedelta(days=14)
+    reporter_wait: timedelta = timedelta(days=5)
+
+
+@dataclass(frozen=True)
+class SignalClock:
+    """A signal as the follow-up rules see it: no content, only times and ids.
+
+    ``status_at``: when it entered its current status (from its events).
+    ``checkin_consent``: the reporter agreed to be asked and can be reached in a chat.
+    ``reporter_asked_at``: when the reporter check-in was claimed, if it was.
+    """
+
+    id: int
+    reference: str
+    status: str
+    urgent: bool
+    created_at: datetime
+    status_at: datetime
+    assignee_id: int | None = None
+    checkin_consent: bool = False
+    reporter_asked_at: datetime | None = None
+    reporter_answered: bool = False
+
+
+@dataclass(frozen=True)
+class CheckIn:
+    """One due check-in. ``key`` is unique per signal, kind and status period, so a
+    signal released and left again is reminded again, but never twice for one period."""
+
+    kind: str
+    signal_id: int
+    due_at: datetime
+    cycle: str
+    deadline: datetime | None = None  # the staff deadline it is about, when not ``due_at``
+
+    @property
+    def key(self) -> str:
+        return f"{self.signal_id}:{self.kind}:{self.cycle}"
+
+
+def _cycle(at: datetime) -> str:
+    return str(int(at.timestamp()))
+
+
+def claim_deadline(signal: SignalClock, hours: WorkingHours, rules: FollowUpRules) -> datetime:
+    """Urgent signals: within two hours, any time; others within working days."""
+    if signal.urgent:
+        return signal.status_at + rules.urgent_claim
+    return hours.add_days(signal.status_at, rules.claim_days)
+
+
+def escalation_at(signal: SignalClock, hours: WorkingHours, rules: FollowUpRules) -> datetime:
+    """Twice the claim deadline, counted the same way."""
+    if signal.urgent:
+        return signal.status_at + 2 * rules.urgent_claim
+    return hours.add_days(signal.status_at, 2 * rules.claim_days)
+
+
+def deadline(
+    signal: SignalClock, hours: WorkingHours, rules: FollowUpRules
+) -> tuple[str, datetime] | None:
+    """The next thing staff owe this signal and when: ("claim" | "contact" | "check", at)."""
+    if signal.status == lc.NEW:
+        return "claim", claim_deadline(signal, hours, rules)
+    if signal.status in (lc.CLAIMED, lc.REOPENED):
+        return "contact", hours.add_days(signal.status_at, rules.contact_days)
+    if signal.status == lc.REFERRED:
+        return "check", hours.next_open(signal.status_at + rules.referral_check)
+    return None
+
+
+def is_overdue(
+    signal: SignalClock, now: datetime, hours: WorkingHours, rules: FollowUpRules
+) -> bool:
+    owed = deadline(signal, hours, rules)
+    return owed is not None and owed[0] != "check" and now >= owed[1]
+
+
+def _staff_checkins(
+    signal: SignalClock, hours: WorkingHours, rules: FollowUpRules
+) -> Iterable[CheckIn]:
+    cycle = _cycle(signal.status_at)
+    if signal.status == lc.NEW:
+        yield CheckIn(CLAIM_REMINDER, signal.id, claim_deadline(signal, hours, rules), cycle)
+        yield CheckIn(
+            CLAIM_ESCALATION,
+            signal.id,
+            escalation_at(signal, hours, rules),
+            cycle,
+            deadline=claim_deadline(signal, hours, rules),
+        )
+    elif signal.status in (lc.CLAIMED, lc.REOPENED):
+        at = hours.add_days(signal.status_at, rules.contact_days)
+        yield CheckIn(CONTACT_REMINDER, signal.id, at, cycle)
+    elif signal.status == lc.REFERRED:
+        at = hours.next_open(signal.status_at + rules.referral_check)
+        yield CheckIn(REFERRAL_CHECK, signal.id, at, cycle)
+
+
+def _reporter_checkins(
+    signal: SignalClock, hours: WorkingHours, rules: FollowUpRules
+) -> Iterable[CheckIn]:
+    if not signal.checkin_consent:
+        return
+    if signal.reporter_asked_at is None:
+        latest = signal.created_at + rules.reporter_checkin
+        if signal.status in lc.FINISHED_STATUSES:
+            latest = min(latest, signal.status_at)
+        # Office hours, so nobody is woken by a question about a neighbour.
+        yield CheckIn(REPORTER_CHECKIN, signal.id, hours.next_open(latest), "1")
+    elif not signal.reporter_answered:
+        at = signal.reporter_asked_at + rules.reporter_wait
+        yield CheckIn(REPORTER_NO_REACTION, signal.id, at, "1")
+
+
+def due(
+    signal: SignalClock, now: datetime, hours: WorkingHours, rules: FollowUpRules
+) -> tuple[CheckIn, ...]:
+    """The check-ins of ``signal`` that are due at ``now`` (sent or not: the shell skips
+    the keys it already claimed)."""
+    found = (*_staff_checkins(signal, hours, rules), *_reporter_checkins(signal, hours, rules))
+    return tuple(c for c in found if c.due_at <= now)
+
+
+def reporter_answer_effect(answer: str, status: str) -> str | None:
+    """What a reporter's check-in answer does to the signal: "reopen" (a finished signal),
+    "flag" (an open one; the assignee is told), or None for "yes"."""
+    if answer == ANSWER_YES:
+        return None
+    checked = lc.check_action("reopen", status, role=lc.REPORTER, is_assignee=False)
+    return "reopen" if isinstance(checked, lc.Action) else "flag"
+
+
+@dataclass(frozen=True)
+class Digest:
+    """The loket's morning overview: counts and the open signals by deadline."""
+
+    new: int
+    unclaimed: int
+    overdue: int
+    by_deadline: tuple[tuple[SignalClock, str, datetime], ...]
+
+
+def digest(
+    signals: Iterable[SignalClock],
+    now: datetime,
+    since: datetime,
+    hours: WorkingHours,
+    rules: FollowUpRules,
+    limit: int = 20,
+) -> Digest:
+    """Counts: received since ``since`` (open or not), unclaimed, overdue; and the
+    ``limit`` open signals whose deadline comes first."""
+    seen = list(signals)
+    open_signals = [s for s in seen if s.status in lc.OPEN_STATUSES]
+    owed = []
+    for signal in open_signals:
+        found = deadline(signal, hours, rules)
+        if found is not None:
+            owed.append((signal, found[0], found[1]))
+    owed.sort(key=lambda item: (item[2], item[0].id))
+    return Digest(
+        new=sum(1 for s in seen if s.created_at >= since),
+        unclaimed=sum(1 for s in open_signals if s.status == lc.NEW),
+        overdue=sum(1 for s in open_signals if is_overdue(s, now, hours, rules)),
+        by_deadline=tuple(owed[:limit]),
+    )

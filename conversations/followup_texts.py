@@ -1,0 +1,114 @@
+"""Texts of the follow-up: reminders and the digest for staff (rendered in Dutch), the
+check-in, questions and ``/status`` for reporters (in their own language).
+
+A reporter learns only received / picked up / closed, never what care the person got.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from . import lifecycle as lc
+from .events import Reply, ReplyChoice
+from .followup import ANSWER_NO, ANSWER_WORRIED, ANSWER_YES
+from .text import N_, Msg, Token, UserText, When, msg
+
+# -- staff (Dutch) -------------------------------------------------------------------
+REMINDER_CLAIM = N_(
+    "Reminder: %(reference)s has not been picked up yet. It should have been picked up by %(date)s."
+)
+ESCALATION_CLAIM = N_(
+    "Escalation: %(reference)s is still not picked up, long after its deadline of %(date)s. "
+    "Please make sure someone takes it on."
+)
+URGENT_MARK = N_("This signal is marked urgent.")
+REMINDER_CONTACT = N_(
+    "Reminder: no contact with the reporter of %(reference)s is logged yet. It was due by "
+    "%(date)s. Press Contact made when it is done."
+)
+REFERRAL_CHECK = N_("%(reference)s was referred on %(date)s. Is the follow-up on track?")
+NEEDS_HELP = N_("%(name)s asks for help with %(reference)s (status: %(status)s).")
+REPORTER_SAYS_NO = N_("The reporter of %(reference)s says the loket has not contacted them.")
+REPORTER_STILL_WORRIED = N_("The reporter of %(reference)s is still worried.")
+REOPENED_BY_REPORTER = N_("The signal was reopened.")
+REPORTER_REPLY = N_("Answer from the reporter of %(reference)s:")
+DIGEST_HEADER = N_("Good morning. The signals on %(date)s:")
+DIGEST_COUNTS = N_(
+    "New since the last overview: %(new)s. Not picked up: %(unclaimed)s. "
+    "Past their deadline: %(overdue)s."
+)
+DIGEST_BY_DEADLINE = N_("First deadlines:")
+DIGEST_LINE = N_("%(reference)s: %(status)s, %(what)s %(date)s")
+DIGEST_NOTHING = N_("No open signals.")
+OWED_LABELS: dict[str, str] = {
+    "claim": N_("pick up by"),
+    "contact": N_("contact by"),
+    "check": N_("check on"),
+}
+
+# -- reporters (their language) ---------------------------------------------------------
+CHECKIN_PROMPT = "checkin"
+CHECKIN_QUESTION = N_(
+    "Some time ago you shared a concern about someone with the Signaalpunt "
+    "(%(reference)s). Has the loket been in touch with you about it?"
+)
+CHECKIN_CHOICES: dict[str, str] = {
+    ANSWER_YES: N_("Yes"),
+    ANSWER_NO: N_("No"),
+    ANSWER_WORRIED: N_("I am still worried"),
+}
+CHECKIN_THANKS = N_("Thank you for letting us know.")
+CHECKIN_PASSED_ON = N_(
+    "Thank you. We have passed this on to the loket, and someone will look at it again."
+)
+CHECKIN_ALREADY = N_("You already answered this question. Thank you.")
+CHECKIN_UNKNOWN = N_("This question is no longer open.")
+QUESTION_FROM_LOKET = N_(
+    "The loket has a question about your signal %(reference)s. Reply to this message to "
+    "answer. Please do not send phone numbers."
+)
+QUOTED = N_("“%(text)s”")
+QUESTION_ANSWER_SENT = N_("Thank you, your answer was passed on to the loket.")
+QUESTION_NUMBER_REMOVED = N_("Phone numbers are not passed on through this chat.")
+STATUS_HEADER = N_("Your signals:")
+STATUS_LINE = N_("%(reference)s of %(date)s: %(status)s")
+STATUS_NONE = N_("You have not shared any signals through this chat yet.")
+REPORTER_STATUS_LABELS: dict[str, str] = {
+    lc.RECEIVED: N_("received"),
+    lc.PICKED_UP: N_("picked up by the loket"),
+    lc.CLOSED: N_("closed"),
+}
+
+
+def checkin_reply(reference: str) -> Reply:
+    """The reporter check-in: did the loket contact you? (yes · no · still worried)."""
+    return Reply(
+        (msg(CHECKIN_QUESTION, reference=Token(reference)),),
+        CHECKIN_PROMPT,
+        tuple(ReplyChoice(key, Msg(label)) for key, label in CHECKIN_CHOICES.items()),
+    )
+
+
+def question_texts(reference: str, question: str) -> tuple[Msg, ...]:
+    """The loket's question as the reporter sees it; the question itself stays inert."""
+    return (
+        msg(QUESTION_FROM_LOKET, reference=Token(reference)),
+        msg(QUOTED, text=UserText(question)),
+    )
+
+
+def status_texts(signals: Sequence[tuple[str, datetime, str]]) -> tuple[Msg, ...]:
+    """``/status``: (reference, received at, lifecycle status) per signal, limited."""
+    if not signals:
+        return (msg(STATUS_NONE),)
+    lines = tuple(
+        msg(
+            STATUS_LINE,
+            reference=Token(reference),
+            date=When(at),
+            status=Msg(REPORTER_STATUS_LABELS[lc.REPORTER_STATUS.get(status, lc.RECEIVED)]),
+        )
+        for reference, at, status in signals
+    )
+    return (msg(STATUS_HEADER), *lines)
