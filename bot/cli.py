@@ -16,7 +16,7 @@ from pydantic_core import ErrorDetails
 from sqlalchemy.engine import make_url
 
 from conversations import lifecycle
-from conversations.diagram import flows_markdown
+from conversations.diagram import flows_markdown, lifecycle_markdown
 from conversations.text import LANGUAGES
 
 from .app import App, build_app
@@ -48,7 +48,9 @@ def _parser() -> argparse.ArgumentParser:
     partner.add_parser("list", help="list partners and their deep links")
     db = commands.add_parser("db", help="database maintenance")
     db.add_argument("action", choices=["upgrade"])
-    flows = commands.add_parser("flows", help="write the flow diagram")
+    flows = commands.add_parser(
+        "flows", help="write the flow diagram (and lifecycle.md next to it)"
+    )
     flows.add_argument("--output", type=Path, default=Path("docs/flows.md"))
     return parser
 
@@ -125,6 +127,7 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr)
     if args.command == "flows":
         args.output.write_text(flows_markdown(), encoding="utf-8")
+        args.output.with_name("lifecycle.md").write_text(lifecycle_markdown(), encoding="utf-8")
         return 0
     try:
         settings = Settings()

@@ -68,9 +68,10 @@ class FollowUpService:
         """Claim and queue every check-in due at ``now``; returns how many per kind."""
         async with self._store.unit_of_work() as uow:
             clocks = await uow.followup.clocks(now)
-            found = [c for s in clocks for c in f.due(s, now, self._hours, self._rules)]
-            claimed = await uow.followup.claimed(c.key for c in found)
-        todo = [c for c in found if c.key not in claimed]
+            claimed = await uow.followup.claimed_for(now)
+        # Already claimed keys are skipped before any working-time arithmetic: in the
+        # usual sweep nearly everything overdue was claimed on an earlier round.
+        todo = [c for s in clocks for c in f.due(s, now, self._hours, self._rules, claimed)]
         sent: Counter[str] = Counter()
         for start in range(0, len(todo), CLAIM_BATCH):
             async with self._store.unit_of_work() as uow:

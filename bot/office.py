@@ -16,12 +16,7 @@ class OfficeHolidays:
     Dutch municipalities work on Good Friday, which the holidays package lists)."""
 
     def __init__(self, country: str, open_on: frozenset[str]) -> None:
-        try:
-            self._calendar = holidays.country_holidays(country)
-        except NotImplementedError as error:
-            raise ValueError(
-                f"SIGNAALPUNT_HOLIDAYS_COUNTRY={country!r} is not a known country code"
-            ) from error
+        self._calendar = holidays.country_holidays(country)  # checked by the settings
         self._open_on = {name.casefold() for name in open_on}
 
     def __contains__(self, day: object) -> bool:

@@ -38,9 +38,12 @@ class FollowUpScheduler:
             self._guarded(self._sweep),
             IntervalTrigger(seconds=sweep_seconds, timezone=timezone),
             id="sweep",
-            next_run_time=clock(),  # at start-up too: catch up on what fell due while down
+            # At start-up too, to catch up on what fell due while down. APScheduler keeps
+            # its own wall-clock time; ``clock`` only says what "now" means to the sweep.
+            next_run_time=datetime.now(timezone),
             max_instances=1,
             coalesce=True,
+            misfire_grace_time=max(30, int(sweep_seconds)),
         )
         self._scheduler.add_job(
             self._guarded(self._digest),

@@ -6,7 +6,8 @@ import re
 from datetime import time, timedelta
 from typing import Annotated, Literal
 
-from pydantic import Field, SecretStr, model_validator
+import holidays
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from conversations.followup import FollowUpRules
@@ -55,6 +56,22 @@ class Settings(BaseSettings):
     # The HTTP server (webhooks; later the web chat and dashboard).
     http_host: str = "127.0.0.1"
     http_port: int = 8080
+
+    @field_validator("holidays_country")
+    @classmethod
+    def _known_country(cls, value: str) -> str:
+        code = value.strip().upper()
+        if code not in holidays.list_supported_countries():
+            raise ValueError(f"{value!r} is not a country code the holidays package knows")
+        return code
+
+    @model_validator(mode="after")
+    def _office_hours(self) -> Settings:
+        if self.office_opens >= self.office_closes:
+            raise ValueError(
+                "SIGNAALPUNT_OFFICE_OPENS must be earlier than SIGNAALPUNT_OFFICE_CLOSES"
+            )
+        return self
 
     @model_validator(mode="after")
     def _telegram_complete(self) -> Settings:

@@ -1,7 +1,8 @@
-"""The flow diagram, generated from the flow data (Mermaid, rendered by GitHub)."""
+"""The flow and lifecycle diagrams, generated from their data (Mermaid, rendered by GitHub)."""
 
 from __future__ import annotations
 
+from . import lifecycle as lc
 from .flows import FLOWS
 from .model import Flow, Kind
 
@@ -33,4 +34,41 @@ def flows_markdown() -> str:
     for flow in FLOWS.values():
         parts.append(f"## {flow.id} (signal kind: {flow.signal_kind})\n")
         parts.append("```mermaid\n" + flow_mermaid(flow) + "\n```\n")
+    return "\n".join(parts)
+
+
+def lifecycle_mermaid() -> str:
+    """A Mermaid state diagram of the signal lifecycle: every status change in the table."""
+    lines = ["stateDiagram-v2", "    [*] --> new: signal stored"]
+    for source, action, target in lc.transitions():
+        options = lc.ACTIONS[action].options
+        suffix = f" ({len(options)} options)" if options else ""
+        lines.append(f"    {source} --> {target}: {action}{suffix}")
+    for status in sorted(lc.FINISHED_STATUSES):
+        lines.append(f"    {status} --> [*]")
+    return "\n".join(lines)
+
+
+def lifecycle_markdown() -> str:
+    """The lifecycle page: the diagram, then the actions that do not change the status and
+    the options of the actions that need one."""
+    parts = [
+        "# Signal lifecycle\n",
+        "Generated from `conversations/lifecycle.py` by `signaalpunt flows`; do not edit.\n",
+        "```mermaid\n" + lifecycle_mermaid() + "\n```\n",
+        "## Actions that keep the status\n",
+    ]
+    for action in lc.ACTIONS.values():
+        if action.target is None:
+            sources = ", ".join(sorted(action.sources))
+            parts.append(f"- `{action.id}` ({action.label}): from {sources}")
+    parts.append("\n## Options\n")
+    for action in lc.ACTIONS.values():
+        if action.options:
+            parts.append(f"- `{action.id}`: " + ", ".join(f"`{o}`" for o in action.options))
+    roles = ", ".join(f"`{r}`" for r in lc.ROLES)
+    parts.append(
+        f"\nRoles: {roles}. Loket staff may act only on signals they picked up; a regisseur "
+        "or admin may always. A reporter's check-in answer may `reopen` a finished signal.\n"
+    )
     return "\n".join(parts)

@@ -8,7 +8,7 @@ it entered its current status), never stored.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Container, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -125,49 +125,60 @@ def is_overdue(
     return owed is not None and owed[0] != "check" and now >= owed[1]
 
 
-def _staff_checkins(
-    signal: SignalClock, hours: WorkingHours, rules: FollowUpRules
-) -> Iterable[CheckIn]:
+def _candidates(signal: SignalClock) -> tuple[tuple[str, str], ...]:
+    """(kind, cycle) of the check-ins this signal can have in its current state; cheap,
+    so a sweep skips the working-time arithmetic for check-ins already claimed."""
     cycle = _cycle(signal.status_at)
+    found: list[tuple[str, str]] = []
     if signal.status == lc.NEW:
-        yield CheckIn(CLAIM_REMINDER, signal.id, claim_deadline(signal, hours, rules), cycle)
-        yield CheckIn(
-            CLAIM_ESCALATION,
-            signal.id,
-            escalation_at(signal, hours, rules),
-            cycle,
-            deadline=claim_deadline(signal, hours, rules),
-        )
+        found += [(CLAIM_REMINDER, cycle), (CLAIM_ESCALATION, cycle)]
     elif signal.status in (lc.CLAIMED, lc.REOPENED):
-        at = hours.add_days(signal.status_at, rules.contact_days)
-        yield CheckIn(CONTACT_REMINDER, signal.id, at, cycle)
+        found.append((CONTACT_REMINDER, cycle))
     elif signal.status == lc.REFERRED:
+        found.append((REFERRAL_CHECK, cycle))
+    if signal.checkin_consent and signal.reporter_asked_at is None:
+        found.append((REPORTER_CHECKIN, "1"))
+    elif signal.checkin_consent and not signal.reporter_answered:
+        found.append((REPORTER_NO_REACTION, "1"))
+    return tuple(found)
+
+
+def _checkin(
+    signal: SignalClock, kind: str, cycle: str, hours: WorkingHours, rules: FollowUpRules
+) -> CheckIn:
+    if kind == CLAIM_REMINDER:
+        return CheckIn(kind, signal.id, claim_deadline(signal, hours, rules), cycle)
+    if kind == CLAIM_ESCALATION:
+        at, owed = escalation_at(signal, hours, rules), claim_deadline(signal, hours, rules)
+        return CheckIn(kind, signal.id, at, cycle, deadline=owed)
+    if kind == CONTACT_REMINDER:
+        return CheckIn(kind, signal.id, hours.add_days(signal.status_at, rules.contact_days), cycle)
+    if kind == REFERRAL_CHECK:
         at = hours.next_open(signal.status_at + rules.referral_check)
-        yield CheckIn(REFERRAL_CHECK, signal.id, at, cycle)
-
-
-def _reporter_checkins(
-    signal: SignalClock, hours: WorkingHours, rules: FollowUpRules
-) -> Iterable[CheckIn]:
-    if not signal.checkin_consent:
-        return
-    if signal.reporter_asked_at is None:
+        return CheckIn(kind, signal.id, at, cycle)
+    if kind == REPORTER_CHECKIN:
         latest = signal.created_at + rules.reporter_checkin
         if signal.status in lc.FINISHED_STATUSES:
             latest = min(latest, signal.status_at)
         # Office hours, so nobody is woken by a question about a neighbour.
-        yield CheckIn(REPORTER_CHECKIN, signal.id, hours.next_open(latest), "1")
-    elif not signal.reporter_answered:
-        at = signal.reporter_asked_at + rules.reporter_wait
-        yield CheckIn(REPORTER_NO_REACTION, signal.id, at, "1")
+        return CheckIn(kind, signal.id, hours.next_open(latest), cycle)
+    assert signal.reporter_asked_at is not None
+    return CheckIn(kind, signal.id, signal.reporter_asked_at + rules.reporter_wait, cycle)
 
 
 def due(
-    signal: SignalClock, now: datetime, hours: WorkingHours, rules: FollowUpRules
+    signal: SignalClock,
+    now: datetime,
+    hours: WorkingHours,
+    rules: FollowUpRules,
+    claimed: Container[str] = frozenset(),
 ) -> tuple[CheckIn, ...]:
-    """The check-ins of ``signal`` that are due at ``now`` (sent or not: the shell skips
-    the keys it already claimed)."""
-    found = (*_staff_checkins(signal, hours, rules), *_reporter_checkins(signal, hours, rules))
+    """The check-ins of ``signal`` due at ``now`` whose key is not in ``claimed``."""
+    found = (
+        _checkin(signal, kind, cycle, hours, rules)
+        for kind, cycle in _candidates(signal)
+        if f"{signal.id}:{kind}:{cycle}" not in claimed
+    )
     return tuple(c for c in found if c.due_at <= now)
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, exists, or_, select
+from sqlalchemy import ColumnElement, and_, exists, or_, select
 from sqlalchemy.orm import aliased
 
 from conversations import lifecycle
@@ -33,16 +33,7 @@ class FollowUpRepository(SessionRepository):
         answered = exists().where(
             SignalEvent.signal_id == Signal.id, SignalEvent.action == REPORTER_ANSWER
         )
-        wanted = [
-            Signal.status.in_(sorted(lifecycle.OPEN_STATUSES)),
-            and_(
-                Signal.checkin == "yes",
-                Signal.reporter_id.is_not(None),
-                Signal.created_at >= as_utc(now - REPORTER_WINDOW),
-            ),
-        ]
-        if created_since is not None:
-            wanted.append(Signal.created_at >= as_utc(created_since))
+        wanted = self._wanted(now, created_since)
         query = (
             select(
                 Signal.id,
@@ -58,7 +49,7 @@ class FollowUpRepository(SessionRepository):
                 answered.label("answered"),
             )
             .outerjoin(asked, and_(asked.signal_id == Signal.id, asked.kind == REPORTER_CHECKIN))
-            .where(or_(*wanted))
+            .where(wanted)
             .order_by(Signal.id)
         )
         return [
@@ -76,6 +67,29 @@ class FollowUpRepository(SessionRepository):
             )
             for row in (await self._session.execute(query)).all()
         ]
+
+    @staticmethod
+    def _wanted(now: datetime, created_since: datetime | None) -> ColumnElement[bool]:
+        wanted = [
+            Signal.status.in_(sorted(lifecycle.OPEN_STATUSES)),
+            and_(
+                Signal.checkin == "yes",
+                Signal.reporter_id.is_not(None),
+                Signal.created_at >= as_utc(now - REPORTER_WINDOW),
+            ),
+        ]
+        if created_since is not None:
+            wanted.append(Signal.created_at >= as_utc(created_since))
+        return or_(*wanted)
+
+    async def claimed_for(self, now: datetime) -> set[str]:
+        """The claimed check-in keys of every signal the sweep reads (one query)."""
+        query = (
+            select(CheckInClaim.key)
+            .join(Signal, Signal.id == CheckInClaim.signal_id)
+            .where(self._wanted(now, None))
+        )
+        return set((await self._session.execute(query)).scalars())
 
     async def claimed(self, keys: Iterable[str]) -> set[str]:
         """Which of ``keys`` were claimed already."""

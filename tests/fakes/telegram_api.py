@@ -684,6 +684,11 @@ class FakeTelegram:
     def user_sends(self, user: FakeUser, text: str, chat_id: int | None = None) -> JSON:
         return self._user_message(user, chat_id, _text_content(text))
 
+    def user_replies(self, user: FakeUser, to: SentMessage, text: str) -> JSON:
+        """A text sent as a reply to one of the bot's messages (what ForceReply asks for)."""
+        content = _text_content(text) | {"reply_to_message": self._message_json(to)}
+        return self._user_message(user, to.chat_id, content)
+
     def user_edits(self, user: FakeUser, original_update: JSON, new_text: str) -> JSON:
         original = original_update["message"]
         assert original["from"]["id"] == user.id, "users can only edit their own messages"

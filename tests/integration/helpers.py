@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
+from sqlalchemy import select
+
+from bot.loket import LoketService
 from bot.ports import DeliveryError, Outgoing
 from conversations.signal import SignalDraft
 from storage import Store, StoredSignal
+from storage.models import CheckInClaim, OutboxMessage
 
 NOW = datetime(2026, 3, 14, 9, 30, tzinfo=UTC)
 # A report about someone else, by button presses: (prompt, choice), with place "axel".
@@ -70,3 +76,61 @@ class RecordingLoket:
         self.sent.append((message.reference or "", message.text))
         self.messages.append(message)
         return f"{message.target}:{len(self.messages)}"
+
+
+# -- follow-up helpers (appended for the follow-up and lifecycle tests) ----------------
+
+
+async def add_draft_signal(
+    store: Store, draft: SignalDraft, *, now: datetime, reporter_id: int | None = None
+) -> StoredSignal:
+    """Store ``draft`` as a signal received at ``now`` (committed)."""
+    async with store.unit_of_work() as uow:
+        stored = await uow.signals.add(draft, reporter_id=reporter_id, channel="telegram", now=now)
+        await uow.commit()
+    return stored
+
+
+async def enrol_staff(
+    store: Store, telegram_user_id: int, name: str, role: str, now: datetime
+) -> int:
+    """Link a staff member through an invite code; returns their staff id."""
+    loket = LoketService(store)
+    code = await loket.create_invite(role, now)
+    assert await loket.link(code, telegram_user_id=telegram_user_id, name=name, now=now)
+    async with store.unit_of_work() as uow:
+        staff = await uow.staff.by_telegram_user(telegram_user_id)
+    assert staff is not None
+    return staff.id
+
+
+@dataclass(frozen=True)
+class OutboxRow:
+    id: int
+    kind: str
+    signal_id: int | None
+    target: str
+    status: str
+    payload: dict[str, Any]
+
+
+async def outbox_rows(store: Store, kind: str | None = None) -> list[OutboxRow]:
+    """Every outbox row (of ``kind``), in insertion order."""
+    query = select(OutboxMessage).order_by(OutboxMessage.id)
+    if kind is not None:
+        query = query.where(OutboxMessage.kind == kind)
+    async with store.engine.connect() as connection:
+        rows = (await connection.execute(query)).all()
+    return [
+        OutboxRow(r.id, r.kind, r.signal_id, r.target, r.status, dict(r.payload or {}))
+        for r in rows
+    ]
+
+
+async def checkin_keys(store: Store) -> list[tuple[str, int | None, str]]:
+    """(key, signal id, kind) of every claimed check-in and digest, by key."""
+    query = select(CheckInClaim.key, CheckInClaim.signal_id, CheckInClaim.kind).order_by(
+        CheckInClaim.key
+    )
+    async with store.engine.connect() as connection:
+        return [(r.key, r.signal_id, r.kind) for r in (await connection.execute(query)).all()]
