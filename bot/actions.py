@@ -124,7 +124,8 @@ class SignalActions:
             current = await uow.signals.get(signal.id)
             assert current is not None
             refusal = lc.Refusal(lc.WRONG_STATUS)
-            return ActionResult(await self._refusal(uow, refusal, current, staff), False, current)
+            text = await self._refusal(uow, refusal, current, staff, action_id)
+            return ActionResult(text, False, current)
         if checked.id != "ask_reporter":  # the question itself becomes the event
             await uow.signals.add_event(
                 signal.id, at=now, actor=actor, action=checked.id, detail=option
@@ -223,7 +224,7 @@ class SignalActions:
             outcome=f"refused:{refusal.reason}",
             signal_id=signal.id,
         )
-        text = await self._refusal(call.uow, refusal, signal, call.staff)
+        text = await self._refusal(call.uow, refusal, signal, call.staff, action_id)
         return ActionResult(text, False, signal)
 
     async def _refusal(
@@ -232,6 +233,7 @@ class SignalActions:
         refusal: lc.Refusal,
         signal: StoredSignal,
         staff: StaffRecord | None,
+        action_id: str,
     ) -> Msg:
         reference = Token(signal.reference)
         simple = {
@@ -244,7 +246,7 @@ class SignalActions:
             return msg(simple[refusal.reason])
         if refusal.reason == lc.NOT_ASSIGNEE:
             return msg(t.REFUSED_NOT_ASSIGNEE, reference=reference)
-        if signal.status == lc.CLAIMED and signal.assignee_id is not None:
+        if action_id == "claim" and signal.assignee_id is not None:
             if staff is not None and signal.assignee_id == staff.id:
                 return msg(t.CLAIM_ALREADY_YOURS, reference=reference)
             assignee = await uow.staff.get(signal.assignee_id)

@@ -18,7 +18,7 @@ from conversations import followup as f
 from conversations import followup_texts as ft
 from conversations import lifecycle as lc
 from conversations.relay import REDACTED, relay_text
-from conversations.text import Msg, msg
+from conversations.text import DEFAULT_LANGUAGE, Msg, msg
 from conversations.workdays import WorkingHours
 from storage.followup import REPORTER_ANSWER
 from storage.records import StoredSignal
@@ -171,7 +171,9 @@ class FollowUpService:
         async with self._store.unit_of_work() as uow:
             if update_key is not None and not await uow.inbound.record(channel, update_key, now):
                 return None
-            reporter = await uow.reporters.get_or_create(channel, user_id, language="nl", now=now)
+            reporter = await uow.reporters.find(channel, user_id)
+            if reporter is None:  # nobody we know: nothing to record, nothing created
+                return ReporterAnswer((msg(ft.CHECKIN_UNKNOWN),), DEFAULT_LANGUAGE)
             signal = await uow.signals.get(signal_id)
             texts = await self._checkin(uow, reporter.id, signal, answer, now)
             await uow.commit()
@@ -238,7 +240,9 @@ class FollowUpService:
         async with self._store.unit_of_work() as uow:
             if update_key is not None and not await uow.inbound.record(channel, update_key, now):
                 return None
-            reporter = await uow.reporters.get_or_create(channel, user_id, language="nl", now=now)
+            reporter = await uow.reporters.find(channel, user_id)
+            if reporter is None:
+                return ReporterAnswer((msg(ft.CHECKIN_UNKNOWN),), DEFAULT_LANGUAGE)
             signal = await uow.signals.get_by_reference(reference)
             texts = await self._reply(uow, reporter.id, signal, text, now)
             await uow.commit()

@@ -12,6 +12,7 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timedelta
 
 from conversations.matching import Catalog, Place
+from storage.followup import REPORTER_UNREACHABLE
 from storage.records import OutboxItem
 from storage.uow import Store, UnitOfWork
 
@@ -107,7 +108,7 @@ class OutboxWorker:
                 await self._alert_admins(uow, item, error, now)
             await uow.commit()
         if dead:
-            log.error("outbox item %s is dead-lettered; admins were alerted", item.id)
+            log.error("outbox item %s (%s) is dead-lettered", item.id, item.kind)
             return 0
         return None
 
@@ -121,7 +122,7 @@ class OutboxWorker:
                 item.signal_id,
                 at=now,
                 actor="system",
-                action="reporter_unreachable",
+                action=REPORTER_UNREACHABLE,
                 detail=item.kind[:32],
                 note=str(error)[:200],
             )

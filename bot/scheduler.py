@@ -85,8 +85,15 @@ class FollowUpScheduler:
         self._scheduler.start()
 
     async def stop(self) -> None:
-        """Stop scheduling; a sweep or digest in progress is finished first."""
-        if self._scheduler.running:
-            self._scheduler.shutdown(wait=False)
-        if self._running:
+        """Stop scheduling; a sweep or digest in progress is finished first.
+
+        APScheduler's shutdown cancels job tasks still running, so we pause it, let any job
+        it just submitted take its first step (and register), await them, then shut down.
+        """
+        if not self._scheduler.running:
+            return
+        self._scheduler.pause()
+        await asyncio.sleep(0)
+        while self._running:
             await asyncio.gather(*self._running, return_exceptions=True)
+        self._scheduler.shutdown(wait=False)

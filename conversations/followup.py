@@ -52,7 +52,8 @@ class FollowUpRules:
 
 @dataclass(frozen=True)
 class SignalClock:
-    """A signal as the follow-up rules see it: no content, only times and ids.
+    """A signal as the follow-up rules see it: no content, only times and ids. Times are
+    UTC (as storage returns them), so "2 hours" or "14 days" are real elapsed time.
 
     ``status_at``: when it entered its current status (from its events).
     ``checkin_consent``: the reporter agreed to be asked and can be reached in a chat.

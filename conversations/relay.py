@@ -12,8 +12,10 @@ import re
 from .sanitize import clean_text
 
 MAX_RELAY_LENGTH = 700
-# Eight or more digits, maybe with +/00 and separators: Dutch numbers have ten.
-_PHONE = re.compile(r"(?:\+|\b00)?\d(?:[ \t\-./()]{0,2}\d){7,}")
+# A number as people write one: "+31…", "0031…" or "0…" and at least nine digits in all
+# (Dutch numbers have ten), maybe with separators. Dates have eight digits; a reference
+# ("SP-2026-0001") starts after a hyphen, so neither looks like one.
+_PHONE = re.compile(r"(?<![\w+\-])(?:\+\d|[0\u0660\u06f0])(?:[ \t\-./()]{0,3}\d){8,}")
 REDACTED = "[…]"
 
 
@@ -23,9 +25,11 @@ def contains_phone_number(text: str) -> bool:
 
 
 def relay_text(text: str) -> str:
-    """Typed text made safe to store and pass on: cleaned, capped, numbers blanked."""
-    cleaned = clean_text(text).strip()[:MAX_RELAY_LENGTH]
-    return _PHONE.sub(REDACTED, cleaned)
+    """Typed text made safe to store and pass on: cleaned, numbers blanked, capped.
+
+    Blanking before capping, so a number cut in half cannot slip through."""
+    blanked = _PHONE.sub(REDACTED, clean_text(text)).strip()
+    return blanked[:MAX_RELAY_LENGTH].rstrip()
 
 
 _REFERENCE = re.compile(r"\b[A-Z]{2}-\d{4}-\d{4,}\b")

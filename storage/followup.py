@@ -17,6 +17,7 @@ from .models import CheckInClaim, Signal, SignalEvent
 from .types import as_utc
 
 REPORTER_ANSWER = "reporter_answer"  # the event that records the reporter's answer
+REPORTER_UNREACHABLE = "reporter_unreachable"  # a message to the reporter was undeliverable
 # A reporter check-in is due 14 days after the signal at the latest (then office hours, then
 # 5 days for an answer): older signals never need one, so the sweep does not read them.
 REPORTER_WINDOW = timedelta(days=60)
@@ -30,8 +31,10 @@ class FollowUpRepository(SessionRepository):
         """Open signals, signals whose reporter check-in may still be due, and (for the
         digest) every signal received since ``created_since``."""
         asked = aliased(CheckInClaim)
+        # An unreachable reporter (blocked the bot) cannot react: not "no reaction".
         answered = exists().where(
-            SignalEvent.signal_id == Signal.id, SignalEvent.action == REPORTER_ANSWER
+            SignalEvent.signal_id == Signal.id,
+            SignalEvent.action.in_([REPORTER_ANSWER, REPORTER_UNREACHABLE]),
         )
         wanted = self._wanted(now, created_since)
         query = (

@@ -28,6 +28,7 @@ from tests.integration.helpers import (
     add_signal,
     checkin_keys,
     enrol_staff,
+    make_draft,
     outbox_rows,
 )
 
@@ -134,6 +135,34 @@ async def test_escalation_at_twice_the_deadline(
     assert {datetime.fromisoformat(r.payload["due"]) for r in escalations} == {CLAIM_DUE}
     # The reminder itself still went to the group only.
     assert [r.target for r in await outbox_rows(store, f.CLAIM_REMINDER)] == ["loket"]
+
+
+async def test_urgent_signal_is_reminded_after_two_hours_at_any_time(store: Store) -> None:
+    await enrol_staff(store, REGI, "Rita", "regisseur", RECEIVED)
+    saturday_night = at(21, 22)
+    async with store.unit_of_work() as uow:
+        draft = make_draft(submitted_at=saturday_night, urgent=True)
+        signal = await uow.signals.add(
+            draft, reporter_id=None, channel="telegram", now=saturday_night
+        )
+        await uow.commit()
+    service = followup(store)
+    assert (await service.sweep(at(21, 23, 59)))[f.CLAIM_REMINDER] == 0
+    assert (await service.sweep(at(22, 0)))[f.CLAIM_REMINDER] == 1
+    assert (await service.sweep(at(22, 1, 59)))[f.CLAIM_ESCALATION] == 0
+    assert (await service.sweep(at(22, 2)))[f.CLAIM_ESCALATION] == 1
+    targets = [(r.kind, r.target) for r in await outbox_rows(store) if r.signal_id == signal.id]
+    assert targets[1:] == [(f.CLAIM_REMINDER, "loket"), (f.CLAIM_ESCALATION, str(REGI))]
+
+    recorder = RecordingLoket()
+    await worker(store, recorder).drain(at(22, 2))
+    # The card and the reminder in the group (in that order), the escalation to Rita.
+    assert sorted(m.target for m in recorder.messages) == sorted(["loket", "loket", str(REGI)])
+    assert all(m.edit is None for m in recorder.messages)
+    card, reminder = [m for m in recorder.messages if m.target == "loket"]
+    assert card.text != reminder.text
+    for message in recorder.messages:
+        assert [b.data for b in message.buttons] == [f"s|claim|{signal.id}"]
 
 
 # -- contact reminder, release, referral check ---------------------------------------

@@ -33,10 +33,14 @@ async def test_two_scheduled_instances_sweep_at_start_and_queue_each_check_in_on
             await scheduler.stop()  # waits for a sweep in progress
         async with first.store.unit_of_work() as uow:
             kinds = sorted(key.split(":")[1] for key in await uow.followup.claimed(_keys(1)))
+            digests = await uow.followup.claimed(["digest:2026-03-24"])
             queued = await uow.outbox.counts()
         assert kinds == ["claim_escalation", "claim_reminder"]
-        # The loket card, one reminder, one escalation (to the loket group: no staff yet).
-        assert queued == {"pending": 3}
+        # A Tuesday morning before noon: the sweep also catches up on the missed digest.
+        assert digests == {"digest:2026-03-24"}
+        # The loket card, one reminder, one escalation (to the loket group: no staff yet)
+        # and the digest: each once, though two instances swept.
+        assert queued == {"pending": 4}
     finally:
         await first.close()
         await second.close()
