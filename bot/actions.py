@@ -63,9 +63,21 @@ class SignalActions:
         self._store = store
         self._on_queued = on_queued
 
-    async def _staff(self, uow: UnitOfWork, telegram_user_id: int) -> StaffRecord | None:
+    async def _begin(
+        self, uow: UnitOfWork, telegram_user_id: int, update_key: str | None, now: datetime
+    ) -> _Call | None:
+        """Record the update (None for a duplicate) and find who is acting."""
+        if update_key is not None and not await uow.inbound.record("telegram", update_key, now):
+            return None
         staff = await uow.staff.by_telegram_user(telegram_user_id)
-        return staff if staff is not None and staff.active else None
+        if staff is not None and not staff.active:
+            staff = None
+        actor = f"staff:{staff.id}" if staff else f"telegram:{telegram_user_id}"
+        return _Call(uow, staff, actor, now)
+
+    def _committed(self, call: _Call) -> None:
+        if call.queued:
+            self._on_queued()  # committed: the outbox worker may send it now
 
     async def act(
         self,
@@ -79,15 +91,12 @@ class SignalActions:
     ) -> ActionResult | None:
         """Take a staff action on a signal; None for a duplicate update."""
         async with self._store.unit_of_work() as uow:
-            if update_key is not None and not await uow.inbound.record("telegram", update_key, now):
+            call = await self._begin(uow, telegram_user_id, update_key, now)
+            if call is None:
                 return None
-            staff = await self._staff(uow, telegram_user_id)
-            actor = f"staff:{staff.id}" if staff else f"telegram:{telegram_user_id}"
-            call = _Call(uow, staff, actor, now)
             result = await self._act(call, action_id, signal_id, option)
             await uow.commit()
-        if call.queued:
-            self._on_queued()
+        self._committed(call)
         return result
 
     async def _act(
@@ -265,14 +274,13 @@ class SignalActions:
     ) -> Msg | None:
         """Relay a staff member's question to the reporter of ``reference``."""
         async with self._store.unit_of_work() as uow:
-            if update_key is not None and not await uow.inbound.record("telegram", update_key, now):
+            call = await self._begin(uow, telegram_user_id, update_key, now)
+            if call is None:
                 return None
-            staff = await self._staff(uow, telegram_user_id)
-            actor = f"staff:{staff.id}" if staff else f"telegram:{telegram_user_id}"
             signal = await uow.signals.get_by_reference(reference)
-            text = relay_text(question)
-            reply = await self._ask(_Call(uow, staff, actor, now), signal, question, text)
+            reply = await self._ask(call, signal, question, relay_text(question))
             await uow.commit()
+        self._committed(call)
         return reply
 
     async def _ask(self, call: _Call, signal: StoredSignal | None, question: str, text: str) -> Msg:
@@ -300,22 +308,24 @@ class SignalActions:
         await call.uow.audit.record(
             at=call.now, actor=call.actor, action="question", outcome="ok", signal_id=signal.id
         )
-        await call.uow.outbox.enqueue(
-            REPORTER_QUESTION, reporter, call.now, signal_id=signal.id, payload={"event": event}
-        )
-        self._on_queued()
+        await self._queue(call, REPORTER_QUESTION, reporter, signal, event=event)
         return msg(t.ASK_SENT, reference=reference)
 
     async def view(
-        self, reference: str, *, telegram_user_id: int, now: datetime, update_key: str | None
+        self,
+        reference: str,
+        *,
+        telegram_user_id: int,
+        now: datetime,
+        update_key: str | None = None,
     ) -> Msg | None:
         """``/signaal REF``: the details for the assignee, a regisseur or an admin (in a
         protected private message), the minimal card for other loket staff."""
         async with self._store.unit_of_work() as uow:
-            if update_key is not None and not await uow.inbound.record("telegram", update_key, now):
+            call = await self._begin(uow, telegram_user_id, update_key, now)
+            if call is None:
                 return None
-            staff = await self._staff(uow, telegram_user_id)
-            actor = f"staff:{staff.id}" if staff else f"telegram:{telegram_user_id}"
+            staff, actor = call.staff, call.actor
             signal = await uow.signals.get_by_reference(reference.strip().upper())
             if staff is None or signal is None:
                 outcome = "refused:not_staff" if staff is None else "refused:unknown"
@@ -328,13 +338,8 @@ class SignalActions:
                 at=now, actor=actor, action="view", outcome=kind, signal_id=signal.id
             )
             if staff.telegram_user_id is not None:
-                await uow.outbox.enqueue(
-                    kind,
-                    str(staff.telegram_user_id),
-                    now,
-                    signal_id=signal.id,
-                    payload={"staff_id": staff.id},
-                )
+                target = str(staff.telegram_user_id)
+                await self._queue(call, kind, target, signal, staff_id=staff.id)
             await uow.commit()
-        self._on_queued()
+        self._committed(call)
         return None

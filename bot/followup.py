@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
@@ -57,7 +57,6 @@ class FollowUpService:
     ) -> None:
         self._store = store
         self.hours = hours
-        self._hours = hours
         self._rules = rules
         self._digest_at = digest_at
         self._on_queued = on_queued
@@ -71,7 +70,7 @@ class FollowUpService:
             claimed = await uow.followup.claimed_for(now)
         # Already claimed keys are skipped before any working-time arithmetic: in the
         # usual sweep nearly everything overdue was claimed on an earlier round.
-        todo = [c for s in clocks for c in f.due(s, now, self._hours, self._rules, claimed)]
+        todo = [c for s in clocks for c in f.due(s, now, self.hours, self._rules, claimed)]
         sent: Counter[str] = Counter()
         for start in range(0, len(todo), CLAIM_BATCH):
             async with self._store.unit_of_work() as uow:
@@ -109,12 +108,8 @@ class FollowUpService:
 
     # -- the digest --------------------------------------------------------------------
 
-    def _digest_time(self, now: datetime) -> datetime:
-        local = now.astimezone(self._hours.timezone)
-        return datetime.combine(local.date(), self._digest_at, self._hours.timezone)
-
     async def _digest_missed(self, now: datetime) -> bool:
-        local = now.astimezone(self._hours.timezone)
+        local = now.astimezone(self.hours.timezone)
         if not self._digest_at <= local.time() < DIGEST_CATCH_UP:
             return False
         async with self._store.unit_of_work() as uow:
@@ -122,8 +117,8 @@ class FollowUpService:
 
     async def digest(self, now: datetime) -> int:
         """Queue today's digest for the loket group, once per working day; 1 if queued."""
-        local = now.astimezone(self._hours.timezone)
-        if not self._hours.is_working_day(local.date()):
+        local = now.astimezone(self.hours.timezone)
+        if not self.hours.is_working_day(local.date()):
             return 0
         since = self._previous_digest(now)
         async with self._store.unit_of_work() as uow:
@@ -131,7 +126,7 @@ class FollowUpService:
             if not await uow.followup.claim_key(key, DIGEST, now, now, signal_id=None):
                 return 0
             clocks = await uow.followup.clocks(now, created_since=since)
-            summary = f.digest(clocks, now, since, self._hours, self._rules)
+            summary = f.digest(clocks, now, since, self.hours, self._rules)
             payload = {
                 "date": now.isoformat(),
                 "new": summary.new,
@@ -149,10 +144,10 @@ class FollowUpService:
 
     def _previous_digest(self, now: datetime) -> datetime:
         """The digest time of the previous working day: what came in since is "new"."""
-        day = now.astimezone(self._hours.timezone).date() - timedelta(days=1)
-        while not self._hours.is_working_day(day):
+        day = now.astimezone(self.hours.timezone).date() - timedelta(days=1)
+        while not self.hours.is_working_day(day):
             day -= timedelta(days=1)
-        return datetime.combine(day, self._digest_at, self._hours.timezone)
+        return datetime.combine(day, self._digest_at, self.hours.timezone)
 
     # -- reporters' answers --------------------------------------------------------------
 
@@ -168,15 +163,33 @@ class FollowUpService:
     ) -> ReporterAnswer | None:
         """Record a reporter's check-in answer; "no" or "still worried" reopens or flags
         the signal and tells the assignee. None for a duplicate update."""
+
+        async def work(uow: UnitOfWork, reporter_id: int) -> tuple[tuple[Msg, ...], bool]:
+            signal = await uow.signals.get(signal_id)
+            return await self._checkin(uow, reporter_id, signal, answer, now)
+
+        return await self._as_reporter(channel, user_id, now, update_key, work)
+
+    async def _as_reporter(
+        self,
+        channel: str,
+        user_id: str,
+        now: datetime,
+        update_key: str | None,
+        work: Callable[[UnitOfWork, int], Awaitable[tuple[tuple[Msg, ...], bool]]],
+    ) -> ReporterAnswer | None:
+        """One transaction for a known reporter's answer; None for a duplicate update.
+        ``work`` returns the texts and whether it queued a message for staff."""
         async with self._store.unit_of_work() as uow:
             if update_key is not None and not await uow.inbound.record(channel, update_key, now):
                 return None
             reporter = await uow.reporters.find(channel, user_id)
             if reporter is None:  # nobody we know: nothing to record, nothing created
                 return ReporterAnswer((msg(ft.CHECKIN_UNKNOWN),), DEFAULT_LANGUAGE)
-            signal = await uow.signals.get(signal_id)
-            texts = await self._checkin(uow, reporter.id, signal, answer, now)
+            texts, queued = await work(uow, reporter.id)
             await uow.commit()
+        if queued:
+            self._on_queued()  # committed: the outbox worker may send it now
         return ReporterAnswer(texts, reporter.language)
 
     async def _checkin(
@@ -186,23 +199,23 @@ class FollowUpService:
         signal: StoredSignal | None,
         answer: str,
         now: datetime,
-    ) -> tuple[Msg, ...]:
+    ) -> tuple[tuple[Msg, ...], bool]:
         if (
             signal is None
             or signal.reporter_id != reporter_id
             or answer not in f.REPORTER_ANSWERS
             or not await uow.signals.has_event(signal.id, f.REPORTER_CHECKIN)
         ):
-            return (msg(ft.CHECKIN_UNKNOWN),)
+            return (msg(ft.CHECKIN_UNKNOWN),), False
         if await uow.signals.has_event(signal.id, REPORTER_ANSWER):
-            return (msg(ft.CHECKIN_ALREADY),)
+            return (msg(ft.CHECKIN_ALREADY),), False
         actor = f"reporter:{reporter_id}"
         await uow.signals.add_event(
             signal.id, at=now, actor=actor, action=REPORTER_ANSWER, detail=answer
         )
         effect = f.reporter_answer_effect(answer, signal.status)
         if effect is None:
-            return (msg(ft.CHECKIN_THANKS),)
+            return (msg(ft.CHECKIN_THANKS),), False
         if effect == "reopen":
             reopen = lc.ACTIONS["reopen"]
             assert reopen.target is not None
@@ -222,8 +235,7 @@ class FollowUpService:
         target = await assignee_target(uow, signal)
         payload = {"answer": answer, "reopened": effect == "reopen"}
         await uow.outbox.enqueue(REPORTER_FLAG, target, now, signal_id=signal.id, payload=payload)
-        self._on_queued()
-        return (msg(ft.CHECKIN_PASSED_ON),)
+        return (msg(ft.CHECKIN_PASSED_ON),), True
 
     async def answer_question(
         self,
@@ -237,16 +249,12 @@ class FollowUpService:
     ) -> ReporterAnswer | None:
         """Attach a reporter's answer to the loket's question about ``reference`` and pass
         it to whoever asked. None for a duplicate update."""
-        async with self._store.unit_of_work() as uow:
-            if update_key is not None and not await uow.inbound.record(channel, update_key, now):
-                return None
-            reporter = await uow.reporters.find(channel, user_id)
-            if reporter is None:
-                return ReporterAnswer((msg(ft.CHECKIN_UNKNOWN),), DEFAULT_LANGUAGE)
+
+        async def work(uow: UnitOfWork, reporter_id: int) -> tuple[tuple[Msg, ...], bool]:
             signal = await uow.signals.get_by_reference(reference)
-            texts = await self._reply(uow, reporter.id, signal, text, now)
-            await uow.commit()
-        return ReporterAnswer(texts, reporter.language)
+            return await self._reply(uow, reporter_id, signal, text, now)
+
+        return await self._as_reporter(channel, user_id, now, update_key, work)
 
     async def _reply(
         self,
@@ -255,12 +263,12 @@ class FollowUpService:
         signal: StoredSignal | None,
         text: str,
         now: datetime,
-    ) -> tuple[Msg, ...]:
+    ) -> tuple[tuple[Msg, ...], bool]:
         if signal is None or signal.reporter_id != reporter_id:
-            return (msg(ft.CHECKIN_UNKNOWN),)
+            return (msg(ft.CHECKIN_UNKNOWN),), False
         questions = [e for e in await uow.signals.events(signal.id) if e.action == "question"]
         if not questions:
-            return (msg(ft.CHECKIN_UNKNOWN),)
+            return (msg(ft.CHECKIN_UNKNOWN),), False
         answer = relay_text(text)
         event = await uow.signals.add_event(
             signal.id,
@@ -273,18 +281,10 @@ class FollowUpService:
         await uow.outbox.enqueue(
             REPORTER_REPLY, asker, now, signal_id=signal.id, payload={"event": event}
         )
-        self._on_queued()
         texts: tuple[Msg, ...] = (msg(ft.QUESTION_ANSWER_SENT),)
         if REDACTED in answer and REDACTED not in text:
             texts += (msg(ft.QUESTION_NUMBER_REMOVED),)
-        return texts
-
-    async def status(self, channel: str, user_id: str) -> tuple[Msg, ...]:
-        """``/status``: the reporter's signals with only received / picked up / closed."""
-        async with self._store.unit_of_work() as uow:
-            reporter = await uow.reporters.find(channel, user_id)
-            signals = await uow.signals.of_reporter(reporter.id) if reporter else []
-        return ft.status_texts([(s.reference, s.created_at, s.status) for s in signals])
+        return texts, True
 
 
 def _digest_key(day: str) -> str:

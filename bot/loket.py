@@ -18,7 +18,7 @@ from conversations.sanitize import clean_text
 from conversations.text import Msg, msg
 from storage.uow import Store
 
-from .actions import ActionResult, SignalActions
+from .actions import SignalActions
 
 log = logging.getLogger(__name__)
 
@@ -39,10 +39,11 @@ def hash_code(code: str) -> str:
     return hashlib.sha256(normalised.encode()).hexdigest()
 
 
-class LoketService:
+class LoketService(SignalActions):
+    """Linking staff accounts, plus the actions on signals (``act``, ``ask``, ``view``)."""
+
     def __init__(self, store: Store, on_queued: Callable[[], None] = lambda: None) -> None:
-        self._store = store
-        self._actions = SignalActions(store, on_queued)
+        super().__init__(store, on_queued)
 
     async def create_invite(self, role: str, now: datetime, code: str | None = None) -> str:
         if role not in lifecycle.ROLES:
@@ -89,26 +90,6 @@ class LoketService:
             t.LINK_DONE, name=staff.display_name, role=Msg(lifecycle.ROLE_LABELS[staff.role])
         )
 
-    async def act(
-        self,
-        action_id: str,
-        signal_id: int,
-        *,
-        telegram_user_id: int,
-        now: datetime,
-        option: str | None = None,
-        update_key: str | None = None,
-    ) -> ActionResult | None:
-        """Take a staff action on a signal; None for a duplicate update."""
-        return await self._actions.act(
-            action_id,
-            signal_id,
-            telegram_user_id=telegram_user_id,
-            now=now,
-            option=option,
-            update_key=update_key,
-        )
-
     async def is_staff(self, telegram_user_id: int) -> bool:
         async with self._store.unit_of_work() as uow:
             staff = await uow.staff.by_telegram_user(telegram_user_id)
@@ -119,30 +100,3 @@ class LoketService:
         async with self._store.unit_of_work() as uow:
             signal = await uow.signals.get(signal_id)
         return signal.status if signal is not None else None
-
-    async def ask(
-        self,
-        reference: str,
-        question: str,
-        *,
-        telegram_user_id: int,
-        now: datetime,
-        update_key: str | None = None,
-    ) -> Msg | None:
-        """Relay a question to the reporter of ``reference``; None for a duplicate."""
-        return await self._actions.ask(
-            reference, question, telegram_user_id=telegram_user_id, now=now, update_key=update_key
-        )
-
-    async def view(
-        self,
-        reference: str,
-        *,
-        telegram_user_id: int,
-        now: datetime,
-        update_key: str | None = None,
-    ) -> Msg | None:
-        """Send the signal to the staff member's private chat; a text only when refused."""
-        return await self._actions.view(
-            reference, telegram_user_id=telegram_user_id, now=now, update_key=update_key
-        )

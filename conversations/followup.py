@@ -85,7 +85,12 @@ class CheckIn:
 
     @property
     def key(self) -> str:
-        return f"{self.signal_id}:{self.kind}:{self.cycle}"
+        return checkin_key(self.signal_id, self.kind, self.cycle)
+
+
+def checkin_key(signal_id: int, kind: str, cycle: str) -> str:
+    """The claim key of a check-in: one per signal, kind and status period."""
+    return f"{signal_id}:{kind}:{cycle}"
 
 
 def _cycle(at: datetime) -> str:
@@ -178,7 +183,7 @@ def due(
     found = (
         _checkin(signal, kind, cycle, hours, rules)
         for kind, cycle in _candidates(signal)
-        if f"{signal.id}:{kind}:{cycle}" not in claimed
+        if checkin_key(signal.id, kind, cycle) not in claimed
     )
     return tuple(c for c in found if c.due_at <= now)
 
