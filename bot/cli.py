@@ -21,7 +21,10 @@ from conversations.text import LANGUAGES
 
 from .app import App, build_app
 from .console import chat
+from .i18n import load_catalogs
+from .run import run_channels
 from .settings import Settings
+from .whatsapp.templates import templates_markdown
 from .staff_cli import partner_command, staff_command
 
 
@@ -49,7 +52,7 @@ def _parser() -> argparse.ArgumentParser:
     db = commands.add_parser("db", help="database maintenance")
     db.add_argument("action", choices=["upgrade"])
     flows = commands.add_parser(
-        "flows", help="write the flow diagram (and lifecycle.md next to it)"
+        "flows", help="write the flow diagram (and lifecycle.md, whatsapp-templates.md)"
     )
     flows.add_argument("--output", type=Path, default=Path("docs/flows.md"))
     return parser
@@ -68,13 +71,14 @@ async def _with_app(settings: Settings, work: Callable[[App], Coroutine[Any, Any
 
 
 async def _run(app: App, args: argparse.Namespace) -> int:
+    if app.settings.whatsapp_phone_id and app.settings.telegram_token is None:
+        await run_channels(app, utc_now)
+        return 0
     if app.settings.telegram_token is not None:
         from telegram.error import InvalidToken, TelegramError
 
-        from .telegram.runner import run_telegram  # only load PTB when Telegram is configured
-
         try:
-            await run_telegram(app, utc_now)
+            await run_channels(app, utc_now)
         except InvalidToken:
             print("signaalpunt: Telegram refused SIGNAALPUNT_TELEGRAM_TOKEN", file=sys.stderr)
             return 2
@@ -128,6 +132,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "flows":
         args.output.write_text(flows_markdown(), encoding="utf-8")
         args.output.with_name("lifecycle.md").write_text(lifecycle_markdown(), encoding="utf-8")
+        templates = templates_markdown(load_catalogs())
+        args.output.with_name("whatsapp-templates.md").write_text(templates, encoding="utf-8")
         return 0
     try:
         settings = Settings()
@@ -136,7 +142,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"signaalpunt: configuration problem: {problems}", file=sys.stderr)
         return 2
     if args.command == "chat":
-        settings = settings.model_copy(update={"telegram_token": None})
+        settings = settings.model_copy(update={"telegram_token": None, "whatsapp_phone_id": None})
     work = COMMANDS[args.command]
     try:
         return asyncio.run(_with_app(settings, lambda app: work(app, args)))

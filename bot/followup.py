@@ -186,6 +186,7 @@ class FollowUpService:
             reporter = await uow.reporters.find(channel, user_id)
             if reporter is None:  # nobody we know: nothing to record, nothing created
                 return ReporterAnswer((msg(ft.CHECKIN_UNKNOWN),), DEFAULT_LANGUAGE)
+            await uow.reporters.heard_from(reporter.id, now)
             texts, queued = await work(uow, reporter.id)
             await uow.commit()
         if queued:

@@ -21,7 +21,7 @@ from storage.uow import UnitOfWork
 from .actions import NEEDS_HELP, REPORTER_QUESTION
 from .callbacks import checkin_data
 from .followup import DIGEST, REPORTER_FLAG, REPORTER_REPLY
-from .ports import Button, Outgoing
+from .ports import Button, Outgoing, TemplateCall
 from .recipients import reporter_id_of
 from .rendering import render_texts
 from .staff_buttons import action_button, next_step_buttons
@@ -145,8 +145,17 @@ class FollowUpComposer:
                 for c in reply.choices
             )
             text = self._text(reply.texts, language)
+            template = TemplateCall(
+                "checkin", language, (signal.reference,), tuple(b.data for b in buttons)
+            )
             return Outgoing(
-                reporter.channel_user_id, text, signal.reference, buttons, channel=reporter.channel
+                reporter.channel_user_id,
+                text,
+                signal.reference,
+                buttons,
+                channel=reporter.channel,
+                last_inbound_at=reporter.last_inbound_at,
+                template=template,
             )
         note = await self._note(uow, item)
         if note is None:
@@ -158,6 +167,8 @@ class FollowUpComposer:
             signal.reference,
             force_reply=True,
             channel=reporter.channel,
+            last_inbound_at=reporter.last_inbound_at,
+            template=TemplateCall("question", language, (signal.reference, note)),
         )
 
     def _digest(self, item: OutboxItem) -> Outgoing:

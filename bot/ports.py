@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Protocol
 
 LOKET = "loket"  # the symbolic target of the loket group, resolved by each messenger
@@ -15,11 +16,24 @@ class Button:
 
 
 @dataclass(frozen=True)
+class TemplateCall:
+    """The pre-approved form of a reporter message, for chat apps that allow free text only
+    for a while after the reporter last wrote (WhatsApp: 24 hours). ``name`` is ours
+    ("checkin", "question"); each channel maps it to its registered template."""
+
+    name: str
+    language: str
+    params: tuple[str, ...]
+    button_data: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Outgoing:
     """One outgoing message. ``edit`` is where an earlier message landed (to replace it);
     ``protect`` asks the chat app to prevent forwarding and saving; ``force_reply`` opens
     the reply field (the answer is matched to this message). ``channel`` is set for a
-    reporter's chat (their channel); None means the staff channel."""
+    reporter's chat (their channel); None means the staff channel. ``last_inbound_at`` and
+    ``template`` let a channel with a reply window choose between free text and template."""
 
     target: str
     text: str
@@ -29,6 +43,8 @@ class Outgoing:
     edit: str | None = None
     force_reply: bool = False
     channel: str | None = None
+    last_inbound_at: datetime | None = None
+    template: TemplateCall | None = None
 
 
 class Messenger(Protocol):

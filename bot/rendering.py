@@ -24,6 +24,7 @@ class RenderedReply:
     prompt: str | None
     choices: tuple[RenderedChoice, ...]
     multi: bool
+    language: str = "nl"
 
 
 def render_texts(
@@ -42,4 +43,5 @@ def render_reply(reply: Reply, catalogs: Mapping[str, Catalog], language: str) -
             for c in reply.choices
         ),
         multi=reply.multi,
+        language=language,
     )

@@ -52,11 +52,16 @@ class ConversationService:
         *,
         message_id: str | None = None,
         language_hint: str | None = None,
+        ask_language: bool = False,
     ) -> list[RenderedReply]:
-        """Process one event; returns the rendered replies (empty for a duplicate)."""
+        """Process one event; returns the rendered replies (empty for a duplicate).
+        ``ask_language``: a first conversation starts by asking the language (the chat app
+        does not tell it; ``language_hint`` is only a guess)."""
         async with self._locks[(channel, user_id)]:
             try:
-                return await self._handle(channel, user_id, event, now, message_id, language_hint)
+                return await self._handle(
+                    channel, user_id, event, now, message_id, language_hint, ask_language
+                )
             except SQLAlchemyError:
                 # The transaction rolled back: the reporter's answers are as they were.
                 log.exception("storing a conversation step failed")
@@ -72,6 +77,7 @@ class ConversationService:
         now: datetime,
         message_id: str | None,
         language_hint: str | None,
+        ask_language: bool,
     ) -> list[RenderedReply]:
         async with self._store.unit_of_work() as uow:
             if message_id is not None and not await uow.inbound.record(channel, message_id, now):
@@ -80,11 +86,12 @@ class ConversationService:
             reporter = await uow.reporters.get_or_create(
                 channel, user_id, language=hint or self._default_language, now=now
             )
+            await uow.reporters.heard_from(reporter.id, now)
             raw = await uow.conversations.load(reporter.id)
             state = (
                 ConversationState.from_json(raw)
                 if raw is not None
-                else self._engine.new_state(reporter.language)
+                else self._engine.new_state(reporter.language, ask_language=ask_language)
             )
             state, replies, stored = await self._advance(
                 uow, reporter.id, channel, state, event, now

@@ -38,6 +38,16 @@ class Settings(BaseSettings):
     telegram_webhook_url: str | None = None
     telegram_webhook_secret: SecretStr | None = None
 
+    # WhatsApp Cloud API: a phone number id enables the channel (see docs/whatsapp.md).
+    whatsapp_phone_id: str | None = None
+    whatsapp_token: SecretStr | None = None
+    whatsapp_app_secret: SecretStr | None = None
+    whatsapp_verify_token: SecretStr | None = None
+    whatsapp_api_version: str = "23.0"
+    whatsapp_api_url: str = "https://graph.facebook.com"
+    whatsapp_checkin_template: str = "signaalpunt_checkin"
+    whatsapp_question_template: str = "signaalpunt_question"
+
     # Follow-up: office hours, deadlines and check-ins (see docs/follow-up.md).
     office_opens: time = time(9, 0)
     office_closes: time = time(17, 0)
@@ -93,6 +103,29 @@ class Settings(BaseSettings):
                 )
         return self
 
+    @model_validator(mode="after")
+    def _whatsapp_complete(self) -> Settings:
+        if not self.whatsapp_phone_id:
+            return self
+        if not self.whatsapp_phone_id.isdigit():
+            raise ValueError("SIGNAALPUNT_WHATSAPP_PHONE_ID is the number id Meta shows (digits)")
+        for name in ("token", "app_secret", "verify_token"):
+            secret = getattr(self, f"whatsapp_{name}")
+            if secret is None or not secret.get_secret_value().strip():
+                raise ValueError(
+                    f"SIGNAALPUNT_WHATSAPP_{name.upper()} is required with "
+                    "SIGNAALPUNT_WHATSAPP_PHONE_ID"
+                )
+        if not _API_VERSION.fullmatch(self.whatsapp_api_version):
+            raise ValueError("SIGNAALPUNT_WHATSAPP_API_VERSION looks like 23.0")
+        for name in ("checkin", "question"):
+            if not _TEMPLATE_NAME.fullmatch(getattr(self, f"whatsapp_{name}_template")):
+                raise ValueError(
+                    f"SIGNAALPUNT_WHATSAPP_{name.upper()}_TEMPLATE: a template name is "
+                    "lower-case letters, digits and _"
+                )
+        return self
+
     def followup_rules(self) -> FollowUpRules:
         return FollowUpRules(
             claim_days=self.claim_working_days,
@@ -110,6 +143,8 @@ class Settings(BaseSettings):
 
 
 _WEBHOOK_SECRET = re.compile(r"[A-Za-z0-9_-]{16,256}")
+_API_VERSION = re.compile(r"\d{1,3}\.\d")
+_TEMPLATE_NAME = re.compile(r"[a-z0-9_]{1,512}")
 
 
 MAX_PLACE_ID = 40  # a place id travels in button payloads (Telegram: 64 bytes in all)

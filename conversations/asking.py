@@ -64,11 +64,15 @@ def ask(
 
 
 def ask_dialog(step: Step, state: ConversationState, **params: Param) -> Reply:
-    """A question outside the flow (language, confirmations, resume, trouble)."""
+    """A question outside the flow (language, confirmations, resume, trouble). In the
+    language question the current language is marked."""
     return Reply(
         (Msg(step.prompt, {**prompt_params(), **params}),),
         prompt=step.id,
-        choices=tuple(ReplyChoice(c.id, _label(c)) for c in step.choices),
+        choices=tuple(
+            ReplyChoice(c.id, _label(c), selected=bool(c.endonym) and c.id == state.language)
+            for c in step.choices
+        ),
     )
 
 

@@ -39,6 +39,9 @@ from .text import LANGUAGES, Msg, When, msg, safety_params
 RESUME_AFTER = timedelta(hours=24)
 MAX_MISSES = 3
 START = "start"  # nothing on screen yet: any input shows the welcome
+# Nothing on screen yet, and the chat app did not say the reporter's language (WhatsApp):
+# any input asks the language first, then shows the welcome.
+START_LANGUAGE = "start_language"
 
 
 @dataclass(frozen=True)
@@ -49,10 +52,14 @@ class Engine:
     places: tuple[Place, ...] = ()
     flows: Mapping[str, Flow] = field(default_factory=lambda: dict(FLOWS))
 
-    def new_state(self, language: str, partner: str | None = None) -> ConversationState:
-        """A fresh conversation for a reporter who prefers ``language``."""
+    def new_state(
+        self, language: str, partner: str | None = None, *, ask_language: bool = False
+    ) -> ConversationState:
+        """A fresh conversation for a reporter who prefers ``language``; with
+        ``ask_language`` the first reply asks them to confirm or change it."""
         lang = language if language in LANGUAGES else "nl"
-        return ConversationState(language=lang, prompt=START, partner=partner)
+        prompt = START_LANGUAGE if ask_language else START
+        return ConversationState(language=lang, prompt=prompt, partner=partner)
 
     def advance(self, state: ConversationState, event: Event, now: datetime) -> Outcome:
         """Advance one conversation by one event."""
@@ -67,6 +74,8 @@ class Engine:
         if isinstance(event, Unreadable):
             notice = m.EDITED if event.kind == "edited" else m.UNREADABLE
             return Outcome(state, (Reply((msg(notice),)), *self._current(state)))
+        if state.prompt == START_LANGUAGE:
+            return self._first_language(state, event)
         if isinstance(event, TextIn):
             command = parse_command(event.text)
             if command is not None:
@@ -99,6 +108,14 @@ class Engine:
             return Outcome(state, self._current(state), (ShowStatus(),))
         info = m.HELP if command.name == "help" else m.PRIVACY
         return Outcome(state, (Reply((msg(info),)), *self._current(state)))
+
+    def _first_language(self, state: ConversationState, event: Event) -> Outcome:
+        # Whatever the first message says, the reporter first sees the languages (named
+        # in themselves); a partner's start link is kept for the report.
+        command = parse_command(event.text) if isinstance(event, TextIn) else None
+        partner = command.partner if command is not None and command.partner else state.partner
+        asked = state.with_(prompt=START, dialog="language", partner=partner, misses=0)
+        return Outcome(asked, (ask_dialog(DIALOGS["language"], asked),))
 
     def _welcome(self, state: ConversationState) -> Outcome:
         shown = state.with_(flow=None, prompt=WELCOME.id, dialog=None, answers={}, misses=0)

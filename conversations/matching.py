@@ -16,7 +16,8 @@ from .text import LANGUAGES, LanguageName, Msg, Token, msg
 
 MIN_PREFIX = 2
 _NUMBER = re.compile(r"\s*(\d{1,6})\s*[.)]?\s*")
-_NUMBER_LIST = re.compile(r"\s*\d{1,6}(\s*[,;]\s*\d{1,6}|\s+\d{1,6})+\s*")
+# Separators: comma and semicolon, also the Arabic ones (what an Arabic keyboard types).
+_NUMBER_LIST = re.compile(r"\s*\d{1,6}(\s*[,;،؛]\s*\d{1,6}|\s+\d{1,6})+\s*")
 
 
 class Catalog(Protocol):
@@ -116,7 +117,7 @@ class LabelIndex:
         if not _NUMBER_LIST.fullmatch(digits):
             return None
         picked: list[str] = []
-        for part in re.split(r"[\s,;]+", digits.strip()):
+        for part in re.split(r"[\s,;،؛]+", digits.strip()):
             number = self.number(part, len(choices))
             if isinstance(number, Miss) or number is None:
                 return number

@@ -57,6 +57,9 @@ class Reporter(Base):
     channel_user_id: Mapped[str] = mapped_column(String(128))
     language: Mapped[str] = mapped_column(String(8))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # When the reporter last wrote to us: WhatsApp allows free-form messages only within
+    # 24 hours of it (after that, pre-approved templates).
+    last_inbound_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
 
 
 class Conversation(Base):
@@ -156,7 +159,11 @@ class CheckInClaim(Base):
 
 class OutboxMessage(Base):
     __tablename__ = "outbox"
-    __table_args__ = (Index("ix_outbox_status_next_attempt_at", "status", "next_attempt_at"),)
+    __table_args__ = (
+        Index("ix_outbox_status_next_attempt_at", "status", "next_attempt_at"),
+        # A WhatsApp status update or a reply names the message by where it landed.
+        Index("ix_outbox_delivered_ref", "delivered_ref"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     kind: Mapped[str] = mapped_column(String(32))
@@ -183,6 +190,22 @@ class InboundMessage(Base):
     channel: Mapped[str] = mapped_column(String(20), primary_key=True)
     message_id: Mapped[str] = mapped_column(String(128), primary_key=True)
     processed_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class InboxMessage(Base):
+    """A received message waiting to be processed. The webhook stores it and answers at
+    once; the inbox worker processes it (recording it in ``inbound_messages`` in the same
+    transaction) and deletes it. A crash in between loses nothing and repeats nothing."""
+
+    __tablename__ = "inbox"
+    __table_args__ = (UniqueConstraint("channel", "message_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    channel: Mapped[str] = mapped_column(String(20))
+    message_id: Mapped[str] = mapped_column(String(128))
+    sender: Mapped[str] = mapped_column(String(128))
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
 class ReferenceCounter(Base):

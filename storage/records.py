@@ -15,6 +15,7 @@ class ReporterRecord:
     channel: str
     channel_user_id: str
     language: str
+    last_inbound_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -51,6 +52,15 @@ class OutboxItem:
     target: str
     attempts: int
     payload: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class InboxItem:
+    id: int
+    message_id: str
+    sender: str
+    payload: dict[str, Any]
+    received_at: datetime
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,7 @@ def _reporter_record(row: Reporter) -> ReporterRecord:
         channel=row.channel,
         channel_user_id=row.channel_user_id,
         language=row.language,
+        last_inbound_at=row.last_inbound_at,
     )
 
 
@@ -63,6 +64,40 @@ class ReporterRepository(SessionRepository):
                 raise RuntimeError("reporter vanished right after insert")
         return _reporter_record(row)
 
+    async def heard_from(self, reporter_id: int, at: datetime) -> None:
+        """The reporter wrote to us at ``at`` (an older message processed late changes
+        nothing)."""
+        await self._session.execute(
+            update(Reporter)
+            .where(
+                Reporter.id == reporter_id,
+                (Reporter.last_inbound_at.is_(None)) | (Reporter.last_inbound_at < as_utc(at)),
+            )
+            .values(last_inbound_at=as_utc(at))
+            .execution_options(synchronize_session=False)
+        )
+
+    async def window_closed(self, reporter_id: int) -> None:
+        """The chat app says free-form messages no longer reach this reporter."""
+        await self._session.execute(
+            update(Reporter)
+            .where(Reporter.id == reporter_id)
+            .values(last_inbound_at=None)
+            .execution_options(synchronize_session=False)
+        )
+
+    async def adopt_user_id(self, channel: str, old: str, new: str) -> None:
+        """Key a reporter known by ``old`` (a phone number) on ``new`` (the chat app's
+        user id) from now on, unless ``new`` is known already."""
+        if await self._find(channel, new) is not None:
+            return
+        await self._session.execute(
+            update(Reporter)
+            .where(Reporter.channel == channel, Reporter.channel_user_id == old)
+            .values(channel_user_id=new)
+            .execution_options(synchronize_session=False)
+        )
+
     async def set_language(self, reporter_id: int, language: str) -> None:
         await self._session.execute(
             update(Reporter)
@@ -94,6 +129,17 @@ class ConversationRepository(SessionRepository):
             .where(Conversation.reporter_id == reporter_id)
             .execution_options(synchronize_session=False)
         )
+
+
+def _item(row: OutboxMessage) -> OutboxItem:
+    return OutboxItem(
+        id=row.id,
+        kind=row.kind,
+        signal_id=row.signal_id,
+        target=row.target,
+        attempts=row.attempts,
+        payload=dict(row.payload or {}),
+    )
 
 
 class OutboxRepository(SessionRepository):
@@ -135,6 +181,23 @@ class OutboxRepository(SessionRepository):
         )
         return (await self._session.execute(query)).scalar_one_or_none()
 
+    async def landed(self, *delivered_refs: str) -> OutboxItem | None:
+        """The sent item that landed at one of ``delivered_refs`` (a WhatsApp message id
+        is recorded as it is, or marked as a template)."""
+        query = (
+            select(OutboxMessage)
+            .where(OutboxMessage.delivered_ref.in_(delivered_refs), OutboxMessage.status == "sent")
+            .order_by(OutboxMessage.id.desc())
+            .limit(1)
+        )
+        row = (await self._session.execute(query)).scalar_one_or_none()
+        return _item(row) if row is not None else None
+
+    async def resend(self, item_id: int, now: datetime) -> None:
+        """Send a delivered item again (composed afresh): the chat app reported later that
+        it did not arrive. The attempt is counted, so this cannot loop forever."""
+        await self._update(item_id, status="pending", next_attempt_at=as_utc(now))
+
     async def counts(self) -> dict[str, int]:
         """Number of items per status (pending, sent, dead)."""
         query = select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)
@@ -154,17 +217,7 @@ class OutboxRepository(SessionRepository):
             .with_for_update(skip_locked=True)
         )
         rows = (await self._session.execute(query)).scalars().all()
-        return [
-            OutboxItem(
-                id=row.id,
-                kind=row.kind,
-                signal_id=row.signal_id,
-                target=row.target,
-                attempts=row.attempts,
-                payload=dict(row.payload or {}),
-            )
-            for row in rows
-        ]
+        return [_item(row) for row in rows]
 
     async def mark_sent(
         self, item_id: int, now: datetime, delivered_ref: str | None = None

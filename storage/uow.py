@@ -7,6 +7,7 @@ from types import TracebackType
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from .followup import FollowUpRepository
+from .inbox import InboxRepository
 from .repositories import (
     ConversationRepository,
     InboundRepository,
@@ -34,6 +35,7 @@ class UnitOfWork:
     audit: AuditRepository
     keyboards: KeyboardRepository
     followup: FollowUpRepository
+    inbox: InboxRepository
 
     def __init__(self, session: AsyncSession, dialect_name: str) -> None:
         self._session = session
@@ -47,6 +49,7 @@ class UnitOfWork:
         self.audit = AuditRepository(session, dialect_name)
         self.keyboards = KeyboardRepository(session, dialect_name)
         self.followup = FollowUpRepository(session, dialect_name)
+        self.inbox = InboxRepository(session, dialect_name)
 
     async def __aenter__(self) -> UnitOfWork:
         return self

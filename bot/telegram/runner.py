@@ -1,30 +1,28 @@
-"""Running the Telegram channel: menus, the update loop (polling or webhook) and the outbox
-worker. ``run_telegram`` runs it until SIGTERM or SIGINT; tests use ``telegram_channel``."""
+"""The Telegram channel: menus, the update loop (polling or webhook) and the messenger for
+the loket group, staff and Telegram reporters. ``telegram_channel`` runs it on its own
+(tests); ``bot.run`` runs it next to the other channels."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import signal
 import socket
-import sys
 from collections.abc import AsyncIterator, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 
 from telegram.ext import ExtBot
 
 from ..app import App
-from ..http import HttpServer, build_http_app
-from ..outbox import OutboxWorker, run_worker
+from ..outbox import OutboxWorker
+from ..serve import Channel, serving
 from .client import build_bot
 from .menu import set_command_menus
-from .messenger import TelegramMessenger
+from .messenger import CHANNEL, TelegramMessenger
 from .polling import poll
 from .updates import ALLOWED_UPDATES, KeyboardStore, TelegramUpdates
 from .webhook import PATH, telegram_router
-
-SHUTDOWN_GRACE = 20.0  # seconds; then whatever still runs is cut off (and redone later)
 
 
 @dataclass
@@ -33,21 +31,21 @@ class TelegramChannel:
     updates: TelegramUpdates
     worker: OutboxWorker
     where: str
-    stop: asyncio.Event = field(default_factory=asyncio.Event)
+    stop: asyncio.Event
+
+
+@dataclass
+class TelegramParts:
+    bot: ExtBot[int]
+    updates: TelegramUpdates
+    channel: Channel
 
 
 @contextlib.asynccontextmanager
-async def telegram_channel(
-    app: App,
-    clock: Callable[[], datetime],
-    *,
-    run_outbox: bool = True,
-    run_scheduler: bool = True,
-    sock: socket.socket | None = None,
-    bot: ExtBot[int] | None = None,
-) -> AsyncIterator[TelegramChannel]:
-    """Start the channel's tasks; leaving the block stops them (in-flight work is cancelled
-    and, being uncommitted or already recorded, safely redone or skipped on the next run)."""
+async def telegram_parts(
+    app: App, clock: Callable[[], datetime], bot: ExtBot[int] | None = None
+) -> AsyncIterator[TelegramParts]:
+    """The bot (started: menus set, webhook registered in webhook mode) and its channel."""
     settings = app.settings
     assert settings.telegram_token is not None
     assert settings.loket_chat_id is not None
@@ -65,13 +63,7 @@ async def telegram_channel(
             clock,
             app.followup,
         )
-        worker = app.outbox_worker(TelegramMessenger(bot, settings.loket_chat_id))
-        channel = TelegramChannel(bot, updates, worker, "long polling")
-        stop_callbacks: list[Callable[[], None]] = []
-        tasks = []
-        stop = channel.stop
-        if run_outbox:
-            tasks.append(asyncio.create_task(run_worker(worker, clock, app.outbox_wake, stop)))
+        messenger = TelegramMessenger(bot, settings.loket_chat_id)
         if settings.telegram_mode == "webhook":
             assert settings.telegram_webhook_secret is not None
             secret = settings.telegram_webhook_secret.get_secret_value()
@@ -80,42 +72,39 @@ async def telegram_channel(
                 secret_token=secret,
                 allowed_updates=list(ALLOWED_UPDATES),
             )
-            http = build_http_app(telegram_router(bot, updates, secret))
-            host, port = settings.http_host, settings.http_port
-            server = HttpServer(http, host, port, sock)
-            stop_callbacks.append(server.stop)
-            tasks.append(asyncio.create_task(server.serve()))
-            channel.where = f"webhook on http://{host}:{port}{PATH}"
+            where = f"Telegram @{bot.username}: webhook on {PATH}"
+            channel = Channel(
+                CHANNEL, messenger, routers=(telegram_router(bot, updates, secret),), where=where
+            )
         else:
-            tasks.append(asyncio.create_task(poll(bot, updates, channel.stop)))
-        scheduler = app.scheduler(clock) if run_scheduler else None
-        if scheduler is not None:
-            scheduler.start()
-        try:
-            yield channel
-        finally:
-            # Graceful: the running sweep, drain, update batch and open requests finish first.
-            if scheduler is not None:
-                await scheduler.stop()
-            channel.stop.set()
-            for callback in stop_callbacks:
-                callback()
-            _, late = await asyncio.wait(tasks, timeout=SHUTDOWN_GRACE)
-            for task in late:
-                task.cancel()
-            for task in tasks:
-                with contextlib.suppress(asyncio.CancelledError):
-                    await task
+            where = f"Telegram @{bot.username}: long polling"
+            channel = Channel(CHANNEL, messenger, loops=(partial(poll, bot, updates),), where=where)
+        yield TelegramParts(bot, updates, channel)
 
 
-async def run_telegram(app: App, clock: Callable[[], datetime]) -> None:
-    async with telegram_channel(app, clock) as channel:
-        loop = asyncio.get_running_loop()
-        for signum in (signal.SIGTERM, signal.SIGINT):
-            loop.add_signal_handler(signum, channel.stop.set)
-        print(
-            f"Signaalpunt: Telegram bot @{channel.bot.username} running ({channel.where})",
-            file=sys.stderr,
-            flush=True,
+@contextlib.asynccontextmanager
+async def telegram_channel(
+    app: App,
+    clock: Callable[[], datetime],
+    *,
+    run_outbox: bool = True,
+    run_scheduler: bool = True,
+    sock: socket.socket | None = None,
+    bot: ExtBot[int] | None = None,
+) -> AsyncIterator[TelegramChannel]:
+    """Telegram alone, staff and reporters, until the block is left."""
+    async with (
+        telegram_parts(app, clock, bot) as parts,
+        serving(
+            app,
+            clock,
+            [parts.channel],
+            parts.channel.messenger,
+            run_outbox=run_outbox,
+            run_scheduler=run_scheduler,
+            sock=sock,
+        ) as service,
+    ):
+        yield TelegramChannel(
+            parts.bot, parts.updates, service.worker, parts.channel.where, service.stop
         )
-        await channel.stop.wait()

@@ -1,0 +1,109 @@
+"""Running the service: the configured channels side by side, one HTTP server for their
+webhooks, one outbox worker that routes each message to its channel, one scheduler.
+
+A channel is a ``Channel``: the messenger for reporters on it, its HTTP routes and its
+background loops. Staff messages go to the staff channel (Telegram's loket group, or the
+terminal when no staff channel is configured).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import socket
+from collections.abc import AsyncIterator, Callable, Coroutine, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from fastapi import APIRouter
+
+from .app import App
+from .http import HttpServer, build_http_app
+from .outbox import OutboxWorker, run_worker
+from .ports import DeliveryError, Messenger, Outgoing
+
+SHUTDOWN_GRACE = 20.0  # seconds; then whatever still runs is cut off (and redone later)
+
+Loop = Callable[[asyncio.Event], Coroutine[Any, Any, None]]  # runs until the event is set
+
+
+@dataclass
+class Channel:
+    name: str
+    messenger: Messenger
+    routers: tuple[APIRouter, ...] = ()
+    loops: tuple[Loop, ...] = ()
+    where: str = ""
+
+
+class RoutingMessenger:
+    """Staff messages to the staff channel; a reporter's to the channel they wrote on."""
+
+    def __init__(self, staff: Messenger, reporters: Mapping[str, Messenger]) -> None:
+        self._staff = staff
+        self._reporters = reporters
+
+    async def deliver(self, message: Outgoing) -> str:
+        if message.channel is None:
+            return await self._staff.deliver(message)
+        messenger = self._reporters.get(message.channel)
+        if messenger is None:
+            raise DeliveryError(f"no {message.channel} channel is running", permanent=True)
+        return await messenger.deliver(message)
+
+
+@dataclass
+class Service:
+    worker: OutboxWorker
+    where: list[str]
+    stop: asyncio.Event = field(default_factory=asyncio.Event)
+
+
+@contextlib.asynccontextmanager
+async def serving(
+    app: App,
+    clock: Callable[[], datetime],
+    channels: Sequence[Channel],
+    staff: Messenger,
+    *,
+    run_outbox: bool = True,
+    run_scheduler: bool = True,
+    sock: socket.socket | None = None,
+) -> AsyncIterator[Service]:
+    """Start the channels' loops, the HTTP server (when a channel has routes), the outbox
+    worker and the scheduler; leaving the block stops them gracefully: the running sweep,
+    drain and requests finish first (anything cut off is uncommitted or already recorded,
+    so it is redone or skipped on the next run)."""
+    messenger = RoutingMessenger(staff, {c.name: c.messenger for c in channels})
+    service = Service(app.outbox_worker(messenger), [c.where for c in channels if c.where])
+    stop = service.stop
+    tasks: list[asyncio.Task[None]] = []
+    stop_server: Callable[[], None] | None = None
+    if run_outbox:
+        tasks.append(asyncio.create_task(run_worker(service.worker, clock, app.outbox_wake, stop)))
+    routers = [router for channel in channels for router in channel.routers]
+    if routers:
+        settings = app.settings
+        server = HttpServer(build_http_app(*routers), settings.http_host, settings.http_port, sock)
+        stop_server = server.stop
+        tasks.append(asyncio.create_task(server.serve()))
+    for channel in channels:
+        tasks.extend(asyncio.create_task(loop(stop)) for loop in channel.loops)
+    scheduler = app.scheduler(clock) if run_scheduler else None
+    if scheduler is not None:
+        scheduler.start()
+    try:
+        yield service
+    finally:
+        if scheduler is not None:
+            await scheduler.stop()
+        stop.set()
+        if stop_server is not None:
+            stop_server()
+        _, late = await asyncio.wait(tasks, timeout=SHUTDOWN_GRACE) if tasks else (set(), set())
+        for task in late:
+            task.cancel()
+        for task in tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task

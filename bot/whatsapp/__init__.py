@@ -1,0 +1,1 @@
+"""The WhatsApp channel (Cloud API through pywa, our own webhook routes)."""
