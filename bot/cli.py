@@ -24,8 +24,8 @@ from .console import chat
 from .i18n import load_catalogs
 from .run import run_channels
 from .settings import Settings
-from .whatsapp.templates import templates_markdown
 from .staff_cli import partner_command, staff_command
+from .whatsapp.templates import templates_markdown
 
 
 def _parser() -> argparse.ArgumentParser:

@@ -114,7 +114,8 @@ class Engine:
         # in themselves); a partner's start link is kept for the report.
         command = parse_command(event.text) if isinstance(event, TextIn) else None
         partner = command.partner if command is not None and command.partner else state.partner
-        asked = state.with_(prompt=START, dialog="language", partner=partner, misses=0)
+        # Under the language question is the welcome menu, shown once a language is chosen.
+        asked = state.with_(prompt=WELCOME.id, dialog="language", partner=partner, misses=0)
         return Outcome(asked, (ask_dialog(DIALOGS["language"], asked),))
 
     def _welcome(self, state: ConversationState) -> Outcome:

@@ -1,0 +1,437 @@
+"""A fake WhatsApp Cloud API (Meta Graph API) server that pywa's real client talks to over HTTP.
+
+Only ``POST /v{version}/{phone_id}/messages`` exists: sends and read receipts. Validation follows
+Meta's documented limits (text length, reply buttons, list messages, templates) and answers with
+Meta's error JSON, so a message the real API would refuse fails the tests too. Tests read what
+the bot sent (``sent``, ``next_sent``) and break the API on purpose (``fail_next``, ``outage``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import itertools
+import json
+import re
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Self
+
+from tests.fakes.telegram_http import (
+    HttpProtocolError,
+    HttpRequest,
+    encode_response,
+    json_response,
+    read_request,
+)
+
+JSON = dict[str, Any]
+MEDIA_TYPES = frozenset({"image", "audio", "video", "document", "sticker"})
+OTHER_TYPES = {"text", "interactive", "template", "location", "contacts", "reaction"}
+MESSAGE_TYPES = MEDIA_TYPES | OTHER_TYPES
+_BSUID = re.compile(r"[A-Z]{2}\.(?:ENT\.)?[A-Za-z0-9]{1,128}")
+_PHONE_CHARS = re.compile(r"[+\-\s()]")
+# Meta's message and error_data.details for the codes tests inject most often.
+KNOWN_ERRORS: dict[int, tuple[str, str]] = {
+    131047: ("Re-engagement message", "More than 24 hours have passed since the customer replied."),
+    130429: ("Rate limit hit", "Cloud API message throughput has been reached."),
+    131056: ("(Business Account, Consumer Account) pair rate limit hit", "Too many messages."),
+    131026: ("Message undeliverable", "Message Undeliverable."),
+    131048: ("Spam rate limit hit", "Message failed to send because of spam restrictions."),
+    131000: ("Something went wrong", "Message failed to send due to an unknown error."),
+}
+OUTAGE_PAGE = b"<!DOCTYPE html><html><head><title>Error</title></head><body>Sorry.</body></html>"
+
+
+class GraphError(Exception):
+    def __init__(self, status: int, payload: JSON | bytes) -> None:
+        super().__init__(status)
+        self.status, self.payload = status, payload
+
+
+def meta_error(code: int, message: str = "", details: str | None = None, **more: object) -> JSON:
+    """Meta's error body: ``{"error": {"message", "type", "code", "error_data", "fbtrace_id"}}``."""
+    known_message, known_details = KNOWN_ERRORS.get(code, ("Unknown error", ""))
+    error: JSON = {"message": message or f"(#{code}) {known_message}", "type": "OAuthException"}
+    details = known_details if details is None else details
+    if details:
+        error["error_data"] = {"messaging_product": "whatsapp", "details": details}
+    return {"error": error | {"code": code} | more | {"fbtrace_id": secrets.token_urlsafe(16)}}
+
+
+def _param(text: str) -> GraphError:
+    return GraphError(400, meta_error(100, f"(#100) {text}", text))
+
+
+def _invalid(details: str) -> GraphError:
+    return GraphError(400, meta_error(131009, "(#131009) Parameter value is not valid", details))
+
+
+def _string(value: object, where: str, high: int) -> None:
+    if value is None or value == "":
+        raise _param(f"The parameter {where} is required.")
+    if not isinstance(value, str):
+        raise _param(f"Param {where} must be a string.")
+    if len(value) > high:
+        raise _param(f"Param {where} must be at most {high} characters long.")
+
+
+def _limited(value: object, label: str, high: int) -> str:
+    if not isinstance(value, str) or not 1 <= len(value) <= high:
+        raise _invalid(f"{label} length invalid. Min length: 1, Max length: {high}")
+    return value
+
+
+def _unique(values: list[str], label: str) -> None:
+    if len(set(values)) != len(values):
+        raise _invalid(f"{label} must be unique within the message")
+
+
+def _check_interactive(msg: JSON) -> None:
+    kind, action = msg.get("type"), msg.get("action")
+    if not isinstance(action, dict):
+        raise _param("The parameter interactive['action'] is required.")
+    header, footer = msg.get("header"), msg.get("footer")
+    if isinstance(header, dict) and header.get("type") == "text":
+        _string(header.get("text"), "interactive['header']['text']", 60)
+    if footer is not None:
+        _string(footer.get("text") if isinstance(footer, dict) else None, "footer['text']", 60)
+    body = msg.get("body")
+    text = body.get("text") if isinstance(body, dict) else None
+    if kind in ("button", "list"):
+        _string(text, "interactive['body']['text']", 1024)
+    if kind == "button":
+        buttons = action.get("buttons")
+        if not isinstance(buttons, list) or not 1 <= len(buttons) <= 3:
+            raise _invalid("Invalid buttons count. Min allowed buttons: 1, Max allowed buttons: 3")
+        replies = [b.get("reply") if isinstance(b, dict) else None for b in buttons]
+        if not all(isinstance(b, dict) and b.get("type") == "reply" for b in buttons):
+            raise _param("Param interactive['action']['buttons'][]['type'] must be reply.")
+        titles = [_limited((r or {}).get("title"), "Button title", 20) for r in replies]
+        ids = [_limited((r or {}).get("id"), "Button id", 256) for r in replies]
+        _unique(titles, "Button titles")
+        _unique(ids, "Button ids")
+    elif kind == "list":
+        _limited(action.get("button"), "Button text", 20)
+        sections = action.get("sections")
+        if not isinstance(sections, list) or not 1 <= len(sections) <= 10:
+            raise _invalid("Invalid sections count. Min allowed sections: 1, Max: 10")
+        rows: list[JSON] = []
+        for section in sections:
+            title = section.get("title") if isinstance(section, dict) else None
+            if title or len(sections) > 1:
+                _limited(title, "Section title", 24)
+            section_rows = section.get("rows") if isinstance(section, dict) else None
+            if not isinstance(section_rows, list) or not section_rows:
+                raise _invalid("Each section must have at least one row")
+            rows += [row if isinstance(row, dict) else {} for row in section_rows]
+        if len(rows) > 10:
+            raise _invalid(f"Total row count exceed max allowed count: 10 (got {len(rows)})")
+        for row in rows:
+            _limited(row.get("title"), "Row title", 24)
+            if row.get("description") is not None:
+                _limited(row["description"], "Row description", 72)
+        _unique([_limited(row.get("id"), "Row id", 200) for row in rows], "Row ids")
+    elif not isinstance(kind, str) or not kind:
+        raise _param("The parameter interactive['type'] is required.")
+
+
+def _check_message(body: JSON) -> tuple[str, str]:
+    """(recipient, type) of a valid send request; raises Meta's error otherwise."""
+    product = body.get("messaging_product")
+    if product is None:
+        raise _param("The parameter messaging_product is required.")
+    if product != "whatsapp":
+        raise _param(f'Param messaging_product must be one of {{WHATSAPP}} - got "{product}".')
+    to, recipient = body.get("to"), body.get("recipient")
+    if (to is None) == (recipient is None):
+        raise _param("Exactly one of the parameters to or recipient is required.")
+    if recipient is not None and not (isinstance(recipient, str) and _BSUID.fullmatch(recipient)):
+        raise _invalid(f"Invalid recipient: {recipient!r} is not a business-scoped user ID")
+    if to is not None and not (isinstance(to, str) and _PHONE_CHARS.sub("", to).isdigit()):
+        raise _invalid(f"Invalid to: {to!r} is not a WhatsApp ID or phone number")
+    kind = body.get("type", "text")
+    if kind not in MESSAGE_TYPES:
+        raise _param(f"Param type must be one of {{{', '.join(sorted(MESSAGE_TYPES))}}}.")
+    content = body.get(kind)
+    if not isinstance(content, dict):
+        raise _param(f"The parameter {kind} is required.")
+    if kind == "text":
+        _string(content.get("body"), "text['body']", 4096)
+    elif kind == "interactive":
+        _check_interactive(content)
+    elif kind == "template":
+        _string(content.get("name"), "template['name']", 512)
+        language = content.get("language")
+        _string(language.get("code") if isinstance(language, dict) else None, "language", 15)
+        if not isinstance(content.get("components", []), list):
+            raise _param("Param template['components'] must be an array.")
+    elif kind in MEDIA_TYPES and not (content.get("id") or content.get("link")):
+        raise _param(f"The parameter {kind}['id'] or {kind}['link'] is required.")
+    return str(to if to is not None else recipient), str(kind)
+
+
+@dataclass(frozen=True)
+class SentWhatsApp:
+    """A message the fake accepted; ``body`` is the JSON the client posted."""
+
+    wamid: str
+    recipient: str  # ``to`` or, for a business-scoped user ID, ``recipient``
+    type: str
+    body: JSON
+
+    @property
+    def _content(self) -> JSON:
+        content = self.body.get(self.type)
+        return content if isinstance(content, dict) else {}
+
+    @property
+    def text(self) -> str:
+        """The text body, the interactive body text, the template name or a media caption."""
+        key = {"text": "body", "template": "name"}.get(self.type, "caption")
+        if self.type == "interactive":
+            return str(self._content.get("body", {}).get("text", ""))
+        return str(self._content.get(key, ""))
+
+    @property
+    def _action(self) -> JSON:
+        return self._content.get("action", {}) if self.type == "interactive" else {}
+
+    @property
+    def buttons(self) -> list[tuple[str, str]]:
+        """(id, title) of the reply buttons."""
+        return [(b["reply"]["id"], b["reply"]["title"]) for b in self._action.get("buttons", [])]
+
+    @property
+    def rows(self) -> list[tuple[str, str, str | None]]:
+        """(id, title, description) of the list rows, all sections in order."""
+        sections = self._action.get("sections", [])
+        return [(r["id"], r["title"], r.get("description")) for s in sections for r in s["rows"]]
+
+    @property
+    def list_button(self) -> str | None:
+        return self._action.get("button")
+
+    @property
+    def template(self) -> tuple[str, str, list[JSON]] | None:
+        """(name, language code, components) of a template message."""
+        if self.type != "template":
+            return None
+        content = self._content
+        return content["name"], content["language"]["code"], list(content.get("components", []))
+
+    @property
+    def reply_to(self) -> str | None:
+        """The wamid this message quotes (``context.message_id``)."""
+        context = self.body.get("context")
+        return context.get("message_id") if isinstance(context, dict) else None
+
+
+@dataclass
+class GraphRequest:
+    method: str
+    path: str
+    body: JSON | None = None
+    status: int = 0  # the HTTP status answered
+
+
+@dataclass
+class _Fault:
+    error: JSON
+    http_status: int
+    remaining: int
+    recipient: str | None
+
+
+class FakeGraphAPI:
+    """``async with FakeGraphAPI() as fake: build_client(..., build_session(fake.url))``."""
+
+    def __init__(
+        self,
+        *,
+        phone_id: str = "106540352242922",
+        token: str = "TEST-WA-TOKEN",
+        api_version: str = "23.0",
+    ) -> None:
+        self.phone_id, self.token, self.api_version = phone_id, token, api_version
+        self.url = ""
+        self.sent: list[SentWhatsApp] = []
+        self.read_receipts: list[str] = []  # wamids, typing indicators included
+        self.requests: list[GraphRequest] = []
+        self.crashes: list[Exception] = []
+        self._faults: list[_Fault] = []
+        self._outage: tuple[int, bool] | None = None  # (HTTP status, HTML page or JSON)
+        self._serial = itertools.count(1)
+        # A fresh Event per change: fail_next() and friends are synchronous, and a Condition
+        # would need its lock to notify.
+        self._changed = asyncio.Event()
+        self._server: asyncio.Server | None = None
+        self._connections: dict[asyncio.Task[Any], asyncio.StreamWriter] = {}
+
+    async def __aenter__(self) -> Self:
+        self._server = await asyncio.start_server(self._serve, "127.0.0.1", 0)
+        self.url = f"http://127.0.0.1:{self._server.sockets[0].getsockname()[1]}"
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.aclose()
+        # A bug in the fake reaches the client as a 500; fail here so it is not blamed on the bot.
+        if self.crashes and exc_info[1] is None:
+            raise AssertionError("the fake Graph API crashed") from self.crashes[0]
+
+    async def aclose(self) -> None:
+        if self._server is None:
+            return
+        self._server.close()
+        for task, writer in list(self._connections.items()):
+            writer.transport.abort()
+            task.cancel()
+        await asyncio.gather(*self._connections, return_exceptions=True)
+        await self._server.wait_closed()
+        self._server = None
+
+    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        task = asyncio.current_task()
+        assert task is not None
+        self._connections[task] = writer
+        try:
+            while (request := await read_request(reader)) is not None:
+                writer.write(self._respond(request))
+                await writer.drain()
+                if not request.keep_alive:
+                    break
+        # Only aclose() cancels; ending normally keeps Python 3.11 from logging the task.
+        except (HttpProtocolError, asyncio.IncompleteReadError, ValueError, ConnectionError):
+            pass
+        except asyncio.CancelledError:
+            pass
+        finally:
+            del self._connections[task]
+            writer.close()
+
+    def _respond(self, request: HttpRequest) -> bytes:
+        record = GraphRequest(request.method, request.path)
+        self.requests.append(record)
+        payload: JSON | bytes
+        try:
+            status, payload = 200, self._handle(request, record)
+        except GraphError as error:
+            status, payload = error.status, error.payload
+        except Exception as error:
+            self.crashes.append(error)
+            status, payload = 500, meta_error(1, f"the fake crashed: {error!r}")
+        record.status = status
+        self._notify()
+        if isinstance(payload, bytes):
+            return encode_response(status, payload, content_type="text/html; charset=utf-8")
+        return json_response(status, payload)
+
+    def _handle(self, request: HttpRequest, record: GraphRequest) -> JSON:
+        if self._outage is not None:
+            status, html = self._outage
+            transient = meta_error(2, "Service temporarily unavailable", is_transient=True)
+            raise GraphError(status, OUTAGE_PAGE if html else transient)
+        if request.headers.get("authorization") != f"Bearer {self.token}":
+            invalid = "Invalid OAuth access token - Cannot parse access token"
+            raise GraphError(401, meta_error(190, invalid))
+        version, _, rest = request.path.removeprefix("/").partition("/")
+        if version != f"v{self.api_version}":
+            raise _param(f"Unknown or unsupported API version {version!r}")
+        if request.method != "POST" or rest != f"{self.phone_id}/messages":
+            unsupported = f"Unsupported {request.method.lower()} request. Object with ID"
+            unsupported += f" '{rest.partition('/')[0]}' does not exist or does not support this"
+            raise GraphError(400, meta_error(100, unsupported, type="GraphMethodException"))
+        try:
+            body = json.loads(request.body or b"{}")
+        except ValueError:
+            raise _param("Invalid JSON in the request body.") from None
+        if not isinstance(body, dict):
+            raise _param("The request body must be a JSON object.")
+        record.body = body
+        if body.get("status") == "read":  # a read receipt, perhaps with a typing indicator
+            _string(body.get("message_id"), "message_id", 512)
+            self.read_receipts.append(body["message_id"])
+            return {"success": True}
+        recipient, kind = _check_message(body)
+        if (fault := self._take_fault(recipient)) is not None:
+            raise GraphError(fault.http_status, fault.error)
+        serial = next(self._serial).to_bytes(4, "big")
+        wamid = "wamid." + base64.b64encode(serial + secrets.token_bytes(15)).decode()
+        self.sent.append(SentWhatsApp(wamid, recipient, kind, body))
+        # Meta answers with the normalised number, or echoes a business-scoped user id.
+        by_user_id = "recipient" in body
+        user = {"user_id": recipient} if by_user_id else {"wa_id": _PHONE_CHARS.sub("", recipient)}
+        contact = {"input": recipient} | user
+        sent: JSON = {"id": wamid} | ({"message_status": "accepted"} if kind == "template" else {})
+        return {"messaging_product": "whatsapp", "contacts": [contact], "messages": [sent]}
+
+    def _take_fault(self, recipient: str) -> _Fault | None:
+        for fault in self._faults:
+            if fault.recipient in (None, recipient):
+                fault.remaining -= 1
+                if fault.remaining <= 0:
+                    self._faults.remove(fault)
+                return fault
+        return None
+
+    def _notify(self) -> None:
+        self._changed.set()
+        self._changed = asyncio.Event()
+
+    # --- for tests ---------------------------------------------------------------------------
+
+    def messages_to(self, recipient: str) -> list[SentWhatsApp]:
+        return [message for message in self.sent if message.recipient == recipient]
+
+    def fail_next(
+        self,
+        code: int,
+        *,
+        http_status: int = 400,
+        count: int = 1,
+        recipient: str | None = None,
+        message: str = "",
+        details: str | None = None,
+    ) -> None:
+        """Fail the next ``count`` valid sends (to ``recipient``, or to anyone) with Meta's error
+        for ``code``; ``message`` and ``details`` replace Meta's texts (see KNOWN_ERRORS)."""
+        error = meta_error(code, message, details)
+        self._faults.append(_Fault(error, http_status, count, recipient))
+
+    def outage(self, http_status: int = 503, *, html: bool = True) -> None:
+        """Fail every request, read receipts too, until ``recover()``: with an HTML error page
+        as a proxy in front of Meta answers, or (``html=False``) Meta's transient error JSON."""
+        self._outage = (http_status, html)
+
+    def recover(self) -> None:
+        self._outage = None
+
+    # A timeout parameter rather than asyncio.timeout() around the call: on expiry the test
+    # needs an AssertionError that shows what the bot did, not a bare TimeoutError.
+    async def wait_for(
+        self,
+        predicate: Callable[[], bool],
+        *,
+        what: str,
+        timeout: float = 5.0,  # noqa: ASYNC109
+    ) -> None:
+        try:
+            async with asyncio.timeout(timeout):
+                while not predicate():
+                    await self._changed.wait()
+        except TimeoutError:
+            if not predicate():
+                recent = [f"{r.method} {r.path} -> {r.status}" for r in self.requests[-8:]]
+                raise AssertionError(
+                    f"timed out waiting for {what}; last requests {recent}; sent {len(self.sent)}"
+                ) from None
+
+    async def next_sent(self, recipient: str, after: int) -> SentWhatsApp:
+        """The message to ``recipient`` that follows the first ``after`` ones."""
+
+        def more() -> bool:
+            return len(self.messages_to(recipient)) > after
+
+        await self.wait_for(more, what=f"message #{after + 1} to {recipient}")
+        return self.messages_to(recipient)[after]
