@@ -45,11 +45,13 @@ def window_open(last_inbound_at: datetime | None, now: datetime) -> bool:
 
 
 def delivery_error(error: WhatsAppError) -> DeliveryError:
-    code = error.code
+    code, status = error.code, error.status_code or 0
     reason = f"whatsapp {code}: {error.message}"[:300]
-    if code in RATE_LIMITS:
-        return DeliveryError(reason, retry_after=RATE_LIMITS[code])
-    if code in TEMPORARY or 200 <= code < 300:
+    if code in RATE_LIMITS or status == 429:
+        return DeliveryError(reason, retry_after=RATE_LIMITS.get(code, 60.0))
+    # pywa reports a non-JSON error page (a proxy's 502, an outage) with the HTTP status
+    # as its code: those are WhatsApp's trouble, not the reporter's.
+    if code in TEMPORARY or 200 <= code < 300 or status >= 500 or error.is_transient:
         return DeliveryError(reason)
     return DeliveryError(reason, permanent=True)
 
@@ -111,6 +113,8 @@ class WhatsAppMessenger:
             raise delivery_error(error) from error
         except httpx.HTTPError as error:
             raise DeliveryError(f"network: {error!r}"[:300]) from error
+        except ValueError as error:  # pywa refused the message before sending: our bug
+            raise DeliveryError(f"refused by pywa: {error}"[:300], permanent=True) from error
 
     async def _free_form(self, message: Outgoing) -> str:
         language = message.template.language if message.template else "nl"
