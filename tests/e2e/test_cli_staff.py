@@ -260,6 +260,12 @@ async def test_partner_add_with_a_wrong_token_still_adds_the_partner(tmp_path: P
 
 # --- configuration problems ------------------------------------------------------------------
 
+WHATSAPP = {
+    "SIGNAALPUNT_WHATSAPP_PHONE_ID": "106540352242922",
+    "SIGNAALPUNT_WHATSAPP_TOKEN": "token",
+    "SIGNAALPUNT_WHATSAPP_APP_SECRET": "secret",
+    "SIGNAALPUNT_WHATSAPP_VERIFY_TOKEN": "verify",
+}
 WEBHOOK = {
     "SIGNAALPUNT_TELEGRAM_TOKEN": TOKEN,
     "SIGNAALPUNT_LOKET_CHAT_ID": LOKET_CHAT,
@@ -293,6 +299,31 @@ WEBHOOK = {
         ),
         pytest.param(
             {"SIGNAALPUNT_TELEGRAM_MODE": "push"}, "SIGNAALPUNT_TELEGRAM_MODE", id="unknown-mode"
+        ),
+        pytest.param(
+            {"SIGNAALPUNT_WHATSAPP_PHONE_ID": "106540352242922"},
+            "SIGNAALPUNT_WHATSAPP_TOKEN",
+            id="whatsapp-without-token",
+        ),
+        pytest.param(
+            {**WHATSAPP, "SIGNAALPUNT_WHATSAPP_APP_SECRET": " "},
+            "SIGNAALPUNT_WHATSAPP_APP_SECRET",
+            id="whatsapp-blank-app-secret",
+        ),
+        pytest.param(
+            {**WHATSAPP, "SIGNAALPUNT_WHATSAPP_PHONE_ID": "+31 6 1234"},
+            "SIGNAALPUNT_WHATSAPP_PHONE_ID",
+            id="whatsapp-phone-number-instead-of-id",
+        ),
+        pytest.param(
+            {**WHATSAPP, "SIGNAALPUNT_WHATSAPP_API_VERSION": "v23"},
+            "SIGNAALPUNT_WHATSAPP_API_VERSION",
+            id="whatsapp-api-version",
+        ),
+        pytest.param(
+            {**WHATSAPP, "SIGNAALPUNT_WHATSAPP_CHECKIN_TEMPLATE": "Check-in NL"},
+            "SIGNAALPUNT_WHATSAPP_CHECKIN_TEMPLATE",
+            id="whatsapp-template-name",
         ),
     ],
 )
