@@ -112,9 +112,12 @@ def _str(value: object) -> str:
 
 def _when(value: object, fallback: datetime) -> datetime:
     raw = _str(value)
-    if raw.isdigit() and len(raw) <= 12:
+    if not (raw.isascii() and raw.isdigit()):
+        return fallback
+    try:
         return datetime.fromtimestamp(int(raw), tz=UTC)
-    return fallback
+    except (ValueError, OverflowError, OSError):  # beyond the years a datetime can hold
+        return fallback
 
 
 def _content(message: dict[str, Any]) -> tuple[str, str, str]:
