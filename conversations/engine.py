@@ -72,8 +72,11 @@ class Engine:
         if isinstance(event, Reopen):
             return Outcome(state, self._current(state))
         if isinstance(event, Unreadable):
-            notice = m.EDITED if event.kind == "edited" else m.UNREADABLE
-            return Outcome(state, (Reply((msg(notice),)), *self._current(state)))
+            notice = Reply((msg(m.EDITED if event.kind == "edited" else m.UNREADABLE),))
+            if state.prompt == START_LANGUAGE:  # a photo as the very first message
+                asked = self._first_language(state, event)
+                return Outcome(asked.state, (notice, *asked.replies))
+            return Outcome(state, (notice, *self._current(state)))
         if state.prompt == START_LANGUAGE:
             return self._first_language(state, event)
         if isinstance(event, TextIn):

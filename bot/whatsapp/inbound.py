@@ -150,6 +150,10 @@ def _message(message: dict[str, Any], contacts: list[Any], received: datetime) -
     sender = user_id or number
     if not wamid or not sender or _str(message.get("type")) == "system":
         return None  # nothing we can answer (system notices: number changed, ...)
+    if _str(message.get("type")) == "reaction" and not _str(
+        _dict(message.get("reaction")).get("emoji")
+    ):
+        return None  # a reaction taken back: nothing was said
     kind, text, reply_id = _content(message)
     if kind == REPLY and not reply_id:
         kind = UNREADABLE
