@@ -6,7 +6,17 @@ from __future__ import annotations
 import socket
 
 import uvicorn
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter, FastAPI, Request
+
+
+async def limited_body(request: Request, limit: int) -> bytes | None:
+    """The raw body, or None when it is (or says it is) larger than ``limit`` bytes: a
+    webhook caller gets 413 before a large body is read into memory."""
+    declared = request.headers.get("content-length", "0")
+    if not declared.isdigit() or int(declared) > limit:
+        return None
+    body = await request.body()
+    return body if len(body) <= limit else None
 
 
 def build_http_app(*routers: APIRouter) -> FastAPI:

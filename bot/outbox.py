@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import datetime, timedelta
 
 from conversations.matching import Catalog, Place
@@ -148,15 +148,27 @@ async def run_worker(
     stop: asyncio.Event,
     interval: float = 2.0,
 ) -> None:
-    """Drain until ``stop``: at once when woken (something was queued), else every
-    ``interval``. A drain in progress is finished, never cut off mid-transaction."""
+    """Drain the outbox until ``stop``, at once when woken (something was queued)."""
+    await drain_until(lambda: worker.drain(clock()), wake, stop, interval, "outbox")
+
+
+async def drain_until(
+    drain: Callable[[], Awaitable[int]],
+    wake: asyncio.Event,
+    stop: asyncio.Event,
+    interval: float,
+    what: str,
+) -> None:
+    """Call ``drain`` until ``stop``: at once when woken, else every ``interval``, and again
+    straight away while it finds work. A drain in progress is finished, never cut off
+    mid-transaction."""
     while not stop.is_set():
         wake.clear()
         try:
-            if await worker.drain(clock()):
+            if await drain():
                 continue  # there may be more queued behind this batch
         except Exception:  # the loop must survive a database hiccup; the next round retries
-            log.exception("outbox drain failed")
+            log.exception("%s drain failed", what)
         await first_of(wake, stop, within=interval)
 
 

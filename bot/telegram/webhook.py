@@ -11,6 +11,7 @@ from fastapi.responses import JSONResponse
 from telegram import Update
 from telegram.ext import ExtBot
 
+from ..http import limited_body
 from .updates import TelegramUpdates
 
 log = logging.getLogger(__name__)
@@ -29,11 +30,8 @@ def telegram_router(bot: ExtBot[int], updates: TelegramUpdates, secret: str) -> 
         given = request.headers.get(SECRET_HEADER, "").encode()
         if not hmac.compare_digest(given, expected):
             return JSONResponse({"ok": False}, status_code=401)
-        declared = request.headers.get("content-length", "0")
-        if not declared.isdigit() or int(declared) > MAX_BODY:
-            return JSONResponse({"ok": False}, status_code=413)
-        body = await request.body()
-        if len(body) > MAX_BODY:
+        body = await limited_body(request, MAX_BODY)
+        if body is None:
             return JSONResponse({"ok": False}, status_code=413)
         try:
             data = json.loads(body)

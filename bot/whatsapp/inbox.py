@@ -11,7 +11,7 @@ from datetime import datetime
 from storage.records import InboxItem
 from storage.uow import Store
 
-from ..outbox import first_of
+from ..outbox import drain_until
 from .inbound import Inbound
 from .messenger import CHANNEL
 from .updates import WhatsAppUpdates
@@ -67,10 +67,4 @@ async def run_inbox(
 ) -> None:
     """Process until ``stop``: at once when woken (a webhook kept something), else every
     ``interval`` (messages kept before a restart)."""
-    while not stop.is_set():
-        wake.clear()
-        try:
-            await inbox.drain()
-        except Exception:  # a database hiccup must not end the loop; the next round retries
-            log.exception("inbox drain failed")
-        await first_of(wake, stop, within=interval)
+    await drain_until(inbox.drain, wake, stop, interval, "inbox")

@@ -29,14 +29,14 @@ async def record_statuses(uow: UnitOfWork, statuses: Sequence[Status], now: date
             continue  # sent, delivered, read: nothing to do, and nothing worth storing
         if not await uow.inbound.record(CHANNEL, f"status:{status.wamid}"[:128], now):
             continue  # a redelivered status
-        item = await uow.outbox.landed(status.wamid, TEMPLATE_MARK + status.wamid)
+        template = await uow.outbox.landed(TEMPLATE_MARK + status.wamid)
+        item = template or await uow.outbox.landed(status.wamid)
         reporter_id = reporter_id_of(item.target) if item is not None else None
         if item is None or reporter_id is None:
             log.warning("a WhatsApp message we do not know failed: %s", status.error_codes)
             continue
-        was_template = await uow.outbox.landed(TEMPLATE_MARK + status.wamid) is not None
         limited = [RATE_LIMITS[c] for c in status.error_codes if c in RATE_LIMITS]
-        if RE_ENGAGEMENT in status.error_codes and not was_template:
+        if RE_ENGAGEMENT in status.error_codes and template is None:
             await uow.reporters.window_closed(reporter_id)
             await uow.outbox.resend(item.id, now)
             queued = True

@@ -52,6 +52,9 @@ class WhatsAppUpdates:
         async with self._store.unit_of_work() as uow:
             new = 0
             for message in messages:
+                if message.number and message.sender != message.number:
+                    # Known by number until WhatsApp sent a user id: keep the conversation.
+                    await uow.reporters.adopt_user_id(CHANNEL, message.number, message.sender)
                 new += await uow.inbox.add(
                     CHANNEL, message.wamid, message.sender, message.to_json(), now
                 )
@@ -61,8 +64,6 @@ class WhatsAppUpdates:
 
     async def process(self, message: Inbound, now: datetime) -> None:
         """Handle one message and send the replies (raises when sending fails)."""
-        if message.number and message.sender != message.number:
-            await self._adopt_user_id(message.number, message.sender)
         if message.kind == REPLY:
             button = parse(message.reply_id)
             if isinstance(button, CheckinButton):
@@ -121,11 +122,6 @@ class WhatsAppUpdates:
                 return None
             signal = await uow.signals.get(item.signal_id)
             return signal.reference if signal is not None else None
-
-    async def _adopt_user_id(self, number: str, user_id: str) -> None:
-        async with self._store.unit_of_work() as uow:
-            await uow.reporters.adopt_user_id(CHANNEL, number, user_id)
-            await uow.commit()
 
     async def _tell(self, to: str, answer: ReporterAnswer | None) -> None:
         if answer is None:

@@ -14,6 +14,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from sqlalchemy.exc import SQLAlchemyError
 
+from ..http import limited_body
 from .inbound import parse_webhook
 from .updates import WhatsAppUpdates
 
@@ -66,11 +67,8 @@ def whatsapp_router(
 
     @router.post(PATH)
     async def whatsapp_webhook(request: Request) -> Response:
-        declared = request.headers.get("content-length", "0")
-        if not declared.isdigit() or int(declared) > MAX_BODY:
-            return JSONResponse({"ok": False}, status_code=413)
-        body = await request.body()
-        if len(body) > MAX_BODY:
+        body = await limited_body(request, MAX_BODY)
+        if body is None:
             return JSONResponse({"ok": False}, status_code=413)
         if not signature_ok(body, request.headers.get(SIGNATURE_HEADER), secret):
             log.warning("refused a WhatsApp webhook call with a bad or missing signature")
