@@ -24,6 +24,7 @@ from bot.office import office_hours
 from bot.settings import Settings
 from conversations import lifecycle as lc
 from storage import Store, create_schema, make_engine
+from storage.crypto import Keyring
 from storage.models import Signal
 
 NOW = datetime(2026, 11, 23, 14, 0, tzinfo=UTC)
@@ -64,7 +65,9 @@ async def run(signals: int, database_url: str | None) -> None:
         for start in range(0, len(rows), 5000):
             await connection.execute(insert(Signal), rows[start : start + 5000])
     settings = Settings(_env_file=None, database_url=url)  # type: ignore[call-arg]
-    service = FollowUpService(Store(engine), office_hours(settings), settings.followup_rules())
+    service = FollowUpService(
+        Store(engine, Keyring.generate()), office_hours(settings), settings.followup_rules()
+    )
     started = time.perf_counter()
     first = await service.sweep(NOW)
     first_ms = (time.perf_counter() - started) * 1000

@@ -17,10 +17,12 @@ from storage.uow import Store
 
 from .followup import FollowUpService
 from .i18n import load_catalogs
+from .keys import keyring_from_settings
 from .loket import LoketService
 from .office import office_hours
 from .outbox import OutboxWorker
 from .ports import Messenger
+from .retention import RetentionService
 from .scheduler import FollowUpScheduler
 from .service import ConversationService
 from .settings import Settings
@@ -37,6 +39,7 @@ class App:
     service: ConversationService
     loket: LoketService
     followup: FollowUpService
+    retention: RetentionService
     # Set when something was queued in the outbox, so the worker sends it at once.
     outbox_wake: asyncio.Event
 
@@ -56,6 +59,8 @@ class App:
             sweep_seconds=self.settings.sweep_seconds,
             digest_at=self.settings.digest_time,
             timezone=self.followup.hours.timezone,
+            retention=self.retention,
+            retention_at=self.settings.retention_time,
         )
 
     async def close(self) -> None:
@@ -64,9 +69,10 @@ class App:
 
 async def build_app(settings: Settings) -> App:
     """Open the database (creating the schema when missing) and wire the services."""
+    keyring = keyring_from_settings(settings)
     db = make_engine(settings.database_url)
     await create_schema(db)
-    store = Store(db)
+    store = Store(db, keyring)
     catalogs = load_catalogs()
     places = settings.places()
     engine = Engine(LabelIndex(catalogs), places)
@@ -82,4 +88,7 @@ async def build_app(settings: Settings) -> App:
         settings.digest_time,
         on_queued=wake.set,
     )
-    return App(settings, db, store, catalogs, places, engine, service, loket, followup, wake)
+    retention = RetentionService(store, settings.retention_periods(), followup.hours.timezone)
+    return App(
+        settings, db, store, catalogs, places, engine, service, loket, followup, retention, wake
+    )

@@ -18,10 +18,12 @@ from sqlalchemy.engine import make_url
 from conversations import lifecycle
 from conversations.diagram import flows_markdown, lifecycle_markdown
 from conversations.text import LANGUAGES
+from storage.crypto import KeyringError
 
 from .app import App, build_app
 from .console import chat
 from .i18n import load_catalogs
+from .keys_cli import add_keys_parser, keys_command
 from .run import run_channels
 from .settings import Settings
 from .staff_cli import partner_command, staff_command
@@ -51,6 +53,7 @@ def _parser() -> argparse.ArgumentParser:
     partner.add_parser("list", help="list partners and their deep links")
     db = commands.add_parser("db", help="database maintenance")
     db.add_argument("action", choices=["upgrade"])
+    add_keys_parser(commands)
     flows = commands.add_parser(
         "flows", help="write the flow diagram (and lifecycle.md, whatsapp-templates.md)"
     )
@@ -108,12 +111,17 @@ async def _upgrade(app: App, args: argparse.Namespace) -> int:
     return 0
 
 
+async def _keys(app: App, args: argparse.Namespace) -> int:
+    return await keys_command(app, args)
+
+
 COMMANDS: dict[str, Callable[[App, argparse.Namespace], Coroutine[Any, Any, int]]] = {
     "chat": _run,
     "run": _run,
     "staff": _staff,
     "partner": _partner,
     "db": _upgrade,
+    "keys": _keys,
 }
 
 
@@ -146,6 +154,9 @@ def main(argv: list[str] | None = None) -> int:
     work = COMMANDS[args.command]
     try:
         return asyncio.run(_with_app(settings, lambda app: work(app, args)))
+    except KeyringError as error:
+        print(f"signaalpunt: encryption keys: {error}", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         return 130
 

@@ -1,6 +1,7 @@
-"""The follow-up schedule: APScheduler runs the sweep every minute and the digest at 08:30
-on weekdays. Jobs live in memory only; what is due is always read from the database, so a
-restart loses nothing and two instances send nothing twice (see ``bot.followup``)."""
+"""The follow-up schedule: APScheduler runs the sweep every minute, the digest at 08:30
+on weekdays and the retention job every night. Jobs live in memory only; what is due is
+always read from the database, so a restart loses nothing and two instances send nothing
+twice (see ``bot.followup``)."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from .followup import FollowUpService
+from .retention import RetentionService
 
 log = logging.getLogger(__name__)
 
@@ -29,8 +31,11 @@ class FollowUpScheduler:
         sweep_seconds: float,
         digest_at: time,
         timezone: ZoneInfo,
+        retention: RetentionService | None = None,
+        retention_at: time = time(3, 15),
     ) -> None:
         self._followup = followup
+        self._retention = retention
         self._clock = clock
         self._running: set[asyncio.Task[Any]] = set()
         self._scheduler = AsyncIOScheduler(timezone=timezone)
@@ -59,6 +64,18 @@ class FollowUpScheduler:
             misfire_grace_time=600,
         )
 
+        if retention is not None:
+            self._scheduler.add_job(
+                self._guarded(self._erase),
+                CronTrigger(hour=retention_at.hour, minute=retention_at.minute, timezone=timezone),
+                id="retention",
+                max_instances=1,
+                coalesce=True,
+                # A night missed (every instance down) is made up by the next one: each
+                # erasure takes everything due by then.
+                misfire_grace_time=3600,
+            )
+
     def _guarded(
         self, job: Callable[[], Coroutine[Any, Any, None]]
     ) -> Callable[[], Coroutine[Any, Any, None]]:
@@ -80,6 +97,10 @@ class FollowUpScheduler:
 
     async def _digest(self) -> None:
         await self._followup.digest(self._clock())
+
+    async def _erase(self) -> None:
+        if self._retention is not None:
+            await self._retention.run(self._clock())
 
     def start(self) -> None:
         self._scheduler.start()

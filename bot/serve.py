@@ -19,7 +19,7 @@ from typing import Any
 from fastapi import APIRouter
 
 from .app import App
-from .http import HttpServer, build_http_app
+from .http import HttpServer, build_http_app, listening_socket
 from .outbox import OutboxWorker, run_worker
 from .ports import DeliveryError, Messenger, Outgoing
 
@@ -85,6 +85,8 @@ async def serving(
     routers = [router for channel in channels for router in channel.routers]
     if routers:
         settings = app.settings
+        if sock is None:
+            sock = listening_socket(settings.http_host, settings.http_port)
         server = HttpServer(build_http_app(*routers), settings.http_host, settings.http_port, sock)
         stop_server = server.stop
         tasks.append(asyncio.create_task(server.serve()))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import time, timedelta
+from pathlib import Path
 from typing import Annotated, Literal
 
 import holidays
@@ -13,6 +14,8 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from conversations.followup import FollowUpRules
 from conversations.matching import Place
 from conversations.text import DEFAULT_LANGUAGE
+
+from .retention import RetentionPeriods
 
 # Terneuzen's kernen; a municipality sets its own list.
 DEFAULT_NEIGHBOURHOODS = (
@@ -62,6 +65,25 @@ class Settings(BaseSettings):
     reporter_wait_days: int = Field(default=5, ge=1)
     digest_time: time = time(8, 30)
     sweep_seconds: float = Field(default=60.0, gt=0)
+
+    # Encryption of personal fields (see docs/privacy.md): keys from the environment, or a
+    # key file (created for a SQLite development setup).
+    encryption_keys: SecretStr | None = None
+    index_key: SecretStr | None = None
+    key_file: Path = Path("var/keys.json")
+
+    # Retention (see docs/privacy.md for the reasons behind each period).
+    retain_reporter_contact_days: int = Field(default=30, ge=1)
+    retain_person_details_days: int = Field(default=365, ge=30)
+    retain_draft_days: int = Field(default=7, ge=1)
+    retain_update_ids_days: int = Field(default=14, ge=1)
+    retention_time: time = time(3, 15)
+
+    # Abuse limits per reporter, and guessing limits for invite codes and logins.
+    max_signals_per_day: int = Field(default=3, ge=1)
+    max_messages_per_minute: int = Field(default=30, ge=5)
+    max_failed_codes: int = Field(default=5, ge=1)
+    lockout_minutes: int = Field(default=60, ge=1)
 
     # The HTTP server (webhooks; later the web chat and dashboard).
     http_host: str = "127.0.0.1"
@@ -134,6 +156,14 @@ class Settings(BaseSettings):
             referral_check=timedelta(days=self.referral_check_days),
             reporter_checkin=timedelta(days=self.reporter_checkin_days),
             reporter_wait=timedelta(days=self.reporter_wait_days),
+        )
+
+    def retention_periods(self) -> RetentionPeriods:
+        return RetentionPeriods(
+            reporter_contact=timedelta(days=self.retain_reporter_contact_days),
+            person_details=timedelta(days=self.retain_person_details_days),
+            drafts=timedelta(days=self.retain_draft_days),
+            update_ids=timedelta(days=self.retain_update_ids_days),
         )
 
     def places(self) -> tuple[Place, ...]:

@@ -7,6 +7,8 @@ from typing import Any, TypeAlias
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from .crypto import Keyring
+
 UpsertInsert: TypeAlias = postgresql.Insert | sqlite.Insert
 
 
@@ -22,6 +24,7 @@ def insert_for(dialect_name: str, table: Any) -> UpsertInsert:
 class SessionRepository:
     """Base of all repositories: works in the unit of work's session and never commits."""
 
-    def __init__(self, session: AsyncSession, dialect_name: str) -> None:
+    def __init__(self, session: AsyncSession, dialect_name: str, keyring: Keyring) -> None:
         self._session = session
         self._dialect = dialect_name
+        self._keys = keyring

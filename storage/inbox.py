@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
@@ -11,7 +12,7 @@ from sqlalchemy import CursorResult, delete, select
 from ._base import SessionRepository, insert_for
 from .models import InboxMessage
 from .records import InboxItem
-from .types import as_utc
+from .types import Bound, as_utc, reveal
 
 
 class InboxRepository(SessionRepository):
@@ -24,13 +25,14 @@ class InboxRepository(SessionRepository):
         received_at: datetime,
     ) -> bool:
         """Keep a received message; False when it is already waiting (a redelivery)."""
+        row = _row_key(channel, message_id)
         statement = (
             insert_for(self._dialect, InboxMessage)
             .values(
                 channel=channel,
                 message_id=message_id,
-                sender=sender,
-                payload=dict(payload),
+                sender=Bound(sender, row),
+                payload=Bound(json.dumps(dict(payload), ensure_ascii=False), row),
                 received_at=as_utc(received_at),
             )
             .on_conflict_do_nothing(index_elements=["channel", "message_id"])
@@ -48,10 +50,14 @@ class InboxRepository(SessionRepository):
             .limit(limit)
         )
         rows = (await self._session.execute(query)).scalars().all()
-        return [
-            InboxItem(row.id, row.message_id, row.sender, dict(row.payload), row.received_at)
-            for row in rows
-        ]
+        items = []
+        for row in rows:
+            key = _row_key(row.channel, row.message_id)
+            sender = reveal(row.sender, key)
+            payload = json.loads(reveal(row.payload, key) or "{}")
+            assert sender is not None
+            items.append(InboxItem(row.id, row.message_id, sender, payload, row.received_at))
+        return items
 
     async def done(self, item_id: int) -> None:
         await self._session.execute(
@@ -59,3 +65,7 @@ class InboxRepository(SessionRepository):
             .where(InboxMessage.id == item_id)
             .execution_options(synchronize_session=False)
         )
+
+
+def _row_key(channel: str, message_id: str) -> str:
+    return f"{channel}:{message_id}"

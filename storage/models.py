@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
+    DDL,
     JSON,
     BigInteger,
     Boolean,
@@ -16,10 +17,11 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    event,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from .types import UTCDateTime
+from .types import EncryptedText, Secret, UTCDateTime
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -50,11 +52,14 @@ class Base(DeclarativeBase):
 
 class Reporter(Base):
     __tablename__ = "reporters"
-    __table_args__ = (UniqueConstraint("channel", "channel_user_id"),)
+    __table_args__ = (UniqueConstraint("channel", "user_key"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     channel: Mapped[str] = mapped_column(String(20))
-    channel_user_id: Mapped[str] = mapped_column(String(128))
+    # The chat id (a phone number on WhatsApp) is personal data: stored encrypted, and
+    # found by its keyed hash (``Keyring.index``), which is also the row key of the token.
+    user_key: Mapped[str] = mapped_column(String(64))
+    channel_user_id: Mapped[Secret] = mapped_column(EncryptedText("reporters.channel_user_id"))
     language: Mapped[str] = mapped_column(String(8))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     # When the reporter last wrote to us: WhatsApp allows free-form messages only within
@@ -68,7 +73,8 @@ class Conversation(Base):
     reporter_id: Mapped[int] = mapped_column(
         ForeignKey("reporters.id", ondelete="CASCADE"), primary_key=True
     )
-    state: Mapped[dict[str, Any]] = mapped_column(JSON)
+    # A draft holds everything typed so far: encrypted JSON, bound to the reporter id.
+    state: Mapped[Secret] = mapped_column(EncryptedText("conversations.state"))
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
@@ -116,14 +122,20 @@ class Signal(Base):
     observations: Mapped[list[str]] = mapped_column(JSON, default=list)
     help_wanted: Mapped[list[str]] = mapped_column(JSON, default=list)
 
-    postcode: Mapped[str | None] = mapped_column(String(8))
+    # The full postcode points at a handful of addresses: encrypted, and erased with the
+    # person's details; its four digits stay for the figures per area.
+    postcode: Mapped[Secret | None] = mapped_column(EncryptedText("signals.postcode"))
+    postcode4: Mapped[str | None] = mapped_column(String(4))
     area: Mapped[str | None] = mapped_column(String(64))
 
-    # Personal free text: kept in separate columns so it can be protected or purged.
-    person_contact: Mapped[str | None] = mapped_column(Text)
-    note: Mapped[str | None] = mapped_column(Text)
-    reporter_name: Mapped[str | None] = mapped_column(Text)
-    reporter_phone: Mapped[str | None] = mapped_column(Text)
+    # Personal fields, encrypted and bound to the reference; erased by the retention job.
+    person_contact: Mapped[Secret | None] = mapped_column(EncryptedText("signals.person_contact"))
+    note: Mapped[Secret | None] = mapped_column(EncryptedText("signals.note"))
+    reporter_name: Mapped[Secret | None] = mapped_column(EncryptedText("signals.reporter_name"))
+    reporter_phone: Mapped[Secret | None] = mapped_column(EncryptedText("signals.reporter_phone"))
+    # When the personal fields were erased (retention or the reporter's request).
+    person_erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    reporter_erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
 
 
 class SignalEvent(Base):
@@ -137,7 +149,8 @@ class SignalEvent(Base):
     action: Mapped[str] = mapped_column(String(32))
     # The action's option (referral target, outcome code) or a check-in answer.
     detail: Mapped[str | None] = mapped_column(String(32))
-    note: Mapped[str | None] = mapped_column(Text)
+    # A question to the reporter or their answer: encrypted, bound to the event id.
+    note: Mapped[Secret | None] = mapped_column(EncryptedText("signal_events.note"))
 
 
 class CheckInClaim(Base):
@@ -203,8 +216,9 @@ class InboxMessage(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     channel: Mapped[str] = mapped_column(String(20))
     message_id: Mapped[str] = mapped_column(String(128))
-    sender: Mapped[str] = mapped_column(String(128))
-    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    # Who wrote and what: encrypted JSON, bound to channel and message id.
+    sender: Mapped[Secret] = mapped_column(EncryptedText("inbox.sender"))
+    payload: Mapped[Secret] = mapped_column(EncryptedText("inbox.payload"))
     received_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
@@ -271,5 +285,69 @@ class ChatKeyboard(Base):
     __tablename__ = "chat_keyboards"
 
     channel: Mapped[str] = mapped_column(String(20), primary_key=True)
-    chat_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    # The keyed hash of the chat id: the chat is known whenever this row is needed.
+    chat_key: Mapped[str] = mapped_column(String(64), primary_key=True)
     message_id: Mapped[str] = mapped_column(String(64))
+
+
+class Submission(Base):
+    """A signal sent by a reporter, by the keyed hash of who sent it: the limit of signals
+    per day counts these. No content; it outlives a reporter's erasure on purpose (erasing
+    must not reset the limit) and is deleted by the retention job after two days."""
+
+    __tablename__ = "submissions"
+    __table_args__ = (Index("ix_submissions_reporter_key_at", "reporter_key", "at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    reporter_key: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class AccessAttempt(Base):
+    """An attempt to redeem an invite code or log in, by the keyed hash of who tried:
+    failures in a window lock the subject out (guessing)."""
+
+    __tablename__ = "access_attempts"
+    __table_args__ = (Index("ix_access_attempts_kind_subject_at", "kind", "subject", "at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    subject: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
+    succeeded: Mapped[bool] = mapped_column(Boolean)
+
+
+class RetentionRun(Base):
+    """One run of the retention job: when, and how many of each kind it erased. Counts
+    only, never what was erased."""
+
+    __tablename__ = "retention_runs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
+    counts: Mapped[dict[str, int]] = mapped_column(JSON)
+
+
+# The access history is append-only in the database itself, not only by convention: an
+# UPDATE or DELETE on audit_log fails, whoever sends it. (Signals are never deleted, so the
+# foreign key's SET NULL never fires.)
+_APPEND_ONLY_SQLITE = [
+    DDL(  # type: ignore[no-untyped-call]
+        f"CREATE TRIGGER audit_log_no_{verb.lower()} BEFORE {verb} ON audit_log "
+        "BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END"
+    ).execute_if(dialect="sqlite")
+    for verb in ("UPDATE", "DELETE")
+]
+_APPEND_ONLY_POSTGRESQL = [
+    DDL(  # type: ignore[no-untyped-call]
+        "CREATE OR REPLACE FUNCTION audit_log_append_only() RETURNS trigger "
+        "LANGUAGE plpgsql AS $$ BEGIN "
+        "RAISE EXCEPTION 'audit_log is append-only'; END $$"
+    ).execute_if(dialect="postgresql"),
+    DDL(  # type: ignore[no-untyped-call]
+        "CREATE TRIGGER audit_log_append_only BEFORE UPDATE OR DELETE OR TRUNCATE "
+        "ON audit_log FOR EACH STATEMENT EXECUTE FUNCTION audit_log_append_only()"
+    ).execute_if(dialect="postgresql"),
+]
+for _statement in (*_APPEND_ONLY_SQLITE, *_APPEND_ONLY_POSTGRESQL):
+    event.listen(AuditEntry.__table__, "after_create", _statement)

@@ -5,6 +5,7 @@ Repositories never commit: the unit of work owns the transaction.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
@@ -14,23 +15,30 @@ from sqlalchemy import CursorResult, delete, func, select, update
 from ._base import SessionRepository, insert_for
 from .models import Conversation, InboundMessage, OutboxMessage, Reporter
 from .records import OutboxItem, ReporterRecord
-from .types import as_utc
+from .types import Bound, as_utc, reveal
 
 
 def _reporter_record(row: Reporter) -> ReporterRecord:
+    user_id = reveal(row.channel_user_id, row.user_key)
+    assert user_id is not None
     return ReporterRecord(
         id=row.id,
         channel=row.channel,
-        channel_user_id=row.channel_user_id,
+        channel_user_id=user_id,
         language=row.language,
         last_inbound_at=row.last_inbound_at,
     )
 
 
 class ReporterRepository(SessionRepository):
+    def user_key(self, channel: str, channel_user_id: str) -> str:
+        """The keyed hash a reporter is found by (their chat id is stored encrypted)."""
+        return self._keys.index(f"reporter:{channel}:{channel_user_id}")
+
     async def _find(self, channel: str, channel_user_id: str) -> Reporter | None:
         query = select(Reporter).where(
-            Reporter.channel == channel, Reporter.channel_user_id == channel_user_id
+            Reporter.channel == channel,
+            Reporter.user_key == self.user_key(channel, channel_user_id),
         )
         return (await self._session.execute(query)).scalar_one_or_none()
 
@@ -48,15 +56,17 @@ class ReporterRepository(SessionRepository):
         """Find the reporter, or create it with ``language``. Safe under concurrency."""
         row = await self._find(channel, channel_user_id)
         if row is None:
+            key = self.user_key(channel, channel_user_id)
             statement = (
                 insert_for(self._dialect, Reporter)
                 .values(
                     channel=channel,
-                    channel_user_id=channel_user_id,
+                    user_key=key,
+                    channel_user_id=Bound(channel_user_id, key),
                     language=language,
                     created_at=as_utc(now),
                 )
-                .on_conflict_do_nothing(index_elements=["channel", "channel_user_id"])
+                .on_conflict_do_nothing(index_elements=["channel", "user_key"])
             )
             await self._session.execute(statement)
             row = await self._find(channel, channel_user_id)
@@ -91,10 +101,11 @@ class ReporterRepository(SessionRepository):
         user id) from now on, unless ``new`` is known already."""
         if await self._find(channel, new) is not None:
             return
+        key = self.user_key(channel, new)
         await self._session.execute(
             update(Reporter)
-            .where(Reporter.channel == channel, Reporter.channel_user_id == old)
-            .values(channel_user_id=new)
+            .where(Reporter.channel == channel, Reporter.user_key == self.user_key(channel, old))
+            .values(user_key=key, channel_user_id=Bound(new, key))
             .execution_options(synchronize_session=False)
         )
 
@@ -111,11 +122,16 @@ class ConversationRepository(SessionRepository):
     async def load(self, reporter_id: int) -> dict[str, Any] | None:
         query = select(Conversation.state).where(Conversation.reporter_id == reporter_id)
         state = (await self._session.execute(query)).scalar_one_or_none()
-        return dict(state) if state is not None else None
+        text = reveal(state, str(reporter_id))
+        if text is None:
+            return None
+        loaded = json.loads(text)
+        return loaded if isinstance(loaded, dict) else None
 
     async def save(self, reporter_id: int, state: Mapping[str, Any], now: datetime) -> None:
-        """Insert or replace the JSON state of one reporter's conversation."""
-        values = {"reporter_id": reporter_id, "state": dict(state), "updated_at": as_utc(now)}
+        """Insert or replace the (encrypted) JSON state of one reporter's conversation."""
+        sealed = Bound(json.dumps(dict(state), ensure_ascii=False), str(reporter_id))
+        values = {"reporter_id": reporter_id, "state": sealed, "updated_at": as_utc(now)}
         statement = insert_for(self._dialect, Conversation).values(**values)
         statement = statement.on_conflict_do_update(
             index_elements=["reporter_id"],

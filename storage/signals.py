@@ -20,7 +20,7 @@ from .models import (
     SignalEvent,
 )
 from .records import SignalEventRecord, StoredSignal
-from .types import as_utc
+from .types import Bound, as_utc, bound, reveal
 
 REFERENCE_TIMEZONE = ZoneInfo("Europe/Amsterdam")
 REFERENCE_PREFIX = "SP"
@@ -56,12 +56,13 @@ class SignalRepository(SessionRepository):
             status_at=now,
             observations=list(draft.multi.get("observations", ())),
             help_wanted=list(draft.multi.get("help_wanted", ())),
-            postcode=draft.postcode,
+            postcode=bound(draft.postcode, reference),
+            postcode4=draft.postcode[:4] if draft.postcode else None,
             area=draft.area,
-            person_contact=draft.person_contact,
-            note=draft.note,
-            reporter_name=draft.reporter_name,
-            reporter_phone=draft.reporter_phone,
+            person_contact=bound(draft.person_contact, reference),
+            note=bound(draft.note, reference),
+            reporter_name=bound(draft.reporter_name, reference),
+            reporter_phone=bound(draft.reporter_phone, reference),
             **{name: draft.codes.get(name) for name in CODE_COLUMNS},
         )
         self._session.add(row)
@@ -147,12 +148,14 @@ class SignalRepository(SessionRepository):
         note: str | None = None,
         detail: str | None = None,
     ) -> int:
-        """Append to a signal's history; returns the event id. Events are never changed."""
-        row = SignalEvent(
-            signal_id=signal_id, at=at, actor=actor, action=action, note=note, detail=detail
-        )
+        """Append to a signal's history; returns the event id. Events are never changed
+        (but for the retention job erasing a note)."""
+        row = SignalEvent(signal_id=signal_id, at=at, actor=actor, action=action, detail=detail)
         self._session.add(row)
         await self._session.flush()
+        if note is not None:  # bound to the event id, which the insert just assigned
+            row.note = Bound(note, str(row.id))
+            await self._session.flush()
         return row.id
 
     async def of_reporter(self, reporter_id: int, limit: int = 10) -> list[StoredSignal]:
@@ -220,12 +223,12 @@ def _stored(row: Signal) -> StoredSignal:
         submitted_at=row.submitted_at,
         codes=codes,
         multi=multi,
-        postcode=row.postcode,
+        postcode=reveal(row.postcode, row.reference),
         area=row.area,
-        person_contact=row.person_contact,
-        note=row.note,
-        reporter_name=row.reporter_name,
-        reporter_phone=row.reporter_phone,
+        person_contact=reveal(row.person_contact, row.reference),
+        note=reveal(row.note, row.reference),
+        reporter_name=reveal(row.reporter_name, row.reference),
+        reporter_phone=reveal(row.reporter_phone, row.reference),
         partner=row.partner,
     )
     return StoredSignal(
@@ -246,5 +249,10 @@ def _stored(row: Signal) -> StoredSignal:
 
 def _event(row: SignalEvent) -> SignalEventRecord:
     return SignalEventRecord(
-        at=row.at, actor=row.actor, action=row.action, note=row.note, detail=row.detail, id=row.id
+        at=row.at,
+        actor=row.actor,
+        action=row.action,
+        note=reveal(row.note, str(row.id)),
+        detail=row.detail,
+        id=row.id,
     )

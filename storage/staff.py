@@ -160,9 +160,12 @@ class AuditRepository(SessionRepository):
 
 
 class KeyboardRepository(SessionRepository):
+    def _chat_key(self, chat_id: str) -> str:
+        return self._keys.index(f"chat:{chat_id}")
+
     async def get(self, channel: str, chat_id: str) -> str | None:
         query = select(ChatKeyboard.message_id).where(
-            ChatKeyboard.channel == channel, ChatKeyboard.chat_id == chat_id
+            ChatKeyboard.channel == channel, ChatKeyboard.chat_key == self._chat_key(chat_id)
         )
         return (await self._session.execute(query)).scalar_one_or_none()
 
@@ -170,16 +173,19 @@ class KeyboardRepository(SessionRepository):
         if message_id is None:
             await self._session.execute(
                 delete(ChatKeyboard)
-                .where(ChatKeyboard.channel == channel, ChatKeyboard.chat_id == chat_id)
+                .where(
+                    ChatKeyboard.channel == channel,
+                    ChatKeyboard.chat_key == self._chat_key(chat_id),
+                )
                 .execution_options(synchronize_session=False)
             )
             return
         statement = insert_for(self._dialect, ChatKeyboard).values(
-            channel=channel, chat_id=chat_id, message_id=message_id
+            channel=channel, chat_key=self._chat_key(chat_id), message_id=message_id
         )
         await self._session.execute(
             statement.on_conflict_do_update(
-                index_elements=["channel", "chat_id"],
+                index_elements=["channel", "chat_key"],
                 set_={"message_id": statement.excluded.message_id},
             )
         )

@@ -6,8 +6,10 @@ from types import TracebackType
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from .crypto import Keyring
 from .followup import FollowUpRepository
 from .inbox import InboxRepository
+from .privacy import PrivacyRepository
 from .repositories import (
     ConversationRepository,
     InboundRepository,
@@ -16,6 +18,7 @@ from .repositories import (
 )
 from .signals import SignalRepository
 from .staff import AuditRepository, KeyboardRepository, PartnerRepository, StaffRepository
+from .types import attach_keyring
 
 
 class UnitOfWork:
@@ -36,20 +39,23 @@ class UnitOfWork:
     keyboards: KeyboardRepository
     followup: FollowUpRepository
     inbox: InboxRepository
+    privacy: PrivacyRepository
 
-    def __init__(self, session: AsyncSession, dialect_name: str) -> None:
+    def __init__(self, session: AsyncSession, dialect_name: str, keyring: Keyring) -> None:
         self._session = session
-        self.reporters = ReporterRepository(session, dialect_name)
-        self.conversations = ConversationRepository(session, dialect_name)
-        self.signals = SignalRepository(session, dialect_name)
-        self.outbox = OutboxRepository(session, dialect_name)
-        self.inbound = InboundRepository(session, dialect_name)
-        self.staff = StaffRepository(session, dialect_name)
-        self.partners = PartnerRepository(session, dialect_name)
-        self.audit = AuditRepository(session, dialect_name)
-        self.keyboards = KeyboardRepository(session, dialect_name)
-        self.followup = FollowUpRepository(session, dialect_name)
-        self.inbox = InboxRepository(session, dialect_name)
+        self.keyring = keyring
+        self.reporters = ReporterRepository(session, dialect_name, keyring)
+        self.conversations = ConversationRepository(session, dialect_name, keyring)
+        self.signals = SignalRepository(session, dialect_name, keyring)
+        self.outbox = OutboxRepository(session, dialect_name, keyring)
+        self.inbound = InboundRepository(session, dialect_name, keyring)
+        self.staff = StaffRepository(session, dialect_name, keyring)
+        self.partners = PartnerRepository(session, dialect_name, keyring)
+        self.audit = AuditRepository(session, dialect_name, keyring)
+        self.keyboards = KeyboardRepository(session, dialect_name, keyring)
+        self.followup = FollowUpRepository(session, dialect_name, keyring)
+        self.inbox = InboxRepository(session, dialect_name, keyring)
+        self.privacy = PrivacyRepository(session, dialect_name, keyring)
 
     async def __aenter__(self) -> UnitOfWork:
         return self
@@ -65,6 +71,11 @@ class UnitOfWork:
         finally:
             await self._session.close()
 
+    @property
+    def session(self) -> AsyncSession:
+        """The session itself, for storage maintenance that spans tables (key rotation)."""
+        return self._session
+
     async def commit(self) -> None:
         await self._session.commit()
 
@@ -73,12 +84,15 @@ class UnitOfWork:
 
 
 class Store:
-    """Entry point of the storage layer; owns nothing but a session factory."""
+    """Entry point of the storage layer: a session factory and the keys of the personal
+    fields (attached to the engine, so every encrypted column finds them)."""
 
-    def __init__(self, engine: AsyncEngine) -> None:
+    def __init__(self, engine: AsyncEngine, keyring: Keyring) -> None:
         self.engine = engine
+        self.keyring = keyring
+        attach_keyring(engine.dialect, keyring)
         self._dialect = engine.dialect.name
         self._sessions = async_sessionmaker(engine, expire_on_commit=False, autoflush=True)
 
     def unit_of_work(self) -> UnitOfWork:
-        return UnitOfWork(self._sessions(), self._dialect)
+        return UnitOfWork(self._sessions(), self._dialect, self.keyring)

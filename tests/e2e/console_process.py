@@ -10,13 +10,20 @@ import sys
 import time
 from pathlib import Path
 
+from tests.keys import TEST_KEY_ENV
+
 SIGNAALPUNT = Path(sys.executable).parent / "signaalpunt"
 PROMPT = b"> "
 
 
 class ConsoleProcess:
     def __init__(self, database_url: str, *args: str) -> None:
-        env = {**os.environ, "SIGNAALPUNT_DATABASE_URL": database_url, "PYTHONUNBUFFERED": "1"}
+        env = {
+            **os.environ,
+            "SIGNAALPUNT_DATABASE_URL": database_url,
+            "PYTHONUNBUFFERED": "1",
+            **TEST_KEY_ENV,
+        }
         self.proc = subprocess.Popen(
             [str(SIGNAALPUNT), "chat", *args],
             stdin=subprocess.PIPE,

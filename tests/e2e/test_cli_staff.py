@@ -18,6 +18,7 @@ from conversations import loket_texts
 from storage.database import make_engine
 from storage.uow import Store
 from tests.fakes.telegram_api import FakeTelegram
+from tests.keys import TEST_KEY_ENV, TEST_KEYRING
 
 pytestmark = pytest.mark.e2e
 
@@ -36,6 +37,7 @@ def environment(tmp_path: Path, **extra: str) -> dict[str, str]:
     return {
         "PATH": "/usr/bin:/bin",
         "SIGNAALPUNT_DATABASE_URL": database_url(tmp_path),
+        **TEST_KEY_ENV,
         **extra,
     }
 
@@ -88,7 +90,7 @@ async def redeem(url: str, code: str, telegram_user_id: int, name: str) -> str:
     """Link a staff member in-process, as the bot does on ``/koppel <code>``."""
     engine = make_engine(url)
     try:
-        reply = await LoketService(Store(engine)).link(
+        reply = await LoketService(Store(engine, TEST_KEYRING)).link(
             code, telegram_user_id=telegram_user_id, name=name, now=datetime.now(UTC)
         )
     finally:

@@ -12,6 +12,7 @@ from sqlalchemy import text
 from storage.database import make_engine
 from storage.uow import Store
 from tests.e2e.console_process import SIGNAALPUNT, ConsoleProcess
+from tests.keys import TEST_KEY_ENV, TEST_KEYRING
 
 pytestmark = pytest.mark.e2e
 
@@ -22,7 +23,7 @@ SCRIPT = ["1", "Nee", "1", "4", "1, 8", "3", "4531 ab", "3", "Ze is erg alleen",
 async def stored(url: str) -> tuple[str, dict[str, object], object]:
     engine = make_engine(url)
     try:
-        async with Store(engine).unit_of_work() as uow:
+        async with Store(engine, TEST_KEYRING).unit_of_work() as uow:
             signal = await uow.signals.get_by_reference("SP-2026-0001") or await uow.signals.get(1)
             assert signal is not None
             events = await uow.signals.events(signal.id)
@@ -42,7 +43,7 @@ def test_scripted_report_is_stored_and_the_loket_notified(tmp_path: Path) -> Non
         input="\n".join(SCRIPT) + "\n",
         capture_output=True,
         text=True,
-        env={"SIGNAALPUNT_DATABASE_URL": url, "PATH": "/usr/bin:/bin"},
+        env={"SIGNAALPUNT_DATABASE_URL": url, "PATH": "/usr/bin:/bin", **TEST_KEY_ENV},
         timeout=120,
         check=False,
     )

@@ -14,6 +14,7 @@ import pytest
 from storage import Store, make_engine
 from tests.e2e.telegram_harness import LOKET, REPORT, TOKEN, Person
 from tests.fakes.telegram_api import FakeTelegram, FakeUser
+from tests.keys import TEST_KEY_ENV, TEST_KEYRING
 
 pytestmark = pytest.mark.e2e
 SIGNAALPUNT = Path(sys.executable).parent / "signaalpunt"
@@ -34,6 +35,7 @@ async def start_bot(fake: FakeTelegram, url: str) -> asyncio.subprocess.Process:
         "SIGNAALPUNT_TELEGRAM_TOKEN": TOKEN,
         "SIGNAALPUNT_TELEGRAM_API_URL": fake.api_url,
         "SIGNAALPUNT_LOKET_CHAT_ID": str(LOKET),
+        **TEST_KEY_ENV,
     }
     process = await asyncio.create_subprocess_exec(
         str(SIGNAALPUNT),
@@ -76,7 +78,7 @@ async def test_sigkill_mid_report_then_continue(fake: FakeTelegram, tmp_path: Pa
     assert b"Traceback" not in stderr
     engine = make_engine(url)
     try:
-        async with Store(engine).unit_of_work() as uow:
+        async with Store(engine, TEST_KEYRING).unit_of_work() as uow:
             signal_row = await uow.signals.get_by_reference("SP-2026-0001")
             assert signal_row is not None
             assert signal_row.draft.language == "tr"

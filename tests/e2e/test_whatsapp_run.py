@@ -17,6 +17,7 @@ import pytest
 from tests.e2e.whatsapp_harness import APP_SECRET, VERIFY_TOKEN
 from tests.fakes import whatsapp_payloads as wa
 from tests.fakes.graph_api import FakeGraphAPI
+from tests.keys import TEST_KEY_ENV
 
 SIGNAALPUNT = Path(sys.executable).parent / "signaalpunt"
 NUMBER = "905321234567"
@@ -47,6 +48,7 @@ async def test_run_serves_whatsapp_and_stops_on_sigterm(tmp_path: Path) -> None:
             key: value for key, value in os.environ.items() if not key.startswith("SIGNAALPUNT_")
         } | {
             "SIGNAALPUNT_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'run.db'}",
+            **TEST_KEY_ENV,
             "SIGNAALPUNT_WHATSAPP_PHONE_ID": graph.phone_id,
             "SIGNAALPUNT_WHATSAPP_TOKEN": graph.token,
             "SIGNAALPUNT_WHATSAPP_APP_SECRET": APP_SECRET,

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from storage import Store, create_schema, make_engine
+from tests.keys import TEST_KEYRING
 from tests.pg import PostgresServer
 
 
@@ -38,6 +39,6 @@ async def store(database_url: str) -> AsyncIterator[Store]:
     """A Store on a fresh database; its engine is disposed after the test."""
     engine = make_engine(database_url)
     try:
-        yield Store(engine)
+        yield Store(engine, TEST_KEYRING)
     finally:
         await engine.dispose()

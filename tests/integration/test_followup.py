@@ -31,6 +31,7 @@ from tests.integration.helpers import (
     make_draft,
     outbox_rows,
 )
+from tests.keys import TEST_KEYRING
 
 CATALOGS: dict[str, Translations] = load_catalogs()
 PLACES = (Place("centrum", "Centrum"),)
@@ -283,7 +284,7 @@ async def test_two_instances_sweeping_at_once_queue_every_checkin_once(
 ) -> None:
     engines = [make_engine(database_url), make_engine(database_url)]
     try:
-        first, second = Store(engines[0]), Store(engines[1])
+        first, second = Store(engines[0], TEST_KEYRING), Store(engines[1], TEST_KEYRING)
         signals: list[StoredSignal] = [await add_signal(first, now=RECEIVED) for _ in range(30)]
         # Tuesday 10:00: every signal owes a reminder and an escalation; the digest is due too.
         counts = await asyncio.gather(

@@ -10,7 +10,9 @@ from sqlalchemy.exc import IntegrityError, StatementError
 
 from storage import Store, make_engine
 from storage.models import Conversation, Reporter, Signal
+from storage.types import Bound
 from tests.integration.helpers import NOW, add_signal, make_draft
+from tests.keys import TEST_KEYRING
 
 CEST = timezone(timedelta(hours=2))
 
@@ -47,7 +49,11 @@ async def test_naive_datetimes_are_refused(store: Store) -> None:
         with pytest.raises(StatementError) as raised:
             await connection.execute(
                 insert(Reporter).values(
-                    channel="web", channel_user_id="x", language="nl", created_at=naive
+                    channel="web",
+                    user_key="k",
+                    channel_user_id=Bound("x", "k"),
+                    language="nl",
+                    created_at=naive,
                 )
             )
     assert isinstance(raised.value.orig, ValueError)
@@ -72,7 +78,13 @@ async def test_reporter_get_or_create_is_idempotent(store: Store) -> None:
 
 
 async def test_reporter_channel_user_is_unique(store: Store) -> None:
-    row = {"channel": "telegram", "channel_user_id": "7", "language": "nl", "created_at": NOW}
+    row = {
+        "channel": "telegram",
+        "user_key": "k7",
+        "channel_user_id": Bound("7", "k7"),
+        "language": "nl",
+        "created_at": NOW,
+    }
     async with store.engine.begin() as connection:
         await connection.execute(insert(Reporter).values(**row))
     with pytest.raises(IntegrityError):
@@ -90,7 +102,7 @@ async def test_conversation_state_survives_a_restart(store: Store, database_url:
 
     restarted_engine = make_engine(database_url)
     try:
-        restarted = Store(restarted_engine)
+        restarted = Store(restarted_engine, TEST_KEYRING)
         async with restarted.unit_of_work() as uow:
             assert await uow.conversations.load(reporter.id) == state
             await uow.conversations.save(reporter.id, {"language": "nl"}, NOW)
