@@ -16,9 +16,14 @@ from storage.followup import REPORTER_UNREACHABLE
 from storage.records import OutboxItem
 from storage.uow import Store, UnitOfWork
 
+from .actions import STAFF_DETAILS
+from .followup import REPORTER_REPLY
 from .loket_messages import ADMIN_ALERT, LoketComposer
 from .ports import DeliveryError, Messenger
 from .recipients import reporter_id_of
+
+# Messages that carry a signal's personal details or a reporter's words to staff.
+DISCLOSING = frozenset({STAFF_DETAILS, REPORTER_REPLY})
 
 log = logging.getLogger(__name__)
 
@@ -81,6 +86,16 @@ class OutboxWorker:
                 return await self._fail(item, now, DeliveryError(repr(error)))
         async with self._store.unit_of_work() as uow:
             await uow.outbox.mark_sent(item.id, now, landed)
+            if outgoing is not None and item.kind in DISCLOSING:
+                # Personal details reached a staff member: an access like any view.
+                staff = item.payload.get("staff_id")
+                await uow.audit.record(
+                    at=now,
+                    actor=f"staff:{staff}" if staff is not None else item.target[:64],
+                    action=f"sent:{item.kind}"[:32],
+                    outcome="ok",
+                    signal_id=item.signal_id,
+                )
             await uow.commit()
         return 1 if outgoing is not None else 0
 

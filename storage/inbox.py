@@ -24,13 +24,15 @@ class InboxRepository(SessionRepository):
         payload: Mapping[str, Any],
         received_at: datetime,
     ) -> bool:
-        """Keep a received message; False when it is already waiting (a redelivery)."""
-        row = _row_key(channel, message_id)
+        """Keep a received message; False when it is already waiting (a redelivery).
+        The message id is kept as a keyed hash (a WhatsApp id encodes the phone number)."""
+        key = self._keys.index(f"message:{channel}:{message_id}")
+        row = _row_key(channel, key)
         statement = (
             insert_for(self._dialect, InboxMessage)
             .values(
                 channel=channel,
-                message_id=message_id,
+                message_id=key,
                 sender=Bound(sender, row),
                 payload=Bound(json.dumps(dict(payload), ensure_ascii=False), row),
                 received_at=as_utc(received_at),

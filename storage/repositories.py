@@ -10,11 +10,12 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import CursorResult, delete, func, select, update
+from sqlalchemy import CursorResult, case, delete, func, select, update
 
 from ._base import SessionRepository, insert_for
 from .models import Conversation, InboundMessage, OutboxMessage, Reporter
 from .records import OutboxItem, ReporterRecord
+from .signals import LOKET_TARGET
 from .types import Bound, as_utc, reveal
 
 
@@ -200,9 +201,10 @@ class OutboxRepository(SessionRepository):
     async def landed(self, *delivered_refs: str) -> OutboxItem | None:
         """The sent item that landed at one of ``delivered_refs`` (a WhatsApp message id
         is recorded as it is, or marked as a template)."""
+        hashed = [self._landed_key(ref) for ref in delivered_refs]
         query = (
             select(OutboxMessage)
-            .where(OutboxMessage.delivered_ref.in_(delivered_refs), OutboxMessage.status == "sent")
+            .where(OutboxMessage.delivered_ref.in_(hashed), OutboxMessage.status == "sent")
             .order_by(OutboxMessage.id.desc())
             .limit(1)
         )
@@ -238,13 +240,22 @@ class OutboxRepository(SessionRepository):
     async def mark_sent(
         self, item_id: int, now: datetime, delivered_ref: str | None = None
     ) -> None:
+        """Record the delivery. Where a message landed names the chat (a reporter's chat id,
+        a WhatsApp id encoding their number): only the loket group's is kept as it is,
+        because its cards are edited later; any other is kept as a keyed hash, enough to
+        recognise a status or a reply naming it."""
+        landed: Any = None
+        if delivered_ref is not None:
+            landed = case(
+                (OutboxMessage.target == LOKET_TARGET, delivered_ref),
+                else_=self._landed_key(delivered_ref),
+            )
         await self._update(
-            item_id,
-            status="sent",
-            sent_at=as_utc(now),
-            last_error=None,
-            delivered_ref=delivered_ref,
+            item_id, status="sent", sent_at=as_utc(now), last_error=None, delivered_ref=landed
         )
+
+    def _landed_key(self, delivered_ref: str) -> str:
+        return self._keys.index(f"landed:{delivered_ref}")
 
     async def mark_failed(
         self, item_id: int, now: datetime, error: str, retry_at: datetime | None
@@ -291,10 +302,16 @@ class OutboxRepository(SessionRepository):
 
 class InboundRepository(SessionRepository):
     async def record(self, channel: str, message_id: str, now: datetime) -> bool:
-        """Remember an inbound message. True if new, False if it was already processed."""
+        """Remember an inbound message. True if new, False if it was already processed.
+
+        Kept as a keyed hash: a WhatsApp message id encodes the sender's phone number."""
         statement = (
             insert_for(self._dialect, InboundMessage)
-            .values(channel=channel, message_id=message_id, processed_at=as_utc(now))
+            .values(
+                channel=channel,
+                message_id=self._keys.index(f"message:{channel}:{message_id}"),
+                processed_at=as_utc(now),
+            )
             .on_conflict_do_nothing(index_elements=["channel", "message_id"])
         )
         result = await self._session.execute(statement)

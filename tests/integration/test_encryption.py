@@ -23,6 +23,8 @@ PERSONAL = {
     "question": "Wanneer zag u haar het laatst?",
     "typed": "Buurvrouw Petra de Groot",
     "inbox": "Merhaba, komşum çok yalnız",
+    # A WhatsApp message id: base64 around the sender's number (31612345678).
+    "wamid": "wamid.HBgLMzE2MTIzNDU2NzgVAgASGBQzQUVCM0Y4RDdBNEI2RkU2NUQ0OQA=",
 }
 
 
@@ -47,8 +49,12 @@ async def fill(store: Store) -> tuple[int, int]:
             reporter.id, {"answers": {"contact": {"value": PERSONAL["typed"]}}}, NOW
         )
         await uow.inbox.add(
-            "whatsapp", "wamid.1", PERSONAL["chat id"], {"text": PERSONAL["inbox"]}, NOW
+            "whatsapp", PERSONAL["wamid"], PERSONAL["chat id"], {"text": PERSONAL["inbox"]}, NOW
         )
+        await uow.inbound.record("whatsapp", PERSONAL["wamid"], NOW)
+        await uow.outbox.enqueue("checkin", f"reporter:{reporter.id}", NOW, signal_id=signal.id)
+        [queued] = [i for i in await uow.outbox.claim_due(NOW) if i.kind == "checkin"]
+        await uow.outbox.mark_sent(queued.id, NOW, PERSONAL["wamid"])
         await uow.keyboards.set("telegram", PERSONAL["chat id"], "77")
         await uow.commit()
     return reporter.id, signal.id
@@ -99,6 +105,11 @@ async def test_everything_reads_back_with_the_keys(store: Store) -> None:
     assert state == {"answers": {"contact": {"value": PERSONAL["typed"]}}}
     assert (waiting.sender, waiting.payload) == (PERSONAL["chat id"], {"text": PERSONAL["inbox"]})
     assert keyboard == "77"
+    async with store.unit_of_work() as uow:
+        landed = await uow.outbox.landed(PERSONAL["wamid"])  # a status or reply finds it
+        assert landed is not None
+        assert landed.target == f"reporter:{reporter_id}"
+        assert not await uow.inbound.record("whatsapp", PERSONAL["wamid"], NOW)  # dedup holds
 
 
 async def test_other_keys_open_nothing(store: Store) -> None:

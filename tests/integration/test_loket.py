@@ -112,6 +112,11 @@ async def test_claim_sends_details_privately_and_updates_the_card(store: Store) 
         assert stored is not None
         assert stored.status == "claimed"
         assert [e.action for e in await uow.signals.events(signal.id)] == ["created", "claim"]
+        # The delivery of the details is in the access history, next to the claim.
+        staff_id = (await uow.staff.all())[0].id
+        assert (f"staff:{staff_id}", "sent:staff_details", "ok") in await uow.audit.entries(
+            signal.id
+        )
 
 
 async def test_non_staff_and_revoked_staff_are_refused_and_recorded(store: Store) -> None:
