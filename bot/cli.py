@@ -19,6 +19,7 @@ from conversations import lifecycle
 from conversations.diagram import flows_markdown, lifecycle_markdown
 from conversations.text import LANGUAGES
 from storage.crypto import KeyringError
+from storage.database import OutdatedSchema
 
 from .app import App, build_app
 from .console import chat
@@ -156,6 +157,9 @@ def main(argv: list[str] | None = None) -> int:
         return asyncio.run(_with_app(settings, lambda app: work(app, args)))
     except KeyringError as error:
         print(f"signaalpunt: encryption keys: {error}", file=sys.stderr)
+        return 2
+    except OutdatedSchema as error:
+        print(f"signaalpunt: {error}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130

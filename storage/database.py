@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import Connection, event, inspect
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
@@ -45,7 +45,29 @@ def make_engine(url: str) -> AsyncEngine:
     return engine
 
 
+class OutdatedSchema(RuntimeError):
+    """The database was made by an older version (missing tables or columns)."""
+
+
 async def create_schema(engine: AsyncEngine) -> None:
-    """Create all tables that do not exist yet (Alembic migrations will replace this)."""
+    """Create all tables that do not exist yet (Alembic migrations will replace this), and
+    refuse, naming what is missing, a database whose tables lack columns we need."""
     async with engine.begin() as connection:
         await connection.run_sync(Base.metadata.create_all)
+        missing = await connection.run_sync(_missing_columns)
+    if missing:
+        raise OutdatedSchema(
+            "the database was made by an older version of Signaalpunt (missing: "
+            + ", ".join(missing[:5])
+            + (", ..." if len(missing) > 5 else "")
+            + "); until migrations arrive, move it aside and start with a new one"
+        )
+
+
+def _missing_columns(connection: Connection) -> list[str]:
+    inspector = inspect(connection)
+    missing: list[str] = []
+    for table in Base.metadata.sorted_tables:
+        present = {column["name"] for column in inspector.get_columns(table.name)}
+        missing.extend(f"{table.name}.{c.name}" for c in table.columns if c.name not in present)
+    return missing

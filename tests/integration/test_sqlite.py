@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from sqlalchemy import text
 
-from storage import make_engine
+from storage import create_schema, make_engine
+from storage.database import OutdatedSchema
 
 
 async def test_sqlite_engine_creates_directory_and_sets_pragmas(tmp_path: Path) -> None:
@@ -21,3 +23,19 @@ async def test_sqlite_engine_creates_directory_and_sets_pragmas(tmp_path: Path) 
         await engine.dispose()
     assert path.parent.is_dir()
     assert (journal_mode, foreign_keys, busy_timeout) == ("wal", 1, 5000)
+
+
+async def test_a_database_of_an_older_version_is_named_not_half_used(tmp_path: Path) -> None:
+    engine = make_engine(f"sqlite+aiosqlite:///{tmp_path / 'old.db'}")
+    try:
+        async with engine.begin() as connection:  # reporters as before encryption
+            await connection.execute(
+                text(
+                    "CREATE TABLE reporters (id INTEGER PRIMARY KEY, channel VARCHAR(20), "
+                    "channel_user_id VARCHAR(128), language VARCHAR(8), created_at DATETIME)"
+                )
+            )
+        with pytest.raises(OutdatedSchema, match=r"older version.*reporters\.user_key"):
+            await create_schema(engine)
+    finally:
+        await engine.dispose()
