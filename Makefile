@@ -14,7 +14,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 catalogs: $(STAMP)
-	$(BIN)/pybabel compile --domain signaalpunt --directory locales --use-fuzzy=false 2>&1 | grep -v '^compiling' || true
+	$(BIN)/pybabel compile --domain signaalpunt --directory locales 2>&1 | grep -v '^compiling' || true
 
 run: $(STAMP) catalogs
 	mkdir -p var

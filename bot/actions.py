@@ -104,6 +104,17 @@ class SignalActions:
     ) -> ActionResult:
         uow, staff, actor, now = call.uow, call.staff, call.actor, call.now
         signal = await uow.signals.get(signal_id)
+        if staff is None:
+            # The same answer whether the signal exists or not: a stranger pressing forged
+            # buttons learns nothing (the attempt is recorded all the same).
+            await uow.audit.record(
+                at=now,
+                actor=actor,
+                action=action_id,
+                outcome=f"refused:{lc.NOT_STAFF}",
+                signal_id=signal.id if signal is not None else None,
+            )
+            return ActionResult(msg(t.REFUSED_NOT_STAFF), done=False)
         if signal is None:
             await uow.audit.record(at=now, actor=actor, action=action_id, outcome="refused:unknown")
             return ActionResult(msg(t.REFUSED_UNKNOWN), done=False)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from babel.support import Translations
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -78,9 +78,20 @@ async def build_app(settings: Settings) -> App:
     engine = Engine(LabelIndex(catalogs), places)
     wake = asyncio.Event()
     service = ConversationService(
-        store, engine, catalogs, settings.default_language, on_signal=wake.set
+        store,
+        engine,
+        catalogs,
+        settings.default_language,
+        on_signal=wake.set,
+        max_signals_per_day=settings.max_signals_per_day,
+        max_messages_per_minute=settings.max_messages_per_minute,
     )
-    loket = LoketService(store, on_queued=wake.set)
+    loket = LoketService(
+        store,
+        on_queued=wake.set,
+        max_failed_codes=settings.max_failed_codes,
+        lockout=timedelta(minutes=settings.lockout_minutes),
+    )
     followup = FollowUpService(
         store,
         office_hours(settings),

@@ -10,6 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 MAX_BYTES = 64
+# Signal ids are 32-bit integers in the database: a larger one is no signal of ours, and
+# looking it up would fail in the driver instead of finding nothing.
+MAX_ID = 2**31 - 1
 
 
 @dataclass(frozen=True)
@@ -58,8 +61,16 @@ def parse(data: str | None) -> ReporterButton | StaffButton | CheckinButton | No
         return ReporterButton(first, second)
     if kind == "s":
         number, _, option = second.partition("|")
-        if number.isascii() and number.isdigit():
-            return StaffButton(first, int(number), option or None)
-    if kind == "k" and first.isascii() and first.isdigit():
-        return CheckinButton(int(first), second)
+        signal_id = _id(number)
+        if signal_id is not None:
+            return StaffButton(first, signal_id, option or None)
+    if kind == "k" and (signal_id := _id(first)) is not None:
+        return CheckinButton(signal_id, second)
     return None
+
+
+def _id(text: str) -> int | None:
+    if not (text.isascii() and text.isdigit()):
+        return None
+    value = int(text)
+    return value if value <= MAX_ID else None

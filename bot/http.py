@@ -12,11 +12,19 @@ from fastapi import APIRouter, FastAPI, Request
 async def limited_body(request: Request, limit: int) -> bytes | None:
     """The raw body, or None when it is (or says it is) larger than ``limit`` bytes: a
     webhook caller gets 413 before a large body is read into memory."""
-    declared = request.headers.get("content-length", "0")
-    if not declared.isdigit() or int(declared) > limit:
+    declared = request.headers.get("content-length")
+    if declared is not None and not (declared.isascii() and declared.isdigit()):
         return None
-    body = await request.body()
-    return body if len(body) <= limit else None
+    if declared is not None and int(declared) > limit:
+        return None
+    # Read as it arrives: a chunked body declares no length, and one that never ends must
+    # not be buffered until it does.
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > limit:
+            return None
+    return bytes(body)
 
 
 def build_http_app(*routers: APIRouter) -> FastAPI:
@@ -43,3 +51,19 @@ class HttpServer:
 
     def stop(self) -> None:
         self._server.should_exit = True
+
+
+def listening_socket(host: str, port: int) -> socket.socket:
+    """Bind and listen before the server starts: a caller told the address can connect
+    at once (the connection waits in the backlog until uvicorn accepts it)."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+        sock.listen(2048)
+    except OSError:
+        sock.close()
+        raise
+    sock.set_inheritable(True)
+    return sock

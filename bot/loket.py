@@ -25,6 +25,7 @@ log = logging.getLogger(__name__)
 INVITE_VALID = timedelta(hours=24)
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud over the phone
 CODE_LENGTH = 12
+KOPPEL = "koppel"  # the kind of attempt in the access history
 
 
 def new_invite_code(choose: Callable[[str], str] = secrets.choice) -> str:
@@ -40,10 +41,23 @@ def hash_code(code: str) -> str:
 
 
 class LoketService(SignalActions):
-    """Linking staff accounts, plus the actions on signals (``act``, ``ask``, ``view``)."""
+    """Linking staff accounts, plus the actions on signals (``act``, ``ask``, ``view``).
 
-    def __init__(self, store: Store, on_queued: Callable[[], None] = lambda: None) -> None:
+    After ``max_failed_codes`` wrong codes within ``lockout``, a Telegram user's next codes
+    are refused unread, until ``lockout`` has passed without an attempt.
+    """
+
+    def __init__(
+        self,
+        store: Store,
+        on_queued: Callable[[], None] = lambda: None,
+        *,
+        max_failed_codes: int = 5,
+        lockout: timedelta = timedelta(minutes=60),
+    ) -> None:
         super().__init__(store, on_queued)
+        self._max_failed_codes = max_failed_codes
+        self._lockout = lockout
 
     async def create_invite(self, role: str, now: datetime, code: str | None = None) -> str:
         if role not in lifecycle.ROLES:
@@ -72,17 +86,29 @@ class LoketService(SignalActions):
         async with self._store.unit_of_work() as uow:
             if update_key is not None and not await uow.inbound.record("telegram", update_key, now):
                 return None
-            staff = None
-            if code.strip():
-                staff = await uow.staff.redeem(
-                    hash_code(code),
-                    telegram_user_id=telegram_user_id,
-                    display_name=display,
-                    now=now,
-                )
-            outcome = "ok" if staff is not None else "refused:invalid_code"
+            staff, locked = None, False
+            if code.strip():  # "/koppel" alone guesses nothing: not counted
+                subject = uow.keyring.index(f"koppel:{telegram_user_id}")
+                failed = await uow.privacy.failures_since(KOPPEL, subject, now - self._lockout)
+                locked = failed >= self._max_failed_codes
+                if not locked:  # a locked-out guesser learns nothing, not even "invalid"
+                    staff = await uow.staff.redeem(
+                        hash_code(code),
+                        telegram_user_id=telegram_user_id,
+                        display_name=display,
+                        now=now,
+                    )
+                # A refused attempt counts too: guessing on keeps the lock closed.
+                await uow.privacy.record_attempt(KOPPEL, subject, now, staff is not None)
+            outcome = "ok" if staff else "refused:locked" if locked else "refused:invalid_code"
             await uow.audit.record(at=now, actor=actor, action="link", outcome=outcome)
             await uow.commit()
+        if locked:
+            log.warning("staff invite codes locked out", extra={"actor": actor})
+            minutes = max(1, int(self._lockout.total_seconds() // 60))
+            return Msg(
+                t.LINK_LOCKED, {"count": minutes}, plural=t.LINK_LOCKED_PLURAL, count=minutes
+            )
         if staff is None:
             log.warning("invalid staff invite code used", extra={"actor": actor})
             return msg(t.LINK_INVALID) if code.strip() else msg(t.LINK_USAGE)

@@ -6,27 +6,63 @@ import asyncio
 import logging
 from collections import defaultdict
 from collections.abc import Callable, Mapping
-from dataclasses import replace
-from datetime import datetime
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
 
 from sqlalchemy.exc import SQLAlchemyError
 
 from conversations import messages as m
 from conversations.engine import Engine
-from conversations.events import Event, Reply, SetLanguage, ShowStatus, StoreSignal, Submitted
+from conversations.events import (
+    CheckSignalLimit,
+    EraseReporter,
+    Event,
+    Outcome,
+    Refused,
+    Reply,
+    SetLanguage,
+    ShowStatus,
+    StoreSignal,
+    Submitted,
+)
 from conversations.followup_texts import status_texts
 from conversations.matching import Catalog
 from conversations.state import ConversationState
 from conversations.text import LANGUAGES, msg
+from storage.crypto import KeyringError
 from storage.uow import Store, UnitOfWork
 
+from .pace import MessagePace, Pace
 from .rendering import RenderedReply, render_reply
 
 log = logging.getLogger(__name__)
 
+SIGNAL_WINDOW = timedelta(hours=24)
+
+
+@dataclass
+class _Step:
+    """What advancing one event did, for the transaction around it."""
+
+    state: ConversationState
+    replies: list[Reply]
+    stored: bool = False
+    erased: bool = False
+
+
+@dataclass(frozen=True)
+class _Reporter:
+    id: int
+    key: str  # survives erasure, so erasing does not reset the signal limit
+    channel: str
+
 
 class ConversationService:
-    """Handles reporters' events; a reporter's events are handled one at a time, in order."""
+    """Handles reporters' events; a reporter's events are handled one at a time, in order.
+
+    ``max_signals_per_day``: signals one reporter may send in 24 hours.
+    ``max_messages_per_minute``: messages one reporter may send a minute; more are dropped.
+    """
 
     def __init__(
         self,
@@ -35,12 +71,17 @@ class ConversationService:
         catalogs: Mapping[str, Catalog],
         default_language: str = "nl",
         on_signal: Callable[[], None] = lambda: None,
+        *,
+        max_signals_per_day: int = 3,
+        max_messages_per_minute: int = 30,
     ) -> None:
         self._on_signal = on_signal
         self._default_language = default_language if default_language in LANGUAGES else "nl"
         self._store = store
         self._engine = engine
         self._catalogs = catalogs
+        self._max_signals = max_signals_per_day
+        self._pace = MessagePace(max_messages_per_minute)
         self._locks: defaultdict[tuple[str, str], asyncio.Lock] = defaultdict(asyncio.Lock)
 
     async def handle(
@@ -54,20 +95,21 @@ class ConversationService:
         language_hint: str | None = None,
         ask_language: bool = False,
     ) -> list[RenderedReply]:
-        """Process one event; returns the rendered replies (empty for a duplicate).
-        ``ask_language``: a first conversation starts by asking the language (the chat app
-        does not tell it; ``language_hint`` is only a guess)."""
+        """Process one event; returns the rendered replies (empty for a duplicate or a
+        dropped message). ``ask_language``: a first conversation starts by asking the
+        language (the chat app does not tell it; ``language_hint`` is only a guess)."""
+        hint = language_hint if language_hint in LANGUAGES else None
         async with self._locks[(channel, user_id)]:
             try:
                 return await self._handle(
-                    channel, user_id, event, now, message_id, language_hint, ask_language
+                    channel, user_id, event, now, message_id, hint, ask_language
                 )
-            except SQLAlchemyError:
-                # The transaction rolled back: the reporter's answers are as they were.
+            except (SQLAlchemyError, KeyringError):
+                # The transaction rolled back: the reporter's answers are as they were. (A
+                # KeyringError is an operator's missing key: the reporter is not to blame.)
                 log.exception("storing a conversation step failed")
-                language = language_hint if language_hint in LANGUAGES else self._default_language
                 failed = Reply((msg(m.SAVE_FAILED),))
-                return [render_reply(failed, self._catalogs, language or self._default_language)]
+                return [render_reply(failed, self._catalogs, hint or self._default_language)]
 
     async def _handle(
         self,
@@ -76,61 +118,102 @@ class ConversationService:
         event: Event,
         now: datetime,
         message_id: str | None,
-        language_hint: str | None,
+        hint: str | None,
         ask_language: bool,
     ) -> list[RenderedReply]:
         async with self._store.unit_of_work() as uow:
             if message_id is not None and not await uow.inbound.record(channel, message_id, now):
                 return []
-            hint = language_hint if language_hint in LANGUAGES else None
-            reporter = await uow.reporters.get_or_create(
+            # Counted in memory, per process: losing a minute's count costs nothing, and a
+            # write per message is the load this limit caps (more in bot/pace.py).
+            pace = self._pace.check((channel, user_id), now)
+            if pace is not Pace.OK:
+                # Recorded as processed all the same: a redelivery is dropped as well.
+                known = await uow.reporters.find(channel, user_id)
+                await uow.commit()
+                if pace is Pace.DROP:
+                    return []
+                language = known.language if known is not None else hint
+                slow = Reply((msg(m.SLOW_DOWN),))
+                return [render_reply(slow, self._catalogs, language or self._default_language)]
+            record = await uow.reporters.get_or_create(
                 channel, user_id, language=hint or self._default_language, now=now
             )
-            await uow.reporters.heard_from(reporter.id, now)
+            await uow.reporters.heard_from(record.id, now)
+            reporter = _Reporter(record.id, uow.reporters.user_key(channel, user_id), channel)
             raw = await uow.conversations.load(reporter.id)
             state = (
                 ConversationState.from_json(raw)
                 if raw is not None
-                else self._engine.new_state(reporter.language, ask_language=ask_language)
+                else self._engine.new_state(record.language, ask_language=ask_language)
             )
-            state, replies, stored = await self._advance(
-                uow, reporter.id, channel, state, event, now
-            )
-            await uow.conversations.save(reporter.id, state.to_json(), now)
+            step = await self._advance(uow, reporter, state, event, now)
+            if not step.erased:  # nothing of an erased reporter is kept, not even a new state
+                await uow.conversations.save(reporter.id, step.state.to_json(), now)
             await uow.commit()
-        if stored:
+        if step.stored:
             self._on_signal()  # committed: the outbox worker may send the loket card now
-        return [render_reply(r, self._catalogs, state.language) for r in replies]
+        return [render_reply(r, self._catalogs, step.state.language) for r in step.replies]
 
     async def _advance(
         self,
         uow: UnitOfWork,
-        reporter_id: int,
-        channel: str,
+        reporter: _Reporter,
         state: ConversationState,
         event: Event,
         now: datetime,
-    ) -> tuple[ConversationState, list[Reply], bool]:
+    ) -> _Step:
         outcome = self._engine.advance(state, event, now)
-        state, replies, stored_any = outcome.state, list(outcome.replies), False
+        step = _Step(outcome.state, list(outcome.replies))
         for effect in outcome.effects:
             if isinstance(effect, ShowStatus):
-                signals = await uow.signals.of_reporter(reporter_id)
+                signals = await uow.signals.of_reporter(reporter.id)
                 listed = [(s.reference, s.created_at, s.status) for s in signals]
-                replies.insert(0, Reply(status_texts(listed)))
+                step.replies.insert(0, Reply(status_texts(listed)))
             elif isinstance(effect, SetLanguage):
-                await uow.reporters.set_language(reporter_id, effect.language)
+                await uow.reporters.set_language(reporter.id, effect.language)
+            elif isinstance(effect, CheckSignalLimit):
+                if await self._at_limit(uow, reporter, now):
+                    self._follow(step, self._engine.advance(step.state, Refused("limit"), now))
             elif isinstance(effect, StoreSignal):
-                draft = effect.draft
-                if draft.partner and await uow.partners.by_code(draft.partner) is None:
-                    # An unknown or mistyped deep link must not invent a partner in the figures.
-                    draft = replace(draft, partner=None)
-                stored = await uow.signals.add(
-                    draft, reporter_id=reporter_id, channel=channel, now=now
+                if await self._at_limit(uow, reporter, now):
+                    # Nothing is stored; the draft stays at the summary to be sent later.
+                    self._follow(step, self._engine.advance(step.state, Refused("limit"), now))
+                    continue
+                reference = await self._store_signal(uow, reporter, effect, now)
+                step.stored = True
+                follow = self._engine.advance(step.state, Submitted(reference), now)
+                step.state = follow.state
+                step.replies.extend(follow.replies)
+            elif isinstance(effect, EraseReporter):
+                erased = await uow.privacy.erase_reporter(reporter.id, now)
+                step.erased = True
+                # That a request was honoured is accountable; who asked is not kept.
+                await uow.audit.record(
+                    at=now, actor="reporter", action="erase", outcome=f"signals:{erased}"
                 )
-                stored_any = True
-                log.info("signal stored", extra={"reference": stored.reference})
-                follow = self._engine.advance(state, Submitted(stored.reference), now)
-                state = follow.state
-                replies.extend(follow.replies)
-        return state, replies, stored_any
+                log.info("reporter erased", extra={"signals": erased})
+        return step
+
+    @staticmethod
+    def _follow(step: _Step, refused: Outcome) -> None:
+        step.state = refused.state
+        step.replies = list(refused.replies)  # in place of the replies it refused
+
+    async def _at_limit(self, uow: UnitOfWork, reporter: _Reporter, now: datetime) -> bool:
+        sent = await uow.privacy.submissions_since(reporter.key, now - SIGNAL_WINDOW)
+        return sent >= self._max_signals
+
+    async def _store_signal(
+        self, uow: UnitOfWork, reporter: _Reporter, effect: StoreSignal, now: datetime
+    ) -> str:
+        draft = effect.draft
+        if draft.partner and await uow.partners.by_code(draft.partner) is None:
+            # An unknown or mistyped deep link must not invent a partner in the figures.
+            draft = replace(draft, partner=None)
+        stored = await uow.signals.add(
+            draft, reporter_id=reporter.id, channel=reporter.channel, now=now
+        )
+        await uow.privacy.record_submission(reporter.key, now)
+        log.info("signal stored", extra={"reference": stored.reference})
+        return stored.reference

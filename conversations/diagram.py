@@ -22,6 +22,7 @@ def flow_mermaid(flow: Flow) -> str:
             label = "/".join(sorted(later.when.choices))
             lines.append(f"    {step.id} -- {later.when.step}={label} --> {later.id}")
     lines.append("    summary -- send --> done((stored + loket notified))")
+    lines.append("    summary -. send at the daily signal limit .-> summary")
     lines.append("    summary -- change --> edit[[pick an answer]] --> summary")
     return "\n".join(lines)
 

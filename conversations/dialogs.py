@@ -1,4 +1,5 @@
-"""Questions outside the flows: the welcome menu, language, confirmations, resume, trouble."""
+"""Questions outside the flows: the welcome menu, language, confirmations (restart, stop,
+erase), resume, trouble."""
 
 from __future__ import annotations
 
@@ -39,6 +40,17 @@ CONFIRM_STOP = Step(
     N_("Do you want to stop? Your answers will be deleted."),
     choices=(Choice("yes", N_("Yes, stop")), Choice("no", N_("No, continue"))),
 )
+CONFIRM_ERASE = Step(
+    "confirm_erase",
+    Kind.INFO,
+    N_(
+        "Do you want us to delete your details? We delete your contact details and your "
+        "unfinished report. Signals you already sent stay with the loket, so they can still "
+        "be followed up, but without your details. The loket can then no longer contact you "
+        "about them."
+    ),
+    choices=(Choice("yes", N_("Yes, delete my details")), Choice("no", N_("No, continue"))),
+)
 RESUME = Step(
     "resume",
     Kind.INFO,
@@ -60,5 +72,14 @@ EDIT_BACK = Choice("back", N_("Back to the summary"))
 
 DIALOGS: dict[str, Step] = {
     step.id: step
-    for step in (WELCOME, LANGUAGE, CONFIRM_RESTART, CONFIRM_STOP, RESUME, TROUBLE, EDIT)
+    for step in (
+        WELCOME,
+        LANGUAGE,
+        CONFIRM_RESTART,
+        CONFIRM_STOP,
+        CONFIRM_ERASE,
+        RESUME,
+        TROUBLE,
+        EDIT,
+    )
 }

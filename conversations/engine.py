@@ -16,9 +16,12 @@ from .asking import ask, ask_dialog, edit_dialog
 from .commands import Command, parse_command
 from .dialogs import DIALOGS, WELCOME
 from .events import (
+    CheckSignalLimit,
+    EraseReporter,
     Event,
     Outcome,
     Pick,
+    Refused,
     Reopen,
     Reply,
     SetLanguage,
@@ -42,6 +45,7 @@ START = "start"  # nothing on screen yet: any input shows the welcome
 # Nothing on screen yet, and the chat app did not say the reporter's language (WhatsApp):
 # any input asks the language first, then shows the welcome.
 START_LANGUAGE = "start_language"
+COMMAND_DIALOGS = {"language": "language", "erase": "confirm_erase"}
 
 
 @dataclass(frozen=True)
@@ -65,6 +69,8 @@ class Engine:
         """Advance one conversation by one event."""
         if isinstance(event, Submitted):
             return self._submitted(state, event.reference, now)
+        if isinstance(event, Refused):
+            return self._refused(state, now)
         if self._idle(state, now) and state.dialog != "resume":
             resumed = state.with_(dialog="resume", updated_at=now)
             return Outcome(resumed, self._current(resumed))
@@ -77,12 +83,15 @@ class Engine:
                 asked = self._first_language(state, event)
                 return Outcome(asked.state, (notice, *asked.replies))
             return Outcome(state, (notice, *self._current(state)))
+        command = parse_command(event.text) if isinstance(event, TextIn) else None
         if state.prompt == START_LANGUAGE:
+            if command is not None and command.name == "erase":
+                # Details outlive the conversation (the retention job deletes idle ones):
+                # erasing is not put off until a language is chosen.
+                return self._command(state.with_(prompt=WELCOME.id), command, now)
             return self._first_language(state, event)
-        if isinstance(event, TextIn):
-            command = parse_command(event.text)
-            if command is not None:
-                return self._command(state, command, now)
+        if command is not None:
+            return self._command(state, command, now)
         if state.prompt == START and state.dialog is None:
             return self._welcome(state)
         if state.dialog is not None:
@@ -95,22 +104,23 @@ class Engine:
         if command.name == "start":
             partner = command.partner or state.partner
             if state.has_draft:
-                asked = state.with_(dialog="confirm_restart", partner=partner, misses=0)
-                return Outcome(asked, (ask_dialog(DIALOGS["confirm_restart"], asked),))
+                return self._ask(state.with_(partner=partner), "confirm_restart")
             return self._welcome(self.new_state(state.language, partner).with_(updated_at=now))
         if command.name == "stop":
             if state.flow is None:
                 fresh = self.new_state(state.language, state.partner).with_(updated_at=now)
                 return Outcome(fresh, (Reply((msg(m.NOTHING_TO_STOP), msg(m.DONE_AGAIN))),))
-            asked = state.with_(dialog="confirm_stop", misses=0)
-            return Outcome(asked, (ask_dialog(DIALOGS["confirm_stop"], asked),))
-        if command.name == "language":
-            asked = state.with_(dialog="language", misses=0)
-            return Outcome(asked, (ask_dialog(DIALOGS["language"], asked),))
+            return self._ask(state, "confirm_stop")
+        if command.name in COMMAND_DIALOGS:
+            return self._ask(state, COMMAND_DIALOGS[command.name])
         if command.name == "status":
             return Outcome(state, self._current(state), (ShowStatus(),))
         info = m.HELP if command.name == "help" else m.PRIVACY
         return Outcome(state, (Reply((msg(info),)), *self._current(state)))
+
+    def _ask(self, state: ConversationState, dialog: str) -> Outcome:
+        asked = state.with_(dialog=dialog, misses=0)
+        return Outcome(asked, (ask_dialog(DIALOGS[dialog], asked),))
 
     def _first_language(self, state: ConversationState, event: Event) -> Outcome:
         # Whatever the first message says, the reporter first sees the languages (named
@@ -167,11 +177,14 @@ class Engine:
             case ("confirm_stop", "yes"):
                 fresh = self.new_state(state.language, state.partner).with_(updated_at=now)
                 return Outcome(fresh, (Reply((msg(m.STOPPED),)),))
+            case ("confirm_erase", "yes"):
+                # The shell keeps nothing of this state; the next message starts afresh.
+                fresh = self.new_state(state.language).with_(updated_at=now)
+                return Outcome(fresh, (Reply((msg(m.ERASED),)),), (EraseReporter(),))
             case ("trouble", "help"):
                 return Outcome(back, (Reply((msg(m.HELP),)), *self._current(back)))
             case ("trouble", "stop"):
-                asked = back.with_(dialog="confirm_stop")
-                return Outcome(asked, (ask_dialog(DIALOGS["confirm_stop"], asked),))
+                return self._ask(back, "confirm_stop")
             case ("edit", "back"):
                 back = back.with_(prompt="summary", editing=False)
             case ("edit", step_id):
@@ -202,12 +215,12 @@ class Engine:
         if choice == "privacy":
             return Outcome(state.with_(misses=0), (Reply((msg(m.PRIVACY),)), *self._current(state)))
         if choice == "language":
-            asked = state.with_(dialog="language", misses=0)
-            return Outcome(asked, (ask_dialog(DIALOGS["language"], asked),))
+            return self._ask(state, "language")
         flow = self.flows["report_other" if choice == "report" else "report_self"]
         started = state.with_(flow=flow.id, answers={}, started_at=now, misses=0, editing=False)
         started = started.with_(prompt=first_step(flow, started).id)
-        return Outcome(started, self._current(started))
+        # Whether the reporter may send another signal today is the shell's to know.
+        return Outcome(started, self._current(started), (CheckSignalLimit(),))
 
     def _apply(
         self, flow: Flow, step: Step, state: ConversationState, result: AnswerResult, now: datetime
@@ -222,8 +235,7 @@ class Engine:
             asked = state.with_(dialog="edit", misses=0)
             return Outcome(asked, self._current(asked))
         if result.action in {"cancel", "stop"}:
-            asked = state.with_(dialog="confirm_stop", misses=0)
-            return Outcome(asked, (ask_dialog(DIALOGS["confirm_stop"], asked),))
+            return self._ask(state, "confirm_stop")
         assert result.answer is not None
         answers = prune(flow, {**state.answers, step.id: result.answer})
         answered = state.with_(answers=answers, selection=(), misses=0)
@@ -237,6 +249,17 @@ class Engine:
         texts = done_texts(self._flow(state), state, reference)
         fresh = self.new_state(state.language, state.partner).with_(updated_at=now)
         return Outcome(fresh, (Reply(texts),))
+
+    def _refused(self, state: ConversationState, now: datetime) -> Outcome:
+        limit = Msg(m.SIGNAL_LIMIT, safety_params())
+        if state.flow is None:
+            return Outcome(state)
+        if state.answers:  # refused at "send": the draft waits for another day
+            kept = Reply((limit, msg(m.SIGNAL_LIMIT_KEPT)))
+            return Outcome(state, (kept, *self._current(state)))
+        # Refused as the report starts: before anything is typed for nothing.
+        welcome = self._welcome(self.new_state(state.language, state.partner).with_(updated_at=now))
+        return Outcome(welcome.state, (Reply((limit,)), *welcome.replies))
 
     # -- helpers ---------------------------------------------------------------------
 

@@ -32,6 +32,15 @@ class Submitted:
 
 
 @dataclass(frozen=True)
+class Refused:
+    """The shell did not do what the last effect asked (``StoreSignal`` or
+    ``CheckSignalLimit``): ``reason="limit"``, the reporter sent the most signals allowed
+    in a day."""
+
+    reason: str = "limit"
+
+
+@dataclass(frozen=True)
 class Reopen:
     """The reporter (re)opened the chat: show where they are, count nothing as an answer."""
 
@@ -44,7 +53,7 @@ class Unreadable:
     kind: str = "media"
 
 
-Event = TextIn | Pick | Submitted | Reopen | Unreadable
+Event = TextIn | Pick | Submitted | Refused | Reopen | Unreadable
 
 
 @dataclass(frozen=True)
@@ -68,9 +77,23 @@ class Reply:
 @dataclass(frozen=True)
 class StoreSignal:
     """Store this signal and its loket notification in one transaction, then send
-    ``Submitted(reference)`` back to the engine."""
+    ``Submitted(reference)`` back to the engine; or, when the reporter may send no more
+    signals now, store nothing and send ``Refused("limit")``."""
 
     draft: SignalDraft
+
+
+@dataclass(frozen=True)
+class CheckSignalLimit:
+    """A report starts. When the reporter may send no more signals now, send
+    ``Refused("limit")`` back to the engine: its replies take the place of these."""
+
+
+@dataclass(frozen=True)
+class EraseReporter:
+    """Erase the reporter (their details on their signals, their draft, the reporter
+    itself) in this transaction, and keep nothing of the conversation afterwards: the
+    state of this outcome is not to be saved."""
 
 
 @dataclass(frozen=True)
@@ -86,7 +109,7 @@ class ShowStatus:
     replies of this outcome."""
 
 
-Effect = StoreSignal | SetLanguage | ShowStatus
+Effect = StoreSignal | CheckSignalLimit | EraseReporter | SetLanguage | ShowStatus
 
 
 @dataclass(frozen=True)

@@ -26,7 +26,7 @@ from .notification import (
 from .signal import SignalDraft
 from .state import Answer
 from .summary import answer_value
-from .text import N_, LanguageName, Msg, Param, Token, When, msg
+from .text import N_, LanguageName, Msg, Nn_, Param, Token, When, msg
 
 CARD_NEIGHBOURHOOD = N_("Neighbourhood: %(place)s")
 CARD_NEIGHBOURHOOD_UNKNOWN = N_("Neighbourhood: unknown")
@@ -66,6 +66,12 @@ LINK_INVALID = N_(
 )
 LINK_USAGE = N_("Send /koppel followed by your code, in a private chat with the bot.")
 LINK_PRIVATE_ONLY = N_("Link your account in a private chat with the bot, not in a group.")
+LINK_LOCKED, LINK_LOCKED_PLURAL = Nn_(
+    "Too many wrong codes. Wait %(count)d minute before you try again, or ask an "
+    "administrator for a new code.",
+    "Too many wrong codes. Wait %(count)d minutes before you try again, or ask an "
+    "administrator for a new code.",
+)
 
 DELIVERY_FAILED = N_(
     "A notification about %(reference)s could not be delivered to %(target)s: %(reason)s. "

@@ -10,6 +10,7 @@ from typing import Protocol
 from babel import Locale
 
 from . import messages as m
+from .commands import looks_like_command
 from .events import ReplyChoice
 from .sanitize import ascii_digits, clean_text, fold
 from .text import LANGUAGES, LanguageName, Msg, Token, msg
@@ -80,7 +81,7 @@ class LabelIndex:
     def by_label(self, text: str, choices: Sequence[ReplyChoice], language: str) -> str | None:
         """The choice whose label ``text`` is, preferring the reporter's language."""
         key = fold(text)
-        if not key:
+        if not key or looks_like_command(text):
             return None
         languages = (language, *[code for code in LANGUAGES if code != language])
         for lang in languages:

@@ -26,12 +26,13 @@ PRIVACY = N_(
     "How we use your data: we only ask what the loket needs to follow up your signal. "
     "Only the loket of the municipality reads it, and treats it confidentially. You may "
     "report anonymously. We never tell you what help the person gets, only that your "
-    "signal was picked up. Contact details are deleted when they are no longer needed."
+    "signal was picked up. Contact details are deleted when they are no longer needed. "
+    "You have the right to have your details deleted sooner: type /verwijder at any time."
 )
 HELP = N_(
     "How it works: choose an answer with a button, or type its number. Commands: "
     "/start begins again, /taal changes the language (your answers are kept), /privacy "
-    "tells how we use your data, stop ends your report."
+    "tells how we use your data, /verwijder deletes your details, stop ends your report."
 )
 LANGUAGE_SET = N_("Okay, we continue in English.")
 STOPPED = N_(
@@ -61,6 +62,20 @@ UNREADABLE = N_(
     "contacts. Please type your answer or press a button."
 )
 EDITED = N_("I do not read changed messages. Please send your answer as a new message.")
+ERASED = N_(
+    "Your details have been deleted. Signals you sent stay with the loket, without your "
+    "details. Type /start to make a new report."
+)
+# Says nothing about the person or earlier signals: only that this reporter must wait.
+SIGNAL_LIMIT = N_(
+    "You have already sent several signals today. You can send a new one tomorrow. Is it "
+    "urgent? Call the loket of the municipality. In acute danger, call %(emergency)s."
+)
+SIGNAL_LIMIT_KEPT = N_("Your answers are kept, so you can send this report later.")
+SLOW_DOWN = N_(
+    "You are sending many messages in a short time. Please wait a minute. Messages sent "
+    "in the meantime are not read, so send your answer again after that."
+)
 
 # The command menu of chat apps (Telegram's "/" list), one description per command.
 COMMAND_START = N_("Make a new report")
@@ -68,10 +83,12 @@ COMMAND_LANGUAGE = N_("Change the language")
 COMMAND_HELP = N_("How it works")
 COMMAND_PRIVACY = N_("How we use your data")
 COMMAND_STATUS = N_("What happened to my signals")
+COMMAND_ERASE = N_("Delete my details")
 COMMAND_MENU: tuple[tuple[str, str], ...] = (
     ("start", COMMAND_START),
     ("taal", COMMAND_LANGUAGE),
     ("help", COMMAND_HELP),
     ("privacy", COMMAND_PRIVACY),
     ("status", COMMAND_STATUS),
+    ("verwijder", COMMAND_ERASE),
 )

@@ -5,13 +5,11 @@ from __future__ import annotations
 import re
 import unicodedata
 
-# Explicit direction controls would let a reporter reorder what staff read.
-_BIDI_CONTROLS = frozenset(
-    [chr(c) for c in range(0x202A, 0x202F)]
-    + [chr(c) for c in range(0x2066, 0x206A)]
-    + ["\u200e", "\u200f", "\u061c", "\ufeff", "\u200b"]
-)
+# The only invisible format characters kept: emoji sequences (👩‍⚕️) and some scripts need
+# them, between two visible characters.
+_JOINERS = frozenset({"\u200c", "\u200d"})
 MAX_COMBINING_MARKS = 3
+_MARKS = frozenset({"Mn", "Me"})
 _SPACES = re.compile(r"[^\S\n]+")
 _BLANK_LINES = re.compile(r"\n{3,}")
 
@@ -19,18 +17,43 @@ _BLANK_LINES = re.compile(r"\n{3,}")
 def _allowed(ch: str) -> bool:
     if ch == "\n":
         return True
-    if ch in _BIDI_CONTROLS:
-        return False
     category = unicodedata.category(ch)
+    # Cf: invisible format characters. Direction controls (U+202E, U+2066...) would let a
+    # reporter reorder what staff read; zero-width spaces, soft hyphens, tags (which spell
+    # hidden text) and annotation marks hide what was typed. Only the joiners stay.
+    if category == "Cf":
+        return ch in _JOINERS
     # Cc: controls and NUL; Cs: lone surrogates; Cn: unassigned; Co: private use.
     return category not in {"Cc", "Cs", "Cn", "Co"}
+
+
+def _is_mark(ch: str) -> bool:
+    # By category, not by combining class: enclosing marks (U+20DD, U+0489) and variation
+    # selectors have class 0 and stack just as well.
+    return unicodedata.category(ch) in _MARKS
+
+
+def _place_joiners(text: str) -> str:
+    """Drop joiners that join nothing: at an edge, next to white space or another joiner,
+    or before a mark (which would let marks pile up past the limit across joiners)."""
+    out: list[str] = []
+    for index, ch in enumerate(text):
+        if ch in _JOINERS:
+            before = out[-1] if out else " "
+            after = text[index + 1] if index + 1 < len(text) else " "
+            if before.isspace() or before in _JOINERS:
+                continue
+            if after.isspace() or after in _JOINERS or _is_mark(after):
+                continue
+        out.append(ch)
+    return "".join(out)
 
 
 def _limit_marks(text: str) -> str:
     out: list[str] = []
     run = 0
     for ch in text:
-        if unicodedata.combining(ch):
+        if _is_mark(ch):
             run += 1
             if run > MAX_COMBINING_MARKS:
                 continue
@@ -42,7 +65,7 @@ def _limit_marks(text: str) -> str:
 
 def _clean_once(raw: str) -> str:
     text = raw.replace("\r\n", "\n").replace("\r", "\n").replace("\t", " ")
-    text = "".join(ch for ch in text if _allowed(ch))
+    text = _place_joiners("".join(ch for ch in text if _allowed(ch)))
     text = unicodedata.normalize("NFC", text)
     text = _limit_marks(text)
     lines = [_SPACES.sub(" ", line).strip() for line in text.split("\n")]
@@ -50,8 +73,9 @@ def _clean_once(raw: str) -> str:
 
 
 def clean_text(raw: str) -> str:
-    """Return ``raw`` without controls, NULs, lone surrogates, bidi overrides or
-    excess combining marks, NFC-normalised and trimmed. Idempotent."""
+    """Return ``raw`` without controls, NULs, lone surrogates, bidi overrides, invisible
+    format characters (but joiners) or excess combining marks, NFC-normalised and
+    trimmed. Idempotent."""
     text = _clean_once(raw)
     for _ in range(3):
         again = _clean_once(text)

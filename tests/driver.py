@@ -6,7 +6,17 @@ from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 
 from conversations.engine import Engine
-from conversations.events import Event, Outcome, Pick, Reply, StoreSignal, Submitted, TextIn
+from conversations.events import (
+    CheckSignalLimit,
+    Event,
+    Outcome,
+    Pick,
+    Refused,
+    Reply,
+    StoreSignal,
+    Submitted,
+    TextIn,
+)
 from conversations.matching import Catalog
 from conversations.render import render, render_label
 from conversations.signal import SignalDraft
@@ -30,6 +40,8 @@ class Driver:
         self.replies: tuple[Reply, ...] = ()
         self.drafts: list[SignalDraft] = []
         self.references: list[str] = []
+        # As the shell does when the reporter sent the most signals allowed in a day.
+        self.at_signal_limit = False
         self.interactions = 0
         self.send(TextIn("/start"))
         self.interactions = 0
@@ -52,7 +64,10 @@ class Driver:
         outcome = self.engine.advance(self.state, event, self.now)
         self.state, self.replies = outcome.state, outcome.replies
         for effect in outcome.effects:
-            if isinstance(effect, StoreSignal):
+            if isinstance(effect, StoreSignal | CheckSignalLimit) and self.at_signal_limit:
+                refused = self.engine.advance(self.state, Refused("limit"), self.now)
+                self.state, self.replies = refused.state, refused.replies
+            elif isinstance(effect, StoreSignal):
                 self.drafts.append(effect.draft)
                 reference = f"SP-2026-{len(self.drafts):04d}"
                 self.references.append(reference)

@@ -107,6 +107,10 @@ class StaffChat:
             await query.answer(self._render(msg(t.REFUSED_NOT_STAFF)), show_alert=True)
             return
         if button.action == SHOW:
+            if not await self._loket.is_staff(query.from_user.id):
+                # The buttons it draws tell a signal's status: not for a forged press.
+                await query.answer(self._render(msg(t.REFUSED_NOT_STAFF)), show_alert=True)
+                return
             status = await self._loket.status_of(button.signal_id)
             await query.answer()
             if status is not None and chat.type == ChatType.PRIVATE:

@@ -13,7 +13,7 @@ import logging
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 
-from telegram import CallbackQuery, Message, Update
+from telegram import CallbackQuery, MaybeInaccessibleMessage, Message, Update
 from telegram.constants import ChatType
 from telegram.error import BadRequest, TelegramError
 from telegram.ext import ExtBot
@@ -47,6 +47,13 @@ def chat_key(update: Update) -> int:
     if update.effective_chat is not None:
         return update.effective_chat.id
     return update.effective_user.id if update.effective_user else 0
+
+
+def _offered(message: MaybeInaccessibleMessage, data: str | None) -> bool:
+    """Whether ``message`` still shows a button with this payload."""
+    markup = message.reply_markup if isinstance(message, Message) else None
+    rows = markup.inline_keyboard if markup is not None else ()
+    return any(button.callback_data == data for row in rows for button in row)
 
 
 class TelegramUpdates:
@@ -164,7 +171,10 @@ class TelegramUpdates:
         )
         if answer is None or query.message is None:
             return
-        await self._disable(query.message.chat.id, query.message.message_id)
+        if _offered(query.message, query.data):
+            # A payload the message never carried (forged) leaves its buttons alone: they
+            # may be the reporter's current question.
+            await self._disable(query.message.chat.id, query.message.message_id)
         await self._tell(query.message.chat.id, answer)
 
     async def _callback(self, update: Update, query: CallbackQuery, now: datetime) -> None:

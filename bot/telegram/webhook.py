@@ -35,10 +35,13 @@ def telegram_router(bot: ExtBot[int], updates: TelegramUpdates, secret: str) -> 
             return JSONResponse({"ok": False}, status_code=413)
         try:
             data = json.loads(body)
-            if not isinstance(data, dict):
-                raise ValueError("an update is a JSON object")
+            if not isinstance(data, dict) or type(data.get("update_id")) is not int:
+                # Without its number an update cannot be recorded, so not handled once.
+                raise ValueError("an update is a JSON object with an integer update_id")
+            # PTB assumes Telegram's shapes: a list where it expects an object, or a date
+            # beyond the years a datetime holds, raises whatever it happens to raise.
             update = Update.de_json(data, bot)
-        except (ValueError, TypeError, KeyError, RecursionError):
+        except Exception:
             log.warning("refused a malformed webhook body")
             return JSONResponse({"ok": False}, status_code=400)
         await updates.process(update)

@@ -8,6 +8,7 @@ and pywa 4.5 requires the business-scoped user id that older payloads do not car
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
@@ -18,6 +19,7 @@ import phonenumbers
 from conversations.text import language_from_tag
 
 log = logging.getLogger(__name__)
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 
 TEXT = "text"
 REPLY = "reply"  # a reply button, a list row or a template quick reply: ``reply_id``
@@ -107,7 +109,12 @@ def _list(value: object) -> list[Any]:
 
 
 def _str(value: object) -> str:
-    return value if isinstance(value, str) else ""
+    if not isinstance(value, str):
+        return ""
+    # JSON may escape a lone surrogate (which cannot be encoded to be encrypted or indexed)
+    # or a NUL (which PostgreSQL does not store): a message holding one would fail to be
+    # kept on every redelivery.
+    return _UNSTORABLE.sub("", value)
 
 
 def _when(value: object, fallback: datetime) -> datetime:

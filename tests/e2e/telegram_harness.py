@@ -91,6 +91,34 @@ async def running_bot(
         gc.collect()  # a leaked connection warns here, in the test that leaked it
 
 
+WEBHOOK_SECRET = "s3cret-token_for-tests"
+
+
+@contextlib.asynccontextmanager
+async def webhook_bot(
+    fake: FakeTelegram, tmp_path: Path, clock: Callable[[], datetime] | None = None
+) -> AsyncIterator[tuple[App, int]]:
+    """The bot in webhook mode (secret ``WEBHOOK_SECRET``); yields the app and the port."""
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    sock.listen(16)  # connections wait in the backlog until uvicorn accepts them
+    port = sock.getsockname()[1]
+    try:
+        async with running_bot(
+            fake,
+            tmp_path,
+            clock,
+            telegram_mode="webhook",
+            telegram_webhook_url="https://signaalpunt.example/telegram/webhook",
+            telegram_webhook_secret=WEBHOOK_SECRET,
+            http_port=port,
+            sock=sock,
+        ) as (app, _):
+            yield app, port
+    finally:
+        sock.close()
+
+
 @dataclass
 class Person:
     """A Telegram user talking to the bot in a private chat, through the fake server."""

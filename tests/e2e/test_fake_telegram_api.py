@@ -118,7 +118,17 @@ async def test_text_length_is_checked(bot: Bot, text: str, error: str) -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["Tom & Jerry", "1 < 2", "<div>x</div>", "<b>open", "<i>x</b>", "<a>link</a>", "<br/>"],
+    [
+        "Tom & Jerry",
+        "1 < 2",
+        "2 > 1",
+        "&nbsp;",
+        "<div>x</div>",
+        "<b>open",
+        "<i>x</b>",
+        "<a>link</a>",
+        "<br/>",
+    ],
 )
 async def test_bad_html_is_rejected(bot: Bot, text: str) -> None:
     with pytest.raises(BadRequest, match=r"(?i)can't parse entities"):

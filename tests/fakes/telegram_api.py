@@ -64,7 +64,8 @@ BAD_GATEWAY_PAGE = (
     b"<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>"
 )
 ALLOWED_TAGS = frozenset({"b", "i", "u", "s", "code", "pre", "a"})
-_SPECIAL = re.compile(r"[<&]")
+# Telegram's documentation: every <, > and & outside a tag or an entity must be escaped.
+_SPECIAL = re.compile(r"[<>&]")
 _TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9-]*)(\s[^<>]*)?>")
 # html.escape() writes &#x27; for quotes, and Telegram accepts numeric references too.
 _ENTITY = re.compile(r"&(?:lt|gt|amp|quot|#\d+|#x[0-9a-fA-F]+);")
@@ -162,8 +163,9 @@ def _check_html(text: str) -> None:
         if entity := _ENTITY.match(text, special.start()):
             pos = entity.end()
             continue
-        if text[special.start()] == "&":
-            raise _parse_error(f"Character '&' is reserved and must be escaped {where}")
+        if text[special.start()] in "&>":
+            reserved = text[special.start()]
+            raise _parse_error(f"Character '{reserved}' is reserved and must be escaped {where}")
         tag = _TAG.match(text, special.start())
         if tag is None:
             raise _parse_error(f"Unexpected character '<' {where}; use &lt; to escape it")

@@ -64,7 +64,7 @@ async def raw_dump(store: Store) -> str:
     """Every value of every table, as the database holds it."""
     async with store.engine.connect() as connection:
         tables = await connection.run_sync(lambda sync: inspect(sync).get_table_names())
-        values = []
+        values: list[str] = []
         for table in tables:
             for row in (await connection.execute(text(f'SELECT * FROM "{table}"'))).all():
                 values.extend(str(value) for value in row)

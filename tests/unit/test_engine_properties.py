@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conversations.dialogs import DIALOGS, WELCOME
-from conversations.engine import START, Engine
+from conversations.engine import START, START_LANGUAGE, Engine
 from conversations.events import Event, Pick, Reopen, Submitted, TextIn
 from conversations.flows import FLOWS
 from conversations.matching import Catalog
@@ -64,7 +64,7 @@ gaps = st.sampled_from([timedelta(seconds=2), timedelta(hours=1), timedelta(hour
 def assert_valid(state: ConversationState) -> None:
     assert state.language in LANGUAGES
     if state.flow is None:
-        assert state.prompt in {START, WELCOME.id}
+        assert state.prompt in {START, START_LANGUAGE, WELCOME.id}
     else:
         flow = FLOWS[state.flow]
         flow.step(state.prompt)
