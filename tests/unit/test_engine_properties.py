@@ -86,7 +86,17 @@ def test_random_sequences_never_raise(
     language: str,
     steps: list[tuple[Event, timedelta]],
 ) -> None:
-    state = engine.new_state(language)
+    replay(engine, catalogs, engine.new_state(language), steps)
+
+
+def replay(
+    engine: Engine,
+    catalogs: Mapping[str, Catalog],
+    state: ConversationState,
+    steps: list[tuple[Event, timedelta]],
+) -> ConversationState:
+    """Advance through ``steps``: every state valid, every reply renders in the reporter's
+    language."""
     now = T0
     for event, gap in steps:
         now += gap
@@ -94,8 +104,9 @@ def test_random_sequences_never_raise(
         state = outcome.state
         assert_valid(state)
         catalog = catalogs[state.language]
-        for reply in outcome.replies:  # every reply renders in the reporter's language
+        for reply in outcome.replies:
             for text in reply.texts:
                 render(text, catalog, state.language)
             for choice in reply.choices:
                 render_label(choice.label, catalog, state.language)
+    return state

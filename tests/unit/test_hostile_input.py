@@ -24,13 +24,12 @@ from conversations.events import Event, Outcome, Pick, Reopen, Submitted, TextIn
 from conversations.flows import FLOWS
 from conversations.matching import Catalog
 from conversations.model import Kind
-from conversations.render import render, render_label
 from conversations.sanitize import clean_text
 from conversations.state import ConversationState
 from conversations.text import LANGUAGES
-from tests.driver import T0, Driver
+from tests.driver import Driver
 from tests.unit.test_bad_input import HOSTILE, at_note, at_role
-from tests.unit.test_engine_properties import CHOICE_IDS, STEP_IDS, assert_valid
+from tests.unit.test_engine_properties import CHOICE_IDS, STEP_IDS, replay
 
 COMMANDS = ["/start", "/stop", "/taal", "/help", "/privacy", "/status", "/language", "/begin"]
 COMMANDS += ["/cancel", "/hulp", "/durum", "/dil", "/lang", "/stoppen"]
@@ -270,16 +269,4 @@ def test_hostile_sequences_never_raise_and_end_valid(
     ask_language: bool,
     steps: list[tuple[Event, timedelta]],
 ) -> None:
-    state = engine.new_state(language, ask_language=ask_language)
-    now = T0
-    for event, gap in steps:
-        now += gap
-        outcome = engine.advance(state, event, now)
-        state = outcome.state
-        assert_valid(state)
-        catalog = catalogs[state.language]
-        for reply in outcome.replies:
-            for text in reply.texts:
-                render(text, catalog, state.language)
-            for choice in reply.choices:
-                render_label(choice.label, catalog, state.language)
+    replay(engine, catalogs, engine.new_state(language, ask_language=ask_language), steps)
