@@ -34,13 +34,15 @@ def make_engine(url: str) -> AsyncEngine:
     journaling, a 5 s busy timeout and enforced foreign keys.
     """
     parsed = make_url(url)
+    # A failed statement's error message would otherwise show its parameters: personal
+    # data (before encryption, when binding fails) in a log.
     if parsed.get_backend_name() != "sqlite":
-        return create_async_engine(url, pool_pre_ping=True)
+        return create_async_engine(url, pool_pre_ping=True, hide_parameters=True)
 
     database = parsed.database
     if database and database != ":memory:" and not database.startswith("file:"):
         Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
-    engine = create_async_engine(url)
+    engine = create_async_engine(url, hide_parameters=True)
     event.listen(engine.sync_engine, "connect", _set_sqlite_pragmas)
     return engine
 

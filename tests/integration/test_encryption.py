@@ -4,11 +4,12 @@ a token moved to another row or column is refused, and rotation keeps everything
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import inspect, text
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy import insert, inspect, text
+from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from storage import Store
 from storage.crypto import Keyring, KeyringError
+from storage.models import Partner
 from storage.rotation import key_usage, reencrypt
 from tests.integration.helpers import NOW, make_draft
 from tests.keys import TEST_KEYRING
@@ -185,3 +186,15 @@ async def test_the_access_history_is_append_only(store: Store, statement: str) -
         await swap(store, statement)
     async with store.unit_of_work() as uow:
         assert await uow.audit.entries(signal_id) == [("staff:1", "view", "ok")]
+
+
+async def test_a_failed_statement_does_not_show_its_parameters(store: Store) -> None:
+    """Error messages end up in logs: the values bound to a statement stay out of them."""
+    row = {"code": "dup", "name": PERSONAL["name"], "created_at": NOW}
+    async with store.engine.begin() as connection:
+        await connection.execute(insert(Partner).values(**row))
+    with pytest.raises(IntegrityError) as raised:
+        async with store.engine.begin() as connection:
+            await connection.execute(insert(Partner).values(**row))
+    assert PERSONAL["name"] not in str(raised.value)
+    assert "hidden due to hide_parameters" in str(raised.value)
