@@ -53,16 +53,26 @@ class OutboxWorker:
         self._batch = batch
 
     async def drain(self, now: datetime) -> int:
-        """Send every due message once; returns how many were delivered."""
-        async with self._store.unit_of_work() as uow:
-            items = await uow.outbox.claim_due(now, self._batch)
-        by_target: dict[str, list[OutboxItem]] = {}
-        for item in items:
-            by_target.setdefault(item.target, []).append(item)
-        counts = await asyncio.gather(
-            *(self._deliver_in_order(queue, now) for queue in by_target.values())
-        )
-        return sum(counts)
+        """Send every message due at ``now`` once; returns how many were delivered.
+
+        Claims come a few per chat at a time (so other instances can take other chats),
+        until nothing due is left: whatever is not sent is then waiting for a retry."""
+        delivered = 0
+        while True:
+            async with self._store.unit_of_work() as uow:
+                # Committed at once: the claim (a lease) is what keeps another instance
+                # from sending the same items while these are delivered.
+                items = await uow.outbox.claim_due(now, self._batch)
+                await uow.commit()
+            if not items:
+                return delivered
+            by_target: dict[str, list[OutboxItem]] = {}
+            for item in items:
+                by_target.setdefault(item.target, []).append(item)
+            counts = await asyncio.gather(
+                *(self._deliver_in_order(queue, now) for queue in by_target.values())
+            )
+            delivered += sum(counts)
 
     async def _deliver_in_order(self, queue: list[OutboxItem], now: datetime) -> int:
         delivered = 0

@@ -139,6 +139,7 @@ class ConversationService:
             record = await uow.reporters.get_or_create(
                 channel, user_id, language=hint or self._default_language, now=now
             )
+            await uow.reporters.lock(record.id)  # this chat, one message at a time
             await uow.reporters.heard_from(record.id, now)
             reporter = _Reporter(record.id, uow.reporters.user_key(channel, user_id), channel)
             raw = await uow.conversations.load(reporter.id)

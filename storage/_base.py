@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any, TypeAlias
 
+from sqlalchemy import func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -21,6 +22,11 @@ def insert_for(dialect_name: str, table: Any) -> UpsertInsert:
     raise NotImplementedError(f"unsupported database dialect: {dialect_name}")
 
 
+# Keys of PostgreSQL advisory locks that serialise one kind of claim across instances.
+OUTBOX_CLAIM_LOCK = 0x53500001
+INBOX_CLAIM_LOCK = 0x53500002
+
+
 class SessionRepository:
     """Base of all repositories: works in the unit of work's session and never commits."""
 
@@ -28,3 +34,10 @@ class SessionRepository:
         self._session = session
         self._dialect = dialect_name
         self._keys = keyring
+
+    async def _serialise(self, lock: int) -> None:
+        """On PostgreSQL, wait for ``lock`` until the transaction ends: claims made under it
+        run one after the other, each seeing the last one's leases (its next statement's
+        snapshot is taken after the wait). SQLite has one writer at a time anyway."""
+        if self._dialect == "postgresql":
+            await self._session.execute(select(func.pg_advisory_xact_lock(lock)))

@@ -4,15 +4,19 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import CursorResult, delete, select
+from sqlalchemy import CursorResult, delete, or_, select, update
 
-from ._base import SessionRepository, insert_for
+from ._base import INBOX_CLAIM_LOCK, SessionRepository, insert_for
 from .models import InboxMessage
 from .records import InboxItem
 from .types import Bound, as_utc, reveal
+
+# How long claimed messages belong to the instance processing them (a crashed instance's
+# messages are taken up again after it). Processing one takes milliseconds.
+LEASE = timedelta(minutes=1)
 
 
 class InboxRepository(SessionRepository):
@@ -33,6 +37,7 @@ class InboxRepository(SessionRepository):
             .values(
                 channel=channel,
                 message_id=key,
+                sender_key=self._keys.index(f"sender:{channel}:{sender}"),
                 sender=Bound(sender, row),
                 payload=Bound(json.dumps(dict(payload), ensure_ascii=False), row),
                 received_at=as_utc(received_at),
@@ -52,14 +57,48 @@ class InboxRepository(SessionRepository):
             .limit(limit)
         )
         rows = (await self._session.execute(query)).scalars().all()
-        items = []
-        for row in rows:
-            key = _row_key(row.channel, row.message_id)
-            sender = reveal(row.sender, key)
-            payload = json.loads(reveal(row.payload, key) or "{}")
-            assert sender is not None
-            items.append(InboxItem(row.id, row.message_id, sender, payload, row.received_at))
-        return items
+        return [self._item(row) for row in rows]
+
+    async def claim(
+        self, channel: str, now: datetime, limit: int, lease: timedelta = LEASE
+    ) -> list[InboxItem]:
+        """Claim waiting messages for processing by this instance until ``now + lease``,
+        in the order they arrived; a sender with messages still claimed elsewhere is
+        skipped, so each sender's messages are processed in order. The caller commits."""
+        now = as_utc(now)
+        await self._serialise(INBOX_CLAIM_LOCK)
+        busy = select(InboxMessage.sender_key).where(InboxMessage.leased_until > now)
+        chosen = (
+            select(InboxMessage.id)
+            .where(InboxMessage.channel == channel, InboxMessage.sender_key.not_in(busy))
+            .order_by(InboxMessage.id)
+            .limit(limit)
+        )
+        statement = (
+            update(InboxMessage)
+            .where(
+                InboxMessage.id.in_(chosen),
+                or_(InboxMessage.leased_until.is_(None), InboxMessage.leased_until <= now),
+            )
+            .values(leased_until=now + lease)
+            .returning(InboxMessage.id)
+            .execution_options(synchronize_session=False)
+        )
+        claimed = set((await self._session.execute(statement)).scalars())
+        return [item for item in await self._rows(channel, claimed) if item.id in claimed]
+
+    async def _rows(self, channel: str, ids: set[int]) -> list[InboxItem]:
+        if not ids:
+            return []
+        query = select(InboxMessage).where(InboxMessage.id.in_(ids)).order_by(InboxMessage.id)
+        return [self._item(row) for row in (await self._session.execute(query)).scalars()]
+
+    def _item(self, row: InboxMessage) -> InboxItem:
+        key = _row_key(row.channel, row.message_id)
+        sender = reveal(row.sender, key)
+        assert sender is not None
+        payload = json.loads(reveal(row.payload, key) or "{}")
+        return InboxItem(row.id, row.message_id, sender, payload, row.received_at)
 
     async def done(self, item_id: int) -> None:
         await self._session.execute(

@@ -190,6 +190,8 @@ class OutboxMessage(Base):
     # Where the message landed ("chat:message"), so a later edit can find it.
     delivered_ref: Mapped[str | None] = mapped_column(String(64))
     status: Mapped[str] = mapped_column(String(10), default="pending")
+    # Claimed for delivery by one instance until then (a crashed instance's claim expires).
+    leased_until: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime())
     last_error: Mapped[str | None] = mapped_column(Text)
@@ -211,12 +213,18 @@ class InboxMessage(Base):
     transaction) and deletes it. A crash in between loses nothing and repeats nothing."""
 
     __tablename__ = "inbox"
-    __table_args__ = (UniqueConstraint("channel", "message_id"),)
+    __table_args__ = (
+        UniqueConstraint("channel", "message_id"),
+        Index("ix_inbox_sender_key", "sender_key"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     channel: Mapped[str] = mapped_column(String(20))
     message_id: Mapped[str] = mapped_column(String(128))
-    # Who wrote and what: encrypted JSON, bound to channel and message id.
+    # Who wrote and what: encrypted JSON, bound to channel and message id; the keyed
+    # hash of the sender keeps each sender's messages in order across instances.
+    sender_key: Mapped[str] = mapped_column(String(64))
+    leased_until: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     sender: Mapped[Secret] = mapped_column(EncryptedText("inbox.sender"))
     payload: Mapped[Secret] = mapped_column(EncryptedText("inbox.payload"))
     received_at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -10,12 +10,11 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import CursorResult, case, delete, func, select, update
+from sqlalchemy import CursorResult, delete, select, update
 
 from ._base import SessionRepository, insert_for
-from .models import Conversation, InboundMessage, OutboxMessage, Reporter
-from .records import OutboxItem, ReporterRecord
-from .signals import LOKET_TARGET
+from .models import Conversation, InboundMessage, Reporter
+from .records import ReporterRecord
 from .types import Bound, as_utc, reveal
 
 
@@ -74,6 +73,14 @@ class ReporterRepository(SessionRepository):
             if row is None:  # pragma: no cover - the insert or the rival insert made it
                 raise RuntimeError("reporter vanished right after insert")
         return _reporter_record(row)
+
+    async def lock(self, reporter_id: int) -> None:
+        """Hold the reporter's row until the transaction ends: one message of a chat is
+        handled at a time across instances (PostgreSQL; SQLite has one writer), and the
+        next one reads the conversation as the last one left it."""
+        await self._session.execute(
+            select(Reporter.id).where(Reporter.id == reporter_id).with_for_update()
+        )
 
     async def heard_from(self, reporter_id: int, at: datetime) -> None:
         """The reporter wrote to us at ``at`` (an older message processed late changes
@@ -146,158 +153,6 @@ class ConversationRepository(SessionRepository):
             .where(Conversation.reporter_id == reporter_id)
             .execution_options(synchronize_session=False)
         )
-
-
-def _item(row: OutboxMessage) -> OutboxItem:
-    return OutboxItem(
-        id=row.id,
-        kind=row.kind,
-        signal_id=row.signal_id,
-        target=row.target,
-        attempts=row.attempts,
-        payload=dict(row.payload or {}),
-    )
-
-
-class OutboxRepository(SessionRepository):
-    async def enqueue(
-        self,
-        kind: str,
-        target: str,
-        now: datetime,
-        *,
-        signal_id: int | None = None,
-        payload: Mapping[str, Any] | None = None,
-    ) -> None:
-        """Queue a message in the caller's transaction: it goes out only if that commits."""
-        self._session.add(
-            OutboxMessage(
-                kind=kind,
-                signal_id=signal_id,
-                target=target,
-                payload=dict(payload or {}),
-                status="pending",
-                attempts=0,
-                next_attempt_at=as_utc(now),
-                created_at=as_utc(now),
-            )
-        )
-        await self._session.flush()
-
-    async def delivered_ref(self, signal_id: int, kind: str) -> str | None:
-        """Where the first delivered ``kind`` message of a signal landed, if it did."""
-        query = (
-            select(OutboxMessage.delivered_ref)
-            .where(
-                OutboxMessage.signal_id == signal_id,
-                OutboxMessage.kind == kind,
-                OutboxMessage.status == "sent",
-            )
-            .order_by(OutboxMessage.id)
-            .limit(1)
-        )
-        return (await self._session.execute(query)).scalar_one_or_none()
-
-    async def landed(self, *delivered_refs: str) -> OutboxItem | None:
-        """The sent item that landed at one of ``delivered_refs`` (a WhatsApp message id
-        is recorded as it is, or marked as a template)."""
-        hashed = [self._landed_key(ref) for ref in delivered_refs]
-        query = (
-            select(OutboxMessage)
-            .where(OutboxMessage.delivered_ref.in_(hashed), OutboxMessage.status == "sent")
-            .order_by(OutboxMessage.id.desc())
-            .limit(1)
-        )
-        row = (await self._session.execute(query)).scalar_one_or_none()
-        return _item(row) if row is not None else None
-
-    async def resend(self, item_id: int, now: datetime) -> None:
-        """Send a delivered item again (composed afresh): the chat app reported later that
-        it did not arrive. The attempt is counted, so this cannot loop forever."""
-        await self._update(item_id, status="pending", next_attempt_at=as_utc(now))
-
-    async def counts(self) -> dict[str, int]:
-        """Number of items per status (pending, sent, dead)."""
-        query = select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)
-        return {status: int(n) for status, n in (await self._session.execute(query)).all()}
-
-    async def claim_due(self, now: datetime, limit: int = 50) -> list[OutboxItem]:
-        """Pending items due at ``now``, oldest first.
-
-        On PostgreSQL the rows are locked (SKIP LOCKED) until the transaction ends, so two
-        workers never claim the same item; SQLite serialises writers anyway.
-        """
-        query = (
-            select(OutboxMessage)
-            .where(OutboxMessage.status == "pending", OutboxMessage.next_attempt_at <= as_utc(now))
-            .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
-            .limit(limit)
-            .with_for_update(skip_locked=True)
-        )
-        rows = (await self._session.execute(query)).scalars().all()
-        return [_item(row) for row in rows]
-
-    async def mark_sent(
-        self, item_id: int, now: datetime, delivered_ref: str | None = None
-    ) -> None:
-        """Record the delivery. Where a message landed names the chat (a reporter's chat id,
-        a WhatsApp id encoding their number): only the loket group's is kept as it is,
-        because its cards are edited later; any other is kept as a keyed hash, enough to
-        recognise a status or a reply naming it."""
-        landed: Any = None
-        if delivered_ref is not None:
-            landed = case(
-                (OutboxMessage.target == LOKET_TARGET, delivered_ref),
-                else_=self._landed_key(delivered_ref),
-            )
-        await self._update(
-            item_id, status="sent", sent_at=as_utc(now), last_error=None, delivered_ref=landed
-        )
-
-    def _landed_key(self, delivered_ref: str) -> str:
-        return self._keys.index(f"landed:{delivered_ref}")
-
-    async def mark_failed(
-        self, item_id: int, now: datetime, error: str, retry_at: datetime | None
-    ) -> None:
-        """Count a failed attempt; retry at ``retry_at``, or give up ("dead") when None."""
-        as_utc(now)  # refuse naive datetimes like every other method
-        if retry_at is None:
-            await self._update(item_id, status="dead", last_error=error)
-        else:
-            await self._update(
-                item_id, status="pending", last_error=error, next_attempt_at=as_utc(retry_at)
-            )
-
-    async def postpone_target(self, target: str, until: datetime) -> None:
-        """Hold every pending item for ``target`` until ``until`` (a 429 or an outage holds
-        the whole chat, and keeps its messages in order). Attempts are not counted."""
-        await self._session.execute(
-            update(OutboxMessage)
-            .where(
-                OutboxMessage.target == target,
-                OutboxMessage.status == "pending",
-                OutboxMessage.next_attempt_at < as_utc(until),
-            )
-            .values(next_attempt_at=as_utc(until))
-            .execution_options(synchronize_session=False)
-        )
-
-    async def _update(self, item_id: int, **values: Any) -> None:
-        """Record the outcome of one delivery attempt (every attempt counts)."""
-        statement = (
-            update(OutboxMessage)
-            .where(OutboxMessage.id == item_id)
-            .values(attempts=OutboxMessage.attempts + 1, **values)
-            .execution_options(synchronize_session=False)
-        )
-        await self._session.execute(statement)
-
-    async def pending_count(self) -> int:
-        query = (
-            select(func.count()).select_from(OutboxMessage).where(OutboxMessage.status == "pending")
-        )
-        return int((await self._session.execute(query)).scalar_one())
 
 
 class InboundRepository(SessionRepository):

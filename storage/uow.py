@@ -9,11 +9,11 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from .crypto import Keyring
 from .followup import FollowUpRepository
 from .inbox import InboxRepository
+from .outbox import OutboxRepository
 from .privacy import PrivacyRepository
 from .repositories import (
     ConversationRepository,
     InboundRepository,
-    OutboxRepository,
     ReporterRepository,
 )
 from .signals import SignalRepository

@@ -39,7 +39,9 @@ class InboxWorker:
             total = 0
             while True:
                 async with self._store.unit_of_work() as uow:
-                    items = await uow.inbox.waiting(CHANNEL, self._batch)
+                    # A lease, committed at once: another instance skips these senders.
+                    items = await uow.inbox.claim(CHANNEL, self._clock(), self._batch)
+                    await uow.commit()
                 if not items:
                     return total
                 by_sender: dict[str, list[InboxItem]] = {}

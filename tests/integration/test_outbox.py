@@ -2,22 +2,74 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 
-from storage import Store
+from storage import Store, make_engine
+from storage.outbox import LEASE, PER_TARGET
 from tests.integration.helpers import NOW, add_signal
+from tests.keys import TEST_KEYRING
 
 
 async def test_claim_due_returns_due_items_oldest_first(store: Store) -> None:
     newest = await add_signal(store, now=NOW)
     oldest = await add_signal(store, now=NOW - timedelta(minutes=10))
-    future = await add_signal(store, now=NOW + timedelta(minutes=5))
+    await add_signal(store, now=NOW + timedelta(minutes=5))
     async with store.unit_of_work() as uow:
+        assert [i.signal_id for i in await uow.outbox.claim_due(NOW, limit=1)] == [oldest.id]
+        await uow.rollback()
         due = await uow.outbox.claim_due(NOW)
         assert [item.signal_id for item in due] == [oldest.id, newest.id]
-        assert [i.signal_id for i in await uow.outbox.claim_due(NOW, limit=1)] == [oldest.id]
-        later = await uow.outbox.claim_due(NOW + timedelta(minutes=5))
-        assert [item.signal_id for item in later] == [oldest.id, newest.id, future.id]
+
+
+async def test_a_claim_is_a_lease_and_keeps_each_chat_in_order(store: Store) -> None:
+    async with store.unit_of_work() as uow:
+        for n in range(PER_TARGET + 2):
+            await uow.outbox.enqueue("note", "chat:a", NOW + timedelta(seconds=n), payload={"n": n})
+        await uow.outbox.enqueue("note", "chat:b", NOW, payload={"n": 0})
+        await uow.commit()
+    later = NOW + timedelta(minutes=1)
+    async with store.unit_of_work() as uow:
+        first = await uow.outbox.claim_due(later)
+        await uow.commit()
+    # At most PER_TARGET of one chat, in order; other chats alongside.
+    assert [(i.target, i.payload["n"]) for i in first] == [
+        ("chat:a", 0), ("chat:b", 0), *(("chat:a", n) for n in range(1, PER_TARGET)),
+    ]  # fmt: skip
+    async with store.unit_of_work() as uow:
+        # Another instance now: nothing of chat:a (its first items are out), chat:b is done.
+        assert await uow.outbox.claim_due(later) == []
+        for item in first[:-1]:
+            await uow.outbox.mark_sent(item.id, later)
+        await uow.commit()
+    async with store.unit_of_work() as uow:
+        assert await uow.outbox.claim_due(later) == []  # chat:a's last claimed item is out
+        # The lease of a crashed instance runs out: its item is claimed again, in order.
+        again = await uow.outbox.claim_due(later + LEASE)
+    assert [i.payload["n"] for i in again] == [PER_TARGET - 1, PER_TARGET, PER_TARGET + 1]
+
+
+async def test_two_instances_claiming_at_once_share_nothing(
+    store: Store, database_url: str
+) -> None:
+    async with store.unit_of_work() as uow:
+        for n in range(60):
+            await uow.outbox.enqueue("note", f"chat:{n % 20}", NOW, payload={"n": n})
+        await uow.commit()
+    other = Store(make_engine(database_url), TEST_KEYRING)
+
+    async def claim(on: Store) -> list[int]:
+        async with on.unit_of_work() as uow:
+            items = await uow.outbox.claim_due(NOW, limit=40)
+            await uow.commit()
+        return [item.id for item in items]
+
+    try:
+        mine, theirs = await asyncio.gather(claim(store), claim(other))
+    finally:
+        await other.engine.dispose()
+    assert not set(mine) & set(theirs)
+    assert len(mine) + len(theirs) >= 40  # nothing lost to the race either
 
 
 async def test_mark_sent_removes_item_from_queue(store: Store) -> None:

@@ -1,0 +1,242 @@
+"""The durable outbox: messages queued in the transaction that caused them, claimed by one
+instance at a time, delivered at least once, in order per chat."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import case, func, or_, select, update
+
+from ._base import OUTBOX_CLAIM_LOCK, SessionRepository
+from .models import OutboxMessage
+from .records import OutboxItem
+from .signals import LOKET_TARGET
+from .types import as_utc
+
+# How long a claimed item belongs to the instance that claimed it. Long enough to deliver a
+# claim (at most PER_TARGET messages to one chat, 20 a minute to a group); a crashed
+# instance's items are taken up again after it.
+LEASE = timedelta(minutes=2)
+PER_TARGET = 5
+
+
+def _item(row: OutboxMessage) -> OutboxItem:
+    return OutboxItem(
+        id=row.id,
+        kind=row.kind,
+        signal_id=row.signal_id,
+        target=row.target,
+        attempts=row.attempts,
+        payload=dict(row.payload or {}),
+    )
+
+
+class OutboxRepository(SessionRepository):
+    async def enqueue(
+        self,
+        kind: str,
+        target: str,
+        now: datetime,
+        *,
+        signal_id: int | None = None,
+        payload: Mapping[str, Any] | None = None,
+    ) -> None:
+        """Queue a message in the caller's transaction: it goes out only if that commits."""
+        self._session.add(
+            OutboxMessage(
+                kind=kind,
+                signal_id=signal_id,
+                target=target,
+                payload=dict(payload or {}),
+                status="pending",
+                attempts=0,
+                next_attempt_at=as_utc(now),
+                created_at=as_utc(now),
+            )
+        )
+        await self._session.flush()
+
+    async def delivered_ref(self, signal_id: int, kind: str) -> str | None:
+        """Where the first delivered ``kind`` message of a signal landed, if it did."""
+        query = (
+            select(OutboxMessage.delivered_ref)
+            .where(
+                OutboxMessage.signal_id == signal_id,
+                OutboxMessage.kind == kind,
+                OutboxMessage.status == "sent",
+            )
+            .order_by(OutboxMessage.id)
+            .limit(1)
+        )
+        return (await self._session.execute(query)).scalar_one_or_none()
+
+    async def landed(self, *delivered_refs: str) -> OutboxItem | None:
+        """The sent item that landed at one of ``delivered_refs`` (a WhatsApp message id
+        is recorded as it is, or marked as a template)."""
+        hashed = [self._landed_key(ref) for ref in delivered_refs]
+        query = (
+            select(OutboxMessage)
+            .where(OutboxMessage.delivered_ref.in_(hashed), OutboxMessage.status == "sent")
+            .order_by(OutboxMessage.id.desc())
+            .limit(1)
+        )
+        row = (await self._session.execute(query)).scalar_one_or_none()
+        return _item(row) if row is not None else None
+
+    async def resend(self, item_id: int, now: datetime) -> None:
+        """Send a delivered item again (composed afresh): the chat app reported later that
+        it did not arrive. The attempt is counted, so this cannot loop forever."""
+        await self._update(item_id, status="pending", next_attempt_at=as_utc(now))
+
+    async def counts(self) -> dict[str, int]:
+        """Number of items per status (pending, sent, dead)."""
+        query = select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)
+        return {status: int(n) for status, n in (await self._session.execute(query)).all()}
+
+    async def claim_due(
+        self, now: datetime, limit: int = 50, lease: timedelta = LEASE
+    ) -> list[OutboxItem]:
+        """Claim pending items due at ``now`` for delivery by this instance until
+        ``now + lease``; oldest first, at most ``PER_TARGET`` per chat. The caller commits.
+
+        Claims of all instances run one at a time (an advisory lock on PostgreSQL, the
+        single writer on SQLite) and a chat with items still claimed is skipped altogether,
+        so each item goes to one instance and a chat's messages go out in order whichever
+        instance sends them.
+        """
+        now = as_utc(now)
+        await self._serialise(OUTBOX_CLAIM_LOCK)
+        claimed = select(OutboxMessage.target).where(
+            OutboxMessage.status == "pending", OutboxMessage.leased_until > now
+        )
+        ranked = (
+            select(
+                OutboxMessage.id,
+                OutboxMessage.next_attempt_at,
+                func.row_number()
+                .over(
+                    partition_by=OutboxMessage.target,
+                    order_by=(OutboxMessage.next_attempt_at, OutboxMessage.id),
+                )
+                .label("place"),
+            )
+            .where(
+                OutboxMessage.status == "pending",
+                OutboxMessage.next_attempt_at <= now,
+                OutboxMessage.target.not_in(claimed),
+            )
+            .subquery()
+        )
+        chosen = (
+            select(ranked.c.id)
+            .where(ranked.c.place <= PER_TARGET)
+            .order_by(ranked.c.next_attempt_at, ranked.c.id)
+            .limit(limit)
+        )
+        statement = (
+            update(OutboxMessage)
+            .where(
+                OutboxMessage.id.in_(chosen),
+                OutboxMessage.status == "pending",
+                or_(OutboxMessage.leased_until.is_(None), OutboxMessage.leased_until <= now),
+            )
+            .values(leased_until=now + lease)
+            .returning(
+                OutboxMessage.id,
+                OutboxMessage.kind,
+                OutboxMessage.signal_id,
+                OutboxMessage.target,
+                OutboxMessage.attempts,
+                OutboxMessage.payload,
+                OutboxMessage.next_attempt_at,
+            )
+            .execution_options(synchronize_session=False)
+        )
+        rows = (await self._session.execute(statement)).all()
+        rows = sorted(rows, key=lambda row: (row.next_attempt_at, row.id))
+        return [
+            OutboxItem(
+                id=row.id,
+                kind=row.kind,
+                signal_id=row.signal_id,
+                target=row.target,
+                attempts=row.attempts,
+                payload=dict(row.payload or {}),
+            )
+            for row in rows
+        ]
+
+    async def release(self, item_ids: list[int]) -> None:
+        """Give back claimed items this instance will not deliver (it is stopping)."""
+        if item_ids:
+            await self._session.execute(
+                update(OutboxMessage)
+                .where(OutboxMessage.id.in_(item_ids), OutboxMessage.status == "pending")
+                .values(leased_until=None)
+                .execution_options(synchronize_session=False)
+            )
+
+    async def mark_sent(
+        self, item_id: int, now: datetime, delivered_ref: str | None = None
+    ) -> None:
+        """Record the delivery. Where a message landed names the chat (a reporter's chat id,
+        a WhatsApp id encoding their number): only the loket group's is kept as it is,
+        because its cards are edited later; any other is kept as a keyed hash, enough to
+        recognise a status or a reply naming it."""
+        landed: Any = None
+        if delivered_ref is not None:
+            landed = case(
+                (OutboxMessage.target == LOKET_TARGET, delivered_ref),
+                else_=self._landed_key(delivered_ref),
+            )
+        await self._update(
+            item_id, status="sent", sent_at=as_utc(now), last_error=None, delivered_ref=landed
+        )
+
+    def _landed_key(self, delivered_ref: str) -> str:
+        return self._keys.index(f"landed:{delivered_ref}")
+
+    async def mark_failed(
+        self, item_id: int, now: datetime, error: str, retry_at: datetime | None
+    ) -> None:
+        """Count a failed attempt; retry at ``retry_at``, or give up ("dead") when None."""
+        as_utc(now)  # refuse naive datetimes like every other method
+        if retry_at is None:
+            await self._update(item_id, status="dead", last_error=error)
+        else:
+            await self._update(
+                item_id, status="pending", last_error=error, next_attempt_at=as_utc(retry_at)
+            )
+
+    async def postpone_target(self, target: str, until: datetime) -> None:
+        """Hold every pending item for ``target`` until ``until`` (a 429 or an outage holds
+        the whole chat, and keeps its messages in order), and give up their claim: they are
+        claimed afresh when due. Attempts are not counted."""
+        await self._session.execute(
+            update(OutboxMessage)
+            .where(
+                OutboxMessage.target == target,
+                OutboxMessage.status == "pending",
+                OutboxMessage.next_attempt_at < as_utc(until),
+            )
+            .values(next_attempt_at=as_utc(until), leased_until=None)
+            .execution_options(synchronize_session=False)
+        )
+
+    async def _update(self, item_id: int, **values: Any) -> None:
+        """Record the outcome of one delivery attempt (every attempt counts)."""
+        statement = (
+            update(OutboxMessage)
+            .where(OutboxMessage.id == item_id)
+            .values(attempts=OutboxMessage.attempts + 1, leased_until=None, **values)
+            .execution_options(synchronize_session=False)
+        )
+        await self._session.execute(statement)
+
+    async def pending_count(self) -> int:
+        query = (
+            select(func.count()).select_from(OutboxMessage).where(OutboxMessage.status == "pending")
+        )
+        return int((await self._session.execute(query)).scalar_one())
