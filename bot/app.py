@@ -12,7 +12,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from conversations.engine import Engine
 from conversations.matching import LabelIndex, Place
-from storage.database import create_schema, make_engine
+from storage.database import OutdatedSchema, make_engine
+from storage.migrations import status, upgrade
 from storage.uow import Store
 
 from .followup import FollowUpService
@@ -68,10 +69,23 @@ class App:
 
 
 async def build_app(settings: Settings) -> App:
-    """Open the database (creating the schema when missing) and wire the services."""
+    """Open the database (migrating it first, unless ``migrate_on_start`` is off: then
+    it must already be at the head revision) and wire the services."""
     keyring = keyring_from_settings(settings)
     db = make_engine(settings.database_url)
-    await create_schema(db)
+    try:
+        if settings.migrate_on_start:
+            await upgrade(db, keyring)
+        else:
+            current, head = await status(db)
+            if current != head:
+                raise OutdatedSchema(
+                    f"the database is at revision {current or '(none)'}, this version needs "
+                    f"{head}: run `signaalpunt db upgrade`"
+                )
+    except BaseException:
+        await db.dispose()
+        raise
     store = Store(db, keyring)
     catalogs = load_catalogs()
     places = settings.places()

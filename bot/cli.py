@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import logging
 import sys
 from collections.abc import Callable, Coroutine
 from datetime import UTC, datetime
@@ -20,11 +19,13 @@ from conversations.diagram import flows_markdown, lifecycle_markdown
 from conversations.text import LANGUAGES
 from storage.crypto import KeyringError
 from storage.database import OutdatedSchema
+from storage.migrations import status
 
 from .app import App, build_app
 from .console import chat
 from .i18n import load_catalogs
 from .keys_cli import add_keys_parser, keys_command
+from .logs import configure_logging
 from .run import run_channels
 from .settings import Settings
 from .staff_cli import partner_command, staff_command
@@ -106,9 +107,12 @@ async def _partner(app: App, args: argparse.Namespace) -> int:
 
 
 async def _upgrade(app: App, args: argparse.Namespace) -> int:
+    # build_app migrated (``main`` turns migrate_on_start on for this command); the
+    # revision is read back, so what is printed is what the database says.
+    current, _ = await status(app.db)
     # Never print the database password.
     shown = make_url(app.settings.database_url).render_as_string(hide_password=True)
-    print(f"database ready: {shown}")
+    print(f"database ready at revision {current}: {shown}")
     return 0
 
 
@@ -137,7 +141,6 @@ def _problem(error: ErrorDetails) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    logging.basicConfig(level=logging.WARNING, stream=sys.stderr)
     if args.command == "flows":
         args.output.write_text(flows_markdown(), encoding="utf-8")
         args.output.with_name("lifecycle.md").write_text(lifecycle_markdown(), encoding="utf-8")
@@ -150,8 +153,11 @@ def main(argv: list[str] | None = None) -> int:
         problems = "; ".join(_problem(e) for e in error.errors())
         print(f"signaalpunt: configuration problem: {problems}", file=sys.stderr)
         return 2
+    configure_logging(settings.log_format, settings.log_level)
     if args.command == "chat":
         settings = settings.model_copy(update={"telegram_token": None, "whatsapp_phone_id": None})
+    if args.command == "db":  # `db upgrade` migrates whatever SIGNAALPUNT_MIGRATE_ON_START says
+        settings = settings.model_copy(update={"migrate_on_start": True})
     work = COMMANDS[args.command]
     try:
         return asyncio.run(_with_app(settings, lambda app: work(app, args)))

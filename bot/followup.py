@@ -80,7 +80,7 @@ class FollowUpService:
                         sent[checkin.kind] += 1
                 await uow.commit()
         if sent:
-            log.info("follow-up sweep queued %s", dict(sent))
+            log.info("follow-up sweep queued", extra={"counts": dict(sent)})
             self._on_queued()
         if await self._digest_missed(now):
             sent[DIGEST] += await self.digest(now)

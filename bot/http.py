@@ -3,7 +3,9 @@ by uvicorn on the configured address."""
 
 from __future__ import annotations
 
+import contextlib
 import socket
+from collections.abc import Iterator
 
 import uvicorn
 from fastapi import APIRouter, FastAPI, Request
@@ -35,14 +37,33 @@ def build_http_app(*routers: APIRouter) -> FastAPI:
     return app
 
 
+class _Server(uvicorn.Server):
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        # The service owns SIGTERM and SIGINT (bot/run.py). uvicorn's own handlers would
+        # close the listening socket at the signal, before /readyz could answer "shutting
+        # down" and before the running sweep and drains have finished.
+        yield
+
+
 class HttpServer:
     """uvicorn in our event loop. ``stop`` lets requests in flight finish first."""
 
     def __init__(
         self, app: FastAPI, host: str, port: int, sock: socket.socket | None = None
     ) -> None:
-        config = uvicorn.Config(app, host=host, port=port, log_level="warning", access_log=False)
-        self._server = uvicorn.Server(config)
+        config = uvicorn.Config(
+            app,
+            host=host,
+            port=port,
+            # No logging config of its own: uvicorn's records go through our handler and
+            # formatter (bot/logs.py), as JSON in production.
+            log_config=None,
+            log_level="warning",
+            # An access log would show query strings (Meta's verify token in one).
+            access_log=False,
+        )
+        self._server = _Server(config)
         self._sock = sock
 
     async def serve(self) -> None:

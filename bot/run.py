@@ -1,11 +1,13 @@
 """``signaalpunt run`` with chat channels configured: every configured channel side by
-side until SIGTERM or SIGINT. The staff side is Telegram's loket group; without Telegram,
-staff messages are printed to the terminal."""
+side, and the HTTP server with the health endpoints, until SIGTERM or SIGINT. The staff
+side is Telegram's loket group; without Telegram, staff messages are printed to the
+terminal."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import signal
 import sys
 from collections.abc import Callable
@@ -13,8 +15,11 @@ from datetime import datetime
 
 from .app import App
 from .console import ConsoleLoket
+from .http import listening_socket
 from .ports import Messenger
 from .serve import Channel, serving
+
+log = logging.getLogger(__name__)
 
 
 async def run_channels(app: App, clock: Callable[[], datetime]) -> None:
@@ -33,15 +38,41 @@ async def run_channels(app: App, clock: Callable[[], datetime]) -> None:
 
             whatsapp = await stack.enter_async_context(whatsapp_parts(app, clock))
             channels.append(whatsapp.channel)
-        service = await stack.enter_async_context(serving(app, clock, channels, staff))
+        # The HTTP server in every mode, Telegram polling too: a container's probes need
+        # /healthz and /readyz.
+        host, port = settings.http_host, settings.http_port
+        try:
+            sock = listening_socket(host, port)
+        except OSError as error:  # a port in use is a setting to change, not a crash
+            print(
+                f"signaalpunt: cannot listen on {host}:{port} ({error.strerror}); "
+                "set SIGNAALPUNT_HTTP_HOST and SIGNAALPUNT_HTTP_PORT",
+                file=sys.stderr,
+            )
+            raise SystemExit(1) from None
+        stack.callback(sock.close)
+        service = await stack.enter_async_context(
+            serving(app, clock, channels, staff, sock=sock, http=True)
+        )
+
+        def shut_down(signum: signal.Signals) -> None:
+            if not service.stop.is_set():
+                log.info("%s: shutting down after the work in progress", signum.name)
+            service.stop.set()
+
         loop = asyncio.get_running_loop()
         for signum in (signal.SIGTERM, signal.SIGINT):
-            loop.add_signal_handler(signum, service.stop.set)
+            loop.add_signal_handler(signum, shut_down, signum)
         if settings.telegram_token is None:
             print("Signaalpunt: no Telegram staff group; staff messages print here.", flush=True)
         for where in service.where:
             print(f"Signaalpunt: {where}", file=sys.stderr, flush=True)
-        host, port = settings.http_host, settings.http_port
-        if any(channel.routers for channel in channels):
-            print(f"Signaalpunt: HTTP on http://{host}:{port}", file=sys.stderr, flush=True)
+        if service.http:
+            base = f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
+            print(f"Signaalpunt: HTTP on {base}", file=sys.stderr, flush=True)
+            print(
+                f"Signaalpunt: health on {base}/healthz and {base}/readyz",
+                file=sys.stderr,
+                flush=True,
+            )
         await service.stop.wait()

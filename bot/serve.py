@@ -14,11 +14,15 @@ import socket
 from collections.abc import AsyncIterator, Callable, Coroutine, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 from fastapi import APIRouter
 
+from storage import migrations
+
 from .app import App
+from .health import Check, database_check, health_router, migrations_check
 from .http import HttpServer, build_http_app, listening_socket
 from .outbox import OutboxWorker, run_worker
 from .ports import DeliveryError, Messenger, Outgoing
@@ -58,6 +62,12 @@ class Service:
     worker: OutboxWorker
     where: list[str]
     stop: asyncio.Event = field(default_factory=asyncio.Event)
+    http: bool = False  # the HTTP server runs (channel routes and the health endpoints)
+
+
+def readiness_checks(app: App) -> list[Check]:
+    """What ``/readyz`` checks, besides not shutting down."""
+    return [database_check(app.db), migrations_check(partial(migrations.status, app.db))]
 
 
 @contextlib.asynccontextmanager
@@ -70,26 +80,31 @@ async def serving(
     run_outbox: bool = True,
     run_scheduler: bool = True,
     sock: socket.socket | None = None,
+    http: bool = False,
 ) -> AsyncIterator[Service]:
-    """Start the channels' loops, the HTTP server (when a channel has routes), the outbox
-    worker and the scheduler; leaving the block stops them gracefully: the running sweep,
-    drain and requests finish first (anything cut off is uncommitted or already recorded,
-    so it is redone or skipped on the next run)."""
+    """Start the channels' loops, the HTTP server (when a channel has routes, or ``http``),
+    the outbox worker and the scheduler; leaving the block stops them gracefully: the
+    running sweep, drain and requests finish first (anything cut off is uncommitted or
+    already recorded, so it is redone or skipped on the next run)."""
     messenger = RoutingMessenger(staff, {c.name: c.messenger for c in channels})
     service = Service(app.outbox_worker(messenger), [c.where for c in channels if c.where])
     stop = service.stop
     tasks: list[asyncio.Task[None]] = []
-    stop_server: Callable[[], None] | None = None
+    server: HttpServer | None = None
+    serving_http: asyncio.Task[None] | None = None
     if run_outbox:
         tasks.append(asyncio.create_task(run_worker(service.worker, clock, app.outbox_wake, stop)))
     routers = [router for channel in channels for router in channel.routers]
-    if routers:
+    if routers or http:
         settings = app.settings
         if sock is None:
             sock = listening_socket(settings.http_host, settings.http_port)
-        server = HttpServer(build_http_app(*routers), settings.http_host, settings.http_port, sock)
-        stop_server = server.stop
-        tasks.append(asyncio.create_task(server.serve()))
+        # Health first: a channel's routes cannot shadow the probes.
+        health = health_router(readiness_checks(app), stop)
+        web = build_http_app(health, *routers)
+        server = HttpServer(web, settings.http_host, settings.http_port, sock)
+        serving_http = asyncio.create_task(server.serve())
+        service.http = True
     for channel in channels:
         tasks.extend(asyncio.create_task(loop(stop)) for loop in channel.loops)
     scheduler = app.scheduler(clock) if run_scheduler else None
@@ -100,12 +115,26 @@ async def serving(
     finally:
         if scheduler is not None:
             await scheduler.stop()
+        # Already set by a signal (bot/run.py); from then on /readyz answers 503.
         stop.set()
-        if stop_server is not None:
-            stop_server()
-        _, late = await asyncio.wait(tasks, timeout=SHUTDOWN_GRACE) if tasks else (set(), set())
-        for task in late:
-            task.cancel()
-        for task in tasks:
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        deadline = asyncio.get_running_loop().time() + SHUTDOWN_GRACE
+        await _finish(tasks, deadline)
+        # The HTTP server stops last: while the rest finishes, a load balancer sees "not
+        # ready" and stops sending, and webhook calls still arriving are answered. Then
+        # uvicorn closes the socket and lets the requests in flight finish.
+        if server is not None and serving_http is not None:
+            server.stop()
+            await _finish([serving_http], deadline)
+
+
+async def _finish(tasks: Sequence[asyncio.Task[None]], deadline: float) -> None:
+    """Wait for the tasks until ``deadline`` (loop time), then cancel what still runs."""
+    if not tasks:
+        return
+    remaining = max(0.0, deadline - asyncio.get_running_loop().time())
+    _, late = await asyncio.wait(tasks, timeout=remaining)
+    for task in late:
+        task.cancel()
+    for task in tasks:
+        with contextlib.suppress(asyncio.CancelledError):
+            await task

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Annotated, Literal
 
 import holidays
-from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic import Field, SecretStr, ValidationInfo, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from conversations.followup import FollowUpRules
@@ -28,6 +28,9 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="SIGNAALPUNT_", env_file=".env", extra="ignore")
 
     database_url: str = "sqlite+aiosqlite:///var/signaalpunt.db"
+    # Apply the schema migrations when the service starts; off where a release step runs
+    # `signaalpunt db upgrade` first (the service then refuses an unmigrated database).
+    migrate_on_start: bool = True
     default_language: str = DEFAULT_LANGUAGE
     neighbourhoods: Annotated[str, NoDecode] = Field(default=DEFAULT_NEIGHBOURHOODS)
     outbox_batch: int = 50
@@ -88,6 +91,21 @@ class Settings(BaseSettings):
     # The HTTP server (webhooks; later the web chat and dashboard).
     http_host: str = "127.0.0.1"
     http_port: int = 8080
+
+    # Logs on stderr (see bot/logs.py): "json" in production, one object per line. The
+    # level defaults to INFO for json and WARNING for text (the terminal chat).
+    log_format: Literal["text", "json"] = "text"
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] | None = None
+
+    @field_validator("log_format", "log_level", mode="before")
+    @classmethod
+    def _any_case(cls, value: object, info: ValidationInfo) -> object:
+        if not isinstance(value, str):
+            return value
+        value = value.strip()
+        if info.field_name == "log_level":
+            return value.upper() or None  # set but empty: the format's default
+        return value.lower()
 
     @field_validator("holidays_country")
     @classmethod

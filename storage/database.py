@@ -48,28 +48,37 @@ def make_engine(url: str) -> AsyncEngine:
 
 
 class OutdatedSchema(RuntimeError):
-    """The database was made by an older version (missing tables or columns)."""
+    """The database's schema is not the one this version needs, and was not migrated."""
 
 
 async def create_schema(engine: AsyncEngine) -> None:
-    """Create all tables that do not exist yet (Alembic migrations will replace this), and
-    refuse, naming what is missing, a database whose tables lack columns we need."""
+    """Create the current schema with ``create_all``: for the test fixtures and benchmarks,
+    on a new database, because it is faster than running every migration. The service
+    migrates instead (``storage.migrations.upgrade``), and so must any database with data.
+
+    A database whose tables lack columns is refused before anything is created, naming
+    what is missing, so ``signaalpunt db upgrade`` can still migrate it."""
     async with engine.begin() as connection:
-        await connection.run_sync(Base.metadata.create_all)
         missing = await connection.run_sync(_missing_columns)
+        if not missing:
+            await connection.run_sync(Base.metadata.create_all)
     if missing:
         raise OutdatedSchema(
             "the database was made by an older version of Signaalpunt (missing: "
             + ", ".join(missing[:5])
             + (", ..." if len(missing) > 5 else "")
-            + "); until migrations arrive, move it aside and start with a new one"
+            + "); migrate it with `signaalpunt db upgrade`"
         )
 
 
 def _missing_columns(connection: Connection) -> list[str]:
+    """Columns of the models missing from tables that exist (absent tables are not)."""
     inspector = inspect(connection)
+    existing = set(inspector.get_table_names())
     missing: list[str] = []
     for table in Base.metadata.sorted_tables:
+        if table.name not in existing:
+            continue
         present = {column["name"] for column in inspector.get_columns(table.name)}
         missing.extend(f"{table.name}.{c.name}" for c in table.columns if c.name not in present)
     return missing

@@ -107,7 +107,10 @@ class WhatsAppMessenger:
                 except WhatsAppError as error:
                     if error.code != RE_ENGAGEMENT:
                         raise
-                    log.info("window closed for %s; sending the template", message.reference)
+                    log.info(
+                        "window closed; sending the template",
+                        extra={"reference": message.reference},
+                    )
             return await self._template(message)
         except WhatsAppError as error:
             raise delivery_error(error) from error

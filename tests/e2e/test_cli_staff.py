@@ -16,6 +16,7 @@ import pytest
 from bot.loket import CODE_ALPHABET, LoketService
 from conversations import loket_texts
 from storage.database import make_engine
+from storage.migrations import head
 from storage.uow import Store
 from tests.fakes.telegram_api import FakeTelegram
 from tests.keys import TEST_KEY_ENV, TEST_KEYRING
@@ -111,10 +112,22 @@ def staff_rows(tmp_path: Path) -> list[list[str]]:
 def test_db_upgrade_creates_the_database(tmp_path: Path) -> None:
     result = cli(tmp_path, "db", "upgrade")
     assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == f"database ready: {database_url(tmp_path)}"
+    assert result.stdout.strip() == f"database ready at revision {head()}: {database_url(tmp_path)}"
     assert (tmp_path / "db.sqlite3").is_file()
     again = cli(tmp_path, "db", "upgrade")  # upgrading an existing database is harmless
     assert again.returncode == 0, again.stderr
+
+
+def test_without_migrate_on_start_only_db_upgrade_migrates(tmp_path: Path) -> None:
+    off = {"SIGNAALPUNT_MIGRATE_ON_START": "false"}
+    refused = cli(tmp_path, "staff", "list", **off)
+    assert refused.returncode == 2
+    assert f"at revision (none), this version needs {head()}" in refused.stderr
+    assert "signaalpunt db upgrade" in refused.stderr
+    upgraded = cli(tmp_path, "db", "upgrade", **off)
+    assert upgraded.returncode == 0, upgraded.stderr
+    assert f"at revision {head()}" in upgraded.stdout
+    assert cli(tmp_path, "staff", "list", **off).returncode == 0
 
 
 def test_staff_invite_prints_a_single_use_code_for_koppel(tmp_path: Path) -> None:

@@ -25,7 +25,10 @@ async def test_sqlite_engine_creates_directory_and_sets_pragmas(tmp_path: Path) 
     assert (journal_mode, foreign_keys, busy_timeout) == ("wal", 1, 5000)
 
 
-async def test_a_database_of_an_older_version_is_named_not_half_used(tmp_path: Path) -> None:
+async def test_create_schema_refuses_an_older_database_untouched(tmp_path: Path) -> None:
+    """``create_schema`` (the test fixtures') cannot migrate: it names what is missing and
+    creates nothing, so ``signaalpunt db upgrade`` can still migrate the database
+    (tests/integration/test_migrations_schema.py)."""
     engine = make_engine(f"sqlite+aiosqlite:///{tmp_path / 'old.db'}")
     try:
         async with engine.begin() as connection:  # reporters as before encryption
@@ -35,7 +38,12 @@ async def test_a_database_of_an_older_version_is_named_not_half_used(tmp_path: P
                     "channel_user_id VARCHAR(128), language VARCHAR(8), created_at DATETIME)"
                 )
             )
-        with pytest.raises(OutdatedSchema, match=r"older version.*reporters\.user_key"):
+        with pytest.raises(
+            OutdatedSchema, match=r"older version.*reporters\.user_key.*signaalpunt db upgrade"
+        ):
             await create_schema(engine)
+        async with engine.connect() as connection:
+            tables = await connection.scalars(text("SELECT name FROM sqlite_master"))
+            assert list(tables) == ["reporters"]
     finally:
         await engine.dispose()

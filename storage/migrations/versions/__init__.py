@@ -1,0 +1,1 @@
+"""The Alembic revisions; a package only so that they are installed with the code."""

@@ -1,0 +1,162 @@
+"""Our logs never carry personal data: a report with a name, a phone number, the person's
+details and a note goes through the conversation service, the outbox (a failed delivery
+too), a staff member's claim, the follow-up sweep, the retention job, a failed step and a
+reporter's erasure, with logging configured as in production but at DEBUG; no personal
+value and no chat id appears in the JSON lines, and every line is one JSON object."""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from pydantic import SecretStr
+from sqlalchemy import text
+
+from bot.app import App, build_app
+from bot.logs import OWN_LOGGERS, configure_logging
+from bot.ports import DeliveryError
+from bot.settings import Settings
+from conversations.events import Event, Pick, TextIn
+from tests.integration.helpers import RecordingLoket, enrol_staff
+from tests.keys import TEST_KEY_ENV
+
+T0 = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)  # a Monday, the loket is open
+CHAT = "987654321"  # the reporter's Telegram chat id
+OTHER_CHAT = "987650000"
+ANNA = 5550123  # a staff member's Telegram user id
+PERSONAL = {
+    "reporter name": "Pieternella Jansen",
+    "reporter phone": "0612345678",
+    "person": "Aaltje de Vries",
+    "address": "Kerkstraat 12",
+    "note": "Ze huilde bij de kassa",
+    "postcode": "4531 GH",
+    "staff name": "Annegien Bakker",
+}
+REPORT: list[Event] = [
+    TextIn("/start"),
+    Pick("welcome", "report"),
+    Pick("danger", "no"),
+    Pick("role", "shop"),
+    Pick("age_group", "75_plus"),
+    Pick("observations", "often_alone"),
+    Pick("observations", "done"),
+    Pick("awareness", "no"),
+    TextIn(PERSONAL["postcode"]),
+    Pick("person_reach", "details"),
+    TextIn(f"{PERSONAL['person']}, {PERSONAL['address']}"),
+    TextIn(PERSONAL["note"]),
+    Pick("callback", "yes"),
+    TextIn(PERSONAL["reporter name"]),
+    TextIn(PERSONAL["reporter phone"]),
+    Pick("checkin", "yes"),
+]
+
+
+@pytest.fixture
+def log_lines() -> Iterator[io.StringIO]:
+    """Production logging (JSON, libraries at WARNING) at DEBUG into a buffer; the logging
+    set-up of the test run comes back afterwards."""
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    own = {name: logging.getLogger(name).level for name in OWN_LOGGERS}
+    stream = io.StringIO()
+    configure_logging("json", "DEBUG", stream)
+    try:
+        yield stream
+    finally:
+        for handler in root.handlers[:]:
+            root.removeHandler(handler)
+        for handler in handlers:
+            root.addHandler(handler)
+        root.setLevel(level)
+        for name, own_level in own.items():
+            logging.getLogger(name).setLevel(own_level)
+
+
+def settings(database_url: str) -> Settings:
+    return Settings(
+        _env_file=None,  # type: ignore[call-arg]
+        database_url=database_url,
+        encryption_keys=SecretStr(TEST_KEY_ENV["SIGNAALPUNT_ENCRYPTION_KEYS"]),
+        index_key=SecretStr(TEST_KEY_ENV["SIGNAALPUNT_INDEX_KEY"]),
+    )
+
+
+async def say(app: App, chat: str, event: Event, now: datetime) -> str:
+    replies = await app.service.handle("telegram", chat, event, now, message_id=f"{now}")
+    return "\n".join(reply.text for reply in replies)
+
+
+async def test_no_personal_data_in_the_logs(database_url: str, log_lines: io.StringIO) -> None:
+    app = await build_app(settings(database_url))
+    try:
+        now = T0
+        for event in REPORT:
+            now += timedelta(seconds=2)
+            await say(app, CHAT, event, now)
+
+        # The step that stores the signal fails (a table gone): logged with a traceback.
+        async with app.store.engine.begin() as connection:
+            await connection.execute(text("ALTER TABLE signals RENAME TO signals_away"))
+        now += timedelta(seconds=2)
+        failed = await say(app, CHAT, Pick("summary", "send"), now)
+        assert "SP-" not in failed
+        async with app.store.engine.begin() as connection:
+            await connection.execute(text("ALTER TABLE signals_away RENAME TO signals"))
+        now += timedelta(seconds=2)
+        assert "SP-2026-0001" in await say(app, CHAT, Pick("summary", "send"), now)
+
+        # The card fails once (logged with its error), then goes out.
+        loket = RecordingLoket()
+        loket.failures = [DeliveryError("502 bad gateway")]
+        worker = app.outbox_worker(loket)
+        assert await worker.drain(now) == 0
+        assert await worker.drain(now + timedelta(minutes=5)) == 1
+
+        # A staff member picks it up and gets the details privately.
+        await enrol_staff(app.store, ANNA, PERSONAL["staff name"], "loket", now)
+        claimed = await app.loket.act("claim", 1, telegram_user_id=ANNA, now=now)
+        assert claimed is not None
+        assert claimed.done
+        assert await worker.drain(now + timedelta(minutes=10)) >= 1
+        assert any(PERSONAL["person"] in sent for _, sent in loket.sent)  # it went through
+
+        # Reminders and the check-in fall due; long after, retention erases.
+        await app.followup.sweep(now + timedelta(days=20))
+        await worker.drain(now + timedelta(days=20, minutes=1))
+        assert await app.retention.run(now + timedelta(days=800)) is not None
+
+        # Another reporter starts, then has their details erased.
+        later = now + timedelta(days=801)
+        erase: list[Event] = [TextIn("/start"), Pick("welcome", "report"), TextIn("/verwijder")]
+        for event in erase:
+            later += timedelta(seconds=2)
+            await say(app, OTHER_CHAT, event, later)
+        await say(app, OTHER_CHAT, TextIn("1"), later + timedelta(seconds=2))
+    finally:
+        await app.close()
+
+    lines = log_lines.getvalue().splitlines()
+    entries = [json.loads(line) for line in lines]
+    assert all(isinstance(entry, dict) for entry in entries)
+    messages = {entry["message"] for entry in entries}
+    # The paths above did log: the stored signal (with its reference), the failed step (with
+    # a traceback), the failed delivery, the sweep, the retention run and the erasure.
+    assert {"signal stored", "storing a conversation step failed", "retention run"} <= messages
+    assert "reporter erased" in messages
+    assert any(entry.get("reference") == "SP-2026-0001" for entry in entries)
+    assert any("traceback" in entry for entry in entries)
+    assert any("failed" in m and "outbox item" in m for m in messages)
+    everything = log_lines.getvalue()
+    for what, value in PERSONAL.items():
+        assert value not in everything, what
+        for part in value.split():  # not even a piece of it ("Kerkstraat", "0612...")
+            if len(part) > 3:
+                assert part not in everything, (what, part)
+    for chat in (CHAT, OTHER_CHAT, str(ANNA)):
+        assert chat not in everything
