@@ -12,7 +12,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import TextIO
 
-from conversations.events import TextIn
+from conversations.events import Reopen, TextIn
 
 from .app import App
 from .outbox import OutboxWorker
@@ -89,9 +89,8 @@ async def _converse(
     clock: Clock,
     language: str | None,
 ) -> None:
-    greeting = await app.service.handle(
-        "console", user, TextIn(""), clock(), language_hint=language
-    )
+    # Opening the chat is not an answer: a reporter coming back sees where they were.
+    greeting = await app.service.handle("console", user, Reopen(), clock(), language_hint=language)
     _print(stdout, greeting)
     while True:
         stdout.write("> ")

@@ -75,8 +75,9 @@ class Engine:
             resumed = state.with_(dialog="resume", updated_at=now)
             return Outcome(resumed, self._current(resumed))
         state = state.with_(updated_at=now)
-        if isinstance(event, Reopen):
-            return Outcome(state, self._current(state))
+        if isinstance(event, Reopen):  # nothing on screen yet: the welcome goes on screen
+            fresh = state.prompt == START and state.dialog is None
+            return self._welcome(state) if fresh else Outcome(state, self._current(state))
         if isinstance(event, Unreadable):
             notice = Reply((msg(m.EDITED if event.kind == "edited" else m.UNREADABLE),))
             if state.prompt == START_LANGUAGE:  # a photo as the very first message
