@@ -69,9 +69,9 @@ def load_key_file(path: Path, *, warn: TextIO = sys.stderr) -> Keyring:
         data = json.loads(path.read_text(encoding="utf-8"))
         keys = {str(k): decode_key(str(v), f"{path}: key {k!r}") for k, v in data["keys"].items()}
         return Keyring(keys, str(data["current"]), decode_key(str(data["index"]), f"{path}"))
-    except (ValueError, KeyError, TypeError, AttributeError) as error:
-        if isinstance(error, KeyringError):
-            raise
+    except KeyringError:
+        raise  # a bad key, named already
+    except (ValueError, KeyError, TypeError, AttributeError):
         raise KeyringError(f"{path} is not a Signaalpunt key file") from None
 
 

@@ -81,19 +81,21 @@ class InboxRepository(SessionRepository):
                 or_(InboxMessage.leased_until.is_(None), InboxMessage.leased_until <= now),
             )
             .values(leased_until=now + lease)
-            .returning(InboxMessage.id)
+            .returning(
+                InboxMessage.id,
+                InboxMessage.channel,
+                InboxMessage.message_id,
+                InboxMessage.sender,
+                InboxMessage.payload,
+                InboxMessage.received_at,
+            )
             .execution_options(synchronize_session=False)
         )
-        claimed = set((await self._session.execute(statement)).scalars())
-        return [item for item in await self._rows(channel, claimed) if item.id in claimed]
+        rows = (await self._session.execute(statement)).all()
+        return [self._item(row) for row in sorted(rows, key=lambda row: row.id)]
 
-    async def _rows(self, channel: str, ids: set[int]) -> list[InboxItem]:
-        if not ids:
-            return []
-        query = select(InboxMessage).where(InboxMessage.id.in_(ids)).order_by(InboxMessage.id)
-        return [self._item(row) for row in (await self._session.execute(query)).scalars()]
-
-    def _item(self, row: InboxMessage) -> InboxItem:
+    def _item(self, row: Any) -> InboxItem:
+        """An item from a row or a RETURNING row (the same columns by name)."""
         key = _row_key(row.channel, row.message_id)
         sender = reveal(row.sender, key)
         assert sender is not None

@@ -22,7 +22,8 @@ LEASE = timedelta(minutes=2)
 PER_TARGET = 5
 
 
-def _item(row: OutboxMessage) -> OutboxItem:
+def _item(row: Any) -> OutboxItem:
+    """An item from a row or a RETURNING row (the same columns by name)."""
     return OutboxItem(
         id=row.id,
         kind=row.kind,
@@ -156,27 +157,7 @@ class OutboxRepository(SessionRepository):
         )
         rows = (await self._session.execute(statement)).all()
         rows = sorted(rows, key=lambda row: (row.next_attempt_at, row.id))
-        return [
-            OutboxItem(
-                id=row.id,
-                kind=row.kind,
-                signal_id=row.signal_id,
-                target=row.target,
-                attempts=row.attempts,
-                payload=dict(row.payload or {}),
-            )
-            for row in rows
-        ]
-
-    async def release(self, item_ids: list[int]) -> None:
-        """Give back claimed items this instance will not deliver (it is stopping)."""
-        if item_ids:
-            await self._session.execute(
-                update(OutboxMessage)
-                .where(OutboxMessage.id.in_(item_ids), OutboxMessage.status == "pending")
-                .values(leased_until=None)
-                .execution_options(synchronize_session=False)
-            )
+        return [_item(row) for row in rows]
 
     async def mark_sent(
         self, item_id: int, now: datetime, delivered_ref: str | None = None

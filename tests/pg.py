@@ -11,7 +11,6 @@ import os
 import pwd
 import re
 import shutil
-import socket
 import subprocess
 import tempfile
 import uuid
@@ -21,6 +20,8 @@ from pathlib import Path
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 from sqlalchemy.pool import NullPool
+
+from tests.net import free_port
 
 SUPERUSER = "postgres"
 INSTALL_HINT = "install it with: apt-get update && apt-get install -y postgresql"
@@ -50,13 +51,6 @@ def find_bindir() -> Path:
     raise PostgresUnavailable(
         f"PostgreSQL server binaries (initdb, pg_ctl) not found; {INSTALL_HINT}"
     )
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 @dataclass
@@ -171,7 +165,7 @@ def start_postgres() -> PostgresServer:
                 f"running as root needs the '{SUPERUSER}' system user; {INSTALL_HINT}"
             ) from None
         os.chown(base_dir, account.pw_uid, account.pw_gid)
-    server = PostgresServer(bindir=bindir, base_dir=base_dir, port=_free_port())
+    server = PostgresServer(bindir=bindir, base_dir=base_dir, port=free_port())
     try:
         server.start()
     except BaseException:

@@ -22,6 +22,7 @@ from bot.telegram.webhook import SECRET_HEADER
 from tests.e2e.telegram_harness import LOKET, REPORT, TOKEN, WEBHOOK_SECRET
 from tests.fakes.telegram_api import FakeTelegram, FakeUser, Params
 from tests.keys import TEST_KEY_ENV
+from tests.net import free_port
 
 pytestmark = pytest.mark.e2e
 SIGNAALPUNT = Path(sys.executable).parent / "signaalpunt"
@@ -61,13 +62,6 @@ class HeldTelegram(FakeTelegram):
 async def fake() -> AsyncIterator[HeldTelegram]:
     async with HeldTelegram() as server:
         yield server
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 class Stderr:

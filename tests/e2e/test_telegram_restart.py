@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import signal
-import socket
 import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -16,6 +15,7 @@ from storage import Store, make_engine
 from tests.e2e.telegram_harness import LOKET, REPORT, TOKEN, Person
 from tests.fakes.telegram_api import FakeTelegram, FakeUser
 from tests.keys import TEST_KEY_ENV, TEST_KEYRING
+from tests.net import free_port
 
 pytestmark = pytest.mark.e2e
 SIGNAALPUNT = Path(sys.executable).parent / "signaalpunt"
@@ -26,13 +26,6 @@ START_TIMEOUT = 60.0
 async def fake() -> AsyncIterator[FakeTelegram]:
     async with FakeTelegram() as server:
         yield server
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 async def start_bot(fake: FakeTelegram, url: str) -> asyncio.subprocess.Process:

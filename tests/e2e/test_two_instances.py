@@ -12,7 +12,6 @@ import contextlib
 import json
 import re
 import signal
-import socket
 import sys
 from collections import Counter
 from collections.abc import AsyncIterator
@@ -31,6 +30,7 @@ from tests.e2e.telegram_harness import LOKET, REPORT, TOKEN, WEBHOOK_SECRET
 from tests.fakes.telegram_api import FakeTelegram, FakeUser, SentMessage
 from tests.integration.helpers import make_draft
 from tests.keys import TEST_KEY_ENV, TEST_KEYRING
+from tests.net import free_port
 from tests.pg import PostgresServer
 
 pytestmark = [pytest.mark.e2e, pytest.mark.postgres]
@@ -41,13 +41,6 @@ OVERDUE = 3  # signals left unclaimed for two weeks: a reminder and an escalatio
 START_TIMEOUT = 60.0
 TOGGLES = (("observations", "often_alone"), ("observations", "not_seen"))
 REFERENCE = re.compile(r"SP-\d{4}-\d{4}")
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 async def start(fake: FakeTelegram, url: str, port: int) -> asyncio.subprocess.Process:

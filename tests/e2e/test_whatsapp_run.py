@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-import socket
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
@@ -18,16 +17,10 @@ from tests.e2e.whatsapp_harness import APP_SECRET, VERIFY_TOKEN
 from tests.fakes import whatsapp_payloads as wa
 from tests.fakes.graph_api import FakeGraphAPI
 from tests.keys import TEST_KEY_ENV
+from tests.net import free_port
 
 SIGNAALPUNT = Path(sys.executable).parent / "signaalpunt"
 NUMBER = "905321234567"
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 async def _line_with(stream: asyncio.StreamReader, text: str, seen: list[str]) -> None:
@@ -42,7 +35,7 @@ async def _line_with(stream: asyncio.StreamReader, text: str, seen: list[str]) -
 
 @pytest.mark.e2e
 async def test_run_serves_whatsapp_and_stops_on_sigterm(tmp_path: Path) -> None:
-    port = _free_port()
+    port = free_port()
     async with FakeGraphAPI() as graph:
         env = {
             key: value for key, value in os.environ.items() if not key.startswith("SIGNAALPUNT_")

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import io
 import json
-import logging
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
@@ -17,12 +16,13 @@ from pydantic import SecretStr
 from sqlalchemy import text
 
 from bot.app import App, build_app
-from bot.logs import OWN_LOGGERS, configure_logging
+from bot.logs import configure_logging
 from bot.ports import DeliveryError
 from bot.settings import Settings
 from conversations.events import Event, Pick, TextIn
 from tests.integration.helpers import RecordingLoket, enrol_staff
 from tests.keys import TEST_KEY_ENV
+from tests.logging_state import kept_logging
 
 T0 = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)  # a Monday, the loket is open
 CHAT = "987654321"  # the reporter's Telegram chat id
@@ -61,21 +61,10 @@ REPORT: list[Event] = [
 def log_lines() -> Iterator[io.StringIO]:
     """Production logging (JSON, libraries at WARNING) at DEBUG into a buffer; the logging
     set-up of the test run comes back afterwards."""
-    root = logging.getLogger()
-    handlers, level = root.handlers[:], root.level
-    own = {name: logging.getLogger(name).level for name in OWN_LOGGERS}
     stream = io.StringIO()
-    configure_logging("json", "DEBUG", stream)
-    try:
+    with kept_logging():
+        configure_logging("json", "DEBUG", stream)
         yield stream
-    finally:
-        for handler in root.handlers[:]:
-            root.removeHandler(handler)
-        for handler in handlers:
-            root.addHandler(handler)
-        root.setLevel(level)
-        for name, own_level in own.items():
-            logging.getLogger(name).setLevel(own_level)
 
 
 def settings(database_url: str) -> Settings:

@@ -19,6 +19,7 @@ from pydantic import ValidationError
 from bot.http import HttpServer, build_http_app
 from bot.logs import OWN_LOGGERS, JsonFormatter, TextFormatter, configure_logging
 from bot.settings import Settings
+from tests.logging_state import kept_logging
 
 SECRET = "Piet Jansen 0612345678"
 
@@ -150,24 +151,8 @@ def test_text_lines_read_like_basic_config_with_the_fields() -> None:
 @pytest.fixture
 def restored_logging() -> Iterator[None]:
     """configure_logging replaces the root's handlers (pytest's too): put them back."""
-    root = logging.getLogger()
-    handlers, level = root.handlers[:], root.level
-    names = [*OWN_LOGGERS, "uvicorn", "uvicorn.error", "uvicorn.access", "httpx"]
-    loggers = {name: logging.getLogger(name) for name in names}
-    before = {name: (lg.level, lg.handlers[:], lg.propagate) for name, lg in loggers.items()}
-    try:
+    with kept_logging():
         yield
-    finally:
-        for handler in root.handlers[:]:
-            root.removeHandler(handler)
-        for handler in handlers:
-            root.addHandler(handler)
-        root.setLevel(level)
-        for name, (lg_level, lg_handlers, propagate) in before.items():
-            lg = loggers[name]
-            lg.setLevel(lg_level)
-            lg.handlers[:] = lg_handlers
-            lg.propagate = propagate
 
 
 def emitted(stream: io.StringIO) -> list[tuple[str, str]]:
