@@ -246,6 +246,39 @@ class Staff(Base):
     role: Mapped[str] = mapped_column(String(16))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    # The dashboard login (``signaalpunt staff add-web``): a name and an Argon2id hash.
+    username: Mapped[str | None] = mapped_column(String(64), unique=True, nullable=True)
+    password_hash: Mapped[str | None] = mapped_column(String(255), nullable=True)
+
+
+class StaffSession(Base):
+    """A staff member logged in to the dashboard. The cookie holds a random token; only its
+    hash is stored, so a copy of the database logs nobody in."""
+
+    __tablename__ = "staff_sessions"
+    __table_args__ = (Index("ix_staff_sessions_staff_id", "staff_id"),)
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id", ondelete="CASCADE"))
+    # The form token of this session (CSRF): sent with every form, compared on every POST.
+    csrf: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class WebChat(Base):
+    """A resident's web chat. The cookie holds a random token, found by its hash;
+    ``user_id`` (random, unrelated to the token) is the reporter's id on the "web"
+    channel, so messages from the loket reach this transcript. The transcript holds what
+    the resident typed: encrypted, bound to ``user_id``."""
+
+    __tablename__ = "web_chats"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[str] = mapped_column(String(64), unique=True)
+    transcript: Mapped[Secret] = mapped_column(EncryptedText("web_chats.transcript"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
 class StaffInvite(Base):
