@@ -11,7 +11,7 @@ NAME_MAX_LENGTH = 100
 
 SKIP = Choice("skip", N_("Skip"))
 UNKNOWN = Choice("unknown", N_("I don't know"))
-DONE = Choice("done", N_("Done"))
+DONE = Choice("done", N_("Done"), chat_only=True)
 
 OTHER_DANGER = Step(
     "danger",
@@ -238,6 +238,7 @@ REPORT_OTHER = Flow(
             N_("Check-in after two weeks"),
             (Choice("yes", N_("Yes")), Choice("no", N_("No"))),
             staff_label=N_("Ask the reporter after two weeks"),
+            chat_only=True,  # asked in the reporter's chat; a caller has none
         ),
         _summary(),
     ),
@@ -278,7 +279,10 @@ REPORT_SELF = Flow(
             (
                 Choice("phone", N_("By phone")),
                 Choice(
-                    "here", N_("Send me a message here"), staff_label=N_("Message via the chat")
+                    "here",
+                    N_("Send me a message here"),
+                    staff_label=N_("Message via the chat"),
+                    chat_only=True,
                 ),
             ),
             staff_label=N_("Contact via"),

@@ -27,6 +27,7 @@ class Choice:
     stops: bool = False  # ends the conversation (after the info step "stop")
     endonym: str | None = None  # label is the language's own name, via Babel
     staff_label: str = ""  # how the loket reads this answer, when it differs
+    chat_only: bool = False  # means nothing outside a chat (the telephone intake leaves it out)
 
     def shown_label(self, staff: bool) -> str:
         """The label msgid for the reporter, or for the loket when ``staff``."""
@@ -55,6 +56,7 @@ class Step:
     max_length: int = 0  # for TEXT steps
     min_length: int = 1
     staff_label: str = ""  # the label in the loket's notification, when it differs
+    chat_only: bool = False  # asked only in a chat (the telephone intake leaves it out)
 
     def shown_label(self, staff: bool) -> str:
         """The summary label msgid for the reporter, or for the loket when ``staff``."""

@@ -26,6 +26,7 @@ REFERENCE_TIMEZONE = ZoneInfo("Europe/Amsterdam")
 REFERENCE_PREFIX = "SP"
 LOKET_CARD = "loket_card"
 LOKET_TARGET = "loket"
+PHONE_CHANNEL = "phone"  # a report taken by telephone and typed in by staff
 
 
 def format_reference(year: int, number: int) -> str:
@@ -34,11 +35,19 @@ def format_reference(year: int, number: int) -> str:
 
 class SignalRepository(SessionRepository):
     async def add(
-        self, draft: SignalDraft, *, reporter_id: int | None, channel: str, now: datetime
+        self,
+        draft: SignalDraft,
+        *,
+        reporter_id: int | None,
+        channel: str,
+        now: datetime,
+        actor: str | None = None,
     ) -> StoredSignal:
         """Store a finished report with a fresh reference, a "created" event and an outbox row.
 
-        Everything happens in the caller's transaction; nothing is committed here.
+        ``actor`` names who entered it when that is not the reporter (``staff:<id>`` for a
+        telephone report). Everything happens in the caller's transaction; nothing is
+        committed here.
         """
         now = as_utc(now)
         reference = format_reference(*await self._next_number(now))
@@ -67,7 +76,8 @@ class SignalRepository(SessionRepository):
         )
         self._session.add(row)
         await self._session.flush()
-        actor = f"reporter:{reporter_id}" if reporter_id is not None else "reporter:anonymous"
+        if actor is None:
+            actor = f"reporter:{reporter_id}" if reporter_id is not None else "reporter:anonymous"
         self._session.add(SignalEvent(signal_id=row.id, at=now, actor=actor, action="created"))
         self._session.add(
             OutboxMessage(
