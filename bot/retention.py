@@ -64,6 +64,7 @@ class RetentionService:
                 finished, now - p.person_details, now
             ),
             "drafts": lambda r: r.delete_drafts(now - p.drafts),
+            "web_chats": lambda r: r.delete_web_chats(now - p.drafts),
             "update_ids": lambda r: r.delete_update_ids(now - p.update_ids),
             "reporter_messages": lambda r: r.delete_reporter_messages(now - p.reporter_contact),
             "idle_reporters": lambda r: r.delete_idle_reporters(now - p.reporter_contact),

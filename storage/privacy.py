@@ -21,8 +21,10 @@ from .models import (
     Signal,
     SignalEvent,
     Submission,
+    WebChat,
 )
-from .types import as_utc
+from .types import as_utc, reveal
+from .webchat import WEB_CHANNEL
 
 REPORTER_TARGET = "reporter:"  # outbox rows addressed to a reporter (bot.recipients)
 
@@ -33,8 +35,12 @@ class PrivacyRepository(SessionRepository):
     async def erase_reporter(self, reporter_id: int, now: datetime) -> int:
         """Remove the reporter: their name and phone on every signal, the link from the
         signals to them, their draft, queued messages to them, and the reporter row itself
-        (with the encrypted chat id). The signals stay for follow-up. Returns how many
-        signals lost their reporter details."""
+        (with the encrypted chat id), and their web chat. The signals stay for follow-up.
+        Returns how many signals lost their reporter details."""
+        reporter = await self._session.get(Reporter, reporter_id)
+        if reporter is not None and reporter.channel == WEB_CHANNEL:
+            user_id = reveal(reporter.channel_user_id, reporter.user_key)
+            await self._rows(delete(WebChat).where(WebChat.user_id == user_id))
         signals = await self._rows(
             update(Signal)
             .where(Signal.reporter_id == reporter_id)
@@ -143,6 +149,10 @@ class PrivacyRepository(SessionRepository):
         return await self._rows(
             delete(Conversation).where(Conversation.updated_at < as_utc(idle_before))
         )
+
+    async def delete_web_chats(self, idle_before: datetime) -> int:
+        """Web chats whose resident has not been on the page since ``idle_before``."""
+        return await self._rows(delete(WebChat).where(WebChat.updated_at < as_utc(idle_before)))
 
     async def delete_update_ids(self, before: datetime) -> int:
         return await self._rows(
