@@ -64,15 +64,32 @@ class SignalActions:
         self._on_queued = on_queued
 
     async def _begin(
-        self, uow: UnitOfWork, telegram_user_id: int, update_key: str | None, now: datetime
+        self,
+        uow: UnitOfWork,
+        telegram_user_id: int | None,
+        update_key: str | None,
+        now: datetime,
+        staff_id: int | None = None,
     ) -> _Call | None:
-        """Record the update (None for a duplicate) and find who is acting."""
-        if update_key is not None and not await uow.inbound.record("telegram", update_key, now):
+        """Record the update (None for a duplicate) and find who is acting: a Telegram
+        user, or (``staff_id``) a staff member logged in to the dashboard."""
+        channel = "telegram" if staff_id is None else "web"
+        if update_key is not None and not await uow.inbound.record(channel, update_key, now):
             return None
-        staff = await uow.staff.by_telegram_user(telegram_user_id)
+        if staff_id is not None:
+            staff = await uow.staff.get(staff_id)
+        else:
+            assert telegram_user_id is not None
+            staff = await uow.staff.by_telegram_user(telegram_user_id)
         if staff is not None and not staff.active:
             staff = None
-        actor = f"staff:{staff.id}" if staff else f"telegram:{telegram_user_id}"
+        actor = (
+            f"staff:{staff.id}"
+            if staff
+            else f"staff:{staff_id}"
+            if staff_id is not None
+            else f"telegram:{telegram_user_id}"
+        )
         return _Call(uow, staff, actor, now)
 
     def _committed(self, call: _Call) -> None:
@@ -84,14 +101,16 @@ class SignalActions:
         action_id: str,
         signal_id: int,
         *,
-        telegram_user_id: int,
+        telegram_user_id: int | None = None,
         now: datetime,
         option: str | None = None,
         update_key: str | None = None,
+        staff_id: int | None = None,
     ) -> ActionResult | None:
-        """Take a staff action on a signal; None for a duplicate update."""
+        """Take a staff action on a signal; None for a duplicate update. The actor is
+        ``telegram_user_id`` or, from the dashboard, ``staff_id``."""
         async with self._store.unit_of_work() as uow:
-            call = await self._begin(uow, telegram_user_id, update_key, now)
+            call = await self._begin(uow, telegram_user_id, update_key, now, staff_id)
             if call is None:
                 return None
             result = await self._act(call, action_id, signal_id, option)
@@ -279,13 +298,14 @@ class SignalActions:
         reference: str,
         question: str,
         *,
-        telegram_user_id: int,
+        telegram_user_id: int | None = None,
         now: datetime,
         update_key: str | None = None,
+        staff_id: int | None = None,
     ) -> Msg | None:
         """Relay a staff member's question to the reporter of ``reference``."""
         async with self._store.unit_of_work() as uow:
-            call = await self._begin(uow, telegram_user_id, update_key, now)
+            call = await self._begin(uow, telegram_user_id, update_key, now, staff_id)
             if call is None:
                 return None
             signal = await uow.signals.get_by_reference(reference)

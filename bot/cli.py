@@ -35,7 +35,10 @@ from .whatsapp.templates import templates_markdown
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="signaalpunt", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
-    for name, text in (("chat", "terminal chat"), ("run", "run every configured channel")):
+    for name, text in (
+        ("chat", "terminal chat"),
+        ("run", "run every configured channel, the web chat and the loket dashboard"),
+    ):
         sub = commands.add_parser(name, help=text)
         sub.add_argument("--as", dest="user", default="console", help="reporter name")
         sub.add_argument("--lang", choices=LANGUAGES, default=None, help="first language")
@@ -75,10 +78,12 @@ async def _with_app(settings: Settings, work: Callable[[App], Coroutine[Any, Any
         await app.close()
 
 
+async def _chat(app: App, args: argparse.Namespace) -> int:
+    await chat(app, args.user, language=args.lang)
+    return 0
+
+
 async def _run(app: App, args: argparse.Namespace) -> int:
-    if app.settings.whatsapp_phone_id and app.settings.telegram_token is None:
-        await run_channels(app, utc_now)
-        return 0
     if app.settings.telegram_token is not None:
         from telegram.error import InvalidToken, TelegramError
 
@@ -94,7 +99,7 @@ async def _run(app: App, args: argparse.Namespace) -> int:
             )
             return 1
         return 0
-    await chat(app, args.user, language=args.lang)
+    await run_channels(app, utc_now)
     return 0
 
 
@@ -121,7 +126,7 @@ async def _keys(app: App, args: argparse.Namespace) -> int:
 
 
 COMMANDS: dict[str, Callable[[App, argparse.Namespace], Coroutine[Any, Any, int]]] = {
-    "chat": _run,
+    "chat": _chat,
     "run": _run,
     "staff": _staff,
     "partner": _partner,

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import contextlib
 import socket
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping
+from typing import Any
 
 import uvicorn
 from fastapi import APIRouter, FastAPI, Request
@@ -29,9 +30,13 @@ async def limited_body(request: Request, limit: int) -> bytes | None:
     return bytes(body)
 
 
-def build_http_app(*routers: APIRouter) -> FastAPI:
+def build_http_app(
+    *routers: APIRouter, errors: Mapping[Any, Callable[..., Any]] | None = None
+) -> FastAPI:
     # No interactive API docs: nothing here is a public API, and less surface is safer.
-    app = FastAPI(docs_url=None, redoc_url=None, openapi_url=None)
+    app = FastAPI(
+        docs_url=None, redoc_url=None, openapi_url=None, exception_handlers=dict(errors or {})
+    )
     for router in routers:
         app.include_router(router)
     return app

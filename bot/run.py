@@ -1,7 +1,7 @@
-"""``signaalpunt run`` with chat channels configured: every configured channel side by
-side, and the HTTP server with the health endpoints, until SIGTERM or SIGINT. The staff
-side is Telegram's loket group; without Telegram, staff messages are printed to the
-terminal."""
+"""``signaalpunt run``: every configured channel side by side (the web chat and the
+loket dashboard always), and the HTTP server with the health endpoints, until SIGTERM or
+SIGINT. The staff side is Telegram's loket group; without Telegram, staff messages are
+printed to the terminal (the dashboard shows every signal either way)."""
 
 from __future__ import annotations
 
@@ -39,8 +39,12 @@ async def run_channels(app: App, clock: Callable[[], datetime]) -> None:
             whatsapp = await stack.enter_async_context(whatsapp_parts(app, clock))
             channels.append(whatsapp.channel)
         # The HTTP server in every mode, Telegram polling too: a container's probes need
-        # /healthz and /readyz.
+        # /healthz and /readyz, and the web chat and dashboard are always there.
         host, port = settings.http_host, settings.http_port
+        base = f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
+        from .web.site import web_channel  # Jinja and the pages only when serving
+
+        channels.append(web_channel(app, clock, base))
         try:
             sock = listening_socket(host, port)
         except OSError as error:  # a port in use is a setting to change, not a crash
@@ -68,7 +72,6 @@ async def run_channels(app: App, clock: Callable[[], datetime]) -> None:
         for where in service.where:
             print(f"Signaalpunt: {where}", file=sys.stderr, flush=True)
         if service.http:
-            base = f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
             print(f"Signaalpunt: HTTP on {base}", file=sys.stderr, flush=True)
             print(
                 f"Signaalpunt: health on {base}/healthz and {base}/readyz",

@@ -39,6 +39,8 @@ class Channel:
     routers: tuple[APIRouter, ...] = ()
     loops: tuple[Loop, ...] = ()
     where: str = ""
+    # Exception handlers of its routes (the web pages turn a missing login into a redirect).
+    errors: Mapping[Any, Callable[..., Any]] = field(default_factory=dict)
 
 
 class RoutingMessenger:
@@ -101,7 +103,8 @@ async def serving(
             sock = listening_socket(settings.http_host, settings.http_port)
         # Health first: a channel's routes cannot shadow the probes.
         health = health_router(readiness_checks(app), stop)
-        web = build_http_app(health, *routers)
+        errors = {kind: handler for channel in channels for kind, handler in channel.errors.items()}
+        web = build_http_app(health, *routers, errors=errors)
         server = HttpServer(web, settings.http_host, settings.http_port, sock)
         serving_http = asyncio.create_task(server.serve())
         service.http = True

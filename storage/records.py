@@ -71,6 +71,7 @@ class StaffRecord:
     telegram_user_id: int | None
     created_at: datetime
     revoked_at: datetime | None
+    username: str | None = None  # set for a dashboard login
 
     @property
     def active(self) -> bool:

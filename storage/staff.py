@@ -12,7 +12,7 @@ from .records import PartnerRecord, StaffRecord
 from .types import as_utc
 
 
-def _staff(row: Staff) -> StaffRecord:
+def staff_record(row: Staff) -> StaffRecord:
     return StaffRecord(
         id=row.id,
         display_name=row.display_name,
@@ -20,6 +20,7 @@ def _staff(row: Staff) -> StaffRecord:
         telegram_user_id=row.telegram_user_id,
         created_at=row.created_at,
         revoked_at=row.revoked_at,
+        username=row.username,
     )
 
 
@@ -83,27 +84,27 @@ class StaffRepository(SessionRepository):
             .values(used_by=row.id)
             .execution_options(synchronize_session=False)
         )
-        return _staff(row)
+        return staff_record(row)
 
     async def by_telegram_user(self, telegram_user_id: int) -> StaffRecord | None:
         query = select(Staff).where(Staff.telegram_user_id == telegram_user_id)
         row = (
             await self._session.execute(query.execution_options(populate_existing=True))
         ).scalar_one_or_none()
-        return _staff(row) if row is not None else None
+        return staff_record(row) if row is not None else None
 
     async def get(self, staff_id: int) -> StaffRecord | None:
         row = await self._session.get(Staff, staff_id, populate_existing=True)
-        return _staff(row) if row is not None else None
+        return staff_record(row) if row is not None else None
 
     async def all(self) -> list[StaffRecord]:
         rows = (await self._session.execute(select(Staff).order_by(Staff.id))).scalars().all()
-        return [_staff(row) for row in rows]
+        return [staff_record(row) for row in rows]
 
     async def active_with_role(self, role: str) -> list[StaffRecord]:
         query = select(Staff).where(Staff.role == role, Staff.revoked_at.is_(None))
         rows = (await self._session.execute(query.order_by(Staff.id))).scalars().all()
-        return [_staff(row) for row in rows]
+        return [staff_record(row) for row in rows]
 
     async def revoke(self, staff_id: int, now: datetime) -> bool:
         result = await self._session.execute(
@@ -149,6 +150,13 @@ class AuditRepository(SessionRepository):
             )
         )
         await self._session.flush()
+
+    async def of_signal(self, signal_id: int) -> list[tuple[datetime, str, str, str]]:
+        """(at, actor, action, outcome) of one signal, oldest first: who looked at or
+        acted on it."""
+        query = select(AuditEntry).where(AuditEntry.signal_id == signal_id).order_by(AuditEntry.id)
+        rows = (await self._session.execute(query)).scalars().all()
+        return [(r.at, r.actor, r.action, r.outcome) for r in rows]
 
     async def entries(self, signal_id: int | None = None) -> list[tuple[str, str, str]]:
         """(actor, action, outcome) in order, for one signal or for all."""

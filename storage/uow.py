@@ -7,8 +7,11 @@ from types import TracebackType
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from .crypto import Keyring
+from .figures import FiguresRepository
 from .followup import FollowUpRepository
 from .inbox import InboxRepository
+from .listing import ListingRepository
+from .logins import LoginRepository
 from .outbox import OutboxRepository
 from .privacy import PrivacyRepository
 from .repositories import (
@@ -19,6 +22,7 @@ from .repositories import (
 from .signals import SignalRepository
 from .staff import AuditRepository, KeyboardRepository, PartnerRepository, StaffRepository
 from .types import attach_keyring
+from .webchat import WebChatRepository
 
 
 class UnitOfWork:
@@ -40,6 +44,10 @@ class UnitOfWork:
     followup: FollowUpRepository
     inbox: InboxRepository
     privacy: PrivacyRepository
+    figures: FiguresRepository
+    logins: LoginRepository
+    listing: ListingRepository
+    webchat: WebChatRepository
 
     def __init__(self, session: AsyncSession, dialect_name: str, keyring: Keyring) -> None:
         self._session = session
@@ -56,6 +64,10 @@ class UnitOfWork:
         self.followup = FollowUpRepository(session, dialect_name, keyring)
         self.inbox = InboxRepository(session, dialect_name, keyring)
         self.privacy = PrivacyRepository(session, dialect_name, keyring)
+        self.figures = FiguresRepository(session, dialect_name, keyring)
+        self.logins = LoginRepository(session, dialect_name, keyring)
+        self.listing = ListingRepository(session, dialect_name, keyring)
+        self.webchat = WebChatRepository(session, dialect_name, keyring)
 
     async def __aenter__(self) -> UnitOfWork:
         return self

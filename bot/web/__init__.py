@@ -1,0 +1,1 @@
+"""The web side: the residents' chat (/chat) and the loket dashboard (/loket)."""

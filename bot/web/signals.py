@@ -1,0 +1,188 @@
+"""The dashboard's signal pages: the filtered list, one signal, and the lifecycle actions
+and questions to the reporter, through the same core code as the Telegram buttons
+(``bot.actions``: ``check_action`` decides)."""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import RedirectResponse, Response
+
+from conversations import followup as f
+from conversations import lifecycle as lc
+from conversations.loket_texts import status_label
+from conversations.text import STAFF_LANGUAGE, Token, msg
+from storage.listing import SignalFilter
+
+from . import signal_texts as st
+from .auth import WebStaff, checked_form
+from .context import WebContext
+from .flash import flash_of, set_flash, take_flash
+from .signal_view import signal_page
+
+PAGE_SIZE = 50
+MAX_PAGE = 10_000
+
+
+def _choice(value: str | None, allowed: set[str]) -> str | None:
+    return value if value in allowed else None
+
+
+def router(web: WebContext) -> APIRouter:
+    routes = APIRouter()
+    app = web.app
+    hours, rules = app.followup.hours, app.settings.followup_rules()
+    current = web.auth.current_staff
+
+    def page(request: Request, name: str, staff: WebStaff, **context: Any) -> Response:
+        response = web.pages.render(
+            request,
+            name,
+            staff=staff,
+            csrf=staff.csrf,
+            nav="signals",
+            flash=flash_of(request),
+            **context,
+        )
+        take_flash(request, response)
+        return response
+
+    @routes.get("/loket/")
+    async def signal_list(request: Request, staff: WebStaff = Depends(current)) -> Response:
+        query = request.query_params
+        statuses = {*lc.STATUS_LABELS, "open", "finished", "all"}
+        status = _choice(query.get("status"), statuses) or "open"
+        places = {p.id for p in app.places}
+        postcode = (query.get("postcode") or "").strip()
+        wanted = SignalFilter(
+            status=None if status == "all" else status,
+            urgent={"yes": True, "no": False}.get(query.get("urgent") or ""),
+            area=_choice(query.get("area"), places),
+            postcode4=postcode if postcode.isdigit() and len(postcode) == 4 else None,
+            partner=(query.get("partner") or None),
+            channel=_choice(query.get("channel"), set(st.CHANNEL_LABELS)),
+            assignee_id=staff.record.id if query.get("mine") == "1" else None,
+        )
+        overdue_only = query.get("overdue") == "1"
+        number = query.get("page") or "1"
+        current_page = min(int(number), MAX_PAGE) if number.isdigit() and int(number) > 0 else 1
+        now = web.clock()
+        async with app.store.unit_of_work() as uow:
+            clocks = await uow.followup.clocks(now)
+            overdue = {c.id for c in clocks if f.is_overdue(c, now, hours, rules)}
+            if overdue_only:
+                wanted = SignalFilter(**{**wanted.__dict__, "ids": overdue})
+            rows, total = await uow.listing.page(
+                wanted, offset=(current_page - 1) * PAGE_SIZE, limit=PAGE_SIZE
+            )
+            partners = await uow.partners.all()
+        pages = max(1, -(-total // PAGE_SIZE))
+        shown = {k: v for k, v in query.items() if k != "page" and v}
+        return page(
+            request,
+            "staff/signals.html",
+            staff,
+            rows=rows,
+            total=total,
+            overdue=overdue,
+            page_number=current_page,
+            pages=pages,
+            query=shown,
+            status=status,
+            partners=partners,
+            partner_names={p.code: p.name for p in partners},
+            places=app.places,
+            place_names={p.id: p.name for p in app.places},
+            statuses=lc.STATUS_LABELS,
+            channels=st.CHANNEL_LABELS,
+            overdue_only=overdue_only,
+            postcode=postcode,
+        )
+
+    @routes.get("/loket/signalen/{reference}")
+    async def signal_detail(
+        request: Request, reference: str, staff: WebStaff = Depends(current)
+    ) -> Response:
+        now = web.clock()
+        async with app.store.unit_of_work() as uow:
+            signal = await uow.signals.get_by_reference(reference.strip().upper()[:20])
+            if signal is None:
+                await uow.audit.record(
+                    at=now, actor=staff.actor, action="view", outcome="refused:unknown"
+                )
+                await uow.commit()
+                return web.pages.render(
+                    request,
+                    "error.html",
+                    status_code=404,
+                    message=st.UNKNOWN_SIGNAL,
+                )
+            shown = await signal_page(
+                uow, staff, signal, now=now, places=app.places, hours=hours, rules=rules
+            )
+            await uow.commit()
+        return page(
+            request,
+            "staff/signal.html",
+            staff,
+            view=shown,
+            nonce=secrets.token_urlsafe(16),
+            channels=st.CHANNEL_LABELS,
+            status_label=status_label,
+            options_of=lambda a: tuple(a.options.items()),
+        )
+
+    def back(reference: str, text: str) -> Response:
+        response = RedirectResponse(f"/loket/signalen/{reference}", status_code=303)
+        set_flash(response, text, secure=app.settings.web_secure_cookies)
+        return response
+
+    def render_text(message: Any) -> str:
+        return str(web.pages.texts(STAFF_LANGUAGE)["text"](message))
+
+    @routes.post("/loket/signalen/{reference}/actie")
+    async def act(request: Request, reference: str, staff: WebStaff = Depends(current)) -> Response:
+        form = await checked_form(request, staff)
+        reference = reference.strip().upper()[:20]
+        action = str(form.get("action") or "")
+        option = str(form.get("option") or "") or None
+        nonce = str(form.get("nonce") or "")[:64] or None
+        async with app.store.unit_of_work() as uow:
+            signal = await uow.signals.get_by_reference(reference)
+        if signal is None:
+            return RedirectResponse("/loket/", status_code=303)
+        result = await app.loket.act(
+            action,
+            signal.id,
+            staff_id=staff.record.id,
+            now=web.clock(),
+            option=option,
+            update_key=f"form:{nonce}" if nonce else None,
+        )
+        if result is None:  # the same form sent twice: done the first time
+            return RedirectResponse(f"/loket/signalen/{reference}", status_code=303)
+        text = result.text
+        if result.done and result.action == "claim":
+            text = msg(st.WEB_CLAIM_DONE, reference=Token(reference))
+        return back(reference, render_text(text))
+
+    @routes.post("/loket/signalen/{reference}/vraag")
+    async def ask(request: Request, reference: str, staff: WebStaff = Depends(current)) -> Response:
+        form = await checked_form(request, staff)
+        reference = reference.strip().upper()[:20]
+        question = str(form.get("question") or "")[:1000]
+        nonce = str(form.get("nonce") or "")[:64] or None
+        reply = await app.loket.ask(
+            reference,
+            question,
+            staff_id=staff.record.id,
+            now=web.clock(),
+            update_key=f"form:{nonce}" if nonce else None,
+        )
+        if reply is None:
+            return RedirectResponse(f"/loket/signalen/{reference}", status_code=303)
+        return back(reference, render_text(reply))
+
+    return routes

@@ -1,0 +1,131 @@
+"""The web side assembled: static files, the login, the dashboard pages, the residents'
+chat, and the error pages, as one channel of the service (``bot.serve.Channel``).
+
+Page modules are imported here, inside ``web_channel``: each exposes
+``router(web: WebContext) -> APIRouter``.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import PlainTextResponse, RedirectResponse, Response
+from starlette.exceptions import HTTPException
+
+from conversations.text import N_
+
+from ..app import App
+from ..serve import Channel
+from .auth import (
+    FORM_EXPIRED,
+    NOT_ALLOWED,
+    Forbidden,
+    FormExpired,
+    LoginRequired,
+    StaffAuth,
+    login_redirect,
+)
+from .auth import router as auth_router
+from .context import WebContext
+from .static import StaticFiles
+from .templating import Pages
+
+__all__ = ["WebContext", "web_channel", "web_context"]
+
+log = logging.getLogger(__name__)
+
+NOT_FOUND = N_("This page does not exist (any more).")
+BROKEN = N_(
+    "Something went wrong on our side. Nothing you entered before this page is lost; "
+    "please try again in a moment."
+)
+WEB_PREFIXES = ("/loket", "/chat")
+
+
+def web_context(app: App, clock: Callable[[], datetime]) -> WebContext:
+    pages = Pages(app.catalogs, StaticFiles())
+    return WebContext(app, clock, pages, StaffAuth(app, clock))
+
+
+def _home() -> APIRouter:
+    routes = APIRouter()
+
+    @routes.get("/", include_in_schema=False)
+    async def root() -> Response:
+        return RedirectResponse("/chat", status_code=303)
+
+    @routes.get("/loket", include_in_schema=False)
+    async def loket() -> Response:
+        return RedirectResponse("/loket/", status_code=303)
+
+    return routes
+
+
+def _page_routers(web: WebContext) -> list[APIRouter]:
+    from . import signals
+
+    return [signals.router(web)]
+
+
+def _error_page(web: WebContext, request: Request, status: int, message: str) -> Response:
+    if not request.url.path.startswith(WEB_PREFIXES):
+        return PlainTextResponse(str(status), status_code=status)
+    return web.pages.render(request, "error.html", status_code=status, message=message)
+
+
+def error_handlers(web: WebContext) -> dict[Any, Callable[..., Any]]:
+    async def login_required(request: Request, error: Exception) -> Response:
+        assert isinstance(error, LoginRequired)
+        return login_redirect(error.next_path)
+
+    async def forbidden(request: Request, error: Exception) -> Response:
+        return _error_page(web, request, 403, NOT_ALLOWED)
+
+    async def expired(request: Request, error: Exception) -> Response:
+        return _error_page(web, request, 403, FORM_EXPIRED)
+
+    async def http_error(request: Request, error: Exception) -> Response:
+        assert isinstance(error, HTTPException)
+        if error.status_code == 404:
+            return _error_page(web, request, 404, NOT_FOUND)
+        if not request.url.path.startswith(WEB_PREFIXES):
+            return PlainTextResponse(str(error.detail), status_code=error.status_code)
+        return _error_page(web, request, error.status_code, BROKEN)
+
+    async def broken(request: Request, error: Exception) -> Response:
+        # The type only: an exception's message can quote what someone typed.
+        log.error("a web page failed: %s", type(error).__name__)
+        return _error_page(web, request, 500, BROKEN)
+
+    return {
+        LoginRequired: login_required,
+        Forbidden: forbidden,
+        FormExpired: expired,
+        HTTPException: http_error,
+        Exception: broken,
+    }
+
+
+def web_channel(app: App, clock: Callable[[], datetime], base_url: str) -> Channel:
+    """The web chat and the dashboard. ``base_url`` is where they are reached (printed)."""
+    web = web_context(app, clock)
+    static = web.pages.static
+    routers = (static.router(), _home(), auth_router(web), *_page_routers(web))
+    return Channel(
+        name="web",
+        messenger=_NoWebChat(),
+        routers=routers,
+        errors=error_handlers(web),
+        where=f"web chat on {base_url}/chat, loket dashboard on {base_url}/loket/",
+    )
+
+
+class _NoWebChat:
+    async def deliver(self, message: object) -> str:  # replaced by the web chat's messenger
+        from ..ports import DeliveryError
+
+        raise DeliveryError("the web chat is not running", permanent=True)
