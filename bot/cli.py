@@ -47,6 +47,18 @@ def _parser() -> argparse.ArgumentParser:
     )
     invite = staff.add_parser("invite", help="print a single-use code for /koppel")
     invite.add_argument("--role", choices=lifecycle.ROLES, required=True)
+    add_web = staff.add_parser(
+        "add-web", help="create a loket dashboard login (asks for the password twice)"
+    )
+    add_web.add_argument("username", help="3-64 characters: letters, digits, . _ -")
+    add_web.add_argument("--role", choices=lifecycle.ROLES, required=True)
+    add_web.add_argument("--name", required=True, help="the name colleagues see")
+    add_web.add_argument(
+        "--password-stdin", action="store_true", help="read the password from standard input"
+    )
+    password = staff.add_parser("password", help="set a new dashboard password")
+    password.add_argument("username")
+    password.add_argument("--password-stdin", action="store_true")
     staff.add_parser("list", help="list staff accounts")
     revoke = staff.add_parser("revoke", help="revoke a staff account")
     revoke.add_argument("staff_id", type=int)

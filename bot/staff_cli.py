@@ -11,9 +11,14 @@ from conversations.sanitize import clean_text
 from .app import App
 from .loket import INVITE_VALID
 from .partners import MAX_NAME, partner_code, start_payload, telegram_link
+from .staff_web_cli import add_web_staff, set_web_password
 
 
 async def staff_command(app: App, args: argparse.Namespace, now: datetime) -> int:
+    if args.action == "add-web":
+        return await add_web_staff(app, args, now)
+    if args.action == "password":
+        return await set_web_password(app, args, now)
     if args.action == "invite":
         code = await app.loket.create_invite(args.role, now)
         expires = (now + INVITE_VALID).astimezone().strftime("%Y-%m-%d %H:%M")
@@ -30,12 +35,14 @@ async def staff_command(app: App, args: argparse.Namespace, now: datetime) -> in
                 )
             for staff in accounts:
                 state = "active" if staff.active else f"revoked {staff.revoked_at:%Y-%m-%d}"
-                print(
-                    f"{staff.id:>4}  {staff.role:<10} {staff.display_name:<24} "
-                    f"telegram:{staff.telegram_user_id}  {state}"
-                )
+                login = f"web:{staff.username}" if staff.username else ""
+                telegram = f"telegram:{staff.telegram_user_id}" if staff.telegram_user_id else ""
+                where = "  ".join(part for part in (telegram, login) if part)
+                print(f"{staff.id:>4}  {staff.role:<10} {staff.display_name:<24} {where}  {state}")
             return 0
         revoked = await uow.staff.revoke(args.staff_id, now)
+        if revoked:  # logged out of the dashboard at once, not at the next page
+            await uow.logins.close_sessions_of(args.staff_id)
         await uow.audit.record(
             at=now, actor="cli", action="revoke", outcome="ok" if revoked else "refused:unknown"
         )
