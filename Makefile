@@ -3,7 +3,6 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
-APT_PACKAGES := gettext postgresql
 
 .PHONY: run chat test lint typecheck unit catalogs pot system-deps flows clean
 
@@ -21,13 +20,20 @@ run: $(STAMP) catalogs
 	$(BIN)/signaalpunt db upgrade
 	$(BIN)/signaalpunt run
 
-chat: run
+# The terminal chat (one reporter, staff messages printed below it).
+chat: $(STAMP) catalogs
+	mkdir -p var
+	$(BIN)/signaalpunt db upgrade
+	$(BIN)/signaalpunt chat
 
-# Installs what the tests need from Debian when it is missing (PostgreSQL server, gettext).
+# Installs what the tests need from Debian when it is missing (PostgreSQL server, gettext,
+# chromium for the browser tests, and a font with Arabic letters for their screenshots).
 system-deps:
 	@missing=""; \
 	command -v msgfmt >/dev/null 2>&1 || missing="$$missing gettext"; \
 	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing postgresql"; \
+	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
+	[ -e /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || missing="$$missing fonts-dejavu-core"; \
 	if [ -n "$$missing" ]; then \
 		echo "installing Debian packages:$$missing"; \
 		SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
@@ -47,8 +53,8 @@ test: $(STAMP) system-deps catalogs lint typecheck
 
 # Re-extract the template and merge it into every catalog (translators then fill the gaps).
 pot: $(STAMP)
-	$(BIN)/pybabel extract -k N_ -k Nn_:1,2 --no-location --sort-output \
-		--project=Signaalpunt -o locales/signaalpunt.pot conversations bot
+	$(BIN)/pybabel extract -F babel.cfg -k N_ -k Nn_:1,2 --no-location --sort-output \
+		--project=Signaalpunt -o locales/signaalpunt.pot .
 	$(BIN)/pybabel update --domain signaalpunt --input-file locales/signaalpunt.pot \
 		--output-dir locales --no-fuzzy-matching --ignore-obsolete
 
