@@ -30,7 +30,6 @@ from .auth import (
     login_redirect,
 )
 from .auth import router as auth_router
-from .chat import messenger as chat_messenger
 from .context import WebContext
 from .static import StaticFiles
 from .templating import Pages
@@ -67,9 +66,9 @@ def _home() -> APIRouter:
 
 
 def _page_routers(web: WebContext) -> list[APIRouter]:
-    from . import chat, intake, signals
+    from . import intake, signals
 
-    return [signals.router(web), intake.router(web), chat.router(web)]
+    return [signals.router(web), intake.router(web)]
 
 
 def _error_page(web: WebContext, request: Request, status: int, message: str) -> Response:
@@ -118,7 +117,7 @@ def web_channel(app: App, clock: Callable[[], datetime], base_url: str) -> Chann
     routers = (static.router(), _home(), auth_router(web), *_page_routers(web))
     return Channel(
         name="web",
-        messenger=chat_messenger(web),
+        messenger=_NoWebChat(),
         routers=routers,
         errors=error_handlers(web),
         where=f"web chat on {base_url}/chat, loket dashboard on {base_url}/loket/",
