@@ -129,6 +129,8 @@ def upstream_name(location: Directive) -> str:
 
 
 EXPOSED = {telegram_webhook.PATH, whatsapp_webhook.PATH, "/healthz"}
+# The web chat, its static files and the dashboard: every path under them is the service's.
+WEB = {"/chat", "/static/", "/loket/"}
 
 
 def test_the_proxy_routes_the_webhooks_and_healthz_to_every_replica() -> None:
@@ -150,17 +152,28 @@ def test_the_proxy_routes_the_webhooks_and_healthz_to_every_replica() -> None:
 
 def test_the_proxy_exposes_nothing_else() -> None:
     server = tls_server()
-    for path in ("/readyz", "/", "/docs", "/telegram/webhook/", "/whatsapp/webhookx", "/x"):
+    for path in ("/readyz", "/docs", "/telegram/webhook/", "/whatsapp/webhookx", "/x", "/lokets"):
         location = route(server, path)
         assert not location.all("proxy_pass"), f"{path} must not reach the service"
         answer = location.one("return")
         assert answer is not None
         assert answer.args == ["404"]
     proxied = {loc.args[-1] for loc in server.all("location") if loc.all("proxy_pass")}
-    assert proxied == EXPOSED
+    assert proxied == EXPOSED | WEB
     for location in server.all("location"):
-        if location.all("proxy_pass"):
+        if location.all("proxy_pass") and location.args[-1] in EXPOSED:
             assert location.args[0] == "=", "exact paths: /telegram/webhook/x stays outside"
+
+
+def test_the_proxy_serves_the_web_chat_and_the_dashboard() -> None:
+    server = tls_server()
+    for path in ("/chat", "/chat/language", "/static/site.css", "/loket/", "/loket/login"):
+        assert route(server, path).all("proxy_pass"), path
+    assert route(server, "/").one("return").args == ["302", "/chat"]  # type: ignore[union-attr]
+    # Forms are small: the server-wide limit applies to them.
+    assert nginx_size(effective("client_max_body_size", route(server, "/chat"), server)[0]) <= (
+        16 * 1024
+    )
 
 
 @pytest.mark.parametrize(
