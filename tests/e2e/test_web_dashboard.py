@@ -171,3 +171,66 @@ async def test_the_session_ends_after_an_idle_hour(tmp_path: Path) -> None:
             svc.clock.advance(minutes=61)
             await page.goto(f"{svc.base_url}/loket/")
             assert "/loket/login" in page.url
+
+
+async def test_a_regisseur_sees_the_details_and_the_access_history(tmp_path: Path) -> None:
+    async with web_service(tmp_path) as svc:
+        anna = await add_web_staff(svc.app, "anna", role="loket")
+        await add_web_staff(svc.app, "bram", role="regisseur")
+        [reference] = await seed(svc.app, 1)
+        async with browser_page() as page:
+            await login(page, svc.base_url, "anna")
+            await page.goto(f"{svc.base_url}/loket/signalen/{reference}")
+            await expect(page.get_by_test_id("card")).to_be_visible()
+            assert await page.get_by_test_id("access").count() == 0  # not for loket staff
+            assert await page.locator("a[href='/loket/monitoring']").count() == 0
+        async with browser_page() as page:
+            await login(page, svc.base_url, "bram")
+            await page.goto(f"{svc.base_url}/loket/signalen/{reference}")
+            await expect(page.get_by_test_id("details")).to_contain_text("Mevrouw Jansen 0")
+            access = page.get_by_test_id("access")
+            await expect(access).to_contain_text(f"staff:{anna.id}")  # Anna looked at it
+            await expect(access).to_contain_text("web_card")
+            assert await page.locator("a[href='/loket/monitoring']").count() == 1
+            assert await serious_violations(page) == []
+
+
+async def test_the_filters_narrow_the_list(tmp_path: Path) -> None:
+    async with web_service(tmp_path, web_session_idle_minutes=240) as svc:
+        await add_web_staff(svc.app, "anna")
+        urgent, *others = await seed(svc.app, 3)
+        async with browser_page() as page:
+            await login(page, svc.base_url, "anna")
+            await page.select_option("#f-urgent", "yes")
+            await page.click("form.filters button[type=submit]")
+            rows = page.get_by_test_id("signal-list").locator("tbody tr")
+            await expect(rows).to_have_count(1)
+            await expect(rows.first).to_have_attribute("data-reference", urgent)
+            assert "urgent=yes" in page.url  # a filtered list can be bookmarked
+            # Overdue: an urgent signal must be picked up within two hours.
+            svc.clock.advance(hours=3)
+            await page.goto(f"{svc.base_url}/loket/?overdue=1")
+            await expect(rows).to_have_count(1)
+            await expect(rows.first).to_contain_text("Overdue")
+            await page.goto(f"{svc.base_url}/loket/?status=closed")
+            await expect(page.get_by_test_id("signal-count")).to_contain_text("0")
+            assert await page.get_by_test_id("signal-list").count() == 0
+            await page.goto(f"{svc.base_url}/loket/?status=nonsense&page=-3&area=../x")
+            await expect(rows).to_have_count(3)  # unknown values are ignored, not errors
+        assert others
+
+
+async def test_an_unknown_signal_and_an_unknown_page_are_friendly(tmp_path: Path) -> None:
+    async with web_service(tmp_path) as svc:
+        await add_web_staff(svc.app, "anna")
+        async with browser_page() as page:
+            await login(page, svc.base_url, "anna")
+            response = await page.goto(f"{svc.base_url}/loket/signalen/SP-1999-9999")
+            assert response is not None
+            assert response.status == 404
+            await expect(page.get_by_test_id("error-message")).to_be_visible()
+            response = await page.goto(f"{svc.base_url}/loket/nothing-here")
+            assert response is not None
+            assert response.status == 404
+            await expect(page.get_by_test_id("error-message")).to_be_visible()
+            assert "Traceback" not in await page.content()
