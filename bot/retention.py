@@ -69,6 +69,8 @@ class RetentionService:
             "reporter_messages": lambda r: r.delete_reporter_messages(now - p.reporter_contact),
             "idle_reporters": lambda r: r.delete_idle_reporters(now - p.reporter_contact),
             "counters": lambda r: r.delete_counters(now - COUNTERS_KEPT),
+            # A session lasts a working day at most (web_session_max_hours <= 24).
+            "staff_sessions": lambda r: r.delete_staff_sessions(now - COUNTERS_KEPT),
         }
         counts: dict[str, int] = {}
         for name, step in steps.items():

@@ -20,6 +20,7 @@ from .models import (
     RetentionRun,
     Signal,
     SignalEvent,
+    StaffSession,
     Submission,
     WebChat,
 )
@@ -153,6 +154,13 @@ class PrivacyRepository(SessionRepository):
     async def delete_web_chats(self, idle_before: datetime) -> int:
         """Web chats whose resident has not been on the page since ``idle_before``."""
         return await self._rows(delete(WebChat).where(WebChat.updated_at < as_utc(idle_before)))
+
+    async def delete_staff_sessions(self, seen_before: datetime) -> int:
+        """Dashboard sessions not used since ``seen_before`` (long expired: the browser
+        was closed without logging out)."""
+        return await self._rows(
+            delete(StaffSession).where(StaffSession.last_seen_at < as_utc(seen_before))
+        )
 
     async def delete_update_ids(self, before: datetime) -> int:
         return await self._rows(
