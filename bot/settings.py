@@ -107,14 +107,6 @@ class Settings(BaseSettings):
     telegram_bot_username: str | None = None
     whatsapp_display_number: str | None = None
 
-    # Links to give partners (the dashboard's partners page and posters): the address the
-    # web chat is reached at from outside, e.g. https://signaalpunt.terneuzen.nl (default:
-    # http://<http_host>:<http_port>); the bot's Telegram username (for t.me deep links);
-    # the WhatsApp number reporters write to, in international digits (for wa.me links).
-    public_url: str | None = None
-    telegram_bot_username: str | None = None
-    whatsapp_display_number: str | None = None
-
     # Logs on stderr (see bot/logs.py): "json" in production, one object per line. The
     # level defaults to INFO for json and WARNING for text (the terminal chat).
     log_format: Literal["text", "json"] = "text"
@@ -137,48 +129,6 @@ class Settings(BaseSettings):
         if code not in holidays.list_supported_countries():
             raise ValueError(f"{value!r} is not a country code the holidays package knows")
         return code
-
-    @field_validator("public_url")
-    @classmethod
-    def _public_url(cls, value: str | None) -> str | None:
-        url = (value or "").strip().rstrip("/")
-        if not url:
-            return None
-        if not _PUBLIC_URL.fullmatch(url):
-            raise ValueError(
-                "SIGNAALPUNT_PUBLIC_URL is the address the web chat is reached at, like "
-                "https://signaalpunt.example.nl (http or https, a host, optionally a path; "
-                "no query)"
-            )
-        return url
-
-    @field_validator("telegram_bot_username")
-    @classmethod
-    def _bot_username(cls, value: str | None) -> str | None:
-        name = (value or "").strip().removeprefix("@")
-        if not name:
-            return None
-        if not _BOT_USERNAME.fullmatch(name):
-            raise ValueError(
-                "SIGNAALPUNT_TELEGRAM_BOT_USERNAME is the bot's username without @: 5-32 "
-                "letters, digits or _, ending in 'bot'"
-            )
-        return name
-
-    @field_validator("whatsapp_display_number")
-    @classmethod
-    def _display_number(cls, value: str | None) -> str | None:
-        number = re.sub(r"[\s\-().]", "", value or "").removeprefix("+")
-        if number.startswith("00"):
-            number = number[2:]
-        if not number:
-            return None
-        if not _E164_DIGITS.fullmatch(number):
-            raise ValueError(
-                "SIGNAALPUNT_WHATSAPP_DISPLAY_NUMBER is the WhatsApp number in international "
-                "form, digits only, e.g. 31612345678"
-            )
-        return number
 
     @field_validator("public_url")
     @classmethod
@@ -300,9 +250,6 @@ class Settings(BaseSettings):
 _WEBHOOK_SECRET = re.compile(r"[A-Za-z0-9_-]{16,256}")
 _API_VERSION = re.compile(r"\d{1,3}\.\d")
 _TEMPLATE_NAME = re.compile(r"[a-z0-9_]{1,512}")
-_PUBLIC_URL = re.compile(r"https?://[A-Za-z0-9.\-]+(:[0-9]{1,5})?(/[A-Za-z0-9._~\-/]*)?")
-_BOT_USERNAME = re.compile(r"[A-Za-z][A-Za-z0-9_]{1,28}[Bb][Oo][Tt]")
-_E164_DIGITS = re.compile(r"[1-9][0-9]{7,14}")
 _PUBLIC_URL = re.compile(r"https?://[A-Za-z0-9.\-]+(:[0-9]{1,5})?(/[A-Za-z0-9._~\-/]*)?")
 _BOT_USERNAME = re.compile(r"[A-Za-z][A-Za-z0-9_]{1,28}[Bb][Oo][Tt]")
 _E164_DIGITS = re.compile(r"[1-9][0-9]{7,14}")
