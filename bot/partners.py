@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Container
+from urllib.parse import quote
+
+from conversations.sanitize import clean_text
 
 MAX_CODE = 24
 MAX_NAME = 120  # the partners.name column
@@ -35,3 +38,30 @@ def start_payload(code: str) -> str:
 
 def telegram_link(bot_username: str, code: str) -> str:
     return f"https://t.me/{bot_username}?start={start_payload(code)}"
+
+
+def partner_name(raw: str) -> str:
+    """The name as stored: cleaned like typed text, on one line, single spaces ("" when
+    nothing is left). Longer than ``MAX_NAME`` is the caller's to refuse."""
+    return " ".join(clean_text(raw).split())
+
+
+def whatsapp_link(display_number: str, code: str) -> str:
+    """A wa.me link that opens a chat with the number, the partner's /start typed in."""
+    return f"https://wa.me/{display_number}?text={quote('/start ' + start_payload(code), safe='')}"
+
+
+def web_chat_link(public_base: str, code: str) -> str:
+    """The web chat, with the partner attributed (``public_base`` without a final /)."""
+    return f"{public_base}/chat?partner={quote(code, safe='')}"
+
+
+def public_base(public_url: str | None, http_host: str, http_port: int) -> str:
+    """Where the web pages are reached: the configured public URL, else the HTTP server's
+    own address (an all-interfaces address reads as this machine)."""
+    if public_url:
+        return public_url.rstrip("/")
+    host = "127.0.0.1" if http_host in {"", "0.0.0.0", "::"} else http_host
+    if ":" in host:
+        host = f"[{host}]"
+    return f"http://{host}:{http_port}"

@@ -66,9 +66,9 @@ def _home() -> APIRouter:
 
 
 def _page_routers(web: WebContext) -> list[APIRouter]:
-    from . import intake, signals
+    from . import intake, partners, signals
 
-    return [signals.router(web), intake.router(web)]
+    return [signals.router(web), intake.router(web), partners.router(web)]
 
 
 def _error_page(web: WebContext, request: Request, status: int, message: str) -> Response:
