@@ -30,6 +30,7 @@ from .auth import (
     login_redirect,
 )
 from .auth import router as auth_router
+from .chat import messenger as chat_messenger
 from .context import WebContext
 from .static import StaticFiles
 from .templating import Pages
@@ -66,9 +67,9 @@ def _home() -> APIRouter:
 
 
 def _page_routers(web: WebContext) -> list[APIRouter]:
-    from . import intake, partners, signals
+    from . import chat, intake, partners, signals
 
-    return [signals.router(web), intake.router(web), partners.router(web)]
+    return [signals.router(web), intake.router(web), partners.router(web), chat.router(web)]
 
 
 def _error_page(web: WebContext, request: Request, status: int, message: str) -> Response:
@@ -117,7 +118,7 @@ def web_channel(app: App, clock: Callable[[], datetime], base_url: str) -> Chann
     routers = (static.router(), _home(), auth_router(web), *_page_routers(web))
     return Channel(
         name="web",
-        messenger=_NoWebChat(),
+        messenger=chat_messenger(web),
         routers=routers,
         errors=error_handlers(web),
         where=f"web chat on {base_url}/chat, loket dashboard on {base_url}/loket/",

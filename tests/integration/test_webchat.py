@@ -4,13 +4,18 @@ reporter and by the retention job."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import select, text, update
 
+from bot.ports import Button, DeliveryError, Outgoing, TemplateCall
+from bot.rendering import RenderedReply
 from bot.retention import RetentionPeriods, RetentionService
+from bot.web.chat_messenger import ChatTranscripts, WebChatMessenger
+from bot.web.chat_transcript import Transcript
 from storage import Store
 from storage.crypto import KeyringError
 from storage.models import WebChat
@@ -156,3 +161,73 @@ async def test_the_retention_job_deletes_chats_idle_for_the_draft_period(store: 
     async with store.engine.connect() as connection:
         left = (await connection.execute(select(WebChat.user_id))).scalars().all()
     assert left == [recent]
+
+
+# -- the messenger: the loket's messages into the transcript ---------------------------------
+
+
+def checkin(target: str, *, channel: str = WEB_CHANNEL) -> Outgoing:
+    return Outgoing(
+        target,
+        "Was er contact? SP-2026-0001",
+        "SP-2026-0001",
+        (Button("Ja", "k|1|yes"), Button("Nee", "k|1|no")),
+        channel=channel,
+        template=TemplateCall("checkin", "tr", ("SP-2026-0001",)),
+    )
+
+
+async def test_a_message_from_the_loket_lands_in_the_transcript(store: Store) -> None:
+    user = await new_chat(store)
+    landed = await WebChatMessenger(ChatTranscripts(store)).deliver(checkin(user))
+    async with store.unit_of_work() as uow:
+        chat = await uow.webchat.by_user(user)
+    assert chat is not None
+    transcript = Transcript.from_json(chat.transcript)
+    entry = transcript.entries[-1]
+    assert landed == f"web:{entry.n}"
+    assert (entry.who, entry.reference, entry.language) == ("loket", "SP-2026-0001", "tr")
+    assert [(c.id, c.label) for c in entry.choices] == [("k|1|yes", "Ja"), ("k|1|no", "Nee")]
+    assert transcript.live(entry)
+    assert chat.updated_at == NOW  # the loket writing does not keep the chat alive
+
+
+async def test_a_message_to_a_chat_that_is_gone_fails_for_good(store: Store) -> None:
+    messenger = WebChatMessenger(ChatTranscripts(store))
+    with pytest.raises(DeliveryError) as gone:
+        await messenger.deliver(checkin("no-such-chat"))
+    assert gone.value.permanent
+    with pytest.raises(DeliveryError) as elsewhere:
+        await messenger.deliver(checkin(await new_chat(store), channel="telegram"))
+    assert elsewhere.value.permanent
+
+
+async def test_messages_arriving_together_are_all_kept(store: Store) -> None:
+    user = await new_chat(store)
+    transcripts = ChatTranscripts(store)
+    messenger = WebChatMessenger(transcripts)
+    reply = RenderedReply("Dank je", None, (), False, "nl")
+    await asyncio.gather(
+        *(messenger.deliver(checkin(user)) for _ in range(5)),
+        *(transcripts.change(user, lambda t: t.said("ja", [reply])) for _ in range(5)),
+    )
+    async with store.unit_of_work() as uow:
+        chat = await uow.webchat.by_user(user)
+    assert chat is not None
+    entries = Transcript.from_json(chat.transcript).entries
+    assert len(entries) == 1 + 5 + 5 * 2  # the first "me", five messages, five exchanges
+    assert len({e.n for e in entries}) == len(entries)
+
+
+async def test_two_instances_writing_one_transcript_lose_nothing(store: Store) -> None:
+    """On PostgreSQL the row lock orders writers of other processes (two replicas); SQLite
+    runs one process, whose lock per chat the test above covers."""
+    if store.engine.dialect.name != "postgresql":
+        return
+    user = await new_chat(store)
+    one, two = WebChatMessenger(ChatTranscripts(store)), WebChatMessenger(ChatTranscripts(store))
+    await asyncio.gather(*(m.deliver(checkin(user)) for m in (one, two) * 5))
+    async with store.unit_of_work() as uow:
+        chat = await uow.webchat.by_user(user)
+    assert chat is not None
+    assert len(Transcript.from_json(chat.transcript).entries) == 1 + 10

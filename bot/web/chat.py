@@ -1,0 +1,311 @@
+"""The residents' web chat at ``/chat``: the same engine and flows as every other channel,
+as a page of plain forms (it works without JavaScript) that survives a reload and a
+restart.
+
+The cookie holds a random token; the database keeps its SHA-256 and, under a separate
+random user id (the reporter's id on the "web" channel), the transcript. A first visit
+stores nothing (the cookie's token is only remembered once the first form is sent, so a
+double submit of that form is one chat). Every POST is answered with a redirect to the
+page (Post/Redirect/Get); the form's one-time ``nonce`` makes a resubmitted form count
+once.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+from urllib.parse import parse_qsl
+
+from fastapi import APIRouter, Request
+from fastapi.responses import RedirectResponse, Response
+
+from conversations.events import Reopen, Reply
+from conversations.flows import DONE
+from conversations.messages import ERASED
+from conversations.render import render_label
+from conversations.text import (
+    LANGUAGES,
+    N_,
+    RTL_LANGUAGES,
+    LanguageName,
+    language_from_tag,
+    msg,
+)
+from storage.webchat import token_hash
+
+from ..http import limited_body
+from ..rendering import render_reply
+from ..serve import Channel
+from .chat_actions import COMMANDS, Action, ChatActions, Language, Pressed, action_of
+from .chat_messenger import CHANNEL, WebChatMessenger, chat_transcripts
+from .chat_transcript import ME, Entry, Transcript
+from .context import WebContext
+
+PATH = "/chat"
+COOKIE = "signaalpunt_chat"
+NOTICE = "signaalpunt_chat_notice"  # "erased-<language>": shown once after /verwijder
+TOUCH_EVERY = timedelta(hours=1)  # a visit keeps the chat alive; written at most this often
+MAX_BODY = 16_384  # bytes of a form; a longer text is refused with a message
+MAX_FIELDS = 12
+_NONCE = re.compile(r"[A-Za-z0-9_-]{16,64}")
+_PARTNER = re.compile(r"[a-z0-9][a-z0-9-]{0,31}")
+
+TOO_LONG = N_("Your message was too long to send. Please make it shorter.")
+CROSS_SITE = N_("This form was sent from another website, so it was not processed.")
+
+
+@dataclass(frozen=True)
+class Shown:
+    """One transcript entry as the page shows it."""
+
+    entry: Entry
+    paragraphs: tuple[tuple[str, ...], ...]
+    live: bool
+    latest: bool
+    dir: str
+
+
+def accepted_language(header: str | None) -> str | None:
+    """The supported language the browser prefers most (``Accept-Language``)."""
+    ranked: list[tuple[float, int, str]] = []
+    for index, part in enumerate((header or "").split(",")[:20]):
+        tag, _, params = part.strip().partition(";")
+        weight = 1.0
+        if params.strip().startswith("q="):
+            try:
+                weight = float(params.strip()[2:])
+            except ValueError:
+                continue
+        code = language_from_tag(tag)
+        if code is not None and weight > 0:
+            ranked.append((-weight, index, code))
+    return min(ranked)[2] if ranked else None
+
+
+def _form(body: bytes) -> dict[str, str]:
+    """The fields of a POSTed form (the last of a repeated name); a form with more
+    fields than ours is read as an empty one."""
+    try:
+        fields = parse_qsl(
+            body.decode("utf-8", "replace"), keep_blank_values=True, max_num_fields=MAX_FIELDS
+        )
+    except ValueError:
+        return {}
+    return dict(fields)
+
+
+def _paragraphs(text: str) -> tuple[tuple[str, ...], ...]:
+    return tuple(tuple(p.split("\n")) for p in text.split("\n\n") if p.strip())
+
+
+def _shown(transcript: Transcript) -> list[Shown]:
+    latest = transcript.latest()
+    return [
+        Shown(
+            e,
+            _paragraphs(e.text),
+            transcript.live(e),
+            latest is not None and e.n == latest.n,
+            "auto" if e.who == ME else ("rtl" if e.language in RTL_LANGUAGES else "ltr"),
+        )
+        for e in transcript.entries
+    ]
+
+
+class ChatPage:
+    def __init__(self, web: WebContext) -> None:
+        self._web = web
+        self._app = web.app
+        self.transcripts = chat_transcripts(web.app.store, web.app.settings.default_language)
+        self._actions = ChatActions(web.app, self.transcripts)
+        self._max_age = int(timedelta(days=web.app.settings.retain_draft_days).total_seconds())
+        self._secure = web.app.settings.web_secure_cookies
+
+    # -- GET ---------------------------------------------------------------------------
+
+    async def show(self, request: Request, partner: str | None) -> Response:
+        now = self._web.clock()
+        token = request.cookies.get(COOKIE) or secrets.token_urlsafe(32)
+        hashed = token_hash(token)
+        async with self._app.store.unit_of_work() as uow:
+            chat = await uow.webchat.by_token(hashed)
+            if chat is not None and now - chat.updated_at >= TOUCH_EVERY:
+                await uow.webchat.touch(hashed, now)
+                await uow.commit()
+        hint = accepted_language(request.headers.get("accept-language"))
+        notice = self._notice(request.cookies.get(NOTICE))
+        if chat is not None:
+            transcript = Transcript.from_json(chat.transcript, hint or "nl")
+        else:
+            language = notice or hint or self._app.settings.default_language
+            transcript = self._first_page(language, erased=notice is not None)
+        kept = partner if chat is None and partner and _PARTNER.fullmatch(partner) else None
+        response = self._page(request, transcript, partner=kept)
+        self._set_cookie(response, token)
+        if notice is not None:
+            response.delete_cookie(NOTICE, path=PATH)
+        return response
+
+    def _first_page(self, language: str, *, erased: bool = False) -> Transcript:
+        """The welcome, as it will be stored when the resident answers it (after
+        ``/verwijder``, under the confirmation that the details are gone)."""
+        engine = self._app.engine
+        outcome = engine.advance(engine.new_state(language), Reopen(), self._web.clock())
+        replies = [render_reply(r, self._app.catalogs, language) for r in outcome.replies]
+        if erased:
+            replies.insert(0, render_reply(Reply((msg(ERASED),)), self._app.catalogs, language))
+        return Transcript(language=language).said(None, replies)
+
+    @staticmethod
+    def _notice(value: str | None) -> str | None:
+        kind, _, language = (value or "").partition("-")
+        return language if kind == "erased" and language in LANGUAGES else None
+
+    def _page(
+        self,
+        request: Request,
+        transcript: Transcript,
+        *,
+        partner: str | None,
+        status_code: int = 200,
+        problem: str | None = None,
+    ) -> Response:
+        language = transcript.language if transcript.language in LANGUAGES else "nl"
+        catalog = self._app.catalogs[language]
+        return self._web.pages.render(
+            request,
+            "chat/page.html",
+            language=language,
+            status_code=status_code,
+            shown=_shown(transcript),
+            nonce=secrets.token_urlsafe(16),
+            partner=partner,
+            problem=problem,
+            done_id=DONE.id,
+            languages=[
+                (code, render_label(LanguageName(code, in_itself=True), catalog, code))
+                for code in LANGUAGES
+            ],
+            commands=[(name, catalog.gettext(label)) for name, label in COMMANDS.items()],
+        )
+
+    def _set_cookie(self, response: Response, token: str) -> None:
+        response.set_cookie(
+            COOKIE,
+            token,
+            max_age=self._max_age,
+            path=PATH,
+            httponly=True,
+            samesite="lax",
+            secure=self._secure,
+        )
+
+    # -- POST --------------------------------------------------------------------------
+
+    async def post(self, request: Request) -> Response:
+        if request.headers.get("sec-fetch-site") == "cross-site":
+            return self._web.pages.render(
+                request, "error.html", status_code=403, message=CROSS_SITE
+            )
+        token = request.cookies.get(COOKIE) or secrets.token_urlsafe(32)
+        hashed = token_hash(token)
+        body = await limited_body(request, MAX_BODY)
+        if body is None:
+            return await self._refused(request, hashed, token)
+        form = _form(body)
+        nonce = form.get("nonce", "")
+        nonce = nonce if _NONCE.fullmatch(nonce) else secrets.token_urlsafe(16)
+        hint = accepted_language(request.headers.get("accept-language"))
+        action = action_of(form)
+        partner = form.get("partner", "")
+        now = self._web.clock()
+        async with self.transcripts.resident(hashed):
+            async with self._app.store.unit_of_work() as uow:
+                chat = await uow.webchat.by_token(hashed)
+            if chat is None:
+                if isinstance(action, Language):
+                    hint, action = action.code, None  # from the first page: start in it
+                kept = partner if _PARTNER.fullmatch(partner) else None
+                user_id = await self._actions.open(
+                    hashed, now, nonce=nonce, hint=hint, partner=kept
+                )
+            else:
+                user_id = chat.user_id
+            changed = None
+            if action is not None:
+                changed = await self._actions.perform(user_id, action, now, nonce=nonce, hint=hint)
+            async with self._app.store.unit_of_work() as uow:
+                erased = await uow.webchat.by_token(hashed) is None
+        response = RedirectResponse(PATH + self._anchor(action, changed), status_code=303)
+        if erased:  # /verwijder: the cookie goes with the chat
+            language = changed.language if changed is not None else hint or "nl"
+            response.delete_cookie(COOKIE, path=PATH)
+            response.set_cookie(
+                NOTICE,
+                f"erased-{language}",
+                path=PATH,
+                httponly=True,
+                samesite="lax",
+                secure=self._secure,
+            )
+        else:
+            self._set_cookie(response, token)
+        return response
+
+    @staticmethod
+    def _anchor(action: Action | None, changed: Transcript | None) -> str:
+        """After a multi-select toggle, the page opens at the toggled choice (and the
+        focus stays there)."""
+        last = changed.last_bot() if changed is not None else None
+        if not isinstance(action, Pressed) or last is None or not last.multi:
+            return ""
+        if last.prompt != action.prompt:
+            return ""
+        for index, choice in enumerate(last.choices):
+            if choice.id == action.choice:
+                return f"#choice-{last.n}-{index}"
+        return ""
+
+    async def _refused(self, request: Request, hashed: str, token: str) -> Response:
+        async with self._app.store.unit_of_work() as uow:
+            chat = await uow.webchat.by_token(hashed)
+        hint = accepted_language(request.headers.get("accept-language")) or "nl"
+        transcript = (
+            Transcript.from_json(chat.transcript, hint)
+            if chat is not None
+            else self._first_page(hint)
+        )
+        response = self._page(request, transcript, partner=None, status_code=413, problem=TOO_LONG)
+        self._set_cookie(response, token)
+        return response
+
+
+def router(web: WebContext) -> APIRouter:
+    return _routes(ChatPage(web))
+
+
+def _routes(page: ChatPage) -> APIRouter:
+    routes = APIRouter()
+
+    @routes.get(PATH, include_in_schema=False)
+    async def show(request: Request, partner: str | None = None) -> Response:
+        return await page.show(request, partner)
+
+    @routes.post(PATH, include_in_schema=False)
+    async def post(request: Request) -> Response:
+        return await page.post(request)
+
+    return routes
+
+
+def web_chat_channel(web: WebContext) -> Channel:
+    """The web chat as a channel of the service: its page and its messenger."""
+    page = ChatPage(web)
+    return Channel(CHANNEL, WebChatMessenger(page.transcripts), routers=(_routes(page),))
+
+
+def messenger(web: WebContext) -> WebChatMessenger:
+    """The messenger of the "web" channel: the loket's messages into the transcripts."""
+    return WebChatMessenger(chat_transcripts(web.app.store, web.app.settings.default_language))
