@@ -321,6 +321,12 @@ async def test_bad_forms_get_a_message_and_lose_nothing(tmp_path: Path) -> None:
         assert await live_prompt(page) == "danger"
         assert await entries(page, "me") == before
         assert gettext(svc, "nl", m.STALE) in await page.inner_text("[data-testid=chat-log]")
+        # Typed markup is text: shown as typed, never as part of the page.
+        await type_message(page, '<b id="typed">hoi</b><script>document.title="x"</script>')
+        assert (await entries(page, "me"))[-1].startswith('<b id="typed">hoi</b><script>')
+        assert await page.locator("#typed").count() == 0
+        assert await page.title() != "x"
+        assert await live_prompt(page) == "danger"  # not an answer: asked again
 
 
 async def test_cookies_are_secure_when_configured(tmp_path: Path) -> None:
