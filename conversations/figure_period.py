@@ -38,7 +38,7 @@ REVERSED = N_("The first day must not be after the last day.")
 TOO_LONG = N_("Please choose a period of at most three years.")
 TOO_EARLY = N_("Please choose a period from the year 2000 onwards.")
 BOTH_DATES = N_("Please give both the first and the last day.")
-UNKNOWN_PRESET = N_("That period is not known; the last 12 weeks are shown.")
+UNKNOWN_PRESET = N_("That period is not known.")
 
 
 @dataclass(frozen=True)

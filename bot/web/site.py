@@ -67,9 +67,15 @@ def _home() -> APIRouter:
 
 
 def _page_routers(web: WebContext) -> list[APIRouter]:
-    from . import chat, intake, partners, signals
+    from . import chat, intake, monitoring, partners, signals
 
-    return [signals.router(web), intake.router(web), partners.router(web), chat.router(web)]
+    return [
+        signals.router(web),
+        intake.router(web),
+        partners.router(web),
+        monitoring.router(web),
+        chat.router(web),
+    ]
 
 
 def _error_page(web: WebContext, request: Request, status: int, message: str) -> Response:
