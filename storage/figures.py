@@ -8,11 +8,24 @@ computed in ``conversations.figure_timing``). No query per signal, no personal f
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections import Counter
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, String, and_, case, cast, func, literal, select
+from sqlalchemy import (
+    ColumnElement,
+    DateTime,
+    String,
+    and_,
+    case,
+    cast,
+    func,
+    literal,
+    select,
+    type_coerce,
+)
 
 from conversations.figure_period import Period
 from conversations.figure_timing import SignalTimes
@@ -39,12 +52,13 @@ class FigureRows:
 
 class FiguresRepository(SessionRepository):
     async def rows(self, period: Period) -> FigureRows:
+        places, ages, choices, statuses = await self.profiles(period)
         return FigureRows(
             sources=await self.sources(period),
-            places=await self.places(period),
-            ages=await self.ages(period),
-            choices=await self.choices(period),
-            statuses=await self.statuses(period),
+            places=places,
+            ages=ages,
+            choices=choices,
+            statuses=statuses,
             times=await self.times(period),
         )
 
@@ -71,52 +85,94 @@ class FiguresRepository(SessionRepository):
             for w, kind, role, partner, channel, n in await self._all(query)
         ]
 
-    async def places(self, period: Period) -> list[PlaceRow]:
-        columns = (Signal.area, Signal.postcode4)
-        query = select(*columns, func.count()).where(self._in(period)).group_by(*columns)
-        return [PlaceRow(area, pc4, int(n)) for area, pc4, n in await self._all(query)]
-
-    async def ages(self, period: Period) -> list[AgeRow]:
-        columns = (Signal.kind, Signal.age_group)
-        query = select(*columns, func.count()).where(self._in(period)).group_by(*columns)
-        return [AgeRow(kind, age, int(n)) for kind, age, n in await self._all(query)]
-
-    async def choices(self, period: Period) -> list[ChoiceRow]:
-        """One row per distinct combination: the JSON lists are grouped as text (json has
-        no equality in PostgreSQL) and parsed here, a few hundred rows at most."""
+    async def profiles(
+        self, period: Period
+    ) -> tuple[list[PlaceRow], list[AgeRow], list[ChoiceRow], list[StatusRow]]:
+        """Places, age groups, choices and statuses from one scan: grouped by all of them
+        together (a few hundred combinations, where four scans would read every row four
+        times), then summed per figure here. The JSON lists are grouped as text (json has
+        no equality in PostgreSQL) and parsed once per combination."""
         observations = cast(Signal.observations, String).label("observations")
         helps = cast(Signal.help_wanted, String).label("help_wanted")
-        inner = select(Signal.kind, observations, helps).where(self._in(period)).subquery()
-        columns = (inner.c.kind, inner.c.observations, inner.c.help_wanted)
+        inner = (
+            select(
+                Signal.kind,
+                Signal.area,
+                Signal.postcode4,
+                Signal.age_group,
+                Signal.status,
+                Signal.outcome,
+                observations,
+                helps,
+            )
+            .where(self._in(period))
+            .subquery()
+        )
+        columns = tuple(inner.c)
         query = select(*columns, func.count()).group_by(*columns)
-        return [
-            ChoiceRow(kind, _codes(obs), _codes(helped), int(n))
-            for kind, obs, helped, n in await self._all(query)
-        ]
-
-    async def statuses(self, period: Period) -> list[StatusRow]:
-        columns = (Signal.status, Signal.outcome)
-        query = select(*columns, func.count()).where(self._in(period)).group_by(*columns)
-        return [StatusRow(status, outcome, int(n)) for status, outcome, n in await self._all(query)]
+        places: Counter[tuple[str | None, str | None]] = Counter()
+        ages: Counter[tuple[str, str | None]] = Counter()
+        choices: Counter[tuple[str, tuple[str, ...], tuple[str, ...]]] = Counter()
+        statuses: Counter[tuple[str, str | None]] = Counter()
+        for kind, area, pc4, age, status, outcome, obs, helped, n in await self._all(query):
+            places[(area, pc4)] += n
+            ages[(kind, age)] += n
+            choices[(kind, _codes(obs), _codes(helped))] += n
+            statuses[(status, outcome)] += n
+        return (
+            [PlaceRow(*key, n) for key, n in places.items()],
+            [AgeRow(*key, n) for key, n in ages.items()],
+            [ChoiceRow(*key, n) for key, n in choices.items()],
+            [StatusRow(*key, n) for key, n in statuses.items()],
+        )
 
     async def times(self, period: Period) -> list[SignalTimes]:
         """Per signal: created, urgent, and its first claim and first contact events (one
-        join on the events' signal_id index, grouped per signal)."""
+        join on the events' signal_id index, grouped per signal). 100,000 rows for a busy
+        year: the moments are read raw and made UTC datetimes here, cheaply."""
+        moment, to_utc = self._raw_moments()
         first_claim = func.min(case((SignalEvent.action == CLAIM, SignalEvent.at)))
         first_contact = func.min(case((SignalEvent.action == CONTACT, SignalEvent.at)))
         query = (
-            select(Signal.created_at, Signal.urgent, first_claim, first_contact)
+            select(
+                moment(Signal.created_at), Signal.urgent, moment(first_claim), moment(first_contact)
+            )
             .outerjoin(
                 SignalEvent,
                 and_(SignalEvent.signal_id == Signal.id, SignalEvent.action.in_([CLAIM, CONTACT])),
             )
             .where(self._in(period))
-            .group_by(Signal.id, Signal.created_at, Signal.urgent)
+            # By the key alone (the other columns depend on it): SQLite then reads the
+            # signals in key order without sorting; PostgreSQL allows it for a primary key.
+            .group_by(Signal.id)
         )
-        return [SignalTimes(*row) for row in await self._all(query)]
+        connection = await self._session.connection()
+        result = await connection.execute(query)
+        return [
+            SignalTimes(to_utc(created), bool(urgent), to_utc(claimed), to_utc(contacted))
+            for created, urgent, claimed, contacted in result.all()
+        ]
+
+    def _raw_moments(self) -> tuple[Callable[[Any], Any], Callable[[Any], Any]]:
+        """How to select a ``UTCDateTime`` without its per-value processing, and how to
+        turn the raw value into an aware UTC datetime (see ``types.UTCDateTime``: SQLite
+        holds UTC text without an offset, PostgreSQL a timestamptz)."""
+        if self._dialect == "sqlite":
+            return lambda column: type_coerce(column, String), _sqlite_utc
+        return lambda column: type_coerce(column, DateTime(timezone=True)), _aware_utc
 
     async def _all(self, query: Any) -> Sequence[Any]:
         return (await self._session.execute(query)).all()
+
+
+def _sqlite_utc(text: str | None) -> datetime | None:
+    return None if text is None else datetime.fromisoformat(text + "+00:00")
+
+
+def _aware_utc(value: datetime | None) -> datetime | None:
+    if value is None or value.tzinfo is UTC:
+        return value
+    return value.astimezone(UTC)
 
 
 def _week_of(column: Any, starts: Sequence[Any], low: int, high: int) -> Any:
