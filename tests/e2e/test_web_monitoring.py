@@ -78,7 +78,13 @@ async def seed(app: App) -> None:
 async def raw(app: App) -> list[dict[str, Any]]:
     async with app.store.engine.connect() as connection:
         rows = await connection.execute(
-            text("SELECT kind, role, area, postcode4, channel, created_at FROM signals")
+            text(
+                "SELECT kind, role, area, postcode4, channel, created_at, "
+                "(SELECT count(*) FROM signal_events e WHERE e.signal_id = signals.id "
+                "AND e.action = 'claim') AS claims, "
+                "(SELECT count(*) FROM signal_events e WHERE e.signal_id = signals.id "
+                "AND e.action = 'contact') AS contacts FROM signals"
+            )
         )
         found = []
         for row in rows.mappings():
@@ -111,9 +117,10 @@ async def chart_values(page: Page, figure: str) -> dict[str, int]:
     return found
 
 
-async def download(page: Page, figure: str) -> list[list[str]]:
+async def download(page: Page, section: str, figure: str = "") -> list[list[str]]:
+    figure = figure or section
     async with page.expect_download() as info:
-        await page.get_by_test_id(f"csv-{figure}").click()
+        await page.get_by_test_id(f"csv-{section}").click()
     got = await info.value
     body = await asyncio.to_thread(Path(await got.path()).read_bytes)
     assert body.startswith(b"\xef\xbb\xbf")  # the BOM, for Excel
@@ -181,6 +188,21 @@ async def test_a_regisseur_reads_the_figures_and_downloads_them(tmp_path: Path) 
             rows = await download(page, "role")
             assert [r[0] for r in rows[1:]] == weeks
             assert [int(r[-1]) for r in rows[1:]] == [per_week[w] for w in weeks]
+            rows = await download(page, "claim", "timing")
+            claimed = sum(1 for s in shown if s["claims"])
+            contacted = sum(1 for s in shown if s["contacts"])
+            assert [(r[0], int(r[1])) for r in rows[1:]] == [
+                (nl.gettext("Time to pick up"), claimed),
+                (nl.gettext("Time to first contact"), contacted),
+            ]
+            assert all("," in r[2] or not r[2] for r in rows[1:])  # a decimal comma
+            csv_link = await page.get_by_test_id("csv-area").get_attribute("href")
+            assert csv_link is not None
+            fetched = await page.request.get(svc.base_url + csv_link)
+            assert fetched.headers["content-type"] == "text/csv; charset=utf-8"
+            assert fetched.headers["content-disposition"] == (
+                f'attachment; filename="signaalpunt-area-{default.slug}.csv"'
+            )
 
             # Another period: the last 4 weeks.
             await page.get_by_test_id("preset-4w").click()
