@@ -78,7 +78,8 @@ def action_of(form: Mapping[str, str]) -> Action | None:
     if "data" in form:
         return LoketButton(form["data"])
     if "question" in form and "answer" in form:
-        return Answered(form["question"], form["answer"])
+        # An empty answer (the field is required; an old browser may send it) is nothing.
+        return Answered(form["question"], form["answer"]) if form["answer"].strip() else None
     if form.get("command") in COMMANDS:
         return Command(form["command"])
     if form.get("language") in LANGUAGES:

@@ -5,6 +5,15 @@ from __future__ import annotations
 
 from bot.rendering import RenderedChoice, RenderedReply
 from bot.web.chat import accepted_language
+from bot.web.chat_actions import (
+    Answered,
+    Command,
+    Language,
+    LoketButton,
+    Pressed,
+    Typed,
+    action_of,
+)
 from bot.web.chat_transcript import BOT, LOKET, MAX_ENTRIES, ME, Choice, Entry, Transcript
 
 
@@ -93,3 +102,17 @@ def test_a_damaged_transcript_reads_as_what_can_be_read() -> None:
     assert transcript.language == "tr"
     assert [e.text for e in transcript.entries] == ["hi", ""]
     assert transcript.next_n == 4
+
+
+def test_a_form_asks_one_thing_and_unknown_or_empty_ones_nothing() -> None:
+    assert action_of({"prompt": "danger", "choice": "no", "text": ""}) == Pressed("danger", "no")
+    assert action_of({"choice": "no"}) == Pressed("-", "no")
+    assert action_of({"data": "k|1|yes"}) == LoketButton("k|1|yes")
+    assert action_of({"question": "SP-2026-0001", "answer": "ja"}) == Answered("SP-2026-0001", "ja")
+    assert action_of({"question": "SP-2026-0001", "answer": "  "}) is None
+    assert action_of({"command": "verwijder"}) == Command("verwijder")
+    assert action_of({"command": "sudo"}) is None
+    assert action_of({"language": "ar"}) == Language("ar")
+    assert action_of({"language": "xx"}) is None
+    assert action_of({"text": "hallo"}) == Typed("hallo")
+    assert action_of({"nonce": "abc"}) is None
