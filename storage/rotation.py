@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
 from .crypto import token_key_id
-from .models import Base, Conversation, InboxMessage, Reporter, Signal, SignalEvent
+from .models import Base, Conversation, InboxMessage, Reporter, Signal, SignalEvent, WebChat
 from .types import Bound, Sealed
 from .uow import Store
 
@@ -49,6 +49,7 @@ ENCRYPTED: tuple[EncryptedTable, ...] = (
         ("sender", "payload"),
         lambda r: f"{r.channel}:{r.message_id}",
     ),
+    EncryptedTable(WebChat, WebChat.token_hash, ("transcript",), lambda r: r.user_id),
 )
 
 

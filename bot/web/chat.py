@@ -37,9 +37,8 @@ from storage.webchat import token_hash
 
 from ..http import limited_body
 from ..rendering import render_reply
-from ..serve import Channel
 from .chat_actions import COMMANDS, Action, ChatActions, Language, Pressed, action_of
-from .chat_messenger import CHANNEL, WebChatMessenger, chat_transcripts
+from .chat_messenger import WebChatMessenger, chat_transcripts
 from .chat_transcript import ME, Entry, Transcript
 from .context import WebContext
 
@@ -298,12 +297,6 @@ def _routes(page: ChatPage) -> APIRouter:
         return await page.post(request)
 
     return routes
-
-
-def web_chat_channel(web: WebContext) -> Channel:
-    """The web chat as a channel of the service: its page and its messenger."""
-    page = ChatPage(web)
-    return Channel(CHANNEL, WebChatMessenger(page.transcripts), routers=(_routes(page),))
 
 
 def messenger(web: WebContext) -> WebChatMessenger:

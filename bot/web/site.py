@@ -129,10 +129,3 @@ def web_channel(app: App, clock: Callable[[], datetime], base_url: str) -> Chann
         errors=error_handlers(web),
         where=f"web chat on {base_url}/chat, loket dashboard on {base_url}/loket/",
     )
-
-
-class _NoWebChat:
-    async def deliver(self, message: object) -> str:  # replaced by the web chat's messenger
-        from ..ports import DeliveryError
-
-        raise DeliveryError("the web chat is not running", permanent=True)
