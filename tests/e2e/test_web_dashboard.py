@@ -75,6 +75,8 @@ async def test_a_loket_worker_picks_up_contacts_and_closes_a_signal(tmp_path: Pa
         async with browser_page() as page:
             await page.goto(f"{svc.base_url}/loket/")
             assert "/loket/login" in page.url  # not logged in: the login first
+            assert await serious_violations(page) == []
+            await screenshot(page, "dashboard-login")
             await login(page, svc.base_url, "anna")
             await expect(page.get_by_test_id("signal-list").locator("tbody tr")).to_have_count(3)
             assert await serious_violations(page) == []
