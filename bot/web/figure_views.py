@@ -124,12 +124,13 @@ class FigureViews:
         self._places = labels.places
         self._partners = labels.partners
 
-    def _special(self, code: str, none: str = NOTHING_CHOSEN) -> str:
+    def _special(self, code: str) -> str:
+        """The label of a code that is not a known choice, place or partner."""
         _ = self._
         if code == fg.SELF:
             return _(SELF_REPORT)
         if code == fg.NONE:
-            return _(none)
+            return _(NOTHING_CHOSEN)
         if code == fg.UNKNOWN:
             return _(UNKNOWN)
         if code.startswith(fg.POSTCODE_PREFIX):
