@@ -76,6 +76,10 @@ def clean_text(raw: str) -> str:
     """Return ``raw`` without controls, NULs, lone surrogates, bidi overrides, invisible
     format characters (but joiners) or excess combining marks, NFC-normalised and
     trimmed. Idempotent."""
+    if raw.isascii() and raw.isprintable():
+        # The usual case, fast: printable ASCII has no controls, marks, joiners or format
+        # characters and is NFC already; only the spaces are tidied (as _clean_once does).
+        return _SPACES.sub(" ", raw).strip()
     text = _clean_once(raw)
     for _ in range(3):
         again = _clean_once(text)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from datetime import datetime
 from typing import Any
 
@@ -65,7 +65,12 @@ class ConversationState:
         return self.flow is not None and bool(self.answers)
 
     def with_(self, **changes: Any) -> ConversationState:
-        return replace(self, **changes)
+        # dataclasses.replace, without its per-field work (a step makes several copies).
+        if not changes.keys() <= _FIELDS:
+            return replace(self, **changes)  # raises its TypeError for an unknown field
+        copy = object.__new__(ConversationState)
+        copy.__dict__.update(self.__dict__, **changes)
+        return copy
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -101,3 +106,6 @@ class ConversationState:
             started_at=when("started_at"),
             updated_at=when("updated_at"),
         )
+
+
+_FIELDS = frozenset(f.name for f in fields(ConversationState))
