@@ -92,6 +92,7 @@ class Result:
     latencies: list[float]
     cards: list[float]
     rate_limited: int
+    lost: int = 0  # reporters that got no reply within 30 s (the bot failed the step)
 
     @property
     def per_second(self) -> float:
@@ -116,7 +117,7 @@ async def reporter(fake: LoadFake, number: int, out: Result, sends: list[float])
     async def step(queue: Callable[[], JSON], ready: Callable[[], bool]) -> None:
         offered = time.perf_counter()
         queue()
-        await fake.wait_for(ready, 60.0, what=f"reply to reporter {number}")
+        await fake.wait_for(ready, 30.0, what=f"reply to reporter {number}")
         out.latencies.append(fake.reply_at[user.id] - offered)
 
     def offers(data: str) -> Callable[[], bool]:
@@ -156,11 +157,17 @@ async def drive(fake: LoadFake, label: str, reporters: int, wait_cards: bool) ->
     out = Result(label, reporters, 0, 0.0, [], [], 0)
     sends: list[float] = []
     started = time.perf_counter()
-    await asyncio.gather(*(reporter(fake, n, out, sends) for n in range(reporters)))
+    outcomes = await asyncio.gather(
+        *(reporter(fake, n, out, sends) for n in range(reporters)), return_exceptions=True
+    )
+    out.lost = sum(isinstance(outcome, AssertionError) for outcome in outcomes)
+    if crashed := [o for o in outcomes if isinstance(o, BaseException)]:
+        print(f"    {len(crashed)} reporter(s) stopped: {crashed[0]}"[:400])
     out.seconds = time.perf_counter() - started
     out.updates = len(out.latencies)
     if wait_cards:
-        await fake.wait_for(lambda: len(fake.cards) >= reporters, 60.0, what="the loket cards")
+        complete = reporters - out.lost
+        await fake.wait_for(lambda: len(fake.cards) >= complete, 60.0, what="the loket cards")
         out.cards = [
             card - send for send, card in zip(sorted(sends), sorted(fake.cards), strict=False)
         ]
@@ -227,6 +234,8 @@ def show(result: Result, targets: bool) -> None:
                 extra = f"  target <= 1000 ms: {verdict(result.pct(result.cards, 99) <= 1000)}"
             print(f"    {f'loket card p{p}':<22}{result.pct(result.cards, p):>10.1f}  ms{extra}")
     print(f"    {'429s provoked':<22}{result.rate_limited:>10}")
+    if result.lost:
+        print(f"    {'reporters lost':<22}{result.lost:>10}  (no reply within 30 s: a failed step)")
 
 
 def compare(ours: Result, peer: Result) -> None:
