@@ -30,6 +30,12 @@ log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 12
 BASE_DELAY = timedelta(seconds=5)
 MAX_DELAY = timedelta(minutes=30)
+# Items claimed and not yet delivered, at most (chats waiting for their rate limit
+# included): room for a few groups' claims waiting for their window (PER_TARGET each) and a
+# second's worth of private messages. Kept small so that claims follow each other often and
+# oldest first: a large number in flight would queue newer private messages ahead of a
+# group's next claim at the overall limit, and the group's window would open later.
+MAX_IN_FLIGHT = 100
 
 
 def retry_delay(attempts: int) -> timedelta:
@@ -56,23 +62,48 @@ class OutboxWorker:
         """Send every message due at ``now`` once; returns how many were delivered.
 
         Claims come a few per chat at a time (so other instances can take other chats),
-        until nothing due is left: whatever is not sent is then waiting for a retry."""
+        until nothing due is left: whatever is not sent is then waiting for a retry. Each
+        chat's claim goes out on its own: a chat held up by its rate limit (a group gets 20
+        messages a minute) does not hold up the others, whose next claims follow as soon as
+        a chat is done, up to ``MAX_IN_FLIGHT`` items claimed at once."""
         delivered = 0
-        while True:
-            async with self._store.unit_of_work() as uow:
-                # Committed at once: the claim (a lease) is what keeps another instance
-                # from sending the same items while these are delivered.
-                items = await uow.outbox.claim_due(now, self._batch)
-                await uow.commit()
-            if not items:
-                return delivered
-            by_target: dict[str, list[OutboxItem]] = {}
-            for item in items:
-                by_target.setdefault(item.target, []).append(item)
-            counts = await asyncio.gather(
-                *(self._deliver_in_order(queue, now) for queue in by_target.values())
-            )
-            delivered += sum(counts)
+        running: dict[asyncio.Task[int], int] = {}  # a chat's delivery → items it holds
+        try:
+            while True:
+                room = MAX_IN_FLIGHT - sum(running.values())
+                full = False
+                if room > 0:
+                    limit = min(self._batch, room)
+                    async with self._store.unit_of_work() as uow:
+                        # Committed at once: the claim (a lease) is what keeps another
+                        # instance from sending the same items while these are delivered;
+                        # a chat with items still claimed is not claimed again.
+                        items = await uow.outbox.claim_due(now, limit)
+                        await uow.commit()
+                    by_target: dict[str, list[OutboxItem]] = {}
+                    for item in items:
+                        by_target.setdefault(item.target, []).append(item)
+                    for queue in by_target.values():
+                        task = asyncio.create_task(self._deliver_in_order(queue, now))
+                        running[task] = len(queue)
+                    full = len(items) == limit
+                if full and sum(running.values()) < MAX_IN_FLIGHT:
+                    continue  # more may be due for other chats
+                if not running:
+                    return delivered
+                done, _ = await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)
+                for task in done:
+                    del running[task]
+                    delivered += task.result()
+        except asyncio.CancelledError:
+            for task in running:
+                task.cancel()
+            await asyncio.gather(*running, return_exceptions=True)
+            raise
+        except Exception:
+            # A delivery in progress is finished, never cut off mid-transaction.
+            await asyncio.gather(*running, return_exceptions=True)
+            raise
 
     async def _deliver_in_order(self, queue: list[OutboxItem], now: datetime) -> int:
         delivered = 0

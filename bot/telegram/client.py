@@ -9,6 +9,8 @@ from datetime import timedelta
 from telegram.ext import AIORateLimiter, ExtBot
 from telegram.request import HTTPXRequest
 
+from .limits import WindowRateLimiter
+
 POLL_TIMEOUT = 25  # seconds Telegram holds a getUpdates call open when nothing happens
 
 
@@ -19,8 +21,9 @@ def build_bot(
     poll_timeout: int = POLL_TIMEOUT,
     paced: bool = True,
 ) -> ExtBot[int]:
-    """The client. ``max_retries=0``: the limiter paces us, the outbox decides about retries
-    (a 429 is rescheduled in the database instead of holding a connection).
+    """The client. Our limiter paces us by Telegram's windows (``limits``) and never retries:
+    the outbox decides about retries (a 429 is rescheduled in the database instead of
+    holding a connection).
     ``paced=False`` lifts Telegram's pacing (benchmarks measuring our own latency)."""
     # Opt in to PTB 22's timedelta durations; the int form warns (and our tests treat
     # warnings as errors).
@@ -42,7 +45,7 @@ def build_bot(
         base_file_url=f"{base}/file/bot",
         request=request,
         get_updates_request=updates_request,
-        rate_limiter=AIORateLimiter(max_retries=0)
+        rate_limiter=WindowRateLimiter()
         if paced
         else AIORateLimiter(overall_max_rate=0, group_max_rate=0, max_retries=0),
     )
