@@ -41,6 +41,7 @@ from tests.e2e.telegram_harness import LOKET, REPORT, TOKEN
 from tests.fakes.telegram_api import FakeTelegram, FakeUser, Params, SentMessage
 
 JSON = dict[str, Any]
+WAIT = 120.0  # seconds a reporter waits for a reply before giving up (counted as lost)
 
 
 class LoadFake(FakeTelegram):
@@ -92,7 +93,7 @@ class Result:
     latencies: list[float]
     cards: list[float]
     rate_limited: int
-    lost: int = 0  # reporters that got no reply within 30 s (the bot failed the step)
+    lost: int = 0  # reporters left without a reply for WAIT s (a failed step, or a long queue)
 
     @property
     def per_second(self) -> float:
@@ -117,7 +118,7 @@ async def reporter(fake: LoadFake, number: int, out: Result, sends: list[float])
     async def step(queue: Callable[[], JSON], ready: Callable[[], bool]) -> None:
         offered = time.perf_counter()
         queue()
-        await fake.wait_for(ready, 30.0, what=f"reply to reporter {number}")
+        await fake.wait_for(ready, WAIT, what=f"reply to reporter {number}")
         out.latencies.append(fake.reply_at[user.id] - offered)
 
     def offers(data: str) -> Callable[[], bool]:
@@ -235,7 +236,7 @@ def show(result: Result, targets: bool) -> None:
             print(f"    {f'loket card p{p}':<22}{result.pct(result.cards, p):>10.1f}  ms{extra}")
     print(f"    {'429s provoked':<22}{result.rate_limited:>10}")
     if result.lost:
-        print(f"    {'reporters lost':<22}{result.lost:>10}  (no reply within 30 s: a failed step)")
+        print(f"    {'reporters lost':<22}{result.lost:>10}  (no reply within {WAIT:.0f} s)")
 
 
 def compare(ours: Result, peer: Result) -> None:
