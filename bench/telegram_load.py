@@ -19,6 +19,7 @@ import argparse
 import asyncio
 import contextlib
 import gc
+import io
 import statistics
 import sys
 import tempfile
@@ -308,6 +309,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--smoke", action="store_true", help="1 and 3 reporters, SQLite only")
     args = parser.parse_args()
+    if isinstance(sys.stdout, io.TextIOWrapper):
+        sys.stdout.reconfigure(line_buffering=True)  # figures show as each run ends
     print(
         "Telegram end to end over the fake Bot API on loopback (percentiles: quantiles inclusive)"
     )
