@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run chat test lint typecheck unit catalogs pot system-deps flows clean
+.PHONY: run chat test lint typecheck unit catalogs pot system-deps flows clean bench bench-smoke
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -50,6 +50,28 @@ typecheck: $(STAMP)
 
 test: $(STAMP) system-deps catalogs lint typecheck
 	$(BIN)/pytest -q
+
+# Benchmarks (docs/benchmarks.md): `make bench` prints the figures at full size (minutes, and
+# PostgreSQL); `make bench-smoke` runs each at a tiny size, so CI proves they still work.
+BENCHES := engine_steps memory telegram_load outbox_limits scale
+bench: $(STAMP) system-deps catalogs
+	@for b in $(BENCHES); do echo; echo "== bench.$$b"; $(BIN)/python -m bench.$$b || exit 1; done
+	@echo; echo "== bench.crypto"; $(BIN)/python -m bench.crypto
+	@echo; echo "== bench.telegram_card"; $(BIN)/python -m bench.telegram_card
+	@echo; echo "== bench.whatsapp_webhook"; $(BIN)/python -m bench.whatsapp_webhook
+	@echo; echo "== bench.interactions"; $(BIN)/python -m bench.interactions
+
+bench-smoke: $(STAMP) system-deps catalogs
+	@for b in $(BENCHES); do \
+		$(BIN)/python -m bench.$$b --smoke > /tmp/signaalpunt-bench-$$b.log 2>&1 \
+			|| { cat /tmp/signaalpunt-bench-$$b.log; echo "bench.$$b --smoke failed"; exit 1; }; \
+		echo "bench.$$b --smoke: ran"; \
+	done
+	$(BIN)/python -m bench.crypto --values 200 --signals 5 > /dev/null
+	$(BIN)/python -m bench.followup_sweep --signals 200 > /dev/null
+	$(BIN)/python -m bench.telegram_card --reports 2 > /dev/null
+	$(BIN)/python -m bench.whatsapp_webhook --residents 2 --messages 1 > /dev/null
+	$(BIN)/python -m bench.interactions > /dev/null
 
 # Re-extract the template and merge it into every catalog (translators then fill the gaps).
 pot: $(STAMP)
