@@ -38,7 +38,7 @@ from storage.webchat import token_hash
 from ..http import limited_body
 from ..rendering import render_reply
 from .chat_actions import COMMANDS, Action, ChatActions, Language, Pressed, action_of
-from .chat_messenger import WebChatMessenger, chat_transcripts
+from .chat_messenger import ChatTranscripts, WebChatMessenger
 from .chat_transcript import ME, Entry, Transcript
 from .context import WebContext
 
@@ -114,10 +114,10 @@ def _shown(transcript: Transcript) -> list[Shown]:
 
 
 class ChatPage:
-    def __init__(self, web: WebContext) -> None:
+    def __init__(self, web: WebContext, transcripts: ChatTranscripts) -> None:
         self._web = web
         self._app = web.app
-        self.transcripts = chat_transcripts(web.app.store, web.app.settings.default_language)
+        self.transcripts = transcripts
         self._actions = ChatActions(web.app, self.transcripts)
         self._max_age = int(timedelta(days=web.app.settings.retain_draft_days).total_seconds())
         self._secure = web.app.settings.web_secure_cookies
@@ -281,8 +281,11 @@ class ChatPage:
         return response
 
 
-def router(web: WebContext) -> APIRouter:
-    return _routes(ChatPage(web))
+def chat_parts(web: WebContext) -> tuple[APIRouter, WebChatMessenger]:
+    """The chat's routes and the "web" channel's messenger (the loket's messages into the
+    transcripts), sharing one ``ChatTranscripts`` and so its per-chat locks."""
+    transcripts = ChatTranscripts(web.app.store, web.app.settings.default_language)
+    return _routes(ChatPage(web, transcripts)), WebChatMessenger(transcripts)
 
 
 def _routes(page: ChatPage) -> APIRouter:
@@ -297,8 +300,3 @@ def _routes(page: ChatPage) -> APIRouter:
         return await page.post(request)
 
     return routes
-
-
-def messenger(web: WebContext) -> WebChatMessenger:
-    """The messenger of the "web" channel: the loket's messages into the transcripts."""
-    return WebChatMessenger(chat_transcripts(web.app.store, web.app.settings.default_language))

@@ -65,19 +65,6 @@ def _lock(locks: weakref.WeakValueDictionary[str, asyncio.Lock], key: str) -> as
     return found
 
 
-_SHARED: weakref.WeakKeyDictionary[Store, ChatTranscripts] = weakref.WeakKeyDictionary()
-
-
-def chat_transcripts(store: Store, default_language: str = "nl") -> ChatTranscripts:
-    """The one ``ChatTranscripts`` of ``store`` in this process (the page and the
-    messenger must share its locks)."""
-    found = _SHARED.get(store)
-    if found is None:
-        found = ChatTranscripts(store, default_language)
-        _SHARED[store] = found
-    return found
-
-
 class WebChatMessenger:
     """The outbox's port for reporters on the web: a message lands in their transcript,
     shown the next time they open (or reload) the page."""

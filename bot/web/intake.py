@@ -93,7 +93,6 @@ def router(web: WebContext) -> APIRouter:
             "staff/intake_form.html",
             status_code=status_code,
             staff=staff,
-            csrf=staff.csrf,
             nav="intake",
             kind=kind,
             flow=flow,
@@ -110,9 +109,7 @@ def router(web: WebContext) -> APIRouter:
 
     @routes.get(INTAKE_PATH)
     async def choose(request: Request, staff: WebStaff = Depends(current)) -> Response:
-        return web.pages.render(
-            request, "staff/intake.html", staff=staff, csrf=staff.csrf, nav="intake"
-        )
+        return web.pages.render(request, "staff/intake.html", staff=staff, nav="intake")
 
     @routes.get(INTAKE_PATH + "/{kind}")
     async def blank(request: Request, kind: str, staff: WebStaff = Depends(current)) -> Response:

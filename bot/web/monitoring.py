@@ -110,7 +110,6 @@ def router(web: WebContext) -> APIRouter:
             "staff/monitoring.html",
             status_code=400 if choice.error else 200,
             staff=staff,
-            csrf=staff.csrf,
             nav="monitoring",
             choice=choice,
             presets=PRESETS,

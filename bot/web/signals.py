@@ -5,6 +5,7 @@ and questions to the reporter, through the same core code as the Telegram button
 from __future__ import annotations
 
 import secrets
+from dataclasses import replace
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request
@@ -12,9 +13,10 @@ from fastapi.responses import RedirectResponse, Response
 
 from conversations import followup as f
 from conversations import lifecycle as lc
+from conversations.followup import SignalClock
 from conversations.loket_texts import status_label
 from conversations.text import STAFF_LANGUAGE, Token, msg
-from storage.listing import SignalFilter
+from storage.listing import SignalFilter, SignalRow
 
 from . import signal_texts as st
 from .auth import WebStaff, checked_form
@@ -24,6 +26,17 @@ from .signal_view import signal_page
 
 PAGE_SIZE = 50
 MAX_PAGE = 10_000
+
+
+def _clock(row: SignalRow) -> SignalClock:
+    return SignalClock(
+        id=row.id,
+        reference=row.reference,
+        status=row.status,
+        urgent=row.urgent,
+        created_at=row.created_at,
+        status_at=row.status_at,
+    )
 
 
 def _choice(value: str | None, allowed: set[str]) -> str | None:
@@ -41,7 +54,6 @@ def router(web: WebContext) -> APIRouter:
             request,
             name,
             staff=staff,
-            csrf=staff.csrf,
             nav="signals",
             flash=flash_of(request),
             **context,
@@ -70,14 +82,16 @@ def router(web: WebContext) -> APIRouter:
         current_page = min(int(number), MAX_PAGE) if number.isdigit() and int(number) > 0 else 1
         now = web.clock()
         async with app.store.unit_of_work() as uow:
-            clocks = await uow.followup.clocks(now)
-            overdue = {c.id for c in clocks if f.is_overdue(c, now, hours, rules)}
-            if overdue_only:
-                wanted = SignalFilter(**{**wanted.__dict__, "ids": overdue})
+            if overdue_only:  # every open signal's deadline, only when filtering on it
+                clocks = await uow.followup.clocks(now)
+                due = {c.id for c in clocks if f.is_overdue(c, now, hours, rules)}
+                wanted = replace(wanted, ids=due)
             rows, total = await uow.listing.page(
                 wanted, offset=(current_page - 1) * PAGE_SIZE, limit=PAGE_SIZE
             )
             partners = await uow.partners.all()
+        # The badges: the shown rows carry what the follow-up rules need.
+        overdue = {r.id for r in rows if f.is_overdue(_clock(r), now, hours, rules)}
         pages = max(1, -(-total // PAGE_SIZE))
         shown = {k: v for k, v in query.items() if k != "page" and v}
         return page(

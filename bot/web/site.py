@@ -30,7 +30,7 @@ from .auth import (
     login_redirect,
 )
 from .auth import router as auth_router
-from .chat import messenger as chat_messenger
+from .chat import chat_parts
 from .context import WebContext
 from .static import StaticFiles
 from .templating import Pages
@@ -67,14 +67,13 @@ def _home() -> APIRouter:
 
 
 def _page_routers(web: WebContext) -> list[APIRouter]:
-    from . import chat, intake, monitoring, partners, signals
+    from . import intake, monitoring, partners, signals
 
     return [
         signals.router(web),
         intake.router(web),
         partners.router(web),
         monitoring.router(web),
-        chat.router(web),
     ]
 
 
@@ -121,10 +120,11 @@ def web_channel(app: App, clock: Callable[[], datetime], base_url: str) -> Chann
     """The web chat and the dashboard. ``base_url`` is where they are reached (printed)."""
     web = web_context(app, clock)
     static = web.pages.static
-    routers = (static.router(), _home(), auth_router(web), *_page_routers(web))
+    chat_routes, chat_messenger = chat_parts(web)
+    routers = (static.router(), _home(), auth_router(web), *_page_routers(web), chat_routes)
     return Channel(
         name="web",
-        messenger=chat_messenger(web),
+        messenger=chat_messenger,
         routers=routers,
         errors=error_handlers(web),
         where=f"web chat on {base_url}/chat, loket dashboard on {base_url}/loket/",

@@ -345,10 +345,11 @@ async def test_cookies_are_secure_when_configured(tmp_path: Path) -> None:
 
 
 async def deliver_outbox(svc: WebService) -> int:
-    from bot.web.chat import messenger
+    from bot.web.chat import chat_parts
     from bot.web.site import web_context
 
-    routing = RoutingMessenger(svc.staff, {"web": messenger(web_context(svc.app, svc.clock))})
+    _, messenger = chat_parts(web_context(svc.app, svc.clock))
+    routing = RoutingMessenger(svc.staff, {"web": messenger})
     return await svc.app.outbox_worker(routing).drain(svc.clock())
 
 
