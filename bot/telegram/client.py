@@ -4,12 +4,13 @@ Bot API server (Telegram's, a self-hosted one, or a test fake)."""
 from __future__ import annotations
 
 import os
-from datetime import timedelta
 
 from telegram.ext import AIORateLimiter, ExtBot
 from telegram.request import HTTPXRequest
 
-from .limits import WindowRateLimiter
+from .limits import WindowRateLimiter, seconds
+
+__all__ = ["POLL_TIMEOUT", "build_bot", "seconds"]
 
 POLL_TIMEOUT = 25  # seconds Telegram holds a getUpdates call open when nothing happens
 
@@ -21,9 +22,10 @@ def build_bot(
     poll_timeout: int = POLL_TIMEOUT,
     paced: bool = True,
 ) -> ExtBot[int]:
-    """The client. Our limiter paces us by Telegram's windows (``limits``) and never retries:
-    the outbox decides about retries (a 429 is rescheduled in the database instead of
-    holding a connection).
+    """The client. Our limiter paces us by Telegram's windows (``limits``). It retries only
+    replies to a person (calls made with ``rate_limit_args``: once, after a short
+    retry_after); the outbox decides about its own retries (a 429 is rescheduled in the
+    database instead of holding a connection).
     ``paced=False`` lifts Telegram's pacing (benchmarks measuring our own latency)."""
     # Opt in to PTB 22's timedelta durations; the int form warns (and our tests treat
     # warnings as errors).
@@ -49,8 +51,3 @@ def build_bot(
         if paced
         else AIORateLimiter(overall_max_rate=0, group_max_rate=0, max_retries=0),
     )
-
-
-def seconds(value: int | float | timedelta) -> float:
-    """A PTB duration in seconds, whichever form PTB returned."""
-    return value.total_seconds() if isinstance(value, timedelta) else float(value)

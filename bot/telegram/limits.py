@@ -10,89 +10,152 @@ spent.
 Here a call takes a slot of the window before it starts and gives it back one window after
 its response arrived. The server sees the call between those two moments, so it never
 counts more than ``limit`` calls of ours in any window, whatever the latency; and a burst of
-``limit`` calls still goes out at once, as Telegram allows. Messages to groups take the
-overall slots before messages to private chats (see ``process_request``).
+``limit`` calls still goes out at once, as Telegram allows.
+
+Free slots go by priority: replies to a person first (``rate_limit_args`` given, see
+``process_request``), then messages to groups, then the rest (the outbox's private messages).
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import time
+import math
 from collections import deque
-from collections.abc import AsyncIterator, Callable, Coroutine
-from typing import Any
+from collections.abc import Callable, Coroutine
+from datetime import timedelta
+from typing import Any, Protocol
 
+from telegram.error import RetryAfter
 from telegram.ext import BaseRateLimiter
 
 JSONDict = dict[str, Any]
 
 OVERALL = (30, 1.0)  # calls to chats, per second
 PER_GROUP = (20, 60.0)  # messages to one group, per minute
-# Forget a group's window once it has been idle this long (bounded memory).
-_IDLE = 120.0
+# A reply to a person waits at most this long for its window (and a 429's retry_after):
+# later than that it is given up (RetryAfter) rather than holding up the update handler.
+INTERACTIVE_WAIT = 5.0
+INTERACTIVE, GROUP, OTHER = 0, 1, 2  # priorities: the lower goes first
+# Group windows and pauses are looked through for forgotten ones once there are this many.
+_PRUNE_AT = 64
+# Calls without a chat that Telegram (and the fake) still count in the overall limit.
+_CHATLESS_PACED = frozenset({"answerCallbackQuery", "answerInlineQuery"})
+
+
+class Cancellable(Protocol):
+    def cancel(self) -> None: ...
+
+
+class Clock(Protocol):
+    """What the limiter needs of time: the running event loop has both (the default)."""
+
+    def time(self) -> float: ...
+
+    def call_at(self, when: float, callback: Callable[[], object], /) -> Cancellable: ...
+
+
+def seconds(value: int | float | timedelta) -> float:
+    """A PTB duration in seconds, whichever form PTB returned."""
+    return value.total_seconds() if isinstance(value, timedelta) else float(value)
 
 
 class SlidingWindow:
     """At most ``limit`` calls in any ``span`` seconds, counted from start to response."""
 
-    def __init__(self, limit: int, span: float) -> None:
-        self._limit, self._span = limit, span
+    def __init__(self, limit: int, span: float, clock: Callable[[], Clock]) -> None:
+        self._limit, self._span, self._clock = limit, span, clock
         self._running = 0
-        self._first = 0  # ``first`` calls waiting
         self._finished: deque[float] = deque()  # when finished calls' responses came
-        self._changed = asyncio.Event()
-        self.last_used = time.monotonic()
+        self._waiting = [0, 0, 0]  # calls waiting, per priority
+        self._waiters: set[asyncio.Future[None]] = set()
 
-    @contextlib.asynccontextmanager
-    async def slot(self, first: bool = False) -> AsyncIterator[None]:
-        """Hold a slot for the call; ``first`` calls take free slots before the others."""
-        await self._acquire(first)
-        try:
-            yield
-        finally:
-            self._running -= 1
-            self.last_used = time.monotonic()
-            self._finished.append(self.last_used)
-            self._changed.set()
+    def _used(self, now: float) -> int:
+        while self._finished and self._finished[0] <= now - self._span:
+            self._finished.popleft()
+        return self._running + len(self._finished)
 
-    async def _acquire(self, first: bool) -> None:
-        if first:
-            self._first += 1
+    def unused(self, now: float) -> bool:
+        """Nothing running, waiting or counted: the window can be forgotten."""
+        return self._used(now) == 0 and not any(self._waiting)
+
+    async def acquire(self, priority: int, deadline: float | None = None) -> None:
+        """Take a slot, after every waiting call of a higher priority. Raises TimeoutError
+        at ``deadline`` (clock time) without a slot."""
+        self._waiting[priority] += 1
         try:
             while True:
-                now = time.monotonic()
-                while self._finished and self._finished[0] <= now - self._span:
-                    self._finished.popleft()
-                free = self._running + len(self._finished) < self._limit
-                if free and (first or self._first == 0):
+                now = self._clock().time()
+                full = self._used(now) >= self._limit
+                if not full and not any(self._waiting[:priority]):
                     self._running += 1
-                    self.last_used = now
                     return
-                self._changed.clear()
-                wait = self._finished[0] + self._span - now if self._finished else None
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._changed.wait(), wait)
+                if deadline is not None and now >= deadline:
+                    raise TimeoutError
+                # Woken when a slot is given back, a higher priority call went, or the
+                # oldest finished call leaves the window.
+                wake = self._finished[0] + self._span if full and self._finished else None
+                if deadline is not None:
+                    wake = deadline if wake is None else min(wake, deadline)
+                await self._wait(wake)
         finally:
-            if first:
-                self._first -= 1
-                self._changed.set()  # the others may go now
+            self._waiting[priority] -= 1
+            self._notify()  # lower priorities may go now (or a freed slot is still free)
 
-    def idle(self, now: float) -> bool:
-        return self._running == 0 and self.last_used <= now - _IDLE
+    def release(self, sent: bool) -> None:
+        """Give the slot back; a call that was ``sent`` keeps counting for one span."""
+        self._running -= 1
+        if sent:
+            self._finished.append(self._clock().time())
+        self._notify()
+
+    async def _wait(self, until: float | None) -> None:
+        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._waiters.add(future)
+        timer = None if until is None else self._clock().call_at(until, lambda: _wake(future))
+        try:
+            await future
+        finally:
+            self._waiters.discard(future)
+            if timer is not None:
+                timer.cancel()
+
+    def _notify(self) -> None:
+        for future in self._waiters:
+            _wake(future)
+
+
+def _wake(future: asyncio.Future[None]) -> None:
+    if not future.done():
+        future.set_result(None)
 
 
 class WindowRateLimiter(BaseRateLimiter[int]):
     """Telegram's limits as sliding windows: 30 calls a second to chats overall, 20 calls
-    a minute to one group (a negative chat id, or a channel's @name). No retries: a 429 goes
-    back to the caller (the outbox reschedules it in the database)."""
+    a minute to one group (a negative chat id, or a channel's @name).
+
+    ``rate_limit_args`` marks a reply to a person (``updates.py`` passes 1): it goes before
+    other calls, waits for its window at most ``INTERACTIVE_WAIT`` seconds, and a 429 whose
+    retry_after fits in that time is retried ``rate_limit_args`` times, after retry_after
+    (other replies to that chat wait for it too). Any other call is never retried: a 429 goes
+    back to the caller (the outbox reschedules the chat in the database, which is durable and
+    holds no connection or lease meanwhile)."""
 
     def __init__(
-        self, overall: tuple[int, float] = OVERALL, per_group: tuple[int, float] = PER_GROUP
+        self,
+        overall: tuple[int, float] = OVERALL,
+        per_group: tuple[int, float] = PER_GROUP,
+        *,
+        clock: Clock | None = None,
+        interactive_wait: float = INTERACTIVE_WAIT,
     ) -> None:
-        self._overall = SlidingWindow(*overall)
+        self._clock: Callable[[], Clock] = (
+            asyncio.get_running_loop if clock is None else (lambda: clock)
+        )
+        self._overall = SlidingWindow(*overall, self._clock)
         self._per_group = per_group
         self._groups: dict[int | str, SlidingWindow] = {}
+        self._paused: dict[int | str, float] = {}  # chat → until when (a 429's retry_after)
+        self._interactive_wait = interactive_wait
 
     async def initialize(self) -> None:
         pass
@@ -100,14 +163,18 @@ class WindowRateLimiter(BaseRateLimiter[int]):
     async def shutdown(self) -> None:
         pass
 
-    def _group(self, chat_id: int | str) -> SlidingWindow:
-        now = time.monotonic()
-        if len(self._groups) > 512:
-            for key in [k for k, w in self._groups.items() if w.idle(now)]:
+    @property
+    def tracked(self) -> int:
+        """Group windows and pauses remembered (bounded: the unused ones are forgotten)."""
+        return len(self._groups) + len(self._paused)
+
+    def _group(self, chat_id: int | str, now: float) -> SlidingWindow:
+        if len(self._groups) >= _PRUNE_AT:
+            for key in [k for k, w in self._groups.items() if w.unused(now)]:
                 del self._groups[key]
         window = self._groups.get(chat_id)
         if window is None:
-            window = self._groups[chat_id] = SlidingWindow(*self._per_group)
+            window = self._groups[chat_id] = SlidingWindow(*self._per_group, self._clock)
         return window
 
     async def process_request(
@@ -117,19 +184,93 @@ class WindowRateLimiter(BaseRateLimiter[int]):
         kwargs: dict[str, Any],
         endpoint: str,
         data: dict[str, Any],
-        rate_limit_args: int | None,  # retries: never (see above)
+        rate_limit_args: int | None,
     ) -> bool | JSONDict | list[JSONDict]:
         chat_id = data.get("chat_id")
-        if chat_id is None:  # getUpdates, getMe, answerCallbackQuery, ...
+        if chat_id is None and endpoint not in _CHATLESS_PACED:  # getUpdates, getMe, ...
             return await callback(*args, **kwargs)
-        with contextlib.suppress(ValueError, TypeError):
-            chat_id = int(chat_id)
-        group = (isinstance(chat_id, int) and chat_id < 0) or isinstance(chat_id, str)
-        async with contextlib.AsyncExitStack() as stack:
-            if group:  # every call to a group, as PTB counts them (edits included)
-                await stack.enter_async_context(self._group(chat_id).slot())
-            # Group messages first: they have a second, scarcer limit, and each one sent
-            # late opens that group's next window late; private chats have no such limit
-            # (the fastest schedule sends the groups' messages first, the rest in between).
-            await stack.enter_async_context(self._overall.slot(first=group))
+        interactive = rate_limit_args is not None or endpoint in _CHATLESS_PACED
+        if not interactive:
+            return await self._paced(callback, args, kwargs, chat_id, OTHER, None)
+        deadline = self._clock().time() + self._interactive_wait
+        retries = rate_limit_args or 0
+        while True:
+            try:
+                return await self._paced(callback, args, kwargs, chat_id, INTERACTIVE, deadline)
+            except RetryAfter as error:
+                until = self._clock().time() + seconds(error.retry_after)
+                if retries <= 0 or until > deadline:
+                    raise
+                retries -= 1
+                if chat_id is None:
+                    await self._sleep_until(until)
+                else:  # other replies to this chat wait for it as well
+                    self._pause(_normal(chat_id), until)
+
+    def _pause(self, chat_id: int | str, until: float) -> None:
+        now = self._clock().time()
+        if len(self._paused) >= _PRUNE_AT:
+            self._paused = {k: t for k, t in self._paused.items() if t > now}
+        self._paused[chat_id] = max(until, self._paused.get(chat_id, 0.0))
+
+    async def _paced(
+        self,
+        callback: Callable[..., Coroutine[Any, Any, bool | JSONDict | list[JSONDict]]],
+        args: Any,
+        kwargs: dict[str, Any],
+        chat_id: Any,
+        priority: int,
+        deadline: float | None,
+    ) -> bool | JSONDict | list[JSONDict]:
+        with_chat = chat_id is not None
+        if with_chat:
+            chat_id = _normal(chat_id)
+        group = with_chat and (
+            (isinstance(chat_id, int) and chat_id < 0) or isinstance(chat_id, str)
+        )
+        if priority != INTERACTIVE and group:
+            priority = GROUP  # a group message sent late opens that group's next window late
+        now = self._clock().time()
+        # Every call to a group counts in its window, as PTB counts them (edits included).
+        windows = [self._group(chat_id, now), self._overall] if group else [self._overall]
+        held: list[SlidingWindow] = []
+        sent = False
+        try:
+            if deadline is not None and with_chat:
+                await self._paused_until(chat_id, deadline)
+            for window in windows:
+                await window.acquire(priority, deadline)
+                held.append(window)
+            sent = True
             return await callback(*args, **kwargs)
+        except TimeoutError:
+            if sent:
+                raise  # the request's own timeout, not ours
+            raise RetryAfter(timedelta(seconds=math.ceil(self._interactive_wait))) from None
+        finally:
+            for window in held:
+                window.release(sent)
+
+    async def _paused_until(self, chat_id: int | str, deadline: float) -> None:
+        while (until := self._paused.get(chat_id)) is not None:
+            if until > deadline:
+                raise TimeoutError
+            if until <= self._clock().time():
+                del self._paused[chat_id]
+                return
+            await self._sleep_until(until)
+
+    async def _sleep_until(self, until: float) -> None:
+        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        timer = self._clock().call_at(until, lambda: _wake(future))
+        try:
+            await future
+        finally:
+            timer.cancel()
+
+
+def _normal(chat_id: Any) -> int | str:
+    try:
+        return int(chat_id)
+    except (ValueError, TypeError):
+        return str(chat_id)
