@@ -33,11 +33,19 @@ class Answer:
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> Answer:
-        return cls(
-            choice=data.get("choice"),
-            choices=tuple(data.get("choices", ())),
-            value=data.get("value"),
+        """The answer ``to_json`` wrote (keys left out are their defaults)."""
+        # Built without the frozen dataclass's __init__, which sets each field through
+        # object.__setattr__: a stored state is read on every step, with all its answers.
+        answer = object.__new__(cls)
+        choices = data.get("choices")
+        answer.__dict__.update(
+            {
+                "choice": data.get("choice"),
+                "choices": tuple(choices) if choices else (),
+                "value": data.get("value"),
+            }
         )
+        return answer
 
 
 @dataclass(frozen=True)
@@ -89,23 +97,29 @@ class ConversationState:
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> ConversationState:
-        def when(key: str) -> datetime | None:
-            raw = data.get(key)
-            return datetime.fromisoformat(raw) if raw else None
-
-        return cls(
-            language=data.get("language", DEFAULT_LANGUAGE),
-            flow=data.get("flow"),
-            prompt=data.get("prompt", "welcome"),
-            dialog=data.get("dialog"),
-            answers={k: Answer.from_json(v) for k, v in data.get("answers", {}).items()},
-            selection=tuple(data.get("selection", ())),
-            editing=bool(data.get("editing", False)),
-            misses=int(data.get("misses", 0)),
-            partner=data.get("partner"),
-            started_at=when("started_at"),
-            updated_at=when("updated_at"),
+        """The state ``to_json`` wrote; keys missing in states stored by older versions take
+        their defaults."""
+        started, updated = data.get("started_at"), data.get("updated_at")
+        answer = Answer.from_json
+        # As in Answer.from_json: every field is given, so the instance is the one
+        # __init__ would make (there is no __post_init__).
+        state = object.__new__(cls)
+        state.__dict__.update(
+            {
+                "language": data.get("language", DEFAULT_LANGUAGE),
+                "flow": data.get("flow"),
+                "prompt": data.get("prompt", "welcome"),
+                "dialog": data.get("dialog"),
+                "answers": {k: answer(v) for k, v in data.get("answers", {}).items()},
+                "selection": tuple(data.get("selection", ())),
+                "editing": bool(data.get("editing", False)),
+                "misses": int(data.get("misses", 0)),
+                "partner": data.get("partner"),
+                "started_at": datetime.fromisoformat(started) if started else None,
+                "updated_at": datetime.fromisoformat(updated) if updated else None,
+            }
         )
+        return state
 
 
 _FIELDS = frozenset(f.name for f in fields(ConversationState))
