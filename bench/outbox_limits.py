@@ -1,6 +1,7 @@
 """The outbox drained under Telegram's limits (issue 9, item 4).
 
-Real outbox rows in a real SQLite database, queued the way the service queues them (the
+Real outbox rows in a real SQLite database (and then PostgreSQL, a throw-away server from
+``tests.pg.start_postgres``; ``--smoke``: SQLite only), queued the way the service queues them (the
 storage repositories), drained by the real OutboxWorker and LoketComposer through the real
 PTB client with our rate limiter (``bot.telegram.client.build_bot``), against the fake Bot
 API on loopback with Telegram's limits enforced (30 sends a second overall, 20 messages a
@@ -23,7 +24,7 @@ own in the fake, so they fill the overall budget around the groups' sends: the i
 larger of the two bounds. The sustained-rate view (n / 20 per minute, N / 30 per second) is
 printed too, for reference.
 
-Run: .venv/bin/python -m bench.outbox_limits [--smoke]
+Run: .venv/bin/python -m bench.outbox_limits [--smoke] [--sqlite-only | --postgres-only]
 """
 
 from __future__ import annotations
@@ -165,8 +166,9 @@ class Result:
     first_to_last: float
 
 
-async def drain(mix: Mix, workdir: Path) -> Result:
-    url = f"sqlite+aiosqlite:///{workdir / 'outbox.db'}"
+async def drain(mix: Mix, workdir: Path, url: str | None = None) -> Result:
+    """Queue ``mix`` and drain it; on SQLite in ``workdir`` unless ``url`` is given."""
+    url = url or f"sqlite+aiosqlite:///{workdir / 'outbox.db'}"
     engine = make_engine(url)
     await create_schema(engine)
     store = Store(engine, Keyring.generate())
@@ -238,7 +240,7 @@ def cpu_model() -> str:
     return platform.processor() or "unknown"
 
 
-def report(mix: Mix, result: Result) -> None:
+def report(mix: Mix, result: Result, database: str) -> None:
     ideal, by_groups, overall = ideal_seconds(mix)
     sustained = max(mix.per_group * GROUP_SPAN / GROUP_RATE, mix.total / OVERALL_RATE)
     # Within 10% of the ideal; when everything fits in one window (the smoke size), within
@@ -248,7 +250,7 @@ def report(mix: Mix, result: Result) -> None:
     print(
         f"outbox under Telegram's limits: {mix.total} messages, {mix.groups} groups x "
         f"{mix.per_group}, {mix.private_chats} private chats (+{mix.extra_private} second "
-        f"messages), SQLite, python {platform.python_version()}, {cpu_model()}"
+        f"messages), {database}, python {platform.python_version()}, {cpu_model()}"
     )
     print(
         f"  ideal drain: {ideal:.1f} s (groups: 60 s x floor(({mix.per_group}-1)/20) + 1 s x "
@@ -269,14 +271,38 @@ def report(mix: Mix, result: Result) -> None:
     )
 
 
+async def on_postgres(mix: Mix, workdir: Path) -> Result | None:
+    from tests.pg import PostgresUnavailable, start_postgres
+
+    try:
+        server = start_postgres()
+    except PostgresUnavailable as error:
+        print(f"PostgreSQL: skipped ({error})")
+        return None
+    try:
+        url = await server.create_database("outbox")
+        return await drain(mix, workdir, url)
+    finally:
+        server.stop()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--smoke", action="store_true", help="30 messages, 2 groups")
+    parser.add_argument("--smoke", action="store_true", help="30 messages, 2 groups, SQLite")
+    only = parser.add_mutually_exclusive_group()
+    only.add_argument("--sqlite-only", action="store_true")
+    only.add_argument("--postgres-only", action="store_true")
     args = parser.parse_args()
     mix = SMOKE if args.smoke else FULL
-    with tempfile.TemporaryDirectory() as workdir:
-        result = asyncio.run(drain(mix, Path(workdir)))
-    report(mix, result)
+    if not args.postgres_only:
+        with tempfile.TemporaryDirectory() as workdir:
+            result = asyncio.run(drain(mix, Path(workdir)))
+        report(mix, result, "SQLite")
+    if not (args.smoke or args.sqlite_only):
+        with tempfile.TemporaryDirectory() as workdir:
+            on_pg = asyncio.run(on_postgres(mix, Path(workdir)))
+        if on_pg is not None:
+            report(mix, on_pg, "PostgreSQL")
 
 
 if __name__ == "__main__":
