@@ -14,7 +14,9 @@ button presses mixed with typed answers, through to ``StoreSignal``), then ``Sub
   state as JSON text, then encrypts it: encryption is ``bench.crypto``'s figure).
 
 Time: ``time.perf_counter()`` around whole rounds of reports; the figure is the best of
-``--rounds`` rounds (least disturbed by the machine), with the median round also shown.
+``--rounds`` rounds (least disturbed by the machine), with the median round also shown. The
+three figures' rounds take turns (engine, state, JSON, engine, ...), so they are compared
+under the same load.
 """
 
 from __future__ import annotations
@@ -72,17 +74,23 @@ def _report_json(engine: Engine) -> None:
     assert '"prompt": "start"' in text, text
 
 
-def _measure(run: Callable[[], None], reports: int, rounds: int) -> tuple[float, float]:
-    """(best, median) steps per second over ``rounds`` rounds of ``reports`` reports."""
-    run()  # warm: caches, first imports
-    rates = []
+def _measure(
+    runs: dict[str, Callable[[], None]], reports: int, rounds: int
+) -> dict[str, tuple[float, float]]:
+    """Per figure, (best, median) steps per second over ``rounds`` rounds of ``reports``
+    reports. The figures' rounds take turns, so a busy spell on a shared machine slows all
+    of them alike instead of one figure's whole series."""
+    for run in runs.values():
+        run()  # warm: caches, first imports
+    rates: dict[str, list[float]] = {name: [] for name in runs}
     for _ in range(rounds):
-        started = time.perf_counter()
-        for _ in range(reports):
-            run()
-        elapsed = time.perf_counter() - started
-        rates.append(reports * STEPS_PER_REPORT / elapsed)
-    return max(rates), statistics.median(rates)
+        for name, run in runs.items():
+            started = time.perf_counter()
+            for _ in range(reports):
+                run()
+            elapsed = time.perf_counter() - started
+            rates[name].append(reports * STEPS_PER_REPORT / elapsed)
+    return {name: (max(r), statistics.median(r)) for name, r in rates.items()}
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -97,12 +105,12 @@ def main(argv: list[str] | None = None) -> None:
     print("engine steps (issue 9, item 1): one core, in process")
     print(f"flow: report_other, typical cashier, {STEPS_PER_REPORT} steps a report")
     print(f"size: {reports} reports x {rounds} rounds; figure = best round (median shown)")
-    for name, run in (
-        ("engine only", _report_engine),
-        ("engine + state to/from_json", _report_state),
-        ("engine + state + JSON text", _report_json),
-    ):
-        best, median = _measure(partial(run, engine), reports, rounds)
+    runs: dict[str, Callable[[], None]] = {
+        "engine only": partial(_report_engine, engine),
+        "engine + state to/from_json": partial(_report_state, engine),
+        "engine + state + JSON text": partial(_report_json, engine),
+    }
+    for name, (best, median) in _measure(runs, reports, rounds).items():
         verdict = "meets target" if best >= TARGET else "MISSES target"
         print(
             f"  {name:<30} {best:>10,.0f} steps/s  (median {median:,.0f})"
