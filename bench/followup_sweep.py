@@ -78,7 +78,10 @@ async def run(signals: int, database_url: str | None) -> None:
         timings.append((time.perf_counter() - started) * 1000)
     await engine.dispose()
     print(f"open signals: {signals} on {url.split(':', 1)[0]}")
-    print(f"first sweep: {first_ms:.0f} ms, queued {sum(first.values())} ({dict(first)})")
+    queued = sum(first.values())
+    print(f"first sweep: {first_ms:.0f} ms, queued {queued} ({dict(first)})")
+    if queued:
+        print(f"  per check-in claimed and queued: {first_ms / queued:.2f} ms")
     print(f"steady sweep (nothing new due): median {sorted(timings)[2]:.0f} ms of 5")
 
 

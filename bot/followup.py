@@ -20,13 +20,14 @@ from conversations import lifecycle as lc
 from conversations.relay import REDACTED, relay_text
 from conversations.text import DEFAULT_LANGUAGE, Msg, msg
 from conversations.workdays import WorkingHours
-from storage.followup import REPORTER_ANSWER
-from storage.records import StoredSignal
+from storage.followup import REPORTER_ANSWER, ClaimedCheckIn
+from storage.outbox import NewMessage
+from storage.records import StaffRecord, StoredSignal
 from storage.uow import Store, UnitOfWork
 
 from .actions import CARD_UPDATE
 from .ports import LOKET
-from .recipients import assignee_target, escalation_targets, reporter_target
+from .recipients import REPORTER_PREFIX, assignee_target, escalation_targets
 
 log = logging.getLogger(__name__)
 
@@ -34,7 +35,8 @@ DIGEST = "digest"
 REPORTER_FLAG = "reporter_flag"
 REPORTER_REPLY = "reporter_reply"
 SYSTEM = "system"
-CLAIM_BATCH = 100
+# Check-ins claimed and queued per transaction: a few statements each, however many.
+CLAIM_BATCH = 500
 DIGEST_CATCH_UP = time(12, 0)  # a digest missed at 08:30 (all instances down) is sent until noon
 
 
@@ -54,31 +56,42 @@ class FollowUpService:
         rules: f.FollowUpRules,
         digest_at: time = time(8, 30),
         on_queued: Callable[[], None] = lambda: None,
+        claim_batch: int = CLAIM_BATCH,
     ) -> None:
         self._store = store
         self.hours = hours
         self._rules = rules
+        self._claim_batch = claim_batch
+        self._earliest = {
+            kind: f.earliest_due(kind, hours, rules)
+            for kinds in f.STATUS_CHECKINS.values()
+            for kind in kinds
+        }
         self._digest_at = digest_at
         self._on_queued = on_queued
 
     # -- the sweep ---------------------------------------------------------------------
 
     async def sweep(self, now: datetime) -> Counter[str]:
-        """Claim and queue every check-in due at ``now``; returns how many per kind."""
+        """Claim and queue every check-in due at ``now``; returns how many per kind.
+
+        In batches of ``claim_batch``: each batch's claims, events and messages are one
+        transaction, so a crash leaves every check-in either claimed and queued or neither.
+        """
         async with self._store.unit_of_work() as uow:
-            clocks = await uow.followup.clocks(now)
-            claimed = await uow.followup.claimed_for(now)
-        # Already claimed keys are skipped before any working-time arithmetic: in the
-        # usual sweep nearly everything overdue was claimed on an earlier round.
+            clocks = await uow.followup.pending(now, self._earliest)
+            claimed = await uow.followup.claimed_of(c.id for c in clocks)
+        # Already claimed keys are skipped before any working-time arithmetic.
         todo = [c for s in clocks for c in f.due(s, now, self.hours, self._rules, claimed)]
         sent: Counter[str] = Counter()
-        for start in range(0, len(todo), CLAIM_BATCH):
+        for start in range(0, len(todo), self._claim_batch):
             async with self._store.unit_of_work() as uow:
-                for checkin in todo[start : start + CLAIM_BATCH]:
-                    if await uow.followup.claim(checkin, now):
-                        await self._queue(uow, checkin, now)
-                        sent[checkin.kind] += 1
+                won = await uow.followup.claim_all(
+                    todo[start : start + self._claim_batch], now, actor=SYSTEM
+                )
+                await uow.outbox.enqueue_many(await self._messages(uow, won), now)
                 await uow.commit()
+            sent.update(c.checkin.kind for c in won)
         if sent:
             log.info("follow-up sweep queued", extra={"counts": dict(sent)})
             self._on_queued()
@@ -86,25 +99,32 @@ class FollowUpService:
             sent[DIGEST] += await self.digest(now)
         return sent
 
-    async def _queue(self, uow: UnitOfWork, checkin: f.CheckIn, now: datetime) -> None:
-        signal = await uow.signals.get(checkin.signal_id)
-        assert signal is not None  # the claim's foreign key holds it
-        await uow.signals.add_event(signal.id, at=now, actor=SYSTEM, action=checkin.kind)
-        payload = {"due": (checkin.deadline or checkin.due_at).isoformat()}
-        targets: list[str] = []
-        if checkin.kind == f.CLAIM_REMINDER:
-            targets = [LOKET]
-        elif checkin.kind == f.CLAIM_ESCALATION:
-            targets = await escalation_targets(uow)
-        elif checkin.kind in (f.CONTACT_REMINDER, f.REFERRAL_CHECK):
-            targets = [await assignee_target(uow, signal)]
-        elif checkin.kind == f.REPORTER_CHECKIN:
-            reporter = reporter_target(signal)
-            targets = [reporter] if reporter else []
-        for target in targets:
-            await uow.outbox.enqueue(
-                checkin.kind, target, now, signal_id=signal.id, payload=payload
-            )
+    async def _messages(self, uow: UnitOfWork, won: list[ClaimedCheckIn]) -> list[NewMessage]:
+        """The messages of the claimed check-ins; staff chats are looked up once a batch."""
+        escalation: list[str] | None = None
+        staff: dict[int, StaffRecord] | None = None
+        messages: list[NewMessage] = []
+        for claimed in won:
+            checkin = claimed.checkin
+            targets: list[str] = []
+            if checkin.kind == f.CLAIM_REMINDER:
+                targets = [LOKET]
+            elif checkin.kind == f.CLAIM_ESCALATION:
+                if escalation is None:
+                    escalation = await escalation_targets(uow)
+                targets = escalation
+            elif checkin.kind in (f.CONTACT_REMINDER, f.REFERRAL_CHECK):
+                if staff is None:  # one query a batch, not one a check-in
+                    staff = {s.id: s for s in await uow.staff.all()}
+                targets = [_assignee_chat(staff, claimed.assignee_id)]
+            elif checkin.kind == f.REPORTER_CHECKIN and claimed.reporter_id is not None:
+                targets = [f"{REPORTER_PREFIX}{claimed.reporter_id}"]
+            payload = {"due": (checkin.deadline or checkin.due_at).isoformat()}
+            messages += [
+                NewMessage(checkin.kind, target, signal_id=checkin.signal_id, payload=payload)
+                for target in targets
+            ]
+        return messages
 
     # -- the digest --------------------------------------------------------------------
 
@@ -290,6 +310,14 @@ class FollowUpService:
 
 def _digest_key(day: str) -> str:
     return f"digest:{day}"
+
+
+def _assignee_chat(staff: dict[int, StaffRecord], assignee_id: int | None) -> str:
+    """``recipients.assignee_target`` for a signal known by its assignee id only."""
+    found = staff.get(assignee_id) if assignee_id is not None else None
+    if found is not None and found.active and found.telegram_user_id is not None:
+        return str(found.telegram_user_id)
+    return LOKET
 
 
 async def _staff_target(uow: UnitOfWork, actor: str) -> str | None:

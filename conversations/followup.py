@@ -8,9 +8,10 @@ it entered its current status), never stored.
 
 from __future__ import annotations
 
-from collections.abc import Container, Iterable
+from collections.abc import Container, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import lru_cache
 
 from . import lifecycle as lc
 from .workdays import WorkingHours
@@ -131,17 +132,83 @@ def is_overdue(
     return owed is not None and owed[0] != "check" and now >= owed[1]
 
 
+# The statuses with a staff deadline that can be overdue (a referral check cannot).
+OVERDUE_STATUSES: tuple[str, ...] = (lc.NEW, lc.CLAIMED, lc.REOPENED)
+_TICK = timedelta(microseconds=1)
+
+
+def overdue_cutoffs(
+    now: datetime, hours: WorkingHours, rules: FollowUpRules
+) -> dict[tuple[str, bool], datetime]:
+    """Per (status, urgent): the latest ``status_at`` at which a signal is overdue at
+    ``now`` (``is_overdue``); a signal in that status is overdue exactly when it entered it
+    at or before then. So storage can filter on it instead of every signal's deadline.
+
+    Found by bisection on ``deadline`` itself: a later start never has an earlier deadline
+    (for office hours that do not hold the autumn clock change, as the default ones).
+    """
+    cutoffs: dict[tuple[str, bool], datetime] = {}
+    for status in OVERDUE_STATUSES:
+        for urgent in (False, True):
+
+            def overdue(since: datetime, status: str = status, urgent: bool = urgent) -> bool:
+                clock = SignalClock(0, "", status, urgent, since, since)
+                return is_overdue(clock, now, hours, rules)
+
+            late, early = now, now - timedelta(days=1)
+            if overdue(late):
+                cutoffs[status, urgent] = late
+                continue
+            while not overdue(early):  # the loket may be closed for weeks; not for years
+                late, early = early, early - 2 * (late - early)
+            while late - early > _TICK:  # overdue(early), not overdue(late)
+                middle = early + (late - early) // 2
+                early, late = (middle, late) if overdue(middle) else (early, middle)
+            cutoffs[status, urgent] = early
+    return cutoffs
+
+
+# The check-ins staff can owe in each status, one per status period (the cycle of the key
+# is ``status_at``). Storage reads this table too, to leave out of the sweep the signals
+# whose check-ins are all claimed or cannot be due yet (see ``earliest_due``).
+STATUS_CHECKINS: Mapping[str, tuple[str, ...]] = {
+    lc.NEW: (CLAIM_REMINDER, CLAIM_ESCALATION),
+    lc.CLAIMED: (CONTACT_REMINDER,),
+    lc.REOPENED: (CONTACT_REMINDER,),
+    lc.REFERRED: (REFERRAL_CHECK,),
+}
+# Office hours are wall time: a working day holding the spring clock change is an hour
+# shorter in real time (no deadline here is long enough to hold two).
+_CLOCK_CHANGE = timedelta(hours=1)
+
+
+def earliest_due(kind: str, hours: WorkingHours, rules: FollowUpRules) -> timedelta:
+    """How long after ``status_at`` a staff check-in of ``kind`` can be due at the
+    soonest, urgent or not: working time only adds to the real time counted.
+
+    A lower bound for storage to leave out signals that cannot be due yet; ``due`` still
+    decides for the signals that are read.
+    """
+
+    def working(days: int) -> timedelta:
+        return max(timedelta(0), days * hours.day_length - _CLOCK_CHANGE)
+
+    if kind == CLAIM_REMINDER:
+        return min(rules.urgent_claim, working(rules.claim_days))
+    if kind == CLAIM_ESCALATION:
+        return min(2 * rules.urgent_claim, working(2 * rules.claim_days))
+    if kind == CONTACT_REMINDER:
+        return working(rules.contact_days)
+    if kind == REFERRAL_CHECK:
+        return rules.referral_check
+    raise ValueError(f"not a staff check-in: {kind}")
+
+
 def _candidates(signal: SignalClock) -> tuple[tuple[str, str], ...]:
     """(kind, cycle) of the check-ins this signal can have in its current state; cheap,
     so a sweep skips the working-time arithmetic for check-ins already claimed."""
     cycle = _cycle(signal.status_at)
-    found: list[tuple[str, str]] = []
-    if signal.status == lc.NEW:
-        found += [(CLAIM_REMINDER, cycle), (CLAIM_ESCALATION, cycle)]
-    elif signal.status in (lc.CLAIMED, lc.REOPENED):
-        found.append((CONTACT_REMINDER, cycle))
-    elif signal.status == lc.REFERRED:
-        found.append((REFERRAL_CHECK, cycle))
+    found = [(kind, cycle) for kind in STATUS_CHECKINS.get(signal.status, ())]
     if signal.checkin_consent and signal.reporter_asked_at is None:
         found.append((REPORTER_CHECKIN, "1"))
     elif signal.checkin_consent and not signal.reporter_answered:
@@ -149,6 +216,9 @@ def _candidates(signal: SignalClock) -> tuple[tuple[str, str], ...]:
     return tuple(found)
 
 
+# A pure function of its arguments, cached: the sweep asks again every minute about the
+# same check-ins not due yet, and working-time arithmetic is most of its time.
+@lru_cache(maxsize=32_768)
 def _checkin(
     signal: SignalClock, kind: str, cycle: str, hours: WorkingHours, rules: FollowUpRules
 ) -> CheckIn:

@@ -5,7 +5,8 @@ and questions to the reporter, through the same core code as the Telegram button
 from __future__ import annotations
 
 import secrets
-from dataclasses import replace
+from dataclasses import dataclass, replace
+from datetime import datetime
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request
@@ -16,7 +17,9 @@ from conversations import lifecycle as lc
 from conversations.followup import SignalClock
 from conversations.loket_texts import status_label
 from conversations.text import STAFF_LANGUAGE, Token, msg
+from conversations.workdays import WorkingHours
 from storage.listing import SignalFilter, SignalRow
+from storage.uow import UnitOfWork
 
 from . import signal_texts as st
 from .auth import WebStaff, checked_form
@@ -37,6 +40,32 @@ def _clock(row: SignalRow) -> SignalClock:
         created_at=row.created_at,
         status_at=row.status_at,
     )
+
+
+@dataclass(frozen=True)
+class ListPage:
+    rows: list[SignalRow]
+    total: int
+    overdue: set[int]  # the ids of the shown rows that are past their deadline
+
+
+async def list_page(
+    uow: UnitOfWork,
+    wanted: SignalFilter,
+    *,
+    page: int,
+    overdue_only: bool,
+    now: datetime,
+    hours: WorkingHours,
+    rules: f.FollowUpRules,
+) -> ListPage:
+    """What the signal list shows (also what ``bench.scale`` times)."""
+    if overdue_only:  # in SQL: per status, who entered it before its deadline ran out
+        wanted = replace(wanted, entered_by=f.overdue_cutoffs(now, hours, rules))
+    rows, total = await uow.listing.page(wanted, offset=(page - 1) * PAGE_SIZE, limit=PAGE_SIZE)
+    # The badges: the shown rows carry what the follow-up rules need.
+    overdue = {r.id for r in rows if f.is_overdue(_clock(r), now, hours, rules)}
+    return ListPage(rows, total, overdue)
 
 
 def _choice(value: str | None, allowed: set[str]) -> str | None:
@@ -82,16 +111,17 @@ def router(web: WebContext) -> APIRouter:
         current_page = min(int(number), MAX_PAGE) if number.isdigit() and int(number) > 0 else 1
         now = web.clock()
         async with app.store.unit_of_work() as uow:
-            if overdue_only:  # every open signal's deadline, only when filtering on it
-                clocks = await uow.followup.clocks(now)
-                due = {c.id for c in clocks if f.is_overdue(c, now, hours, rules)}
-                wanted = replace(wanted, ids=due)
-            rows, total = await uow.listing.page(
-                wanted, offset=(current_page - 1) * PAGE_SIZE, limit=PAGE_SIZE
+            shown_page = await list_page(
+                uow,
+                wanted,
+                page=current_page,
+                overdue_only=overdue_only,
+                now=now,
+                hours=hours,
+                rules=rules,
             )
             partners = await uow.partners.all()
-        # The badges: the shown rows carry what the follow-up rules need.
-        overdue = {r.id for r in rows if f.is_overdue(_clock(r), now, hours, rules)}
+        rows, total = shown_page.rows, shown_page.total
         pages = max(1, -(-total // PAGE_SIZE))
         shown = {k: v for k, v in query.items() if k != "page" and v}
         return page(
@@ -100,7 +130,7 @@ def router(web: WebContext) -> APIRouter:
             staff,
             rows=rows,
             total=total,
-            overdue=overdue,
+            overdue=shown_page.overdue,
             page_number=current_page,
             pages=pages,
             query=shown,
