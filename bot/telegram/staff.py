@@ -50,7 +50,11 @@ class StaffChat:
     async def _say(self, chat_id: int, text: Msg, *, force_reply: bool = False) -> None:
         markup = ForceReply(selective=True) if force_reply else None
         await self._bot.send_message(
-            chat_id, escape(self._render(text)), parse_mode=PARSE_MODE, reply_markup=markup
+            chat_id,
+            escape(self._render(text)),
+            parse_mode=PARSE_MODE,
+            reply_markup=markup,
+            rate_limit_args=1,  # a reply to a person: paced first, a short 429 retried once
         )
 
     @staticmethod
@@ -156,4 +160,5 @@ class StaffChat:
                 chat_id=query.message.chat.id,
                 message_id=query.message.message_id,
                 reply_markup=staff_keyboard(buttons),
+                rate_limit_args=1,
             )
