@@ -8,7 +8,8 @@ again, and the update-id record makes a redelivered update that was in fact hand
 
 Telegram has no way to fetch past an unacknowledged update without acknowledging it, so while
 updates are in flight a poll returns them again (from the lowest unhandled one); those are
-skipped, and only newer updates are handed out.
+skipped before they are parsed (parsing them again cost half the bot's CPU at 50 chats), and
+only newer updates are handed out.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import contextlib
 import logging
 from collections import deque
 from collections.abc import Awaitable, Callable, Iterable
+from typing import Any, cast
 
 from telegram import Update
 from telegram.error import NetworkError, RetryAfter
@@ -148,11 +150,7 @@ async def _fetch_until(bot: ExtBot[int], flight: InFlight, stop: asyncio.Event, 
             continue
         version = flight.version
         fetch = asyncio.create_task(
-            bot.get_updates(
-                offset=flight.offset,
-                timeout=0 if flight.busy else hold,
-                allowed_updates=list(ALLOWED_UPDATES),
-            )
+            _new_updates(bot, flight) if flight.busy else _idle_poll(bot, flight.offset, hold)
         )
         stopping = asyncio.create_task(stop.wait())
         await asyncio.wait({fetch, stopping}, return_when=asyncio.FIRST_COMPLETED)
@@ -176,3 +174,27 @@ async def _fetch_until(bot: ExtBot[int], flight: InFlight, stop: asyncio.Event, 
         backoff = 1.0
         if flight.add(batch) == 0 and flight.busy and flight.version == version:
             await flight.changed(stop, REPOLL)
+
+
+async def _idle_poll(bot: ExtBot[int], offset: int | None, hold: int) -> tuple[Update, ...]:
+    # Nothing in flight: a long poll, and nothing in it was seen before.
+    return await bot.get_updates(offset=offset, timeout=hold, allowed_updates=list(ALLOWED_UPDATES))
+
+
+async def _new_updates(bot: ExtBot[int], flight: InFlight) -> list[Update]:
+    """A short poll while updates are in flight: only those not seen before are parsed.
+
+    PTB's ``get_updates`` parses every update returned, and here most are the unacknowledged
+    ones being handled; ``_post`` is the call it makes (on the getUpdates connection pool,
+    outside the rate limiter), without the parsing. ExtBot's callback-data cache, which
+    get_updates would fill, is not used by this bot.
+    """
+    data: dict[str, Any] = {
+        "offset": flight.offset,
+        "timeout": 0,
+        "allowed_updates": list(ALLOWED_UPDATES),
+    }
+    result = cast("list[dict[str, Any]]", await bot._post("getUpdates", data))
+    last = flight.last_seen
+    fresh = [item for item in result if last is None or item["update_id"] > last]
+    return [Update.de_json(item, bot) for item in fresh]
