@@ -1,0 +1,226 @@
+"""The far side of bench/telegram_load.py: the fake Bot API and the simulated reporters, in a
+process (and event loop) of their own, as Telegram's servers and its users are not in the bot's
+process. The bot under test gets the CPU a real deployment has, minus this process's share.
+
+Protocol on stdin/stdout, one JSON object a line: this process prints {"api_url": ...} when
+the fake listens; the parent starts the bot and writes "go"; this process waits for the bot's
+first getUpdates, runs the reporters, prints the figures ({"latencies": [...], ...}) and exits
+when the parent writes "quit" (or closes stdin) after stopping the bot.
+
+Latency is measured here, inside the fake: time.perf_counter() from queuing an update to the
+bot's reply for that chat arriving (the last sendMessage / editMessage* that makes the next
+step possible). Each chat has its own wake-up event, so a reply wakes its reporter only.
+
+Run by bench/telegram_load.py; on its own: python -m bench.load_fake --reporters 3
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import random
+import sys
+import time
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from tests.e2e.telegram_harness import LOKET, REPORT, TOKEN
+from tests.fakes.telegram_api import FakeTelegram, FakeUser, Params, SentMessage
+
+JSON = dict[str, Any]
+WAIT = 120.0  # seconds a reporter waits for a reply before giving up (counted as lost)
+
+
+class LoadFake(FakeTelegram):
+    """The fake, noting when each chat last got a reply and when loket cards arrived, waking
+    only the reporter whose chat changed, and adding a network round trip to each request."""
+
+    def __init__(self, *, rtt: float = 0.0, **kwargs: Any) -> None:
+        super().__init__(TOKEN, **kwargs)
+        self.rtt = rtt
+        self.reply_at: dict[int, float] = {}
+        self.cards: list[float] = []
+        self.polled = asyncio.Event()
+        self._chat_events: dict[int, asyncio.Event] = {}
+
+    def chat_event(self, chat: int) -> asyncio.Event:
+        return self._chat_events.setdefault(chat, asyncio.Event())
+
+    def _stamp(self, params: Params) -> None:
+        chat = params.get("chat_id")
+        if isinstance(chat, int):
+            now = time.perf_counter()
+            if chat == LOKET:
+                self.cards.append(now)
+            else:
+                self.reply_at[chat] = now
+            # A fresh event per change, as in FakeTelegram: a waiter re-arms after each wake-up.
+            self._chat_events.pop(chat, asyncio.Event()).set()
+
+    async def _api_sendMessage(self, params: Params) -> JSON:
+        result = await super()._api_sendMessage(params)
+        self._stamp(params)
+        return result
+
+    async def _api_editMessageText(self, params: Params) -> JSON:
+        result = await super()._api_editMessageText(params)
+        self._stamp(params)
+        return result
+
+    async def _api_editMessageReplyMarkup(self, params: Params) -> JSON:
+        result = await super()._api_editMessageReplyMarkup(params)
+        self._stamp(params)
+        return result
+
+    async def _api_getUpdates(self, params: Params) -> list[JSON]:
+        self.polled.set()
+        return await super()._api_getUpdates(params)
+
+    async def _respond(self, request: Any) -> bytes | None:
+        # Half the round trip on the way in, half on the way out: the bot sees an update
+        # rtt/2 after it was offered and its reply lands rtt/2 after it was sent.
+        if self.rtt:
+            await asyncio.sleep(self.rtt / 2)
+        response = await super()._respond(request)
+        self.requests.clear()  # 500 reporters make ~40,000 records otherwise
+        if self.rtt:
+            await asyncio.sleep(self.rtt / 2)
+        return response
+
+
+@dataclass
+class Figures:
+    latencies: list[float] = field(default_factory=list)
+    cards: list[float] = field(default_factory=list)
+    updates: int = 0
+    seconds: float = 0.0
+    lost: int = 0  # reporters left without a reply for WAIT s (a failed step, or a long queue)
+    rate_limited: int = 0
+    crashed: list[str] = field(default_factory=list)
+
+
+def buttons(message: SentMessage) -> list[str]:
+    return [data for _, data in message.buttons()]
+
+
+async def until(fake: LoadFake, chat: int, ready: Any) -> None:
+    async with asyncio.timeout(WAIT):
+        while not ready():
+            await fake.chat_event(chat).wait()
+
+
+async def reporter(
+    fake: LoadFake, number: int, out: Figures, sends: list[float], think: tuple[float, float]
+) -> None:
+    user = FakeUser(id=10_000 + number, first_name=f"R{number}")
+    pause = random.Random(number)  # seeded: the same think times in every run
+
+    def current() -> SentMessage | None:
+        chat = fake._messages.get(user.id, [])
+        return next((m for m in reversed(chat) if m.buttons()), None)
+
+    async def step(queue: Any, ready: Any) -> None:
+        if think[1] > 0:
+            # A person reads the question and taps; the first pause spreads the starts.
+            await asyncio.sleep(pause.uniform(*think))
+        offered = time.perf_counter()
+        queue()
+        try:
+            await until(fake, user.id, ready)
+        except TimeoutError:
+            raise AssertionError(f"no reply to reporter {number} within {WAIT:.0f} s") from None
+        out.latencies.append(fake.reply_at[user.id] - offered)
+
+    def offers(data: str) -> Any:
+        def ready() -> bool:
+            message = current()
+            return message is not None and data in buttons(message)
+
+        return ready
+
+    await step(lambda: fake.user_sends(user, "/start"), offers("r|welcome|report"))
+    for index, (prompt, choice) in enumerate(REPORT):
+        message = current()
+        assert message is not None
+        data = f"r|{prompt}|{choice}"
+        if index + 1 < len(REPORT):
+            following = "r|{}|{}".format(*REPORT[index + 1])
+
+            def ready(m: SentMessage = message, e: int = message.edits, f: str = following) -> bool:
+                latest = current()
+                if latest is None or f not in buttons(latest):
+                    return False
+                return latest is not m or m.edits > e  # a new question, or ticked in place
+
+            await step(lambda m=message, d=data: fake.user_presses(user, m, d), ready)
+        else:
+            count = len(fake._messages.get(user.id, []))
+
+            def answered(c: int = count) -> bool:
+                return len(fake._messages.get(user.id, [])) > c
+
+            await step(lambda m=message, d=data: _sent(fake, user, m, d, sends), answered)
+
+
+def _sent(
+    fake: LoadFake, user: FakeUser, message: SentMessage, data: str, sends: list[float]
+) -> JSON:
+    sends.append(time.perf_counter())  # "send" is offered: the loket card's clock starts
+    return fake.user_presses(user, message, data)
+
+
+async def drive(
+    fake: LoadFake, reporters: int, think: tuple[float, float], wait_cards: bool
+) -> Figures:
+    out = Figures()
+    sends: list[float] = []
+    started = time.perf_counter()
+    outcomes = await asyncio.gather(
+        *(reporter(fake, n, out, sends, think) for n in range(reporters)), return_exceptions=True
+    )
+    out.seconds = time.perf_counter() - started
+    out.lost = sum(isinstance(outcome, AssertionError) for outcome in outcomes)
+    out.crashed = [repr(o)[:300] for o in outcomes if isinstance(o, BaseException)][:3]
+    out.updates = len(out.latencies)
+    if wait_cards:
+        complete = reporters - out.lost
+        try:
+            await until(fake, LOKET, lambda: len(fake.cards) >= complete)
+        except TimeoutError:
+            out.crashed.append(f"only {len(fake.cards)} of {complete} loket cards arrived")
+        out.cards = [
+            card - send for send, card in zip(sorted(sends), sorted(fake.cards), strict=False)
+        ]
+    out.rate_limited = fake.rate_limited
+    return out
+
+
+async def serve(args: argparse.Namespace) -> None:
+    loop = asyncio.get_running_loop()
+    reader = asyncio.StreamReader()
+    await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), sys.stdin)
+    async with LoadFake(rtt=args.rtt_ms / 1000, enforce_limits=args.enforce_limits) as fake:
+        print(json.dumps({"api_url": fake.api_url}), flush=True)
+        await reader.readline()  # "go": the bot is up
+        async with asyncio.timeout(60):
+            await fake.polled.wait()
+        think = (args.think_min, args.think_max)
+        figures = await drive(fake, args.reporters, think, args.wait_cards)
+        print(json.dumps(asdict(figures)), flush=True)
+        await reader.readline()  # "quit": the bot has stopped
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--reporters", type=int, default=3)
+    parser.add_argument("--think-min", type=float, default=0.0, help="seconds between taps")
+    parser.add_argument("--think-max", type=float, default=0.0)
+    parser.add_argument("--rtt-ms", type=float, default=0.0)
+    parser.add_argument("--enforce-limits", action="store_true")
+    parser.add_argument("--wait-cards", action="store_true")
+    asyncio.run(serve(parser.parse_args()))
+
+
+if __name__ == "__main__":
+    main()
