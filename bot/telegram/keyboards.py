@@ -53,10 +53,3 @@ class KeyboardStore:
             log.exception("recording the chats' live buttons failed")
             for chat_id, message_id in batch.items():
                 self._unwritten.setdefault(chat_id, message_id)  # unless superseded meanwhile
-
-    async def get(self, chat_id: str) -> str | None:
-        """The chat's live buttons (memory first, then the database)."""
-        if self.known(chat_id):
-            return self.latest(chat_id)
-        async with self._store.unit_of_work() as uow:
-            return await uow.keyboards.get(self._channel, chat_id)
