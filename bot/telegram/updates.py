@@ -12,7 +12,6 @@ import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import datetime
-from typing import TypeVar
 
 from telegram import CallbackQuery, MaybeInaccessibleMessage, Message, Update
 from telegram.constants import ChatType
@@ -31,6 +30,7 @@ from ..rendering import RenderedReply, render_texts
 from ..service import ConversationService
 from .format import PARSE_MODE, reply_keyboard, split_text
 from .keyboards import KeyboardStore
+from .presses import NO_PRESS, AnswerOnce, both
 from .staff import StaffChat
 
 __all__ = ["ALLOWED_UPDATES", "CHANNEL", "KeyboardStore", "TelegramUpdates"]
@@ -38,8 +38,6 @@ __all__ = ["ALLOWED_UPDATES", "CHANNEL", "KeyboardStore", "TelegramUpdates"]
 log = logging.getLogger(__name__)
 
 CHANNEL = "telegram"
-A = TypeVar("A")
-B = TypeVar("B")
 ALLOWED_UPDATES = ("message", "edited_message", "callback_query")
 
 
@@ -54,41 +52,11 @@ def chat_key(update: Update) -> int:
     return update.effective_user.id if update.effective_user else 0
 
 
-class _AnswerOnce:
-    """Answers a button press once (it stops the button's spinner), whenever it comes."""
-
-    def __init__(self, query: CallbackQuery | None) -> None:
-        self._query = query
-
-    async def __call__(self) -> None:
-        query, self._query = self._query, None
-        if query is None:
-            return
-        try:
-            await query.answer()
-        except TelegramError:  # the reply is on its way all the same: do not lose it
-            log.exception("answering a button press failed")
-
-
 def _offered(message: MaybeInaccessibleMessage, data: str | None) -> bool:
     """Whether ``message`` still shows a button with this payload."""
     markup = message.reply_markup if isinstance(message, Message) else None
     rows = markup.inline_keyboard if markup is not None else ()
     return any(button.callback_data == data for row in rows for button in row)
-
-
-async def _both(first: Awaitable[A], second: Awaitable[B]) -> tuple[A, B]:
-    """Await both at once; a failure is raised once both have finished (none is left
-    running unwatched)."""
-    one, two = await asyncio.gather(first, second, return_exceptions=True)
-    if isinstance(one, BaseException):
-        raise one
-    if isinstance(two, BaseException):
-        raise two
-    return one, two
-
-
-_NO_PRESS = _AnswerOnce(None)
 
 
 class TelegramUpdates:
@@ -231,7 +199,7 @@ class TelegramUpdates:
             return
         # A payload that is not ours is treated as a stale button: the step is asked again.
         pick = button if isinstance(button, ReporterButton) else ReporterButton("-", "-")
-        answer = _AnswerOnce(query)
+        answer = AnswerOnce(query)
         try:
             await self._reporter(
                 update, Pick(pick.prompt, pick.choice), now, query=query, answer=answer
@@ -246,7 +214,7 @@ class TelegramUpdates:
         now: datetime,
         *,
         query: CallbackQuery | None = None,
-        answer: Callable[[], Awaitable[None]] = _NO_PRESS,
+        answer: Callable[[], Awaitable[None]] = NO_PRESS,
     ) -> None:
         user = update.effective_user
         chat = update.effective_chat
@@ -270,7 +238,7 @@ class TelegramUpdates:
             return  # a duplicate update: already answered
         if step.failed:
             # Nothing was stored: the question asked last keeps its buttons, to press again.
-            await _both(self._send_texts(chat.id, step.replies), answer())
+            await both(self._send_texts(chat.id, step.replies), answer())
             return
         if pressed is not None:
             old: str | int | None = pressed
@@ -295,12 +263,12 @@ class TelegramUpdates:
             and replies[0].prompt == event.prompt
         ):
             # A multi-select toggle: update the ✓ marks in place instead of asking again.
-            await _both(self._edit(chat_id, pressed, replies[0]), answer())
+            await both(self._edit(chat_id, pressed, replies[0]), answer())
             return
         # The next question first: it is what the reporter waits for. The press is answered
         # meanwhile (that only stops its spinner). The old buttons come off after the new
         # ones arrived, so if sending fails the reporter still has buttons to press again.
-        keyboard_at, _ = await _both(self._send_texts(chat_id, replies), answer())
+        keyboard_at, _ = await both(self._send_texts(chat_id, replies), answer())
         if old is not None:
             await self._disable(chat_id, int(old))
         self._keyboards.remember(str(chat_id), keyboard_at)
