@@ -14,8 +14,6 @@ from __future__ import annotations
 
 import logging
 
-from sqlalchemy.exc import SQLAlchemyError
-
 from storage.uow import Store
 
 log = logging.getLogger(__name__)
@@ -49,7 +47,7 @@ class KeyboardStore:
                 for chat_id, message_id in batch.items():
                     await uow.keyboards.set(self._channel, chat_id, message_id)
                 await uow.commit()
-        except SQLAlchemyError:
+        except Exception:  # never into the polling loop; the replies were sent all the same
             log.exception("recording the chats' live buttons failed")
             for chat_id, message_id in batch.items():
                 self._unwritten.setdefault(chat_id, message_id)  # unless superseded meanwhile
