@@ -51,6 +51,17 @@ class _Step:
 
 
 @dataclass(frozen=True)
+class StepResult:
+    """What handling one event gave the channel: the replies to send, whether the step
+    failed (rolled back: the reporter's answers are as they were, so the question asked
+    last still stands), and the chat's recorded message with live buttons, when asked for."""
+
+    replies: list[RenderedReply]
+    failed: bool = False
+    keyboard: str | None = None
+
+
+@dataclass(frozen=True)
 class _Reporter:
     id: int
     key: str  # survives erasure, so erasing does not reset the signal limit
@@ -98,18 +109,45 @@ class ConversationService:
         """Process one event; returns the rendered replies (empty for a duplicate or a
         dropped message). ``ask_language``: a first conversation starts by asking the
         language (the chat app does not tell it; ``language_hint`` is only a guess)."""
+        step = await self.handle_step(
+            channel,
+            user_id,
+            event,
+            now,
+            message_id=message_id,
+            language_hint=language_hint,
+            ask_language=ask_language,
+        )
+        return step.replies
+
+    async def handle_step(
+        self,
+        channel: str,
+        user_id: str,
+        event: Event,
+        now: datetime,
+        *,
+        message_id: str | None = None,
+        language_hint: str | None = None,
+        ask_language: bool = False,
+        keyboard_of: str | None = None,
+    ) -> StepResult:
+        """``handle``, telling also whether the step failed, and with ``keyboard_of`` (a
+        chat id) the chat's recorded message with live buttons, read in the same
+        transaction (so a channel needs no transaction of its own to find it)."""
         hint = language_hint if language_hint in LANGUAGES else None
         async with self._locks[(channel, user_id)]:
             try:
                 return await self._handle(
-                    channel, user_id, event, now, message_id, hint, ask_language
+                    channel, user_id, event, now, message_id, hint, ask_language, keyboard_of
                 )
             except (SQLAlchemyError, KeyringError):
                 # The transaction rolled back: the reporter's answers are as they were. (A
                 # KeyringError is an operator's missing key: the reporter is not to blame.)
                 log.exception("storing a conversation step failed")
                 failed = Reply((msg(m.SAVE_FAILED),))
-                return [render_reply(failed, self._catalogs, hint or self._default_language)]
+                language = hint or self._default_language
+                return StepResult([render_reply(failed, self._catalogs, language)], failed=True)
 
     async def _handle(
         self,
@@ -120,29 +158,33 @@ class ConversationService:
         message_id: str | None,
         hint: str | None,
         ask_language: bool,
-    ) -> list[RenderedReply]:
+        keyboard_of: str | None,
+    ) -> StepResult:
         async with self._store.unit_of_work() as uow:
             if message_id is not None and not await uow.inbound.record(channel, message_id, now):
-                return []
+                return StepResult([])
             # Counted in memory, per process: losing a minute's count costs nothing, and a
             # write per message is the load this limit caps (more in bot/pace.py).
             pace = self._pace.check((channel, user_id), now)
             if pace is not Pace.OK:
                 # Recorded as processed all the same: a redelivery is dropped as well.
                 known = await uow.reporters.find(channel, user_id)
+                keyboard = await uow.keyboards.get(channel, keyboard_of) if keyboard_of else None
                 await uow.commit()
                 if pace is Pace.DROP:
-                    return []
+                    return StepResult([])
                 language = known.language if known is not None else hint
                 slow = Reply((msg(m.SLOW_DOWN),))
-                return [render_reply(slow, self._catalogs, language or self._default_language)]
-            record = await uow.reporters.get_or_create(
+                rendered = render_reply(slow, self._catalogs, language or self._default_language)
+                return StepResult([rendered], keyboard=keyboard)
+            # Found or made, locked (this chat, one message at a time) and heard from.
+            record = await uow.reporters.arrived(
                 channel, user_id, language=hint or self._default_language, now=now
             )
-            await uow.reporters.lock(record.id)  # this chat, one message at a time
-            await uow.reporters.heard_from(record.id, now)
             reporter = _Reporter(record.id, uow.reporters.user_key(channel, user_id), channel)
-            raw = await uow.conversations.load(reporter.id)
+            raw, keyboard = await uow.conversations.load_with_keyboard(
+                reporter.id, channel, keyboard_of
+            )
             state = (
                 ConversationState.from_json(raw)
                 if raw is not None
@@ -154,7 +196,8 @@ class ConversationService:
             await uow.commit()
         if step.stored:
             self._on_signal()  # committed: the outbox worker may send the loket card now
-        return [render_reply(r, self._catalogs, step.state.language) for r in step.replies]
+        replies = [render_reply(r, self._catalogs, step.state.language) for r in step.replies]
+        return StepResult(replies, keyboard=keyboard)
 
     async def _advance(
         self,

@@ -10,6 +10,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from .models import Base
+from .write_gate import SqliteWriteGate
 
 SQLITE_PRAGMAS: tuple[str, ...] = (
     "PRAGMA journal_mode=WAL",
@@ -31,7 +32,8 @@ def make_engine(url: str) -> AsyncEngine:
     """Create an async engine for ``sqlite+aiosqlite://`` or ``postgresql+asyncpg://`` URLs.
 
     For a SQLite file the parent directory is created, and every connection gets WAL
-    journaling, a 5 s busy timeout and enforced foreign keys.
+    journaling, a 5 s busy timeout and enforced foreign keys; write transactions are
+    queued in-process (``SqliteWriteGate``).
     """
     parsed = make_url(url)
     # A failed statement's error message would otherwise show its parameters: personal
@@ -44,6 +46,7 @@ def make_engine(url: str) -> AsyncEngine:
         Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
     engine = create_async_engine(url, hide_parameters=True)
     event.listen(engine.sync_engine, "connect", _set_sqlite_pragmas)
+    SqliteWriteGate().attach(engine)
     return engine
 
 

@@ -10,10 +10,10 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import CursorResult, delete, select, update
+from sqlalchemy import CursorResult, case, delete, select, update
 
 from ._base import SessionRepository, insert_for
-from .models import Conversation, InboundMessage, Reporter
+from .models import ChatKeyboard, Conversation, InboundMessage, Reporter
 from .records import ReporterRecord
 from .types import Bound, as_utc, reveal
 
@@ -74,6 +74,45 @@ class ReporterRepository(SessionRepository):
                 raise RuntimeError("reporter vanished right after insert")
         return _reporter_record(row)
 
+    async def arrived(
+        self, channel: str, channel_user_id: str, *, language: str, now: datetime
+    ) -> ReporterRecord:
+        """The reporter wrote at ``now``: ``get_or_create``, ``lock`` and ``heard_from`` in
+        one statement (an upsert that returns the row). New reporters get ``language``.
+
+        The upsert always updates the row, so on PostgreSQL it holds the row lock until the
+        transaction ends, as ``lock`` does: one message of a chat at a time across instances
+        (SQLite has one writer). ``last_inbound_at`` only moves forward."""
+        key = self.user_key(channel, channel_user_id)
+        at = as_utc(now)
+        statement = insert_for(self._dialect, Reporter).values(
+            channel=channel,
+            user_key=key,
+            channel_user_id=Bound(channel_user_id, key),
+            language=language,
+            created_at=at,
+            last_inbound_at=at,
+        )
+        later = statement.excluded.last_inbound_at
+        upsert = statement.on_conflict_do_update(
+            index_elements=["channel", "user_key"],
+            set_={
+                "last_inbound_at": case(
+                    (Reporter.last_inbound_at.is_(None), later),
+                    (Reporter.last_inbound_at < later, later),
+                    else_=Reporter.last_inbound_at,
+                )
+            },
+        ).returning(Reporter.id, Reporter.language, Reporter.last_inbound_at)
+        row = (await self._session.execute(upsert)).one()
+        return ReporterRecord(
+            id=row.id,
+            channel=channel,
+            channel_user_id=channel_user_id,
+            language=row.language,
+            last_inbound_at=row.last_inbound_at,
+        )
+
     async def lock(self, reporter_id: int) -> None:
         """Hold the reporter's row until the transaction ends: one message of a chat is
         handled at a time across instances (PostgreSQL; SQLite has one writer), and the
@@ -130,11 +169,32 @@ class ConversationRepository(SessionRepository):
     async def load(self, reporter_id: int) -> dict[str, Any] | None:
         query = select(Conversation.state).where(Conversation.reporter_id == reporter_id)
         state = (await self._session.execute(query)).scalar_one_or_none()
+        return self._decoded(state, reporter_id)
+
+    @staticmethod
+    def _decoded(state: Any, reporter_id: int) -> dict[str, Any] | None:
         text = reveal(state, str(reporter_id))
         if text is None:
             return None
         loaded = json.loads(text)
         return loaded if isinstance(loaded, dict) else None
+
+    async def load_with_keyboard(
+        self, reporter_id: int, channel: str, chat_id: str | None
+    ) -> tuple[dict[str, Any] | None, str | None]:
+        """The conversation state (``load``) and, when ``chat_id`` is given, the message of
+        that chat with live buttons (``KeyboardRepository.get``), read in one statement."""
+        state = select(Conversation.state).where(Conversation.reporter_id == reporter_id)
+        if chat_id is None:
+            return await self.load(reporter_id), None
+        keyboard = select(ChatKeyboard.message_id).where(
+            ChatKeyboard.channel == channel,
+            ChatKeyboard.chat_key == self._keys.index(f"chat:{chat_id}"),  # as KeyboardRepository
+        )
+        row = (
+            await self._session.execute(select(state.scalar_subquery(), keyboard.scalar_subquery()))
+        ).one()
+        return self._decoded(row[0], reporter_id), row[1]
 
     async def save(self, reporter_id: int, state: Mapping[str, Any], now: datetime) -> None:
         """Insert or replace the (encrypted) JSON state of one reporter's conversation."""

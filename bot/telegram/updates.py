@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import datetime
 
 from telegram import CallbackQuery, MaybeInaccessibleMessage, Message, Update
@@ -22,7 +22,6 @@ from conversations.events import Event, Pick, TextIn, Unreadable
 from conversations.matching import Catalog
 from conversations.relay import find_reference
 from conversations.text import STAFF_LANGUAGE, language_from_tag
-from storage.uow import Store
 
 from ..callbacks import CheckinButton, ReporterButton, StaffButton, parse
 from ..followup import FollowUpService, ReporterAnswer
@@ -30,7 +29,11 @@ from ..loket import LoketService
 from ..rendering import RenderedReply, render_texts
 from ..service import ConversationService
 from .format import PARSE_MODE, reply_keyboard, split_text
+from .keyboards import KeyboardStore
+from .presses import NO_PRESS, AnswerOnce, both
 from .staff import StaffChat
+
+__all__ = ["ALLOWED_UPDATES", "CHANNEL", "KeyboardStore", "TelegramUpdates"]
 
 log = logging.getLogger(__name__)
 
@@ -85,12 +88,17 @@ class TelegramUpdates:
 
         async def in_order(chat_updates: list[Update]) -> None:
             for update in chat_updates:
-                await self.process(update)
+                await self._logged(update)
 
         await asyncio.gather(*(in_order(u) for u in by_chat.values()))
+        await self._keyboards.flush()  # the batch's live buttons, in one transaction
 
     async def process(self, update: Update) -> None:
         """Handle one update; errors are logged, never raised into the polling loop."""
+        await self._logged(update)
+        await self._keyboards.flush()
+
+    async def _logged(self, update: Update) -> None:
         try:
             await self._process(update, self._clock())
         except TelegramError:
@@ -191,10 +199,13 @@ class TelegramUpdates:
             return
         # A payload that is not ours is treated as a stale button: the step is asked again.
         pick = button if isinstance(button, ReporterButton) else ReporterButton("-", "-")
+        answer = AnswerOnce(query)
         try:
-            await self._reporter(update, Pick(pick.prompt, pick.choice), now, query=query)
+            await self._reporter(
+                update, Pick(pick.prompt, pick.choice), now, query=query, answer=answer
+            )
         finally:
-            await query.answer()
+            await answer()  # every press is answered, also a duplicate or a failure
 
     async def _reporter(
         self,
@@ -203,26 +214,46 @@ class TelegramUpdates:
         now: datetime,
         *,
         query: CallbackQuery | None = None,
+        answer: Callable[[], Awaitable[None]] = NO_PRESS,
     ) -> None:
         user = update.effective_user
         chat = update.effective_chat
         if user is None or chat is None:
             return
-        replies = await self._service.handle(
+        pressed = query.message.message_id if query is not None and query.message else None
+        chat_key = str(chat.id)
+        # A tap names the message it pressed; typed text needs the chat's recorded buttons,
+        # read in the step's own transaction unless this process knows them already.
+        ask = pressed is None and not self._keyboards.known(chat_key)
+        step = await self._service.handle_step(
             CHANNEL,
             str(user.id),
             event,
             now,
             message_id=update_key(update),
             language_hint=language_from_tag(user.language_code),
+            keyboard_of=chat_key if ask else None,
         )
-        if not replies:
+        if not step.replies:
             return  # a duplicate update: already answered
-        pressed = query.message.message_id if query is not None and query.message else None
-        await self._send(chat.id, replies, event, pressed)
+        if step.failed:
+            # Nothing was stored: the question asked last keeps its buttons, to press again.
+            await both(self._send_texts(chat.id, step.replies), answer())
+            return
+        if pressed is not None:
+            old: str | int | None = pressed
+        else:
+            old = step.keyboard if ask else self._keyboards.latest(chat_key)
+        await self._send(chat.id, step.replies, event, pressed, old, answer)
 
     async def _send(
-        self, chat_id: int, replies: list[RenderedReply], event: Event, pressed: int | None
+        self,
+        chat_id: int,
+        replies: list[RenderedReply],
+        event: Event,
+        pressed: int | None,
+        old: str | int | None,
+        answer: Callable[[], Awaitable[None]],
     ) -> None:
         if (
             pressed is not None
@@ -232,11 +263,18 @@ class TelegramUpdates:
             and replies[0].prompt == event.prompt
         ):
             # A multi-select toggle: update the ✓ marks in place instead of asking again.
-            await self._edit(chat_id, pressed, replies[0])
+            await both(self._edit(chat_id, pressed, replies[0]), answer())
             return
-        old = pressed if pressed is not None else await self._keyboards.get(CHANNEL, str(chat_id))
+        # The next question first: it is what the reporter waits for. The press is answered
+        # meanwhile (that only stops its spinner). The old buttons come off after the new
+        # ones arrived, so if sending fails the reporter still has buttons to press again.
+        keyboard_at, _ = await both(self._send_texts(chat_id, replies), answer())
         if old is not None:
             await self._disable(chat_id, int(old))
+        self._keyboards.remember(str(chat_id), keyboard_at)
+
+    async def _send_texts(self, chat_id: int, replies: list[RenderedReply]) -> str | None:
+        """Send the replies in order; the id of the last message with buttons, if any."""
         keyboard_at: str | None = None
         for reply in replies:
             chunks = split_text(reply.text)
@@ -252,7 +290,7 @@ class TelegramUpdates:
                 )
                 if last and markup is not None:
                     keyboard_at = str(sent.message_id)
-        await self._keyboards.set(CHANNEL, str(chat_id), keyboard_at)
+        return keyboard_at
 
     async def _edit(self, chat_id: int, message_id: int, reply: RenderedReply) -> None:
         try:
@@ -274,19 +312,3 @@ class TelegramUpdates:
             await self._bot.edit_message_reply_markup(
                 chat_id=chat_id, message_id=message_id, reply_markup=None, rate_limit_args=1
             )
-
-
-class KeyboardStore:
-    """Which message of a chat still has live buttons (one short transaction each)."""
-
-    def __init__(self, store: Store) -> None:
-        self._store = store
-
-    async def get(self, channel: str, chat_id: str) -> str | None:
-        async with self._store.unit_of_work() as uow:
-            return await uow.keyboards.get(channel, chat_id)
-
-    async def set(self, channel: str, chat_id: str, message_id: str | None) -> None:
-        async with self._store.unit_of_work() as uow:
-            await uow.keyboards.set(channel, chat_id, message_id)
-            await uow.commit()
