@@ -53,7 +53,7 @@ test: $(STAMP) system-deps catalogs lint typecheck
 
 # Benchmarks (docs/benchmarks.md): `make bench` prints the figures at full size (minutes, and
 # PostgreSQL); `make bench-smoke` runs each at a tiny size, so CI proves they still work.
-BENCHES := engine_steps memory telegram_load outbox_limits scale
+BENCHES := engine_steps service_steps memory telegram_load outbox_limits scale
 bench: $(STAMP) system-deps catalogs
 	@for b in $(BENCHES); do echo; echo "== bench.$$b"; $(BIN)/python -m bench.$$b || exit 1; done
 	@echo; echo "== bench.crypto"; $(BIN)/python -m bench.crypto

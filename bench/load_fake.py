@@ -40,6 +40,10 @@ class LoadFake(FakeTelegram):
         super().__init__(TOKEN, **kwargs)
         self.rtt = rtt
         self.reply_at: dict[int, float] = {}
+        # Per chat, what the reporter waits for: checked on each of the bot's calls to that
+        # chat, so the reply is stamped when it arrives, not when a later call (taking the old
+        # buttons off, after the next question was sent) lands before the reporter wakes.
+        self.awaiting: dict[int, Any] = {}
         self.cards: list[float] = []
         self.polled = asyncio.Event()
         self._chat_events: dict[int, asyncio.Event] = {}
@@ -54,7 +58,10 @@ class LoadFake(FakeTelegram):
             if chat == LOKET:
                 self.cards.append(now)
             else:
-                self.reply_at[chat] = now
+                ready = self.awaiting.get(chat)
+                if ready is not None and ready():
+                    self.reply_at[chat] = now
+                    del self.awaiting[chat]
             # A fresh event per change, as in FakeTelegram: a waiter re-arms after each wake-up.
             self._chat_events.pop(chat, asyncio.Event()).set()
 
@@ -104,9 +111,11 @@ def buttons(message: SentMessage) -> list[str]:
     return [data for _, data in message.buttons()]
 
 
-async def until(fake: LoadFake, chat: int, ready: Any) -> None:
+async def until(fake: LoadFake, chat: int, ready: Any = None) -> None:
+    """Wait for ``ready()``, or (without it) for the reply the chat awaits."""
+    done = ready if ready is not None else lambda: chat not in fake.awaiting
     async with asyncio.timeout(WAIT):
-        while not ready():
+        while not done():
             await fake.chat_event(chat).wait()
 
 
@@ -124,10 +133,11 @@ async def reporter(
         if think[1] > 0:
             # A person reads the question and taps; the first pause spreads the starts.
             await asyncio.sleep(pause.uniform(*think))
+        fake.awaiting[user.id] = ready
         offered = time.perf_counter()
         queue()
         try:
-            await until(fake, user.id, ready)
+            await until(fake, user.id)
         except TimeoutError:
             raise AssertionError(f"no reply to reporter {number} within {WAIT:.0f} s") from None
         out.latencies.append(fake.reply_at[user.id] - offered)

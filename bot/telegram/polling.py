@@ -139,21 +139,27 @@ async def poll(
     acknowledged (offset) only after it and all earlier ones were handled.
     """
     await bot.delete_webhook()
-    flight = InFlight(updates.process, max_in_flight)
+    flight = InFlight(updates.handle, max_in_flight)
     try:
-        await _fetch_until(bot, flight, stop, hold)
+        await _fetch_until(bot, updates, flight, stop, hold)
     except BaseException:
         await flight.cancel()
         raise
     await flight.drain()
+    await updates.flush()
 
 
-async def _fetch_until(bot: ExtBot[int], flight: InFlight, stop: asyncio.Event, hold: int) -> None:
+async def _fetch_until(
+    bot: ExtBot[int], updates: TelegramUpdates, flight: InFlight, stop: asyncio.Event, hold: int
+) -> None:
     backoff = 1.0
     while not stop.is_set():
         if flight.room <= 0:
             await flight.changed(stop, None)  # back-pressure: Telegram keeps the rest for now
             continue
+        # The handled updates' live-buttons records, in one transaction, before the poll
+        # acknowledges those updates (a transaction per poll instead of one per update).
+        await updates.flush()
         fetch = asyncio.create_task(
             _new_updates(bot, flight) if flight.busy else _idle_poll(bot, flight.offset, hold)
         )

@@ -1,16 +1,15 @@
 """Turning Telegram updates into engine events and staff actions, and replies into messages.
 
 Every update is recorded by id inside the transaction that handles it, so a redelivered
-update changes nothing. Updates of one chat are handled in order (``process_batch`` and the
-service's per-reporter lock); different chats run concurrently.
+update changes nothing. Updates of one chat are handled in order (long polling's one worker
+per chat, and the service's per-reporter lock); different chats run concurrently.
 """
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import logging
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping
 from datetime import datetime
 
 from telegram import CallbackQuery, MaybeInaccessibleMessage, Message, Update
@@ -81,20 +80,18 @@ class TelegramUpdates:
         self._loket_chat_id = loket_chat_id
         self._staff = StaffChat(bot, loket, catalogs[STAFF_LANGUAGE], loket_chat_id)
 
-    async def process_batch(self, updates: Sequence[Update]) -> None:
-        by_chat: dict[int, list[Update]] = {}
-        for update in updates:
-            by_chat.setdefault(chat_key(update), []).append(update)
+    async def handle(self, update: Update) -> None:
+        """Handle one update without writing the live-buttons record (long polling writes
+        those with ``flush`` before it acknowledges the updates); errors are logged, never
+        raised into the polling loop."""
+        await self._logged(update)
 
-        async def in_order(chat_updates: list[Update]) -> None:
-            for update in chat_updates:
-                await self._logged(update)
-
-        await asyncio.gather(*(in_order(u) for u in by_chat.values()))
-        await self._keyboards.flush()  # the batch's live buttons, in one transaction
+    async def flush(self) -> None:
+        """Write the live-buttons records of the updates handled since the last flush."""
+        await self._keyboards.flush()
 
     async def process(self, update: Update) -> None:
-        """Handle one update; errors are logged, never raised into the polling loop."""
+        """Handle one update and write its live-buttons record (webhook mode)."""
         await self._logged(update)
         await self._keyboards.flush()
 
@@ -163,7 +160,7 @@ class TelegramUpdates:
         language = answer.language if answer.language in self._catalogs else STAFF_LANGUAGE
         text = render_texts(answer.texts, self._catalogs[language], language)
         for chunk in split_text(text):
-            await self._bot.send_message(chat_id, chunk, parse_mode=PARSE_MODE)
+            await self._bot.send_message(chat_id, chunk, parse_mode=PARSE_MODE, rate_limit_args=1)
 
     async def _checkin(
         self, update: Update, query: CallbackQuery, button: CheckinButton, now: datetime
