@@ -9,7 +9,7 @@ statement:
 - Moments become integer microseconds since 1970 (exact on both databases).
 - The deadline of a start depends only on its local day and where in that day it falls
   (``DeadlineCalculator.day``): one row per day of the period (and of the pick-ups after
-  it), computed here and handed over as one JSON parameter, joined by the local day
+  it), computed in ``figure_days`` and handed over as one JSON parameter, joined by the local day
   number (the UTC offset is constant between the few clock changes: a short ``CASE``).
 - Each signal gets a class per measure (within, late, missed, pending); one ``GROUP BY``
   counts them. A deadline the day table cannot give (a clock change within the open
@@ -24,11 +24,9 @@ computes their expressions again wherever they are used.
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from collections import Counter
-from datetime import UTC, date, datetime, time, timedelta
-from functools import lru_cache
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import (
@@ -37,14 +35,12 @@ from sqlalchemy import (
     Integer,
     String,
     cast,
-    column,
     func,
     literal,
     literal_column,
     null,
     or_,
     select,
-    text,
     type_coerce,
     union_all,
 )
@@ -56,7 +52,6 @@ from conversations.figure_timing import (
     MISSED,
     PENDING,
     WITHIN,
-    DeadlineCalculator,
     Timing,
     classify,
     ranked_timing,
@@ -64,29 +59,14 @@ from conversations.figure_timing import (
 from conversations.followup import FollowUpRules
 from conversations.workdays import WorkingHours
 
+from .figure_days import CLOSED, NORMAL, US, Days, days_table, micros
 from .models import Signal
 
-EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-EPOCH_DAY = date(1970, 1, 1).toordinal()
-US = timedelta(microseconds=1)
-DAY_US = 86_400_000_000
 # The classes as SQL gives them; "x": not decided in SQL.
 CODES = {"w": WITHIN, "l": LATE, "m": MISSED, "p": PENDING}
 UNDECIDED = "x"
-# A day in the table: how its deadlines are given (see ``_Days.row``).
-NORMAL, CLOSED, PER_START = 0, 1, 2
-FIELDS = ("kind", "opens", "closes", "shift", "before", "after")
-COLUMNS = ("d", *(f"{f}1" for f in FIELDS), *(f"{f}2" for f in FIELDS))
-
-
 UNIXEPOCH = sqlite3.sqlite_version_info >= (3, 38)
 PG_BASE = "2000-01-01 00:00:00+00"
-
-
-def micros(moment: datetime) -> int:
-    return (moment - EPOCH) // US
-
-
 PG_BASE_US = micros(datetime(2000, 1, 1, tzinfo=UTC))
 
 
@@ -103,93 +83,6 @@ def _micros_sql(dialect: str, column: Any) -> ColumnElement[int]:
     # (twice as fast as the numeric EXTRACT), then rounded: exact microseconds.
     since = func.date_part("epoch", column - literal_column(f"TIMESTAMPTZ '{PG_BASE}'"))
     return cast(func.round(since * 1_000_000), BigInteger) + PG_BASE_US
-
-
-class _Days:
-    """The local days whose deadlines the SQL looks up: the period's, and after it up to
-    the day after today (pick-ups happen after creation, normally not after now)."""
-
-    def __init__(
-        self, period: Period, now: datetime, hours: WorkingHours, rules: FollowUpRules
-    ) -> None:
-        self.tz = hours.timezone
-        self.claim = _calculator(hours, rules.claim_days)
-        self.contact = _calculator(hours, rules.contact_days)
-        self.first = period.first
-        self.last = max(period.last, now.astimezone(self.tz).date()) + timedelta(days=1)
-
-    def _start(self, day: date) -> int:
-        return micros(datetime.combine(day, time(0), tzinfo=self.tz).astimezone(UTC))
-
-    def rows(self) -> list[list[int]]:
-        found = []
-        day = self.first
-        while day <= self.last:
-            found.append([day.toordinal() - EPOCH_DAY, *self._row(self.claim, day)])
-            found[-1] += self._row(self.contact, day)
-            day += timedelta(days=1)
-        return found
-
-    @staticmethod
-    def _row(calculator: DeadlineCalculator, local: date) -> list[int]:
-        if calculator.days <= 0:
-            return [PER_START, 0, 0, 0, 0, 0]
-        day = calculator.day(local)
-        after = micros(day.after)
-        if day.closed:
-            return [CLOSED, 0, 0, 0, after, after]
-        if day.opens is None or day.closes is None:
-            return [PER_START, 0, 0, 0, 0, 0]
-        opens, closes, before = micros(day.opens), micros(day.closes), micros(day.before)
-        return [NORMAL, opens, closes, day.shift // US, before, after]
-
-    def number(self, moment: str) -> str:
-        """SQL: the local day number (days since 1970-01-01) of a moment in microseconds,
-        NULL outside the days covered. Between clock changes it is (moment + offset) / day;
-        a day with a clock change is named whole."""
-        branches = []
-        day = self.first
-        run_start: date | None = None
-        while day <= self.last:
-            start, end = self._start(day), self._start(day + timedelta(days=1))
-            if end - start == DAY_US:
-                run_start = run_start or day
-            else:
-                if run_start is not None:
-                    branches.append(self._run(moment, run_start, start))
-                    run_start = None
-                number = day.toordinal() - EPOCH_DAY
-                branches.append(f"WHEN {moment} < {end} THEN {number}")
-            day += timedelta(days=1)
-        if run_start is not None:
-            branches.append(self._run(moment, run_start, self._start(day)))
-        first = self._start(self.first)
-        return f"CASE WHEN {moment} < {first} THEN NULL {' '.join(branches)} END"
-
-    def _run(self, moment: str, first: date, end: int) -> str:
-        offset = (first.toordinal() - EPOCH_DAY) * DAY_US - self._start(first)
-        return f"WHEN {moment} < {end} THEN ({moment} + {offset}) / {DAY_US}"
-
-
-@lru_cache(maxsize=8)
-def _calculator(hours: WorkingHours, days: int) -> DeadlineCalculator:
-    """Kept between pages: a year of days is a few thousand ``add_days`` (0.1 s), and a
-    day's deadlines never change for the same office hours and holidays."""
-    return DeadlineCalculator(hours, days)
-
-
-def _days_table(dialect: str, rows: list[list[int]]) -> Any:
-    """The day table from one JSON parameter: a list of rows of ``COLUMNS``."""
-    if dialect == "sqlite":
-        fields = ", ".join(
-            f"json_extract(value, '$[{i}]') AS {name}" for i, name in enumerate(COLUMNS)
-        )
-        query = f"SELECT {fields} FROM json_each(:days) LIMIT -1 OFFSET 0"
-    else:
-        fields = ", ".join(f"(value->>{i})::bigint AS {name}" for i, name in enumerate(COLUMNS))
-        query = f"SELECT {fields} FROM jsonb_array_elements(CAST(:days AS jsonb)) OFFSET 0"
-    textual = text(query).bindparams(days=json.dumps(rows, separators=(",", ":")))
-    return textual.columns(*(column(name, BigInteger) for name in COLUMNS)).subquery("days")
 
 
 def _deadline(start: str, day: str, n: str) -> str:
@@ -213,7 +106,7 @@ def _class(event: str, deadline: str, now: int) -> str:
 def _classed(
     dialect: str,
     in_period: ColumnElement[bool],
-    days: _Days,
+    days: Days,
     now: datetime,
     rules: FollowUpRules,
     *raw: Any,
@@ -242,7 +135,7 @@ def _classed(
         .offset(0)
         .subquery("n")
     )
-    table = _days_table(dialect, days.rows())
+    table = days_table(dialect, days.rows())
     on_created, on_claimed = table.alias("day_c"), table.alias("day_k")
     urgent = rules.urgent_claim // US
     deadlines = (
@@ -287,7 +180,7 @@ async def timings(
 ) -> tuple[Timing, Timing]:
     """The time to pick up and to first contact of the signals ``in_period``, as
     ``conversations.figure_timing.timings`` computes them from one row per signal."""
-    days = _Days(period, now, hours, rules)
+    days = Days(period, now, hours, rules)
     # Used three times below: both databases compute it once (a materialised CTE).
     classed = _classed(dialect, in_period, days, now, rules).cte("classed")
     x = classed.c
@@ -319,7 +212,7 @@ async def _decide(
     session: AsyncSession,
     dialect: str,
     in_period: ColumnElement[bool],
-    days: _Days,
+    days: Days,
     claim: Counter[str],
     contact: Counter[str],
     now: datetime,

@@ -36,9 +36,6 @@ from . import figure_times
 from ._base import SessionRepository
 from .models import Signal
 
-CLAIM = "claim"
-CONTACT = "contact"
-
 
 @dataclass(frozen=True)
 class FigureRows:
