@@ -33,6 +33,7 @@ OBSERVATIONS = ("alone", "withdrawn", "no_visitors", "mentioned", "neglect")
 HELPS = ("visit", "activity", "talk", "practical")
 OUTCOMES = tuple(lc.OUTCOMES)
 REFERRALS = tuple(lc.REFERRALS)
+FIRST = ("claim", "contact")
 
 
 def _signal(number: int, rng: random.Random) -> tuple[dict[str, Any], list[dict[str, Any]]]:
@@ -86,6 +87,8 @@ def _signal(number: int, rng: random.Random) -> tuple[dict[str, Any], list[dict[
                     events.append((later(600, 10_000), "close", outcome, actor))
                     status = lc.CLOSED
     kind = "self" if number % 7 == 0 else "other"
+    # As SignalsRepository.add_event keeps them: the earliest event of each action.
+    first = {a: min((e[0] for e in events if e[1] == a), default=None) for a in FIRST}
     place = rng.randrange(0, 12)  # a postcode area lies in one neighbourhood
     row = {
         "id": number,
@@ -103,6 +106,8 @@ def _signal(number: int, rng: random.Random) -> tuple[dict[str, Any], list[dict[
         "outcome": outcome if status == lc.CLOSED else None,
         "submitted_at": created,
         "created_at": created,
+        "first_claimed_at": first["claim"],
+        "first_contacted_at": first["contact"],
         "role": None if kind == "self" else rng.choice(ROLES),
         "age_group": None if kind == "self" else rng.choice(AGES),
         "checkin": "yes" if number % 3 == 0 else "no",

@@ -23,7 +23,7 @@ daylight saving changes.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from fractions import Fraction
@@ -34,6 +34,8 @@ from .followup import FollowUpRules
 from .workdays import WorkingHours
 
 _TINY = timedelta(microseconds=1)
+# How a signal stands against a deadline (see ``Timing``).
+WITHIN, LATE, MISSED, PENDING = "within", "late", "missed", "pending"
 HOUR = Fraction(3600 * 1_000_000)  # microseconds
 MEDIAN = Fraction(1, 2)
 P90 = Fraction(9, 10)
@@ -88,7 +90,7 @@ def percentile(values: Sequence[int | Fraction], p: Fraction) -> Fraction | None
 
 
 @dataclass(frozen=True)
-class _Day:
+class DayDeadline:
     """One local day, in UTC. ``opens``/``closes``: its open hours (None when closed, or
     when the clock changes within them); ``shift``: a start inside them has its deadline
     at the same wall time on the ``n``-th working day after, ``shift`` later. ``before``
@@ -109,15 +111,12 @@ class DeadlineCalculator:
 
     hours: WorkingHours
     days: int
-    _days: dict[date, _Day] = field(default_factory=dict, repr=False)
+    _days: dict[date, DayDeadline] = field(default_factory=dict, repr=False)
 
     def add_days(self, start: datetime) -> datetime:
         if self.days <= 0:
             return self.hours.add_days(start, self.days)
-        local = start.astimezone(self.hours.timezone).date()
-        day = self._days.get(local)
-        if day is None:
-            day = self._days[local] = self._day(local)
+        day = self.day(start.astimezone(self.hours.timezone).date())
         if day.closed:
             return day.after
         if day.opens is None or day.closes is None:
@@ -128,13 +127,22 @@ class DeadlineCalculator:
             return start + day.shift
         return day.after
 
-    def _day(self, local: date) -> _Day:
+    def day(self, local: date) -> DayDeadline:
+        """The deadlines of every start on the local day ``local`` (``days`` >= 1): the
+        same answers as ``add_days``, as data (``storage.figure_times`` turns them into
+        SQL). ``opens`` is None on a working day that ``add_days`` must answer per start."""
+        found = self._days.get(local)
+        if found is None:
+            found = self._days[local] = self._day(local)
+        return found
+
+    def _day(self, local: date) -> DayDeadline:
         hours, days, tz = self.hours, self.days, self.hours.timezone
         opens = datetime.combine(local, hours.opens, tzinfo=tz)
         closes = datetime.combine(local, hours.closes, tzinfo=tz)
         after = hours.add_days(closes, days)
         if not hours.is_working_day(local):
-            return _Day(True, None, None, timedelta(0), after, after)
+            return DayDeadline(True, None, None, timedelta(0), after, after)
         before = hours.add_days(opens, days)
         later = hours.add_days(opens + _TINY, days).astimezone(tz).date()
         later_opens = datetime.combine(later, hours.opens, tzinfo=tz)
@@ -142,9 +150,11 @@ class DeadlineCalculator:
         if opens.utcoffset() != closes.utcoffset() or (
             later_opens.utcoffset() != later_closes.utcoffset()
         ):
-            return _Day(False, None, None, timedelta(0), before, after)
+            return DayDeadline(False, None, None, timedelta(0), before, after)
         shift = later_opens.astimezone(UTC) - opens.astimezone(UTC)
-        return _Day(False, opens.astimezone(UTC), closes.astimezone(UTC), shift, before, after)
+        return DayDeadline(
+            False, opens.astimezone(UTC), closes.astimezone(UTC), shift, before, after
+        )
 
 
 def _timing(events: Iterable[tuple[datetime, datetime | None, datetime]], now: datetime) -> Timing:
@@ -170,14 +180,56 @@ def _timing(events: Iterable[tuple[datetime, datetime | None, datetime]], now: d
 def _sorted_percentile(ordered: Sequence[timedelta], p: Fraction) -> Fraction | None:
     """``percentile`` of sorted durations, in hours; only the two values needed are
     converted (to microseconds, exactly)."""
-    if not ordered:
+    return ranked_percentile(len(ordered), p, lambda rank: ordered[rank] // _TINY)
+
+
+def percentile_ranks(count: int) -> tuple[int, ...]:
+    """The ranks (0-based, in sorted order) of the values that the median and the 90th
+    percentile of ``count`` values are interpolated from: at most four, so a database can
+    sort the values and hand over just these."""
+    ranks: set[int] = set()
+    for p in (MEDIAN, P90):
+        if count:
+            low = floor((count - 1) * p)
+            ranks.update(rank for rank in (low, low + 1) if rank < count)
+    return tuple(sorted(ranks))
+
+
+def ranked_percentile(count: int, p: Fraction, value_at: Callable[[int], int]) -> Fraction | None:
+    """``percentile`` (type 7) of ``count`` sorted durations in microseconds, in hours,
+    reading only the values at the ranks it needs (``value_at(rank)``, 0-based)."""
+    if not count:
         return None
-    h = (len(ordered) - 1) * p
+    h = (count - 1) * p
     low = floor(h)
-    value = Fraction(ordered[low] // _TINY)
-    if low + 1 < len(ordered):
-        value += (h - low) * (ordered[low + 1] // _TINY - value)
+    value = Fraction(value_at(low))
+    if low + 1 < count:
+        value += (h - low) * (value_at(low + 1) - value)
     return value / HOUR
+
+
+def ranked_timing(counts: Mapping[str, int], values: Mapping[int, int]) -> Timing:
+    """A ``Timing`` from the number of signals in each class (``WITHIN``, ``LATE``,
+    ``MISSED``, ``PENDING``; missing ones are 0) and the durations in microseconds at
+    ``percentile_ranks`` of the measured ones (those ``WITHIN`` or ``LATE``)."""
+    within, late = counts.get(WITHIN, 0), counts.get(LATE, 0)
+    measured = within + late
+    return Timing(
+        measured,
+        ranked_percentile(measured, MEDIAN, values.__getitem__),
+        ranked_percentile(measured, P90, values.__getitem__),
+        within,
+        late,
+        counts.get(MISSED, 0),
+        counts.get(PENDING, 0),
+    )
+
+
+def classify(event: datetime | None, deadline: datetime, now: datetime) -> str:
+    """``WITHIN``, ``LATE`` (at the deadline or after), ``MISSED`` or ``PENDING``."""
+    if event is not None:
+        return WITHIN if event < deadline else LATE
+    return PENDING if now < deadline else MISSED
 
 
 def timings(

@@ -2,7 +2,8 @@
 group, observation and outcome, and how fast signals were picked up and contacted.
 
 Pure: storage aggregates in SQL (``storage.figures``) and hands over the rows below; this
-module turns them into figures in one pass, with the deadlines of ``conversations.followup``.
+module turns them into figures in one pass (the times against the deadlines of
+``conversations.followup`` come counted: see ``figure_timing``).
 Every figure counts the signals *created* in the period (see ``figure_period``), whatever
 happened to them later; see docs/monitoring.md for each definition.
 
@@ -14,13 +15,10 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
 
 from . import lifecycle as lc
 from .figure_period import Period, Week
-from .figure_timing import SignalTimes, Timing, timings
-from .followup import FollowUpRules
-from .workdays import WorkingHours
+from .figure_timing import Timing
 
 # Categories that are not choice ids (choice ids and partner codes never hold parentheses).
 SELF = "(self)"  # a self-report: it has no reporter role, observations or age group
@@ -181,14 +179,13 @@ def build_figures(
     ages: Iterable[AgeRow],
     choices: Iterable[ChoiceRow],
     statuses: Sequence[StatusRow],
-    times: Iterable[SignalTimes],
-    now: datetime,
-    hours: WorkingHours,
-    rules: FollowUpRules,
+    claim: Timing,
+    contact: Timing,
 ) -> Figures:
+    """The figures of ``period`` from storage's rows; ``claim`` and ``contact`` come
+    counted (``figure_timing.timings`` computes them from one row per signal)."""
     weeks = period.weeks()
     observations, helps = _choices(choices)
-    claim, contact = timings(times, now, hours, rules)
     outcomes: Counter[str] = Counter()
     open_by_status: Counter[str] = Counter()
     for row in statuses:

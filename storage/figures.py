@@ -1,23 +1,22 @@
 """The monitoring figures' queries: aggregates over the signals created in a period.
 
-Everything is counted in SQL (GROUP BY), except what needs one row per signal: the time
-to the first claim and the first contact (percentiles and working-day deadlines are
-computed in ``conversations.figure_timing``). No query per signal, no personal field read.
+Everything is counted in SQL (GROUP BY), also the times against their working-day
+deadlines and the percentiles (``figure_times``). No query per signal, no row per signal
+moved to Python, no personal field read.
 """
 
 from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
-    DateTime,
     String,
     and_,
     case,
@@ -25,18 +24,17 @@ from sqlalchemy import (
     func,
     literal,
     select,
-    type_coerce,
 )
 
 from conversations.figure_period import Period
-from conversations.figure_timing import SignalTimes
+from conversations.figure_timing import Timing
 from conversations.figures import AgeRow, ChoiceRow, PlaceRow, SourceRow, StatusRow
+from conversations.followup import FollowUpRules
+from conversations.workdays import WorkingHours
 
+from . import figure_times
 from ._base import SessionRepository
-from .models import Signal, SignalEvent
-
-CLAIM = "claim"
-CONTACT = "contact"
+from .models import Signal
 
 
 @dataclass(frozen=True)
@@ -48,33 +46,69 @@ class FigureRows:
     ages: list[AgeRow]
     choices: list[ChoiceRow]
     statuses: list[StatusRow]
-    times: list[SignalTimes]
+    claim: Timing
+    contact: Timing
 
 
 class FiguresRepository(SessionRepository):
-    async def rows(self, period: Period) -> FigureRows:
-        places, ages, choices, statuses = await self.profiles(period)
+    async def rows(
+        self, period: Period, *, now: datetime, hours: WorkingHours, rules: FollowUpRules
+    ) -> FigureRows:
+        """The figures' rows; the times against the deadlines of ``hours`` and ``rules``
+        (pending: the deadline is after ``now``)."""
+        where = await self._in(period)
+        places, ages, statuses = await self._places_ages_statuses(where)
+        claim, contact = await self._timings(period, where, now, hours, rules)
         return FigureRows(
-            sources=await self.sources(period),
+            sources=await self._sources(period, where),
             places=places,
             ages=ages,
-            choices=choices,
+            choices=await self._choices(where),
             statuses=statuses,
-            times=await self.times(period),
+            claim=claim,
+            contact=contact,
         )
 
-    @staticmethod
-    def _in(period: Period) -> ColumnElement[bool]:
-        start, end = period.bounds()
-        return and_(Signal.created_at >= start, Signal.created_at < end)
+    async def timings(
+        self, period: Period, *, now: datetime, hours: WorkingHours, rules: FollowUpRules
+    ) -> tuple[Timing, Timing]:
+        """Time to pick up and to first contact, counted in SQL (``figure_times``)."""
+        return await self._timings(period, await self._in(period), now, hours, rules)
 
-    async def sources(self, period: Period) -> list[SourceRow]:
+    async def _timings(
+        self,
+        period: Period,
+        where: ColumnElement[bool],
+        now: datetime,
+        hours: WorkingHours,
+        rules: FollowUpRules,
+    ) -> tuple[Timing, Timing]:
+        return await figure_times.timings(
+            self._session, self._dialect, period, where, now=now, hours=hours, rules=rules
+        )
+
+    async def _in(self, period: Period) -> ColumnElement[bool]:
+        """The period's signals. On SQLite also by their range of ids, found from the
+        ``created_at`` index alone: without it SQLite reads a long period through that
+        index, one row lookup per signal (0.5 s a query for a year); ids grow with the
+        creation time, so the range is a cheap scan of just the period's rows."""
+        start, end = period.bounds()
+        created = and_(Signal.created_at >= start, Signal.created_at < end)
+        if self._dialect != "sqlite":
+            return created
+        ids = select(func.min(Signal.id), func.max(Signal.id)).where(created)
+        low, high = (await self._session.execute(ids)).one()
+        if low is None:  # none: the index finds that again at once
+            return created
+        return and_(Signal.id >= low, Signal.id <= high, created)
+
+    async def _sources(self, period: Period, where: ColumnElement[bool]) -> list[SourceRow]:
         """Signals per week (index into ``period.weeks()``), kind, role, partner, channel."""
         starts = period.week_starts()
         week = _week_of(Signal.created_at, starts, 0, len(starts))
         inner = (
             select(week.label("week"), Signal.kind, Signal.role, Signal.partner, Signal.channel)
-            .where(self._in(period))
+            .where(where)
             .subquery()
         )
         # Grouped outside the subquery: PostgreSQL would not see the CASE with its bound
@@ -86,94 +120,49 @@ class FiguresRepository(SessionRepository):
             for w, kind, role, partner, channel, n in await self._all(query)
         ]
 
-    async def profiles(
-        self, period: Period
-    ) -> tuple[list[PlaceRow], list[AgeRow], list[ChoiceRow], list[StatusRow]]:
-        """Places, age groups, choices and statuses from one scan: grouped by all of them
-        together (a few hundred combinations, where four scans would read every row four
-        times), then summed per figure here. The JSON lists are grouped as text (json has
-        no equality in PostgreSQL) and parsed once per combination."""
-        observations = cast(Signal.observations, String).label("observations")
-        helps = cast(Signal.help_wanted, String).label("help_wanted")
-        inner = (
-            select(
-                Signal.kind,
-                Signal.area,
-                Signal.postcode4,
-                Signal.age_group,
-                Signal.status,
-                Signal.outcome,
-                observations,
-                helps,
-            )
-            .where(self._in(period))
-            .subquery()
+    async def _places_ages_statuses(
+        self, where: ColumnElement[bool]
+    ) -> tuple[list[PlaceRow], list[AgeRow], list[StatusRow]]:
+        """Places, age groups and statuses from one scan grouped by their columns together
+        (hundreds to a few thousand groups), summed per figure here. The choice lists are
+        a scan of their own: grouped with these they made tens of thousands of groups."""
+        columns = (
+            Signal.kind,
+            Signal.area,
+            Signal.postcode4,
+            Signal.age_group,
+            Signal.status,
+            Signal.outcome,
         )
-        columns = tuple(inner.c)
-        query = select(*columns, func.count()).group_by(*columns)
+        query = select(*columns, func.count()).where(where).group_by(*columns)
         places: Counter[tuple[str | None, str | None]] = Counter()
         ages: Counter[tuple[str, str | None]] = Counter()
-        choices: Counter[tuple[str, tuple[str, ...], tuple[str, ...]]] = Counter()
         statuses: Counter[tuple[str, str | None]] = Counter()
-        for kind, area, pc4, age, status, outcome, obs, helped, n in await self._all(query):
+        for kind, area, pc4, age, status, outcome, n in await self._all(query):
             places[(area, pc4)] += n
             ages[(kind, age)] += n
-            choices[(kind, _codes(obs), _codes(helped))] += n
             statuses[(status, outcome)] += n
         return (
             [PlaceRow(*key, n) for key, n in places.items()],
             [AgeRow(*key, n) for key, n in ages.items()],
-            [ChoiceRow(*key, n) for key, n in choices.items()],
             [StatusRow(*key, n) for key, n in statuses.items()],
         )
 
-    async def times(self, period: Period) -> list[SignalTimes]:
-        """Per signal: created, urgent, and its first claim and first contact events (one
-        join on the events' signal_id index, grouped per signal). 100,000 rows for a busy
-        year: the moments are read raw and made UTC datetimes here, cheaply."""
-        moment, to_utc = self._raw_moments()
-        first_claim = func.min(case((SignalEvent.action == CLAIM, SignalEvent.at)))
-        first_contact = func.min(case((SignalEvent.action == CONTACT, SignalEvent.at)))
-        query = (
-            select(
-                moment(Signal.created_at), Signal.urgent, moment(first_claim), moment(first_contact)
-            )
-            .outerjoin(
-                SignalEvent,
-                and_(SignalEvent.signal_id == Signal.id, SignalEvent.action.in_([CLAIM, CONTACT])),
-            )
-            .where(self._in(period))
-            # By the key alone (the other columns depend on it): SQLite then reads the
-            # signals in key order without sorting; PostgreSQL allows it for a primary key.
-            .group_by(Signal.id)
-        )
-        connection = await self._session.connection()
-        result = await connection.execute(query)
-        return [
-            SignalTimes(to_utc(created), bool(urgent), to_utc(claimed), to_utc(contacted))
-            for created, urgent, claimed, contacted in result.all()
-        ]
-
-    def _raw_moments(self) -> tuple[Callable[[Any], Any], Callable[[Any], Any]]:
-        """How to select a ``UTCDateTime`` without its per-value processing, and how to
-        turn the raw value into an aware UTC datetime (see ``types.UTCDateTime``: SQLite
-        holds UTC text without an offset, PostgreSQL a timestamptz)."""
-        if self._dialect == "sqlite":
-            return lambda column: type_coerce(column, String), _sqlite_utc
-        return lambda column: type_coerce(column, DateTime(timezone=True)), _aware_utc
+    async def _choices(self, where: ColumnElement[bool]) -> list[ChoiceRow]:
+        """Signals per kind and lists of observations and help wanted. The JSON lists are
+        grouped as text (json has no equality in PostgreSQL) and parsed once per group."""
+        observations = cast(Signal.observations, String).label("observations")
+        helps = cast(Signal.help_wanted, String).label("help_wanted")
+        inner = select(Signal.kind, observations, helps).where(where).subquery()
+        columns = tuple(inner.c)
+        query = select(*columns, func.count()).group_by(*columns)
+        choices: Counter[tuple[str, tuple[str, ...], tuple[str, ...]]] = Counter()
+        for kind, obs, helped, n in await self._all(query):
+            choices[(kind, _codes(obs), _codes(helped))] += n
+        return [ChoiceRow(*key, n) for key, n in choices.items()]
 
     async def _all(self, query: Any) -> Sequence[Any]:
         return (await self._session.execute(query)).all()
-
-
-def _sqlite_utc(text: str | None) -> datetime | None:
-    return None if text is None else datetime.fromisoformat(text + "+00:00")
-
-
-def _aware_utc(value: datetime | None) -> datetime | None:
-    if value is None or value.tzinfo is UTC:
-        return value
-    return value.astimezone(UTC)
 
 
 def _week_of(column: Any, starts: Sequence[Any], low: int, high: int) -> Any:

@@ -108,6 +108,10 @@ class Signal(Base):
     outcome: Mapped[str | None] = mapped_column(String(32))
     submitted_at: Mapped[datetime] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # The earliest "claim" and "contact" events (also in the events; set with them by
+    # ``SignalsRepository.add_event``), so the figures need not join a year of events.
+    first_claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    first_contacted_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
 
     danger: Mapped[str | None] = mapped_column(String(32))
     role: Mapped[str | None] = mapped_column(String(32))

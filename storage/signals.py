@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import CursorResult, func, select, update
+from sqlalchemy import CursorResult, case, func, literal, or_, select, update
 
 from conversations.signal import SignalDraft
 
@@ -20,13 +20,15 @@ from .models import (
     SignalEvent,
 )
 from .records import SignalEventRecord, StoredSignal
-from .types import Bound, as_utc, bound, reveal
+from .types import Bound, UTCDateTime, as_utc, bound, reveal
 
 REFERENCE_TIMEZONE = ZoneInfo("Europe/Amsterdam")
 REFERENCE_PREFIX = "SP"
 LOKET_CARD = "loket_card"
 LOKET_TARGET = "loket"
 PHONE_CHANNEL = "phone"  # a report taken by telephone and typed in by staff
+# The events whose earliest moment is also kept on the signal row (``Signal.first_*``).
+FIRST_MOMENTS = {"claim": "first_claimed_at", "contact": "first_contacted_at"}
 
 
 def format_reference(year: int, number: int) -> str:
@@ -163,6 +165,18 @@ class SignalRepository(SessionRepository):
         row = SignalEvent(signal_id=signal_id, at=at, actor=actor, action=action, detail=detail)
         self._session.add(row)
         await self._session.flush()
+        first = FIRST_MOMENTS.get(action)
+        if first is not None:  # kept with the event, for the figures: the earliest one
+            column = getattr(Signal, first)
+            moment = literal(as_utc(at), UTCDateTime())
+            await self._session.execute(
+                update(Signal)
+                .where(Signal.id == signal_id)
+                .values(
+                    {first: case((or_(column.is_(None), column > moment), moment), else_=column)}
+                )
+                .execution_options(synchronize_session=False)
+            )
         if note is not None:  # bound to the event id, which the insert just assigned
             row.note = Bound(note, str(row.id))
             await self._session.flush()

@@ -78,7 +78,7 @@ def router(web: WebContext) -> APIRouter:
             last=_param(request, "to"),
         )
         async with app.store.unit_of_work() as uow:
-            rows = await uow.figures.rows(choice.period)
+            rows = await uow.figures.rows(choice.period, now=now, hours=hours, rules=rules)
             partners = await uow.partners.all()
         figures = build_figures(
             choice.period,
@@ -87,10 +87,8 @@ def router(web: WebContext) -> APIRouter:
             ages=rows.ages,
             choices=rows.choices,
             statuses=rows.statuses,
-            times=rows.times,
-            now=now,
-            hours=hours,
-            rules=rules,
+            claim=rows.claim,
+            contact=rows.contact,
         )
         labels = Labels(texts["_"], app.places, partners)
         return Computed(choice, figures, page_views(figures, labels))

@@ -180,7 +180,7 @@ async def seed(store: Store, planned: list[Plan]) -> None:
 
 async def figures_of(store: Store, period: Period, now: datetime = NOW) -> Figures:
     async with store.unit_of_work() as uow:
-        rows = await uow.figures.rows(period)
+        rows = await uow.figures.rows(period, now=now, hours=HOURS, rules=RULES)
     return build_figures(
         period,
         sources=rows.sources,
@@ -188,10 +188,8 @@ async def figures_of(store: Store, period: Period, now: datetime = NOW) -> Figur
         ages=rows.ages,
         choices=rows.choices,
         statuses=rows.statuses,
-        times=rows.times,
-        now=now,
-        hours=HOURS,
-        rules=RULES,
+        claim=rows.claim,
+        contact=rows.contact,
     )
 
 

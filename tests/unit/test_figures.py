@@ -17,10 +17,23 @@ from hypothesis import strategies as st
 from conversations import figure_period as fp
 from conversations.figure_period import Period, Week, choose_period, preset_period, week_key
 from conversations.figure_timing import (
+    HOUR as HOUR_US,
+)
+from conversations.figure_timing import (
+    LATE,
+    MEDIAN,
+    MISSED,
+    P90,
+    PENDING,
+    WITHIN,
     DeadlineCalculator,
     SignalTimes,
     Timing,
+    classify,
     percentile,
+    percentile_ranks,
+    ranked_percentile,
+    ranked_timing,
     timings,
 )
 from conversations.figures import (
@@ -252,6 +265,42 @@ def test_no_signals_no_figures() -> None:
     assert contact.measured == 0
 
 
+@settings(max_examples=300)
+@given(st.lists(st.integers(0, 10**12), min_size=0, max_size=40))
+def test_percentiles_from_the_ranks_alone(durations: list[int]) -> None:
+    """What the database hands over (the values at ``percentile_ranks``) gives the same
+    exact percentiles as all the values sorted."""
+    ordered = sorted(durations)
+    ranks = percentile_ranks(len(ordered))
+    assert len(ranks) <= 4
+    at_ranks = {rank: ordered[rank] for rank in ranks}
+    for p in (MEDIAN, P90):
+        expected = percentile(ordered, p)
+        found = ranked_percentile(len(ordered), p, at_ranks.__getitem__)
+        assert found == (None if expected is None else expected / HOUR_US)
+
+
+def test_a_timing_from_counts_and_ranked_values() -> None:
+    values = {0: 3_600_000_000, 1: 7_200_000_000}  # two measured: 1 h and 2 h
+    timing = ranked_timing({WITHIN: 1, LATE: 1, PENDING: 4}, values)
+    assert (timing.measured, timing.within, timing.late, timing.missed, timing.pending) == (
+        2,
+        1,
+        1,
+        0,
+        4,
+    )
+    assert (timing.median, timing.p90) == (Fraction(3, 2), Fraction(19, 10))
+    assert classify(None, NOW, NOW) == MISSED  # the deadline is now: passed
+    assert classify(NOW, NOW, NOW) == LATE
+    assert classify(None, NOW + HOUR, NOW) == PENDING
+
+
+# Counted timings, as storage hands them over.
+CLAIMED = Timing(3, Fraction(2), Fraction(5), 2, 1, 1, 0)
+CONTACTED = Timing(1, Fraction(7), Fraction(7), 1, 0, 0, 2)
+
+
 # -- categories --------------------------------------------------------------------------
 
 
@@ -284,11 +333,10 @@ def test_build_figures_categories() -> None:
             StatusRow("new", None, 3),
             StatusRow("reopened", "buddy", 2),  # reopened after closing: open again
         ],
-        times=[],
-        now=NOW,
-        hours=DUTCH,
-        rules=RULES,
+        claim=CLAIMED,
+        contact=CONTACTED,
     )
+    assert (figures.claim, figures.contact) == (CLAIMED, CONTACTED)  # as counted
     assert figures.total == 9
     assert figures.by_role.counts == {"shop": (3, 2), SELF: (0, 4)}
     assert figures.by_partner.counts == {"jumbo": (3, 0), NONE: (0, 6)}
@@ -306,9 +354,10 @@ def test_build_figures_categories() -> None:
 def test_an_empty_period_has_zero_weeks() -> None:
     period = Period(date(2026, 6, 1), date(2026, 6, 14))
     empty: dict[str, list[Any]] = {
-        name: [] for name in ("sources", "places", "ages", "choices", "statuses", "times")
+        name: [] for name in ("sources", "places", "ages", "choices", "statuses")
     }
-    figures = build_figures(period, **empty, now=NOW, hours=DUTCH, rules=RULES)
+    claim, contact = timings([], NOW, DUTCH, RULES)
+    figures = build_figures(period, **empty, claim=claim, contact=contact)
     assert figures.total == 0
     assert figures.by_role.week_totals() == (0, 0)
     assert figures.claim.share_within is None
