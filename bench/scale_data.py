@@ -36,8 +36,9 @@ REFERRALS = tuple(lc.REFERRALS)
 FIRST = ("claim", "contact")
 
 
-def _signal(number: int, rng: random.Random) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-    created = NOW - timedelta(minutes=rng.randrange(0, YEAR_MINUTES))
+def _signal(
+    number: int, created: datetime, rng: random.Random
+) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     age_days = (NOW - created).days
     events: list[tuple[datetime, str, str | None, str]] = [(created, "created", None, "reporter")]
     at = created
@@ -125,6 +126,11 @@ def _signal(number: int, rng: random.Random) -> tuple[dict[str, Any], list[dict[
 async def load(engine: AsyncEngine, signals: int, seed: int = 9) -> int:
     """Insert ``signals`` signals with their events; returns the number of events."""
     rng = random.Random(seed)
+    # Ids grow with creation time, as in production (the sweep's and the figures' reads on
+    # SQLite follow the id order, so random creation times per id would misrepresent them).
+    created = sorted(
+        NOW - timedelta(minutes=rng.randrange(0, YEAR_MINUTES)) for _ in range(signals)
+    )
     events = 0
     async with engine.begin() as connection:
         await connection.execute(
@@ -137,7 +143,7 @@ async def load(engine: AsyncEngine, signals: int, seed: int = 9) -> int:
         for start in range(1, signals + 1, CHUNK):
             rows, event_rows = [], []
             for number in range(start, min(signals, start + CHUNK - 1) + 1):
-                row, its_events = _signal(number, rng)
+                row, its_events = _signal(number, created[number - 1], rng)
                 rows.append(row)
                 event_rows.extend(its_events)
             await connection.execute(insert(Signal), rows)
