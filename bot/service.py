@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
-from collections import defaultdict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
@@ -32,6 +30,7 @@ from conversations.text import LANGUAGES, msg
 from storage.crypto import KeyringError
 from storage.uow import Store, UnitOfWork
 
+from .chat_locks import ChatLocks
 from .pace import MessagePace, Pace
 from .rendering import RenderedReply, render_reply
 
@@ -93,7 +92,7 @@ class ConversationService:
         self._catalogs = catalogs
         self._max_signals = max_signals_per_day
         self._pace = MessagePace(max_messages_per_minute)
-        self._locks: defaultdict[tuple[str, str], asyncio.Lock] = defaultdict(asyncio.Lock)
+        self._locks = ChatLocks()
 
     async def handle(
         self,
@@ -136,7 +135,7 @@ class ConversationService:
         chat id) the chat's recorded message with live buttons, read in the same
         transaction (so a channel needs no transaction of its own to find it)."""
         hint = language_hint if language_hint in LANGUAGES else None
-        async with self._locks[(channel, user_id)]:
+        async with self._locks.hold((channel, user_id)):
             try:
                 return await self._handle(
                     channel, user_id, event, now, message_id, hint, ask_language, keyboard_of
