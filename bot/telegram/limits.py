@@ -32,8 +32,9 @@ JSONDict = dict[str, Any]
 
 OVERALL = (30, 1.0)  # calls to chats, per second
 PER_GROUP = (20, 60.0)  # messages to one group, per minute
-# A reply to a person waits at most this long for its window (and a 429's retry_after):
-# later than that it is given up (RetryAfter) rather than holding up the update handler.
+# A reply in a group waits at most this long for its window, and a reply anywhere at most
+# this long for a 429's retry_after: later than that it is given up (RetryAfter) rather than
+# holding up the update handler for a group's minute.
 INTERACTIVE_WAIT = 5.0
 INTERACTIVE, GROUP, OTHER = 0, 1, 2  # priorities: the lower goes first
 # Group windows and pauses are looked through for forgotten ones once there are this many.
@@ -134,7 +135,8 @@ class WindowRateLimiter(BaseRateLimiter[int]):
     a minute to one group (a negative chat id, or a channel's @name).
 
     ``rate_limit_args`` marks a reply to a person (``updates.py`` passes 1): it goes before
-    other calls, waits for its window at most ``INTERACTIVE_WAIT`` seconds, and a 429 whose
+    other calls, waits for its window (in a group at most ``INTERACTIVE_WAIT`` seconds; in a
+    private chat as long as the overall window takes), and a 429 whose
     retry_after fits in that time is retried ``rate_limit_args`` times, after retry_after
     (other replies to that chat wait for it too). Any other call is never retried: a 429 goes
     back to the caller (the outbox reschedules the chat in the database, which is durable and
@@ -192,14 +194,22 @@ class WindowRateLimiter(BaseRateLimiter[int]):
         interactive = rate_limit_args is not None or endpoint in _CHATLESS_PACED
         if not interactive:
             return await self._paced(callback, args, kwargs, chat_id, OTHER, None)
+        # A reply in a private chat waits for the overall window however long it takes (it
+        # drains at 30 a second, and polling bounds the updates in flight): a reply given up
+        # leaves a person without their next question. A group's window can take a minute,
+        # so there a reply is given up after its bound.
+        bounded = not _private(chat_id)
         deadline = self._clock().time() + self._interactive_wait
         retries = rate_limit_args or 0
         while True:
             try:
-                return await self._paced(callback, args, kwargs, chat_id, INTERACTIVE, deadline)
+                return await self._paced(
+                    callback, args, kwargs, chat_id, INTERACTIVE, deadline if bounded else None
+                )
             except RetryAfter as error:
-                until = self._clock().time() + seconds(error.retry_after)
-                if retries <= 0 or until > deadline:
+                now = self._clock().time()
+                until = now + seconds(error.retry_after)
+                if retries <= 0 or until > (deadline if bounded else now + self._interactive_wait):
                     raise
                 retries -= 1
                 if chat_id is None:
@@ -236,7 +246,7 @@ class WindowRateLimiter(BaseRateLimiter[int]):
         held: list[SlidingWindow] = []
         sent = False
         try:
-            if deadline is not None and with_chat:
+            if priority == INTERACTIVE and with_chat:
                 await self._paused_until(chat_id, deadline)
             for window in windows:
                 await window.acquire(priority, deadline)
@@ -251,9 +261,9 @@ class WindowRateLimiter(BaseRateLimiter[int]):
             for window in held:
                 window.release(sent)
 
-    async def _paused_until(self, chat_id: int | str, deadline: float) -> None:
+    async def _paused_until(self, chat_id: int | str, deadline: float | None) -> None:
         while (until := self._paused.get(chat_id)) is not None:
-            if until > deadline:
+            if deadline is not None and until > deadline:
                 raise TimeoutError
             if until <= self._clock().time():
                 del self._paused[chat_id]
@@ -267,6 +277,11 @@ class WindowRateLimiter(BaseRateLimiter[int]):
             await future
         finally:
             timer.cancel()
+
+
+def _private(chat_id: Any) -> bool:
+    normal = None if chat_id is None else _normal(chat_id)
+    return isinstance(normal, int) and normal > 0
 
 
 def _normal(chat_id: Any) -> int | str:

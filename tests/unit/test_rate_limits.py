@@ -217,6 +217,20 @@ async def test_a_reply_waits_within_its_bound_then_gives_up(clock: FakeClock) ->
     assert queued.result() is True
 
 
+async def test_replies_in_private_chats_wait_for_the_overall_window_and_are_never_dropped(
+    clock: FakeClock,
+) -> None:
+    limiter = WindowRateLimiter(clock=clock)
+    server = FakeServer(clock)
+    # 300 replies at once: ten seconds of the overall window, twice a group reply's bound.
+    replies = [start(limiter, server, 810_000 + n, interactive=True) for n in range(300)]
+    await clock.advance(8.5)
+    assert sum(t.done() for t in replies) == 270  # 30 a second, none given up
+    await clock.advance(1.0)
+    assert all(t.done() and t.result() is True for t in replies)
+    assert most_in_any_window([c.at for c in server.calls], 1.0) <= 30
+
+
 async def test_a_429_on_a_reply_pauses_as_told_and_is_retried_once(clock: FakeClock) -> None:
     limiter = WindowRateLimiter(clock=clock)
     server = FakeServer(clock)
