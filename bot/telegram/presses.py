@@ -8,7 +8,7 @@ from collections.abc import Awaitable
 from typing import TypeVar
 
 from telegram import CallbackQuery
-from telegram.error import TelegramError
+from telegram.error import RetryAfter, TelegramError
 
 log = logging.getLogger(__name__)
 
@@ -28,6 +28,10 @@ class AnswerOnce:
             return
         try:
             await query.answer()
+        except RetryAfter:
+            # Telegram's pace is full (a burst): the spinner stops by itself, and the reply,
+            # which matters, is on its way. Expected under load, so no traceback.
+            log.warning("answering a button press gave up: Telegram's rate limit is reached")
         except TelegramError:  # the reply is on its way all the same: do not lose it
             log.exception("answering a button press failed")
 
