@@ -32,7 +32,6 @@ from bot.office import office_hours
 from bot.settings import Settings
 from bot.web.signals import list_page
 from conversations.figure_period import Period, local_date
-from conversations.figures import build_figures
 from storage import Store, create_schema, make_engine
 from storage.crypto import Keyring
 from storage.listing import SignalFilter
@@ -87,22 +86,13 @@ async def measure(engine: AsyncEngine, url: str, signals: int, report: Report) -
     hours, rules = office_hours(settings), settings.followup_rules()
     store = Store(engine, Keyring.generate())
 
-    # The monitoring figures for the year of data (rows + build_figures, as monitoring.py).
+    # The monitoring figures for the year of data (rows, then their figures, as monitoring.py).
     period = Period(local_date(NOW) - timedelta(days=364), local_date(NOW))
 
     async def figures() -> None:
         async with store.unit_of_work() as uow:
             rows = await uow.figures.rows(period, now=NOW, hours=hours, rules=rules)
-        build_figures(
-            period,
-            sources=rows.sources,
-            places=rows.places,
-            ages=rows.ages,
-            choices=rows.choices,
-            statuses=rows.statuses,
-            claim=rows.claim,
-            contact=rows.contact,
-        )
+        rows.figures(period)
 
     async def figure_times() -> None:
         async with store.unit_of_work() as uow:

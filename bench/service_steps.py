@@ -27,12 +27,13 @@ import logging
 import statistics
 import tempfile
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from bench import pg
 from bot.i18n import load_catalogs
 from bot.service import ConversationService
 from conversations.engine import Engine
@@ -133,30 +134,17 @@ def show(label: str, reporters: int, run: Run) -> None:
 
 @contextlib.contextmanager
 def postgres(wanted: bool) -> Iterator[Any]:
+    """The server, or None when not wanted or not available (the SQLite figures still count)."""
     if not wanted:
         yield None
         return
-    from tests.pg import start_postgres
-
-    try:
-        server = start_postgres()
-    except Exception as error:  # no server binaries here: the SQLite figures still count
-        print(f"PostgreSQL unavailable, skipped: {error}")
-        yield None
-        return
-    try:
+    with contextlib.ExitStack() as stack:
+        try:
+            server = stack.enter_context(pg.postgres())
+        except Exception as error:  # no server binaries here
+            print(f"PostgreSQL unavailable, skipped: {error}")
+            server = None
         yield server
-    finally:
-        server.stop()
-
-
-@contextlib.asynccontextmanager
-async def pg_database(server: Any) -> AsyncIterator[str]:
-    url = await server.create_database("bench")
-    try:
-        yield url
-    finally:
-        await server.drop_database(url)
 
 
 async def main_async(sizes: list[tuple[int, int]], with_pg: bool) -> None:
@@ -166,7 +154,7 @@ async def main_async(sizes: list[tuple[int, int]], with_pg: bool) -> None:
                 url = f"sqlite+aiosqlite:///{Path(workdir) / 'signaalpunt.db'}"
                 show("SQLite", reporters, await measure(url, reporters, reports))
             if server is not None:
-                async with pg_database(server) as url:
+                async with pg.pg_database(server) as url:
                     show("PostgreSQL", reporters, await measure(url, reporters, reports))
 
 

@@ -33,7 +33,7 @@ import json
 import statistics
 import sys
 import tempfile
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -43,6 +43,7 @@ from pydantic import SecretStr
 
 from bench.load_fake import WAIT
 from bench.peer_ptb import running_peer
+from bench.pg import pg_database, postgres
 from bot.app import build_app
 from bot.settings import Settings
 from bot.telegram.client import build_bot
@@ -210,26 +211,6 @@ def compare(ours: Result, peer: Result) -> None:
         f"  ours/peer at {ours.reporters}, {ours.shape} ({ours.label}):"
         f" throughput x{ratio:.2f}, p99 x{p99_ratio:.2f}{target}"
     )
-
-
-@contextlib.contextmanager
-def postgres() -> Iterator[Any]:
-    from tests.pg import start_postgres
-
-    server = start_postgres()
-    try:
-        yield server
-    finally:
-        server.stop()
-
-
-@contextlib.asynccontextmanager
-async def pg_database(server: Any) -> AsyncIterator[str]:
-    url = await server.create_database("bench")
-    try:
-        yield url
-    finally:
-        await server.drop_database(url)
 
 
 async def run_load(load: Load, server: Any, with_peer: bool) -> None:

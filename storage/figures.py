@@ -28,7 +28,15 @@ from sqlalchemy import (
 
 from conversations.figure_period import Period
 from conversations.figure_timing import Timing
-from conversations.figures import AgeRow, ChoiceRow, PlaceRow, SourceRow, StatusRow
+from conversations.figures import (
+    AgeRow,
+    ChoiceRow,
+    Figures,
+    PlaceRow,
+    SourceRow,
+    StatusRow,
+    build_figures,
+)
 from conversations.followup import FollowUpRules
 from conversations.workdays import WorkingHours
 
@@ -48,6 +56,19 @@ class FigureRows:
     statuses: list[StatusRow]
     claim: Timing
     contact: Timing
+
+    def figures(self, period: Period) -> Figures:
+        """The figures these rows make for ``period``."""
+        return build_figures(
+            period,
+            sources=self.sources,
+            places=self.places,
+            ages=self.ages,
+            choices=self.choices,
+            statuses=self.statuses,
+            claim=self.claim,
+            contact=self.contact,
+        )
 
 
 class FiguresRepository(SessionRepository):

@@ -117,21 +117,17 @@ class FollowUpRepository(SessionRepository):
 
     async def claimed_of(self, signal_ids: Iterable[int]) -> set[str]:
         """The claimed check-in keys of these signals."""
-        wanted = sorted(set(signal_ids))
-        found: set[str] = set()
-        for start in range(0, len(wanted), _CHUNK):
-            chunk = wanted[start : start + _CHUNK]
-            query = select(CheckInClaim.key).where(CheckInClaim.signal_id.in_(chunk))
-            found.update((await self._session.execute(query)).scalars())
-        return found
+        return await self._claimed_where(CheckInClaim.signal_id, signal_ids)
 
     async def claimed(self, keys: Iterable[str]) -> set[str]:
         """Which of ``keys`` were claimed already."""
-        wanted = sorted(set(keys))
+        return await self._claimed_where(CheckInClaim.key, keys)
+
+    async def _claimed_where(self, column: Any, values: Iterable[Any]) -> set[str]:
+        wanted = sorted(set(values))
         found: set[str] = set()
         for start in range(0, len(wanted), _CHUNK):
-            chunk = wanted[start : start + _CHUNK]
-            query = select(CheckInClaim.key).where(CheckInClaim.key.in_(chunk))
+            query = select(CheckInClaim.key).where(column.in_(wanted[start : start + _CHUNK]))
             found.update((await self._session.execute(query)).scalars())
         return found
 

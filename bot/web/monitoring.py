@@ -16,7 +16,7 @@ from fastapi.responses import Response
 from starlette.exceptions import HTTPException
 
 from conversations.figure_period import PRESETS, PeriodChoice, choose_period, local_date
-from conversations.figures import Figures, build_figures
+from conversations.figures import Figures
 from conversations.text import STAFF_LANGUAGE
 
 from ..actions import DETAIL_VIEWERS
@@ -80,16 +80,7 @@ def router(web: WebContext) -> APIRouter:
         async with app.store.unit_of_work() as uow:
             rows = await uow.figures.rows(choice.period, now=now, hours=hours, rules=rules)
             partners = await uow.partners.all()
-        figures = build_figures(
-            choice.period,
-            sources=rows.sources,
-            places=rows.places,
-            ages=rows.ages,
-            choices=rows.choices,
-            statuses=rows.statuses,
-            claim=rows.claim,
-            contact=rows.contact,
-        )
+        figures = rows.figures(choice.period)
         labels = Labels(texts["_"], app.places, partners)
         return Computed(choice, figures, page_views(figures, labels))
 

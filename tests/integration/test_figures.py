@@ -18,7 +18,7 @@ import holidays
 from sqlalchemy import text
 
 from conversations.figure_period import Period
-from conversations.figures import Figures, build_figures
+from conversations.figures import Figures
 from conversations.followup import FollowUpRules
 from conversations.workdays import WorkingHours
 from storage import Store
@@ -181,16 +181,7 @@ async def seed(store: Store, planned: list[Plan]) -> None:
 async def figures_of(store: Store, period: Period, now: datetime = NOW) -> Figures:
     async with store.unit_of_work() as uow:
         rows = await uow.figures.rows(period, now=now, hours=HOURS, rules=RULES)
-    return build_figures(
-        period,
-        sources=rows.sources,
-        places=rows.places,
-        ages=rows.ages,
-        choices=rows.choices,
-        statuses=rows.statuses,
-        claim=rows.claim,
-        contact=rows.contact,
-    )
+    return rows.figures(period)
 
 
 # -- the independent side ------------------------------------------------------------------
