@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run chat test lint typecheck unit catalogs pot system-deps flows clean bench bench-smoke
+.PHONY: run chat test test-new-year lint typecheck unit catalogs pot system-deps flows clean bench bench-smoke
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -27,10 +27,12 @@ chat: $(STAMP) catalogs
 	$(BIN)/signaalpunt chat
 
 # Installs what the tests need from Debian when it is missing (PostgreSQL server, gettext,
-# chromium for the browser tests, and a font with Arabic letters for their screenshots).
+# chromium for the browser tests, a font with Arabic letters for their screenshots, and
+# faketime for test-new-year).
 system-deps:
 	@missing=""; \
 	command -v msgfmt >/dev/null 2>&1 || missing="$$missing gettext"; \
+	command -v faketime >/dev/null 2>&1 || missing="$$missing faketime"; \
 	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing postgresql"; \
 	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
 	[ -e /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || missing="$$missing fonts-dejavu-core"; \
@@ -50,6 +52,16 @@ typecheck: $(STAMP)
 
 test: $(STAMP) system-deps catalogs lint typecheck
 	$(BIN)/pytest -q
+
+# The tests that start `signaalpunt` as a process (marked wall_clock, tests/processes.py) see
+# the wall clock. Run them again as if it were the last minute of another year, the year turning
+# during the run, so a test that assumes the year fails today rather than on 1 January.
+# (22:59:15 UTC on 31 December is 23:59:15 in Amsterdam, where references take their year.)
+test-new-year: $(STAMP) system-deps catalogs
+	@year=$$(( $$(date -u +%Y) + 3 )); \
+	offset=$$(( $$(date -u -d "$$year-12-31 22:59:15" +%s) - $$(date -u +%s) )); \
+	echo "wall-clock tests from $$year-12-31 23:59:15 Europe/Amsterdam (libfaketime)"; \
+	faketime -m -f "+$${offset}s" $(BIN)/pytest -q -m wall_clock
 
 # Benchmarks (docs/benchmarks.md): `make bench` prints the figures at full size (minutes, and
 # PostgreSQL); `make bench-smoke` runs each at a tiny size, so CI proves they still work.

@@ -6,24 +6,17 @@ import os
 import select
 import signal
 import subprocess
-import sys
 import time
-from pathlib import Path
 
 from tests.keys import TEST_KEY_ENV
+from tests.processes import SIGNAALPUNT, process_env
 
-SIGNAALPUNT = Path(sys.executable).parent / "signaalpunt"
 PROMPT = b"> "
 
 
 class ConsoleProcess:
     def __init__(self, database_url: str, *args: str) -> None:
-        env = {
-            **os.environ,
-            "SIGNAALPUNT_DATABASE_URL": database_url,
-            "PYTHONUNBUFFERED": "1",
-            **TEST_KEY_ENV,
-        }
+        env = process_env({"SIGNAALPUNT_DATABASE_URL": database_url, **TEST_KEY_ENV}, inherit=True)
         self.proc = subprocess.Popen(
             [str(SIGNAALPUNT), "chat", *args],
             stdin=subprocess.PIPE,

@@ -6,12 +6,13 @@ from __future__ import annotations
 import json
 import stat
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-SIGNAALPUNT = Path(sys.executable).parent / "signaalpunt"
+from tests.processes import SIGNAALPUNT, process_env
+
+pytestmark = [pytest.mark.e2e, pytest.mark.wall_clock]
 SCRIPT = ["1", "Nee", "1", "4", "1, 8", "3", "4531 ab", "3", "Ze is erg alleen", "2", "1", "1"]
 
 
@@ -25,11 +26,9 @@ def run(
         capture_output=True,
         text=True,
         cwd=tmp_path,
-        env={
-            "PATH": "/usr/bin:/bin",
-            "SIGNAALPUNT_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'db.sqlite3'}",
-            **env,
-        },
+        env=process_env(
+            {"SIGNAALPUNT_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'db.sqlite3'}"} | env
+        ),
         timeout=120,
         check=False,
     )

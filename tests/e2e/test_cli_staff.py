@@ -7,7 +7,6 @@ import asyncio
 import re
 import socket
 import subprocess
-import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -20,10 +19,10 @@ from storage.migrations import head
 from storage.uow import Store
 from tests.fakes.telegram_api import FakeTelegram
 from tests.keys import TEST_KEY_ENV, TEST_KEYRING
+from tests.processes import SIGNAALPUNT, process_env
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.wall_clock]
 
-SIGNAALPUNT = Path(sys.executable).parent / "signaalpunt"
 _GROUP = f"[{CODE_ALPHABET}]{{4}}"
 INVITE_CODE = re.compile(rf"\b{_GROUP}-{_GROUP}-{_GROUP}\b")
 LOKET_CHAT = "-100500"
@@ -35,12 +34,7 @@ def database_url(tmp_path: Path) -> str:
 
 
 def environment(tmp_path: Path, **extra: str) -> dict[str, str]:
-    return {
-        "PATH": "/usr/bin:/bin",
-        "SIGNAALPUNT_DATABASE_URL": database_url(tmp_path),
-        **TEST_KEY_ENV,
-        **extra,
-    }
+    return process_env({"SIGNAALPUNT_DATABASE_URL": database_url(tmp_path), **TEST_KEY_ENV} | extra)
 
 
 def cli(tmp_path: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:

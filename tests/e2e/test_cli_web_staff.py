@@ -13,10 +13,11 @@ from sqlalchemy import select
 
 from storage.database import make_engine
 from storage.models import Staff
-from tests.e2e.test_cli_staff import SIGNAALPUNT, database_url, environment
+from tests.e2e.test_cli_staff import database_url, environment
 from tests.net import free_port
+from tests.processes import SIGNAALPUNT
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.wall_clock]
 
 PASSWORD = "a long and good passphrase"
 

@@ -10,7 +10,6 @@ import contextlib
 import json
 import signal
 import socket
-import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -23,9 +22,9 @@ from tests.e2e.telegram_harness import LOKET, REPORT, TOKEN, WEBHOOK_SECRET
 from tests.fakes.telegram_api import FakeTelegram, FakeUser, Params
 from tests.keys import TEST_KEY_ENV
 from tests.net import free_port
+from tests.processes import SIGNAALPUNT, find_reference, process_env
 
-pytestmark = pytest.mark.e2e
-SIGNAALPUNT = Path(sys.executable).parent / "signaalpunt"
+pytestmark = [pytest.mark.e2e, pytest.mark.wall_clock]
 TIMEOUT = 60.0  # seconds; only reached when something is broken
 REPORTER = FakeUser(id=4711, first_name="Fatma", language_code="nl")
 LATE = FakeUser(id=4712, first_name="Gerrit", language_code="nl")
@@ -103,9 +102,7 @@ class Stderr:
 async def start(
     fake: FakeTelegram, tmp_path: Path, port: int, **env: str
 ) -> asyncio.subprocess.Process:
-    environment = {
-        "PATH": "/usr/bin:/bin",
-        "PYTHONUNBUFFERED": "1",
+    defaults = {
         "SIGNAALPUNT_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'signaalpunt.db'}",
         "SIGNAALPUNT_TELEGRAM_TOKEN": TOKEN,
         "SIGNAALPUNT_TELEGRAM_API_URL": fake.api_url,
@@ -113,8 +110,8 @@ async def start(
         "SIGNAALPUNT_HTTP_PORT": str(port),
         "SIGNAALPUNT_LOG_FORMAT": "json",
         **TEST_KEY_ENV,
-        **env,
     }
+    environment = process_env(defaults | env)
     return await asyncio.create_subprocess_exec(
         str(SIGNAALPUNT),
         "run",
@@ -167,7 +164,9 @@ def json_lines(stderr: str) -> list[dict[str, Any]]:
 
 async def file_report_but_hold_the_card(
     fake: HeldTelegram, webhook: str, http: httpx.AsyncClient
-) -> None:
+) -> str:
+    """File a report through the webhook; its reference (the process's year) is returned."""
+
     async def post(update: dict[str, Any]) -> None:
         answer = await http.post(webhook, json=update, headers={SECRET_HEADER: WEBHOOK_SECRET})
         assert answer.status_code == 200
@@ -178,7 +177,9 @@ async def file_report_but_hold_the_card(
             fake.hold(LOKET)  # the card the outbox sends next stays in flight
         question = next(m for m in reversed(fake.messages(REPORTER.id)) if m.buttons())
         await post(fake.user_presses(REPORTER, question, f"r|{prompt}|{choice}"))
-    assert "SP-2026-0001" in fake.messages(REPORTER.id)[-1].plain_text
+    reference = find_reference(fake.messages(REPORTER.id)[-1].plain_text)
+    assert reference is not None
+    return reference
 
 
 async def test_webhook_mode_health_json_logs_and_a_graceful_sigterm(
@@ -204,7 +205,7 @@ async def test_webhook_mode_health_json_logs_and_a_graceful_sigterm(
         assert await probe(port, "/readyz") == (200, {"status": "ready"})
 
         async with httpx.AsyncClient(timeout=TIMEOUT) as http:
-            await file_report_but_hold_the_card(fake, webhook, http)
+            reference = await file_report_but_hold_the_card(fake, webhook, http)
             await fake.wait_for(lambda: fake.sending_to(LOKET), TIMEOUT, what="the card sent")
             # An update arrives; its answer is on the way when SIGTERM comes.
             fake.hold(LATE.id)
@@ -232,7 +233,7 @@ async def test_webhook_mode_health_json_logs_and_a_graceful_sigterm(
         assert answered.status_code == 200
         assert fake.messages(LATE.id), "the reply to the update in flight never arrived"
         # (The group may also have had the day's digest, when the test runs after 08:30.)
-        assert [m for m in fake.messages(LOKET) if "SP-2026-0001" in m.plain_text]
+        assert [m for m in fake.messages(LOKET) if reference in m.plain_text]
         async with asyncio.timeout(TIMEOUT):
             assert await process.wait() == 0
     finally:
@@ -245,7 +246,7 @@ async def test_webhook_mode_health_json_logs_and_a_graceful_sigterm(
     assert "Traceback" not in output, output
     entries = json_lines(output)
     stored = [e for e in entries if e["message"] == "signal stored"]
-    assert [e.get("reference") for e in stored] == ["SP-2026-0001"]
+    assert [e.get("reference") for e in stored] == [reference]
     for private in (REPORTER.first_name, LATE.first_name, str(REPORTER.id), str(LATE.id)):
         assert private not in output
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import signal
-import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -16,9 +15,9 @@ from tests.e2e.telegram_harness import LOKET, REPORT, TOKEN, Person
 from tests.fakes.telegram_api import FakeTelegram, FakeUser
 from tests.keys import TEST_KEY_ENV, TEST_KEYRING
 from tests.net import free_port
+from tests.processes import SIGNAALPUNT, find_reference, process_env
 
-pytestmark = pytest.mark.e2e
-SIGNAALPUNT = Path(sys.executable).parent / "signaalpunt"
+pytestmark = [pytest.mark.e2e, pytest.mark.wall_clock]
 START_TIMEOUT = 60.0
 
 
@@ -30,16 +29,17 @@ async def fake() -> AsyncIterator[FakeTelegram]:
 
 async def start_bot(fake: FakeTelegram, url: str) -> asyncio.subprocess.Process:
     polls = len(fake.calls("getUpdates"))
-    env = {
-        "PATH": "/usr/bin:/bin",
-        "SIGNAALPUNT_DATABASE_URL": url,
-        "SIGNAALPUNT_TELEGRAM_TOKEN": TOKEN,
-        "SIGNAALPUNT_TELEGRAM_API_URL": fake.api_url,
-        "SIGNAALPUNT_LOKET_CHAT_ID": str(LOKET),
-        # The health endpoints are served in polling mode too: not on a fixed port.
-        "SIGNAALPUNT_HTTP_PORT": str(free_port()),
-        **TEST_KEY_ENV,
-    }
+    env = process_env(
+        {
+            "SIGNAALPUNT_DATABASE_URL": url,
+            "SIGNAALPUNT_TELEGRAM_TOKEN": TOKEN,
+            "SIGNAALPUNT_TELEGRAM_API_URL": fake.api_url,
+            "SIGNAALPUNT_LOKET_CHAT_ID": str(LOKET),
+            # The health endpoints are served in polling mode too: not on a fixed port.
+            "SIGNAALPUNT_HTTP_PORT": str(free_port()),
+            **TEST_KEY_ENV,
+        }
+    )
     process = await asyncio.create_subprocess_exec(
         str(SIGNAALPUNT),
         "run",
@@ -74,7 +74,7 @@ async def test_sigkill_mid_report_then_continue(fake: FakeTelegram, tmp_path: Pa
             await person.taps(prompt, choice)
         # The card, whatever else reaches the group first (a digest caught up before noon).
         await fake.wait_for(
-            lambda: any("SP-2026-0001" in m.plain_text for m in fake.messages(LOKET)),
+            lambda: any(find_reference(m.plain_text) for m in fake.messages(LOKET)),
             timeout=30,
             what="the loket card",
         )
@@ -83,10 +83,12 @@ async def test_sigkill_mid_report_then_continue(fake: FakeTelegram, tmp_path: Pa
         _, stderr = await process.communicate()
     assert process.returncode == 0, stderr.decode()
     assert b"Traceback" not in stderr
+    # The process dated it by the wall clock: its reference carries whatever year that is.
+    [reference] = {r for m in fake.messages(LOKET) if (r := find_reference(m.plain_text))}
     engine = make_engine(url)
     try:
         async with Store(engine, TEST_KEYRING).unit_of_work() as uow:
-            signal_row = await uow.signals.get_by_reference("SP-2026-0001")
+            signal_row = await uow.signals.get_by_reference(reference)
             assert signal_row is not None
             assert signal_row.draft.language == "tr"
             assert signal_row.draft.codes["age_group"] == "75_plus"

@@ -10,13 +10,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-import re
 import signal
-import sys
 from collections import Counter
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -32,20 +29,18 @@ from tests.integration.helpers import make_draft
 from tests.keys import TEST_KEY_ENV, TEST_KEYRING
 from tests.net import free_port
 from tests.pg import PostgresServer
+from tests.processes import REFERENCE, SIGNAALPUNT, process_env
 
-pytestmark = [pytest.mark.e2e, pytest.mark.postgres]
+pytestmark = [pytest.mark.e2e, pytest.mark.postgres, pytest.mark.wall_clock]
 
-SIGNAALPUNT = Path(sys.executable).parent / "signaalpunt"
 REPORTERS = 6
 OVERDUE = 3  # signals left unclaimed for two weeks: a reminder and an escalation each
 START_TIMEOUT = 60.0
 TOGGLES = (("observations", "often_alone"), ("observations", "not_seen"))
-REFERENCE = re.compile(r"SP-\d{4}-\d{4}")
 
 
 async def start(fake: FakeTelegram, url: str, port: int) -> asyncio.subprocess.Process:
-    env = {
-        "PATH": "/usr/bin:/bin",
+    env = process_env({
         "SIGNAALPUNT_DATABASE_URL": url,
         "SIGNAALPUNT_TELEGRAM_TOKEN": TOKEN,
         "SIGNAALPUNT_TELEGRAM_API_URL": fake.api_url,
@@ -56,7 +51,7 @@ async def start(fake: FakeTelegram, url: str, port: int) -> asyncio.subprocess.P
         "SIGNAALPUNT_HTTP_PORT": str(port),
         "SIGNAALPUNT_SWEEP_SECONDS": "1",
         **TEST_KEY_ENV,
-    }
+    })  # fmt: skip
     process = await asyncio.create_subprocess_exec(
         str(SIGNAALPUNT), "run", env=env,
         stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE,

@@ -4,9 +4,7 @@ verification and webhook, answers through the (fake) Graph API, and stops cleanl
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
-import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -18,8 +16,8 @@ from tests.fakes import whatsapp_payloads as wa
 from tests.fakes.graph_api import FakeGraphAPI
 from tests.keys import TEST_KEY_ENV
 from tests.net import free_port
+from tests.processes import SIGNAALPUNT, process_env
 
-SIGNAALPUNT = Path(sys.executable).parent / "signaalpunt"
 NUMBER = "905321234567"
 
 
@@ -34,22 +32,23 @@ async def _line_with(stream: asyncio.StreamReader, text: str, seen: list[str]) -
 
 
 @pytest.mark.e2e
+@pytest.mark.wall_clock
 async def test_run_serves_whatsapp_and_stops_on_sigterm(tmp_path: Path) -> None:
     port = free_port()
     async with FakeGraphAPI() as graph:
-        env = {
-            key: value for key, value in os.environ.items() if not key.startswith("SIGNAALPUNT_")
-        } | {
-            "SIGNAALPUNT_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'run.db'}",
-            **TEST_KEY_ENV,
-            "SIGNAALPUNT_WHATSAPP_PHONE_ID": graph.phone_id,
-            "SIGNAALPUNT_WHATSAPP_TOKEN": graph.token,
-            "SIGNAALPUNT_WHATSAPP_APP_SECRET": APP_SECRET,
-            "SIGNAALPUNT_WHATSAPP_VERIFY_TOKEN": VERIFY_TOKEN,
-            "SIGNAALPUNT_WHATSAPP_API_URL": graph.url,
-            "SIGNAALPUNT_HTTP_PORT": str(port),
-            "PYTHONUNBUFFERED": "1",
-        }
+        env = process_env(
+            {
+                "SIGNAALPUNT_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'run.db'}",
+                **TEST_KEY_ENV,
+                "SIGNAALPUNT_WHATSAPP_PHONE_ID": graph.phone_id,
+                "SIGNAALPUNT_WHATSAPP_TOKEN": graph.token,
+                "SIGNAALPUNT_WHATSAPP_APP_SECRET": APP_SECRET,
+                "SIGNAALPUNT_WHATSAPP_VERIFY_TOKEN": VERIFY_TOKEN,
+                "SIGNAALPUNT_WHATSAPP_API_URL": graph.url,
+                "SIGNAALPUNT_HTTP_PORT": str(port),
+            },
+            inherit=True,
+        )
         proc = await asyncio.create_subprocess_exec(
             str(SIGNAALPUNT),
             "run",

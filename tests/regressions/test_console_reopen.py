@@ -6,10 +6,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from bot.i18n import load_catalogs
 from conversations import messages as m
 from conversations.flows import FLOWS
 from tests.e2e.console_process import ConsoleProcess
+
+pytestmark = pytest.mark.wall_clock
 
 
 def test_a_returning_reporter_sees_the_question_not_a_complaint(tmp_path: Path) -> None:
