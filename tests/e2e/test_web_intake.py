@@ -49,8 +49,9 @@ def pick(name: str, value: str) -> str:
     return f"input[name='{name}'][value='{value}']"
 
 
-async def hidden(page: Page, question: str) -> bool:
-    return bool(await page.get_by_test_id(f"question-{question}").evaluate("e => e.hidden"))
+async def expect_hidden(page: Page, question: str, *, hidden: bool = True) -> None:
+    # The page's script hides questions once it has run: expect() waits for it, up to its timeout.
+    await expect(page.get_by_test_id(f"question-{question}")).to_have_js_property("hidden", hidden)
 
 
 async def test_a_telephone_report_is_entered_corrected_and_stored(tmp_path: Path) -> None:
@@ -66,8 +67,8 @@ async def test_a_telephone_report_is_entered_corrected_and_stored(tmp_path: Path
             await expect(page.get_by_test_id("intake-form")).to_be_visible()
             # With the script, questions that do not apply yet are hidden.
             for question in ("person_contact", "reporter_name", "reporter_phone"):
-                assert await hidden(page, question)
-            assert not await hidden(page, "note")
+                await expect_hidden(page, question)
+            await expect_hidden(page, "note", hidden=False)
             assert await page.locator("input[name='checkin']").count() == 0  # chat only
             assert await serious_violations(page) == []
 
@@ -79,11 +80,11 @@ async def test_a_telephone_report_is_entered_corrected_and_stored(tmp_path: Path
             await page.check(pick("awareness", "no"))
             await page.fill("#q-place_postcode", "4531 ab")
             await page.check(pick("person_reach", "details"))
-            assert not await hidden(page, "person_contact")
+            await expect_hidden(page, "person_contact", hidden=False)
             await page.fill("#q-person_contact", "Mevrouw Jansen, Markt 1")
             await page.fill("#q-note", "Komt elke dag langs, nu al een week niet.")
             await page.check(pick("callback", "yes"))
-            assert not await hidden(page, "reporter_phone")
+            await expect_hidden(page, "reporter_phone", hidden=False)
             await page.fill("#q-reporter_name", "Sanne Bakker")
             await page.fill("#q-reporter_phone", "06-1234567a")  # a typo
             await page.select_option("#q-partner", "jumbo-terneuzen")
@@ -117,7 +118,7 @@ async def test_a_telephone_report_is_entered_corrected_and_stored(tmp_path: Path
             await expect(page.locator("#q-person_contact")).to_have_value("Mevrouw Jansen, Markt 1")
             await expect(page.locator("#q-reporter_name")).to_have_value("Sanne Bakker")
             await expect(page.locator("#q-partner")).to_have_value("jumbo-terneuzen")
-            assert not await hidden(page, "reporter_phone")
+            await expect_hidden(page, "reporter_phone", hidden=False)
             assert await serious_violations(page) == []
             await screenshot(page, "intake-error")
             assert await signal_count(svc.app) == 0
@@ -175,7 +176,7 @@ async def test_without_javascript_every_question_shows_when_it_applies(tmp_path:
             await login(page, svc.base_url, "bea")
             await page.goto(f"{svc.base_url}/loket/telefoon/self")
             for question in ("self_name", "self_phone"):
-                assert not await hidden(page, question)
+                await expect_hidden(page, question, hidden=False)
                 note = page.get_by_test_id(f"question-{question}").locator(".condition")
                 await expect(note).to_be_visible()
             assert await page.locator("input[name='reach']").count() == 1  # not "message here"
