@@ -16,13 +16,13 @@ catalogs: $(STAMP)
 	$(BIN)/pybabel compile --domain signaalpunt --directory locales 2>&1 | grep -v '^compiling' || true
 
 run: $(STAMP) catalogs
-	mkdir -p var
+	mkdir -p -m 700 var
 	$(BIN)/signaalpunt db upgrade
 	$(BIN)/signaalpunt run
 
 # The terminal chat (one reporter, staff messages printed below it).
 chat: $(STAMP) catalogs
-	mkdir -p var
+	mkdir -p -m 700 var
 	$(BIN)/signaalpunt db upgrade
 	$(BIN)/signaalpunt chat
 

@@ -322,7 +322,7 @@ def _assignee_chat(staff: dict[int, StaffRecord], assignee_id: int | None) -> st
 
 async def _staff_target(uow: UnitOfWork, actor: str) -> str | None:
     kind, _, staff_id = actor.partition(":")
-    if kind != "staff" or not staff_id.isdigit():
+    if kind != "staff" or not (staff_id.isascii() and staff_id.isdigit()):
         return None
     staff = await uow.staff.get(int(staff_id))
     if staff is None or not staff.active or staff.telegram_user_id is None:

@@ -2,9 +2,12 @@
 
 ``GET /healthz``: the process is up (no I/O: a slow database must not get the process
 restarted). ``GET /readyz``: it can do its work: every check passes, and it is not shutting
-down. A check is a coroutine function returning None when fine, else a short reason; the
-reason is public (the HTTP server faces the internet for the webhooks), so it names what
-failed, never why in detail (no exception texts, which may hold hosts or user names).
+down. The database checks use connections of their own (``storage.probe``): a service busy
+with chat steps is ready, one whose writes fail (another process holding SQLite's write
+lock, a PostgreSQL standby) is not. A check is a coroutine function returning None when
+fine, else a short reason; the reason is public (the HTTP server faces the internet for the
+webhooks), so it names what failed, never why in detail (no exception texts, which may hold
+hosts or user names).
 """
 
 from __future__ import annotations
@@ -17,6 +20,8 @@ from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
+
+from storage.probe import DatabaseProbe
 
 log = logging.getLogger(__name__)
 
@@ -85,6 +90,28 @@ def database_check(engine: AsyncEngine, timeout: float = CHECK_TIMEOUT) -> Check
             log.info("database reachable again")
         reachable = True
         return None
+
+    return check
+
+
+def write_check(probe: DatabaseProbe) -> Check:
+    """The database answers on a connection of the probe's own and could take a write now."""
+    state = "ok"  # changes are logged, not every probe (one every few seconds)
+
+    async def check() -> str | None:
+        nonlocal state
+        try:
+            writable = await probe.writable()
+            now = "ok" if writable else "database cannot take writes"
+        except Exception:
+            writable, now = False, "database unreachable"
+        if now != state:
+            if now == "ok":
+                log.info("database takes writes again")
+            else:
+                log.warning("%s: not ready", now)
+        state = now
+        return None if writable else now
 
     return check
 

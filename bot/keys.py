@@ -76,8 +76,9 @@ def load_key_file(path: Path, *, warn: TextIO = sys.stderr) -> Keyring:
 
 
 def write_key_file(path: Path, keyring: Keyring) -> None:
-    """Write atomically with mode 0600 (a crash never leaves half a key file)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    """Write atomically with mode 0600 (a crash never leaves half a key file), in a
+    directory made 0700 when it is made here."""
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     data = {
         "current": keyring.current,
         "keys": {key_id: encode_key(key) for key_id, key in keyring.keys.items()},

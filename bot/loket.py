@@ -89,17 +89,25 @@ class LoketService(SignalActions):
             staff, locked = None, False
             if code.strip():  # "/koppel" alone guesses nothing: not counted
                 subject = uow.keyring.index(f"koppel:{telegram_user_id}")
-                failed = await uow.privacy.failures_since(KOPPEL, subject, now - self._lockout)
-                locked = failed >= self._max_failed_codes
-                if not locked:  # a locked-out guesser learns nothing, not even "invalid"
+                # Counted before the code is read (and a refused attempt counts too:
+                # guessing on keeps the lock closed), in one step however many arrive at once.
+                attempt = await uow.privacy.reserve_attempt(
+                    KOPPEL,
+                    subject,
+                    now,
+                    since=now - self._lockout,
+                    limit=self._max_failed_codes,
+                )
+                locked = attempt is None
+                if attempt is not None:  # a locked-out guesser learns nothing, not "invalid"
                     staff = await uow.staff.redeem(
                         hash_code(code),
                         telegram_user_id=telegram_user_id,
                         display_name=display,
                         now=now,
                     )
-                # A refused attempt counts too: guessing on keeps the lock closed.
-                await uow.privacy.record_attempt(KOPPEL, subject, now, staff is not None)
+                    if staff is not None:
+                        await uow.privacy.attempt_succeeded(attempt)
             outcome = "ok" if staff else "refused:locked" if locked else "refused:invalid_code"
             await uow.audit.record(at=now, actor=actor, action="link", outcome=outcome)
             await uow.commit()

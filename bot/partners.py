@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Container
 from urllib.parse import quote
@@ -10,6 +11,9 @@ from conversations.sanitize import clean_text
 
 MAX_CODE = 24
 MAX_NAME = 120  # the partners.name column
+# What a code can look like (``partner_code`` makes them; a deep link carries one): a value
+# that does not is no partner, without asking the database.
+CODE_PATTERN = re.compile(r"[a-z0-9][a-z0-9-]{0,63}")
 # Letters that Unicode does not decompose into a Latin base letter.
 _LATIN = str.maketrans({"ı": "i", "ł": "l", "ø": "o", "đ": "d", "ß": "ss", "æ": "ae", "œ": "oe"})
 

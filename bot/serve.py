@@ -20,10 +20,11 @@ from typing import Any
 from fastapi import APIRouter
 
 from storage import migrations
+from storage.probe import DatabaseProbe
 
 from .app import App
-from .health import Check, database_check, health_router, migrations_check
-from .http import HttpServer, build_http_app, listening_socket
+from .health import CHECK_TIMEOUT, Check, health_router, migrations_check, write_check
+from .http import FailurePage, HttpServer, build_http_app, listening_socket
 from .outbox import OutboxWorker, run_worker
 from .ports import DeliveryError, Messenger, Outgoing
 
@@ -41,6 +42,8 @@ class Channel:
     where: str = ""
     # Exception handlers of its routes (the web pages turn a missing login into a redirect).
     errors: Mapping[Any, Callable[..., Any]] = field(default_factory=dict)
+    # The page for a request that failed (bot.http.Failures); the web channel's is friendly.
+    failure_page: FailurePage | None = None
 
 
 class RoutingMessenger:
@@ -67,9 +70,10 @@ class Service:
     http: bool = False  # the HTTP server runs (channel routes and the health endpoints)
 
 
-def readiness_checks(app: App) -> list[Check]:
-    """What ``/readyz`` checks, besides not shutting down."""
-    return [database_check(app.db), migrations_check(partial(migrations.status, app.db))]
+def readiness_checks(probe: DatabaseProbe) -> list[Check]:
+    """What ``/readyz`` checks, besides not shutting down: on the probe's own connections,
+    so it never queues behind the chat steps for the service's pool."""
+    return [write_check(probe), migrations_check(partial(migrations.status, probe.engine))]
 
 
 @contextlib.asynccontextmanager
@@ -93,6 +97,7 @@ async def serving(
     stop = service.stop
     tasks: list[asyncio.Task[None]] = []
     server: HttpServer | None = None
+    probe: DatabaseProbe | None = None
     serving_http: asyncio.Task[None] | None = None
     if run_outbox:
         tasks.append(asyncio.create_task(run_worker(service.worker, clock, app.outbox_wake, stop)))
@@ -102,10 +107,23 @@ async def serving(
         if sock is None:
             sock = listening_socket(settings.http_host, settings.http_port)
         # Health first: a channel's routes cannot shadow the probes.
-        health = health_router(readiness_checks(app), stop)
+        # Half the check's time: a write lock held elsewhere is "cannot take writes", not a
+        # timed-out check.
+        probe = DatabaseProbe(settings.database_url, CHECK_TIMEOUT / 2)
+        health = health_router(readiness_checks(probe), stop)
         errors = {kind: handler for channel in channels for kind, handler in channel.errors.items()}
-        web = build_http_app(health, *routers, errors=errors)
-        server = HttpServer(web, settings.http_host, settings.http_port, sock)
+        pages = [c.failure_page for c in channels if c.failure_page is not None]
+        web = build_http_app(
+            health, *routers, errors=errors, failure_page=pages[0] if pages else None
+        )
+        server = HttpServer(
+            web,
+            settings.http_host,
+            settings.http_port,
+            sock,
+            read_timeout=settings.http_read_timeout,
+            forwarded_allow_ips=settings.forwarded_allow_ips,
+        )
         serving_http = asyncio.create_task(server.serve())
         service.http = True
     for channel in channels:
@@ -128,6 +146,8 @@ async def serving(
         if server is not None and serving_http is not None:
             server.stop()
             await _finish([serving_http], deadline)
+        if probe is not None:
+            await probe.dispose()
 
 
 async def _finish(tasks: Sequence[asyncio.Task[None]], deadline: float) -> None:

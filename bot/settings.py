@@ -98,6 +98,23 @@ class Settings(BaseSettings):
     web_session_max_hours: int = Field(default=10, ge=1, le=24)
     # Failed dashboard logins per username before it is locked for ``lockout_minutes``.
     max_failed_logins: int = Field(default=5, ge=1)
+    # Dashboard password checks (Argon2id: 64 MiB and tens of milliseconds each) at once, how
+    # many more may wait their turn, and how many logins one client may try a minute; past
+    # these a login is answered "busy, try again" at once (bot/web/login_gate.py).
+    login_checks: int = Field(default=2, ge=1, le=64)
+    login_waiting: int = Field(default=16, ge=0, le=1000)
+    login_attempts_per_minute: int = Field(default=30, ge=1)
+    # New web chats: per client an hour, and in all a day (each is kept for
+    # ``retain_draft_days``); past these a resident is asked to try again later.
+    web_chats_per_client_hour: int = Field(default=20, ge=1)
+    web_chats_per_day: int = Field(default=2000, ge=1)
+    # The addresses of reverse proxies whose X-Forwarded-For names the client (the per-client
+    # limits count that address): comma-separated addresses or networks, "*" for any peer
+    # (only where nothing but the proxy reaches the service).
+    forwarded_allow_ips: str = "127.0.0.1"
+    # Seconds a client may take to send a whole request (headers and body): slow clients
+    # (slowloris) are cut off instead of holding a connection open.
+    http_read_timeout: float = Field(default=15.0, gt=0, le=300)
 
     # Links to give partners (the dashboard's partners page and posters): the address the
     # web chat is reached at from outside, e.g. https://signaalpunt.terneuzen.nl (default:

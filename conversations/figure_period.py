@@ -31,12 +31,14 @@ PRESETS: dict[str, str] = {
 }
 DEFAULT_PRESET = LAST_12_WEEKS
 EARLIEST = date(2000, 1, 1)
+AHEAD = timedelta(days=366)  # a period may end at most this far after today
 MAX_DAYS = 3 * 366 + 1  # three years: a longer span is a mistake more often than not
 
 BAD_DATE = N_("Please give the dates as day-month-year, for example %(example)s.")
 REVERSED = N_("The first day must not be after the last day.")
 TOO_LONG = N_("Please choose a period of at most three years.")
 TOO_EARLY = N_("Please choose a period from the year 2000 onwards.")
+TOO_LATE = N_("Please choose a period that ends within a year from today.")
 BOTH_DATES = N_("Please give both the first and the last day.")
 UNKNOWN_PRESET = N_("That period is not known.")
 
@@ -145,6 +147,8 @@ def choose_period(
             return PeriodChoice(fallback, DEFAULT_PRESET, REVERSED, typed)
         if start < EARLIEST:
             return PeriodChoice(fallback, DEFAULT_PRESET, TOO_EARLY, typed)
+        if end > today + AHEAD:  # 9999-12-31 has no day after it to end the period on
+            return PeriodChoice(fallback, DEFAULT_PRESET, TOO_LATE, typed)
         if (end - start).days + 1 > MAX_DAYS:
             return PeriodChoice(fallback, DEFAULT_PRESET, TOO_LONG, typed)
         return PeriodChoice(Period(start, end), CUSTOM)

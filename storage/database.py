@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
 from pathlib import Path
 from typing import Any
 
@@ -31,7 +33,8 @@ def _set_sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 def make_engine(url: str) -> AsyncEngine:
     """Create an async engine for ``sqlite+aiosqlite://`` or ``postgresql+asyncpg://`` URLs.
 
-    For a SQLite file the parent directory is created, and every connection gets WAL
+    For a SQLite file the parent directory and the file are created private (see
+    ``private_database_file``), and every connection gets WAL
     journaling, a 5 s busy timeout and enforced foreign keys; write transactions are
     queued in-process (``SqliteWriteGate``).
     """
@@ -43,11 +46,30 @@ def make_engine(url: str) -> AsyncEngine:
 
     database = parsed.database
     if database and database != ":memory:" and not database.startswith("file:"):
-        Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        private_database_file(Path(database).expanduser())
     engine = create_async_engine(url, hide_parameters=True)
     event.listen(engine.sync_engine, "connect", _set_sqlite_pragmas)
     SqliteWriteGate().attach(engine)
     return engine
+
+
+# The files SQLite keeps beside the database while it is open.
+SQLITE_COMPANIONS = ("-wal", "-shm", "-journal")
+
+
+def private_database_file(path: Path) -> None:
+    """Create the SQLite file (and its directory, when missing) readable by this user only,
+    whatever the umask: 0600 in a 0700 directory. SQLite gives the ``-wal`` and ``-shm``
+    files it creates the database file's mode, so they are private too. A file left readable
+    by others (made before this rule) is made private."""
+    if not path.parent.exists():
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    descriptor = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    os.close(descriptor)
+    for file in (path, *(path.with_name(path.name + suffix) for suffix in SQLITE_COMPANIONS)):
+        with contextlib.suppress(FileNotFoundError, PermissionError):
+            if file.stat().st_mode & 0o077:
+                file.chmod(0o600)
 
 
 class OutdatedSchema(RuntimeError):

@@ -4,6 +4,7 @@ count, never what it erased."""
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable
 from datetime import datetime
 
@@ -28,6 +29,16 @@ from .types import as_utc, reveal
 from .webchat import WEB_CHANNEL
 
 REPORTER_TARGET = "reporter:"  # outbox rows addressed to a reporter (bot.recipients)
+# The first key of the two-key PostgreSQL advisory locks that serialise one subject's
+# attempts (a key space apart from the one-key claim locks of storage._base).
+ATTEMPT_LOCK = 0x5350
+
+
+def _lock_key(kind: str, subject: str) -> int:
+    """A signed 32-bit key for the subject (two subjects sharing one only wait for each
+    other)."""
+    digest = hashlib.sha256(f"{kind}:{subject}".encode()).digest()
+    return int.from_bytes(digest[:4], "big", signed=True)
 
 
 class PrivacyRepository(SessionRepository):
@@ -71,12 +82,33 @@ class PrivacyRepository(SessionRepository):
         )
         return int((await self._session.execute(query)).scalar_one())
 
-    async def record_attempt(self, kind: str, subject: str, at: datetime, succeeded: bool) -> None:
-        """One attempt to redeem a code or log in, by ``subject`` (a keyed hash)."""
-        self._session.add(
-            AccessAttempt(kind=kind, subject=subject, at=as_utc(at), succeeded=succeeded)
-        )
+    async def reserve_attempt(
+        self, kind: str, subject: str, at: datetime, *, since: datetime, limit: int
+    ) -> int | None:
+        """Count one attempt of ``subject`` (a keyed hash) as failed *before* it is checked:
+        the id of the attempt when fewer than ``limit`` failures since ``since`` (and after
+        the last success) came before it, else None (locked out; the refused attempt counts
+        too, so guessing on keeps the lock closed). ``attempt_succeeded`` clears it.
+
+        The caller commits at once. Counting and recording are one step for every caller,
+        however many run at once, in however many instances: on PostgreSQL the subject's
+        advisory lock is held until the commit, on SQLite the INSERT takes the database's
+        one write lock first; so no two attempts both see the last free place."""
+        if self._dialect == "postgresql":
+            await self._session.execute(
+                select(func.pg_advisory_xact_lock(ATTEMPT_LOCK, _lock_key(kind, subject)))
+            )
+        row = AccessAttempt(kind=kind, subject=subject, at=as_utc(at), succeeded=False)
+        self._session.add(row)
         await self._session.flush()
+        failed = await self.failures_since(kind, subject, since)  # this attempt included
+        return row.id if failed <= limit else None
+
+    async def attempt_succeeded(self, attempt_id: int) -> None:
+        """The reserved attempt turned out right: failures before it no longer count."""
+        await self._rows(
+            update(AccessAttempt).where(AccessAttempt.id == attempt_id).values(succeeded=True)
+        )
 
     async def failures_since(self, kind: str, subject: str, since: datetime) -> int:
         """Failed attempts of ``subject`` since ``since`` and after its last success."""

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import CursorResult, delete, select, update
+from sqlalchemy import CursorResult, delete, func, select, update
 
 from ._base import SessionRepository, insert_for
 from .models import WebChat
@@ -95,6 +95,11 @@ class WebChatRepository(SessionRepository):
         if now is not None:
             values["updated_at"] = as_utc(now)
         return await self._rows(update(WebChat).where(WebChat.user_id == user_id), values) > 0
+
+    async def created_since(self, since: datetime) -> int:
+        """How many web chats were started since ``since`` (and still exist)."""
+        query = select(func.count()).where(WebChat.created_at >= as_utc(since))
+        return int((await self._session.execute(query)).scalar_one())
 
     async def touch(self, hashed: str, now: datetime) -> None:
         """The resident is on the page: the chat (and its cookie) live on from ``now``."""

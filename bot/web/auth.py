@@ -20,12 +20,15 @@ from urllib.parse import quote
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
+from sqlalchemy.exc import SQLAlchemyError
 from starlette.datastructures import FormData
 
-from conversations.text import N_, msg
+from conversations.text import N_, Msg, msg
 from storage.records import StaffRecord
 
 from ..passwords import hash_in_thread, needs_rehash, verify_in_thread
+from .login_form import LoginForms
+from .login_gate import LoginGate, LoginRefused
 from .security import new_token, same_token
 
 if TYPE_CHECKING:
@@ -46,6 +49,7 @@ LOGIN_LOCKED = N_(
     "an administrator."
 )
 LOGIN_MISSING = N_("Fill in your username and password.")
+LOGIN_BUSY = N_("Logging in is very busy right now. Please try again in a few seconds.")
 FORM_EXPIRED = N_("This form has expired (for example after logging in again). Please try again.")
 NOT_ALLOWED = N_("This page is not available for your role.")
 
@@ -109,6 +113,11 @@ class StaffAuth:
         self._max_failed = settings.max_failed_logins
         self._lockout = timedelta(minutes=settings.lockout_minutes)
         self._secure = settings.web_secure_cookies
+        self.gate = LoginGate(
+            checks=settings.login_checks,
+            waiting=settings.login_waiting,
+            per_minute=settings.login_attempts_per_minute,
+        )
 
     async def current_staff(self, request: Request) -> WebStaff:
         """A FastAPI dependency: the logged-in staff member, or a redirect to the login."""
@@ -140,34 +149,41 @@ class StaffAuth:
         return self._app.store.keyring.index(f"{LOGIN}:{username.casefold()}")
 
     async def log_in(self, username: str, password: str) -> tuple[str | None, str | None]:
-        """(the new session's cookie token, None) or (None, the reason as a msgid)."""
+        """(the new session's cookie token, None) or (None, the reason as a msgid).
+
+        The attempt is counted as a failure and committed before the password is checked,
+        so no number of simultaneous attempts, on any number of instances, gets more than
+        ``max_failed_logins`` passwords checked per lockout period; only a success clears
+        the count."""
         username = username.strip()
         if not username or not password:
             return None, LOGIN_MISSING
         now = self._clock()
         subject = self._subject(username)
         async with self._app.store.unit_of_work() as uow:
-            failed = await uow.privacy.failures_since(LOGIN, subject, now - self._lockout)
-            if failed >= self._max_failed:
-                await uow.privacy.record_attempt(LOGIN, subject, now, False)
+            attempt = await uow.privacy.reserve_attempt(
+                LOGIN, subject, now, since=now - self._lockout, limit=self._max_failed
+            )
+            if attempt is None:
                 await uow.audit.record(
                     at=now, actor="web", action="login", outcome="refused:locked"
                 )
                 await uow.commit()
                 log.warning("dashboard login locked out")
                 return None, LOGIN_LOCKED
+            await uow.commit()
+        async with self._app.store.unit_of_work() as uow:
             account = await uow.logins.account(username)
         stored = account.password_hash if account is not None else None
         matches = await verify_in_thread(stored, password)  # outside the transaction: slow
-        ok = matches and account is not None and account.staff.active
         async with self._app.store.unit_of_work() as uow:
-            await uow.privacy.record_attempt(LOGIN, subject, now, ok)
-            if not ok or account is None:
+            if not matches or account is None or not account.staff.active:
                 await uow.audit.record(
                     at=now, actor="web", action="login", outcome="refused:credentials"
                 )
                 await uow.commit()
                 return None, LOGIN_FAILED
+            await uow.privacy.attempt_succeeded(attempt)
             token = new_token()
             await uow.logins.open_session(token_hash(token), account.staff.id, new_token(), now)
             if needs_rehash(account.password_hash):  # the hasher's parameters were raised
@@ -210,15 +226,42 @@ def login_redirect(next_path: str) -> RedirectResponse:
     return RedirectResponse(f"{LOGIN_PATH}?next={quote(safe_next(next_path))}", status_code=303)
 
 
+def client_of(request: Request) -> str:
+    """Who is asking: the peer's address (behind a trusted proxy, the address it saw)."""
+    return request.client.host if request.client is not None else "?"
+
+
 def router(web: WebContext) -> APIRouter:
     routes = APIRouter()
     auth = web.auth
+    forms = LoginForms(web.app.store.keyring, secure=web.app.settings.web_secure_cookies)
+
+    def form_page(
+        request: Request,
+        *,
+        status_code: int = 200,
+        next_path: str = "/loket/",
+        error: Msg | None = None,
+        username: str = "",
+        headers: dict[str, str] | None = None,
+    ) -> Response:
+        cookie = forms.cookie_of(request) or new_token()
+        response = web.pages.render(
+            request,
+            "staff/login.html",
+            status_code=status_code,
+            headers=headers,
+            next=next_path,
+            error=error,
+            username=username,
+            form_token=forms.token_for(cookie),
+        )
+        forms.set_cookie(response, cookie)
+        return response
 
     @routes.get(LOGIN_PATH)
     async def login_page(request: Request, next: str | None = None) -> Response:
-        return web.pages.render(
-            request, "staff/login.html", next=safe_next(next), error=None, username=""
-        )
+        return form_page(request, next_path=safe_next(next))
 
     @routes.post(LOGIN_PATH)
     async def login(request: Request) -> Response:
@@ -226,20 +269,54 @@ def router(web: WebContext) -> APIRouter:
         username = str(form.get("username") or "")[:64]
         password = str(form.get("password") or "")
         next_path = safe_next(str(form.get("next") or ""))
-        token, problem = await auth.log_in(username, password)
+        sent = form.get("form_token")
+        if request.headers.get("sec-fetch-site") == "cross-site" or not forms.valid(
+            request, sent if isinstance(sent, str) else None
+        ):
+            # Login CSRF: a page elsewhere must not log this browser in (as anybody).
+            log.warning("dashboard login without this site's form token refused")
+            return form_page(
+                request,
+                status_code=403,
+                next_path=next_path,
+                error=msg(FORM_EXPIRED),
+                username=username,
+            )
+        try:
+            async with auth.gate.admit(client_of(request)):
+                token, problem = await auth.log_in(username, password)
+        except LoginRefused as refused:
+            return form_page(
+                request,
+                status_code=refused.status,
+                next_path=next_path,
+                error=msg(LOGIN_BUSY),
+                username=username,
+                headers={"Retry-After": str(refused.retry_after)},
+            )
+        except SQLAlchemyError:
+            log.warning("dashboard login could not be stored: try again", exc_info=True)
+            return form_page(
+                request,
+                status_code=503,
+                next_path=next_path,
+                error=msg(LOGIN_BUSY),
+                username=username,
+                headers={"Retry-After": "5"},
+            )
         if token is None:
             minutes = max(1, web.app.settings.lockout_minutes)
             error = msg(problem, minutes=minutes) if problem == LOGIN_LOCKED else msg(problem or "")
-            return web.pages.render(
+            return form_page(
                 request,
-                "staff/login.html",
                 status_code=401 if problem != LOGIN_MISSING else 400,
-                next=next_path,
+                next_path=next_path,
                 error=error,
                 username=username,
             )
         response = RedirectResponse(next_path, status_code=303)
         auth.set_cookie(response, token)
+        forms.clear_cookie(response)
         return response
 
     @routes.post("/loket/logout")

@@ -12,15 +12,18 @@ once.
 
 from __future__ import annotations
 
+import logging
 import re
 import secrets
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from urllib.parse import parse_qsl
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
+from sqlalchemy.exc import SQLAlchemyError
 
+from conversations import messages as m
 from conversations.events import Reopen, Reply
 from conversations.flows import DONE
 from conversations.messages import ERASED
@@ -36,11 +39,16 @@ from conversations.text import (
 from storage.webchat import token_hash
 
 from ..http import limited_body
+from ..partners import CODE_PATTERN
 from ..rendering import render_reply
-from .chat_actions import COMMANDS, Action, ChatActions, Language, Pressed, action_of
+from .auth import client_of
+from .chat_actions import COMMANDS, Action, ChatActions, Language, Pressed, Typed, action_of
 from .chat_messenger import ChatTranscripts, WebChatMessenger
 from .chat_transcript import ME, Entry, Transcript
+from .client_counts import ClientCounts
 from .context import WebContext
+
+log = logging.getLogger(__name__)
 
 PATH = "/chat"
 COOKIE = "signaalpunt_chat"
@@ -48,11 +56,13 @@ NOTICE = "signaalpunt_chat_notice"  # "erased-<language>": shown once after /ver
 TOUCH_EVERY = timedelta(hours=1)  # a visit keeps the chat alive; written at most this often
 MAX_BODY = 16_384  # bytes of a form; a longer text is refused with a message
 MAX_FIELDS = 12
+MAX_TYPED = 4096  # what is offered again in the text field after a failed step
 _NONCE = re.compile(r"[A-Za-z0-9_-]{16,64}")
-_PARTNER = re.compile(r"[a-z0-9][a-z0-9-]{0,31}")
 
 TOO_LONG = N_("Your message was too long to send. Please make it shorter.")
 CROSS_SITE = N_("This form was sent from another website, so it was not processed.")
+CHAT_BUSY = N_("It is very busy right now, so a new chat cannot start. Please try again later.")
+DAY = 24 * 3600.0
 
 
 @dataclass(frozen=True)
@@ -121,6 +131,7 @@ class ChatPage:
         self._actions = ChatActions(web.app, self.transcripts)
         self._max_age = int(timedelta(days=web.app.settings.retain_draft_days).total_seconds())
         self._secure = web.app.settings.web_secure_cookies
+        self._starts = ClientCounts(web.app.settings.web_chats_per_client_hour, 3600.0)
 
     # -- GET ---------------------------------------------------------------------------
 
@@ -131,8 +142,11 @@ class ChatPage:
         async with self._app.store.unit_of_work() as uow:
             chat = await uow.webchat.by_token(hashed)
             if chat is not None and now - chat.updated_at >= TOUCH_EVERY:
-                await uow.webchat.touch(hashed, now)
-                await uow.commit()
+                try:
+                    await uow.webchat.touch(hashed, now)
+                    await uow.commit()
+                except SQLAlchemyError:  # only keeps the chat a little longer: next visit
+                    log.warning("touching a web chat failed", exc_info=True)
         hint = accepted_language(request.headers.get("accept-language"))
         notice = self._notice(request.cookies.get(NOTICE))
         if chat is not None:
@@ -140,7 +154,7 @@ class ChatPage:
         else:
             language = notice or hint or self._app.settings.default_language
             transcript = self._first_page(language, erased=notice is not None)
-        kept = partner if chat is None and partner and _PARTNER.fullmatch(partner) else None
+        kept = partner if chat is None and partner and CODE_PATTERN.fullmatch(partner) else None
         response = self._page(request, transcript, partner=kept)
         self._set_cookie(response, token)
         if notice is not None:
@@ -170,6 +184,7 @@ class ChatPage:
         partner: str | None,
         status_code: int = 200,
         problem: str | None = None,
+        typed: str = "",
     ) -> Response:
         language = transcript.language if transcript.language in LANGUAGES else "nl"
         catalog = self._app.catalogs[language]
@@ -182,6 +197,7 @@ class ChatPage:
             nonce=secrets.token_urlsafe(16),
             partner=partner,
             problem=problem,
+            typed=typed[:MAX_TYPED],
             done_id=DONE.id,
             languages=[
                 (code, render_label(LanguageName(code, in_itself=True), catalog, code))
@@ -212,7 +228,7 @@ class ChatPage:
         hashed = token_hash(token)
         body = await limited_body(request, MAX_BODY)
         if body is None:
-            return await self._refused(request, hashed, token)
+            return await self._again(request, hashed, token, 413, TOO_LONG)
         form = _form(body)
         nonce = form.get("nonce", "")
         nonce = nonce if _NONCE.fullmatch(nonce) else secrets.token_urlsafe(16)
@@ -220,23 +236,34 @@ class ChatPage:
         action = action_of(form)
         partner = form.get("partner", "")
         now = self._web.clock()
-        async with self.transcripts.resident(hashed):
-            async with self._app.store.unit_of_work() as uow:
-                chat = await uow.webchat.by_token(hashed)
-            if chat is None:
-                if isinstance(action, Language):
-                    hint, action = action.code, None  # from the first page: start in it
-                kept = partner if _PARTNER.fullmatch(partner) else None
-                user_id = await self._actions.open(
-                    hashed, now, nonce=nonce, hint=hint, partner=kept
-                )
-            else:
-                user_id = chat.user_id
-            changed = None
-            if action is not None:
-                changed = await self._actions.perform(user_id, action, now, nonce=nonce, hint=hint)
-            async with self._app.store.unit_of_work() as uow:
-                erased = await uow.webchat.by_token(hashed) is None
+        typed = action.text if isinstance(action, Typed) else ""
+        try:
+            async with self.transcripts.resident(hashed):
+                async with self._app.store.unit_of_work() as uow:
+                    chat = await uow.webchat.by_token(hashed)
+                if chat is None:
+                    if not await self._may_start(client_of(request), now):
+                        return await self._again(request, hashed, token, 429, CHAT_BUSY, typed)
+                    if isinstance(action, Language):
+                        hint, action = action.code, None  # from the first page: start in it
+                    kept = partner if CODE_PATTERN.fullmatch(partner) else None
+                    user_id = await self._actions.open(
+                        hashed, now, nonce=nonce, hint=hint, partner=kept
+                    )
+                else:
+                    user_id = chat.user_id
+                changed = None
+                if action is not None:
+                    changed = await self._actions.perform(
+                        user_id, action, now, nonce=nonce, hint=hint
+                    )
+                async with self._app.store.unit_of_work() as uow:
+                    erased = await uow.webchat.by_token(hashed) is None
+        except SQLAlchemyError:
+            # Rolled back: the answers are as they were and the question still stands; what
+            # was typed is offered again.
+            log.warning("a web chat step could not be stored: try again", exc_info=True)
+            return await self._again(request, hashed, token, 503, m.SAVE_FAILED, typed)
         response = RedirectResponse(PATH + self._anchor(action, changed), status_code=303)
         if erased:  # /verwijder: the cookie goes with the chat
             language = changed.language if changed is not None else hint or "nl"
@@ -267,7 +294,30 @@ class ChatPage:
                 return f"#choice-{last.n}-{index}"
         return ""
 
-    async def _refused(self, request: Request, hashed: str, token: str) -> Response:
+    async def _may_start(self, client: str, now: datetime) -> bool:
+        """A new chat is kept for days: one client starts at most so many an hour, and all
+        together at most so many a day."""
+        if self._starts.wait(client) is not None:
+            log.warning("new web chats refused for one client (hourly limit)")
+            return False
+        async with self._app.store.unit_of_work() as uow:
+            started = await uow.webchat.created_since(now - timedelta(seconds=DAY))
+        if started >= self._app.settings.web_chats_per_day:
+            log.warning("new web chats refused (daily limit)")
+            return False
+        self._starts.count(client)
+        return True
+
+    async def _again(
+        self,
+        request: Request,
+        hashed: str,
+        token: str,
+        status: int,
+        problem: str,
+        typed: str = "",
+    ) -> Response:
+        """The chat as it stands, with why the form was not taken (and what was typed)."""
         async with self._app.store.unit_of_work() as uow:
             chat = await uow.webchat.by_token(hashed)
         hint = accepted_language(request.headers.get("accept-language")) or "nl"
@@ -276,7 +326,11 @@ class ChatPage:
             if chat is not None
             else self._first_page(hint)
         )
-        response = self._page(request, transcript, partner=None, status_code=413, problem=TOO_LONG)
+        response = self._page(
+            request, transcript, partner=None, status_code=status, problem=problem, typed=typed
+        )
+        if status == 503:
+            response.headers["Retry-After"] = "5"
         self._set_cookie(response, token)
         return response
 

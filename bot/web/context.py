@@ -8,6 +8,7 @@ from datetime import datetime
 
 from ..app import App
 from .auth import StaffAuth
+from .flash import Flash
 from .templating import Pages
 
 
@@ -17,3 +18,4 @@ class WebContext:
     clock: Callable[[], datetime]
     pages: Pages
     auth: StaffAuth
+    flash: Flash

@@ -1,7 +1,13 @@
 """One CSV file per figure, for Excel as the Dutch municipality has it: UTF-8 with a byte
 order mark (so Excel reads the accents), ``;`` between fields and a decimal comma (what
 Excel expects with Dutch regional settings; a ``,``-file opens as one column there),
-CRLF line ends, a header row. Counts only: the same rows as the page's tables."""
+CRLF line ends, a header row. Counts only: the same rows as the page's tables.
+
+Every text cell is neutralised as OWASP describes for CSV injection: a cell that starts with
+``=``, ``+``, ``-``, ``@``, a tab or a carriage return (a partner named
+``=HYPERLINK(...)``) gets a ``'`` in front, so Excel shows it as text instead of running
+it as a formula, and every text cell is quoted (a quote inside doubled). Numbers stay
+numbers."""
 
 from __future__ import annotations
 
@@ -44,11 +50,24 @@ def share_percent(timing_view: TimingView) -> Fraction | None:
     return share * 100 if share is not None else None
 
 
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def cell(value: object) -> object:
+    """A cell Excel cannot take for a formula: text starting like one gets a ``'``."""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
 def _write(rows: Iterable[Sequence[object]]) -> bytes:
     out = io.StringIO()
     out.write(BOM)
-    writer = csv.writer(out, delimiter=DELIMITER, lineterminator="\r\n")
-    writer.writerows(rows)
+    # QUOTE_NONNUMERIC: every text cell in quotes, counts (ints) as they are.
+    writer = csv.writer(
+        out, delimiter=DELIMITER, lineterminator="\r\n", quoting=csv.QUOTE_NONNUMERIC
+    )
+    writer.writerows([cell(value) for value in row] for row in rows)
     return out.getvalue().encode("utf-8")
 
 

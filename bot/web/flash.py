@@ -1,7 +1,9 @@
 """A one-time message shown on the page a POST redirects to ("Picked up.").
 
 Kept in a short-lived cookie for the dashboard's path; the page that shows it deletes it.
-It is only ever shown to the browser that holds it, and escaped like all text.
+The cookie is signed (an HMAC with a key derived from the index key): a cookie set by
+anyone else (another site on a sibling domain, a script on the network path) shows nothing,
+so the dashboard never shows text an attacker chose.
 """
 
 from __future__ import annotations
@@ -11,27 +13,43 @@ from urllib.parse import quote, unquote
 from fastapi import Request
 from fastapi.responses import Response
 
+from storage.crypto import Keyring
+
+from .security import same_token
+
 COOKIE = "signaalpunt_flash"
 MAX_LENGTH = 500
+PATH = "/loket"
 
 
-def set_flash(response: Response, text: str, *, path: str = "/loket", secure: bool) -> None:
-    response.set_cookie(
-        COOKIE,
-        quote(text[:MAX_LENGTH]),  # a cookie value is ASCII
-        max_age=60,
-        path=path,
-        httponly=True,
-        samesite="strict",
-        secure=secure,
-    )
+class Flash:
+    def __init__(self, keyring: Keyring, *, secure: bool) -> None:
+        self._keyring = keyring
+        self._secure = secure
 
+    def _mac(self, value: str) -> str:
+        return self._keyring.index(f"flash:{value}")[:32]
 
-def take_flash(request: Request, response: Response, *, path: str = "/loket") -> None:
-    if COOKIE in request.cookies:
-        response.delete_cookie(COOKIE, path=path, httponly=True, samesite="strict")
+    def set(self, response: Response, text: str) -> None:
+        value = quote(text[:MAX_LENGTH])  # a cookie value is ASCII
+        response.set_cookie(
+            COOKIE,
+            f"{value}.{self._mac(value)}",
+            max_age=60,
+            path=PATH,
+            httponly=True,
+            samesite="strict",
+            secure=self._secure,
+        )
 
+    @staticmethod
+    def take(request: Request, response: Response) -> None:
+        if COOKIE in request.cookies:
+            response.delete_cookie(COOKIE, path=PATH, httponly=True, samesite="strict")
 
-def flash_of(request: Request) -> str | None:
-    text = request.cookies.get(COOKIE)
-    return unquote(text)[:MAX_LENGTH] if text else None
+    def of(self, request: Request) -> str | None:
+        """The message, or None when there is none or its signature is not ours."""
+        value, _, mac = (request.cookies.get(COOKIE) or "").rpartition(".")
+        if not value or not same_token(mac, self._mac(value)):
+            return None
+        return unquote(value)[:MAX_LENGTH]

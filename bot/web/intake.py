@@ -7,11 +7,13 @@ click or a reload stores it once; a repeat goes to the signal list.
 
 from __future__ import annotations
 
+import logging
 import re
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
+from sqlalchemy.exc import SQLAlchemyError
 
 from conversations import intake
 from conversations import messages as m
@@ -22,8 +24,10 @@ from storage.signals import PHONE_CHANNEL
 
 from .auth import WebStaff, checked_form
 from .context import WebContext
-from .flash import set_flash
 from .security import new_token
+from .site import BROKEN
+
+log = logging.getLogger(__name__)
 
 INTAKE_PATH = "/loket/telefoon"
 FORM_ID = "form_id"
@@ -152,26 +156,43 @@ def router(web: WebContext) -> APIRouter:
             )
         now = web.clock()
         draft = intake.intake_draft(flow, result, now)
-        async with app.store.unit_of_work() as uow:
-            if not await uow.inbound.record(PHONE_CHANNEL, form_id, now):
-                reference = None
-            else:
-                stored = await uow.signals.add(
-                    draft, reporter_id=None, channel=PHONE_CHANNEL, now=now, actor=staff.actor
-                )
-                await uow.audit.record(
-                    at=now, actor=staff.actor, action="intake", outcome="ok", signal_id=stored.id
-                )
-                reference = stored.reference
-            await uow.commit()
-        secure = app.settings.web_secure_cookies
+        try:
+            async with app.store.unit_of_work() as uow:
+                if not await uow.inbound.record(PHONE_CHANNEL, form_id, now):
+                    reference = None
+                else:
+                    stored = await uow.signals.add(
+                        draft, reporter_id=None, channel=PHONE_CHANNEL, now=now, actor=staff.actor
+                    )
+                    await uow.audit.record(
+                        at=now,
+                        actor=staff.actor,
+                        action="intake",
+                        outcome="ok",
+                        signal_id=stored.id,
+                    )
+                    reference = stored.reference
+                await uow.commit()
+        except SQLAlchemyError:
+            # Nothing was stored: the form comes back filled in (with its id, so sending it
+            # again stores it once).
+            log.warning("a telephone report could not be stored: try again", exc_info=True)
+            return await form_page(
+                request,
+                staff,
+                kind,
+                values=values,
+                errors={FORM_ID: msg(BROKEN)},
+                form_id=form_id,
+                status_code=503,
+            )
         if reference is None:
             response = RedirectResponse("/loket/", status_code=303)
-            set_flash(response, render_text(Msg(ALREADY_SAVED)), secure=secure)
+            web.flash.set(response, render_text(Msg(ALREADY_SAVED)))
             return response
         app.outbox_wake.set()
         response = RedirectResponse(f"/loket/signalen/{reference}", status_code=303)
-        set_flash(response, render_text(msg(SAVED, reference=Token(reference))), secure=secure)
+        web.flash.set(response, render_text(msg(SAVED, reference=Token(reference))))
         return response
 
     def render_text(message: Msg) -> str:

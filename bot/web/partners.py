@@ -20,6 +20,7 @@ from storage.records import PartnerRecord
 
 from ..actions import DETAIL_VIEWERS
 from ..partners import (
+    CODE_PATTERN,
     MAX_NAME,
     partner_code,
     partner_name,
@@ -30,7 +31,6 @@ from ..partners import (
 )
 from .auth import WebStaff, checked_form, require_role
 from .context import WebContext
-from .flash import flash_of, set_flash, take_flash
 
 PARTNERS_PATH = "/loket/partners"
 MANAGERS = DETAIL_VIEWERS  # regisseur and admin add partners; every role sees them
@@ -113,7 +113,7 @@ def router(web: WebContext) -> APIRouter:
             status_code=status_code,
             staff=staff,
             nav="partners",
-            flash=flash_of(request),
+            flash=web.flash.of(request),
             partners=[_links(web, p) for p in partners],
             may_add=staff.role in MANAGERS,
             error=error,
@@ -123,7 +123,7 @@ def router(web: WebContext) -> APIRouter:
             telegram_known=bool(app.settings.telegram_bot_username),
             whatsapp_known=bool(app.settings.whatsapp_display_number),
         )
-        take_flash(request, response)
+        web.flash.take(request, response)
         return response
 
     @routes.get(PARTNERS_PATH)
@@ -157,12 +157,12 @@ def router(web: WebContext) -> APIRouter:
             )
         response = RedirectResponse(f"{PARTNERS_PATH}#partner-{added.code}", status_code=303)
         text = web.pages.texts(STAFF_LANGUAGE)["text"](msg(ADDED, name=Token(added.name)))
-        set_flash(response, str(text), secure=app.settings.web_secure_cookies)
+        web.flash.set(response, str(text))
         return response
 
     async def found(code: str) -> PartnerLinks:
         async with app.store.unit_of_work() as uow:
-            partner = await uow.partners.by_code(code[:64])
+            partner = await uow.partners.by_code(code) if CODE_PATTERN.fullmatch(code) else None
         if partner is None:
             raise HTTPException(status_code=404)
         return _links(web, partner)

@@ -84,7 +84,7 @@ def allowed_actions(staff: WebStaff, signal: StoredSignal) -> tuple[Action, ...]
 
 async def _actor(uow: UnitOfWork, actor: str, names: dict[str, str]) -> Msg | str:
     kind, _, rest = actor.partition(":")
-    if kind == "staff" and rest.isdigit():
+    if kind == "staff" and rest.isascii() and rest.isdigit():
         if actor not in names:
             staff = await uow.staff.get(int(rest))
             names[actor] = staff.display_name if staff else "?"

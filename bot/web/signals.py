@@ -4,6 +4,7 @@ and questions to the reporter, through the same core code as the Telegram button
 
 from __future__ import annotations
 
+import re
 import secrets
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -21,14 +22,15 @@ from conversations.workdays import WorkingHours
 from storage.listing import SignalFilter, SignalRow
 from storage.uow import UnitOfWork
 
+from ..partners import CODE_PATTERN
 from . import signal_texts as st
 from .auth import WebStaff, checked_form
 from .context import WebContext
-from .flash import flash_of, set_flash, take_flash
 from .signal_view import signal_page
 
 PAGE_SIZE = 50
 MAX_PAGE = 10_000
+REFERENCE = re.compile(r"[A-Z]{2}-[0-9]{4}-[0-9]{4,9}")
 
 
 def _clock(row: SignalRow) -> SignalClock:
@@ -72,6 +74,22 @@ def _choice(value: str | None, allowed: set[str]) -> str | None:
     return value if value in allowed else None
 
 
+def _partner(value: str | None) -> str | None:
+    return value if value and CODE_PATTERN.fullmatch(value) else None
+
+
+def signal_reference(value: str) -> str:
+    """The reference in a path ("sp-2026-0001 " is "SP-2026-0001"); "" when it cannot be
+    one (then nothing is looked up: a NUL or a megabyte is not sent to the database)."""
+    reference = value.strip().upper()
+    return reference if REFERENCE.fullmatch(reference) else ""
+
+
+def ascii_digits(text: str) -> bool:
+    """Only 0-9 (``str.isdigit`` also takes "²", "①" and other scripts' digits)."""
+    return text.isascii() and text.isdigit()
+
+
 def router(web: WebContext) -> APIRouter:
     routes = APIRouter()
     app = web.app
@@ -84,10 +102,10 @@ def router(web: WebContext) -> APIRouter:
             name,
             staff=staff,
             nav="signals",
-            flash=flash_of(request),
+            flash=web.flash.of(request),
             **context,
         )
-        take_flash(request, response)
+        web.flash.take(request, response)
         return response
 
     @routes.get("/loket/")
@@ -101,14 +119,17 @@ def router(web: WebContext) -> APIRouter:
             status=None if status == "all" else status,
             urgent={"yes": True, "no": False}.get(query.get("urgent") or ""),
             area=_choice(query.get("area"), places),
-            postcode4=postcode if postcode.isdigit() and len(postcode) == 4 else None,
-            partner=(query.get("partner") or None),
+            postcode4=postcode if ascii_digits(postcode) and len(postcode) == 4 else None,
+            partner=_partner(query.get("partner")),
             channel=_choice(query.get("channel"), set(st.CHANNEL_LABELS)),
             assignee_id=staff.record.id if query.get("mine") == "1" else None,
         )
         overdue_only = query.get("overdue") == "1"
         number = query.get("page") or "1"
-        current_page = min(int(number), MAX_PAGE) if number.isdigit() and int(number) > 0 else 1
+        # Digits 0-9 only: "²" or "①" pass str.isdigit() but not int(), and a page of a
+        # thousand digits is no page either.
+        wanted_page = int(number) if ascii_digits(number) and len(number) <= 6 else 1
+        current_page = min(max(wanted_page, 1), MAX_PAGE)
         now = web.clock()
         async with app.store.unit_of_work() as uow:
             shown_page = await list_page(
@@ -151,7 +172,8 @@ def router(web: WebContext) -> APIRouter:
     ) -> Response:
         now = web.clock()
         async with app.store.unit_of_work() as uow:
-            signal = await uow.signals.get_by_reference(reference.strip().upper()[:20])
+            reference = signal_reference(reference)
+            signal = await uow.signals.get_by_reference(reference) if reference else None
             if signal is None:
                 await uow.audit.record(
                     at=now, actor=staff.actor, action="view", outcome="refused:unknown"
@@ -180,7 +202,7 @@ def router(web: WebContext) -> APIRouter:
 
     def back(reference: str, text: str) -> Response:
         response = RedirectResponse(f"/loket/signalen/{reference}", status_code=303)
-        set_flash(response, text, secure=app.settings.web_secure_cookies)
+        web.flash.set(response, text)
         return response
 
     def render_text(message: Any) -> str:
@@ -189,12 +211,12 @@ def router(web: WebContext) -> APIRouter:
     @routes.post("/loket/signalen/{reference}/actie")
     async def act(request: Request, reference: str, staff: WebStaff = Depends(current)) -> Response:
         form = await checked_form(request, staff)
-        reference = reference.strip().upper()[:20]
+        reference = signal_reference(reference)
         action = str(form.get("action") or "")
         option = str(form.get("option") or "") or None
         nonce = str(form.get("nonce") or "")[:64] or None
         async with app.store.unit_of_work() as uow:
-            signal = await uow.signals.get_by_reference(reference)
+            signal = await uow.signals.get_by_reference(reference) if reference else None
         if signal is None:
             return RedirectResponse("/loket/", status_code=303)
         result = await app.loket.act(
@@ -215,7 +237,9 @@ def router(web: WebContext) -> APIRouter:
     @routes.post("/loket/signalen/{reference}/vraag")
     async def ask(request: Request, reference: str, staff: WebStaff = Depends(current)) -> Response:
         form = await checked_form(request, staff)
-        reference = reference.strip().upper()[:20]
+        reference = signal_reference(reference)
+        if not reference:
+            return RedirectResponse("/loket/", status_code=303)
         question = str(form.get("question") or "")[:1000]
         nonce = str(form.get("nonce") or "")[:64] or None
         reply = await app.loket.ask(

@@ -7,7 +7,6 @@ Page modules are imported here, inside ``web_channel``: each exposes
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
@@ -19,6 +18,7 @@ from starlette.exceptions import HTTPException
 from conversations.text import N_
 
 from ..app import App
+from ..http import FailurePage
 from ..serve import Channel
 from .auth import (
     FORM_EXPIRED,
@@ -32,12 +32,11 @@ from .auth import (
 from .auth import router as auth_router
 from .chat import chat_parts
 from .context import WebContext
+from .flash import Flash
 from .static import StaticFiles
 from .templating import Pages
 
 __all__ = ["WebContext", "web_channel", "web_context"]
-
-log = logging.getLogger(__name__)
 
 NOT_FOUND = N_("This page does not exist (any more).")
 BROKEN = N_(
@@ -49,7 +48,8 @@ WEB_PREFIXES = ("/loket", "/chat")
 
 def web_context(app: App, clock: Callable[[], datetime]) -> WebContext:
     pages = Pages(app.catalogs, StaticFiles())
-    return WebContext(app, clock, pages, StaffAuth(app, clock))
+    flash = Flash(app.store.keyring, secure=app.settings.web_secure_cookies)
+    return WebContext(app, clock, pages, StaffAuth(app, clock), flash)
 
 
 def _home() -> APIRouter:
@@ -102,18 +102,22 @@ def error_handlers(web: WebContext) -> dict[Any, Callable[..., Any]]:
             return PlainTextResponse(str(error.detail), status_code=error.status_code)
         return _error_page(web, request, error.status_code, BROKEN)
 
-    async def broken(request: Request, error: Exception) -> Response:
-        # The type only: an exception's message can quote what someone typed.
-        log.error("a web page failed: %s", type(error).__name__)
-        return _error_page(web, request, 500, BROKEN)
-
     return {
         LoginRequired: login_required,
         Forbidden: forbidden,
         FormExpired: expired,
         HTTPException: http_error,
-        Exception: broken,
     }
+
+
+def failure_page(web: WebContext) -> FailurePage:
+    """What a request that failed gets (logged once, in ``bot.http.Failures``): on the web
+    pages a friendly page (nothing entered before it is lost), elsewhere the status."""
+
+    async def page(request: Request, error: Exception, status: int) -> Response:
+        return _error_page(web, request, status, BROKEN)
+
+    return page
 
 
 def web_channel(app: App, clock: Callable[[], datetime], base_url: str) -> Channel:
@@ -127,5 +131,6 @@ def web_channel(app: App, clock: Callable[[], datetime], base_url: str) -> Chann
         messenger=chat_messenger,
         routers=routers,
         errors=error_handlers(web),
+        failure_page=failure_page(web),
         where=f"web chat on {base_url}/chat, loket dashboard on {base_url}/loket/",
     )

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from storage.database import make_engine
 from storage.models import Staff
 from tests.e2e.test_cli_staff import database_url, environment
+from tests.e2e.web_harness import post_login
 from tests.net import free_port
 from tests.processes import SIGNAALPUNT
 
@@ -133,13 +134,9 @@ async def test_the_login_works_on_the_running_service_and_a_new_password_logs_ou
         assert f"{base}/chat" in "".join(printed)
         assert f"{base}/loket/" in "".join(printed)
         async with httpx.AsyncClient(base_url=base, timeout=30) as http:
-            refused = await http.post(
-                "/loket/login", data={"username": "anna", "password": "not it at all"}
-            )
+            refused = await post_login(http, "anna", "not it at all")
             assert refused.status_code == 401
-            logged_in = await http.post(
-                "/loket/login", data={"username": "anna", "password": PASSWORD}
-            )
+            logged_in = await post_login(http, "anna", PASSWORD)
             assert logged_in.status_code == 303
             assert (await http.get("/loket/")).status_code == 200
             reset = await asyncio.to_thread(

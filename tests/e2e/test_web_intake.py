@@ -24,6 +24,7 @@ from tests.e2e.web_harness import (
     add_web_staff,
     browser_page,
     login,
+    post_login,
     screenshot,
     serious_violations,
     web_service,
@@ -224,9 +225,7 @@ OTHER = {
 async def logged_in(base_url: str, username: str) -> AsyncIterator[httpx.AsyncClient]:
     """A plain HTTP client with a dashboard session (the login form, real HTTP)."""
     async with httpx.AsyncClient(base_url=base_url) as client:
-        response = await client.post(
-            "/loket/login", data={"username": username, "password": PASSWORD, "next": "/loket/"}
-        )
+        response = await post_login(client, username, PASSWORD, "/loket/")
         assert response.status_code == 303
         yield client
 

@@ -170,10 +170,14 @@ async def test_the_whatsapp_webhook_refuses_hostile_bodies_and_keeps_working(
         deep = b'{"entry": [{"changes": [{"field": "messages", "value": ' + b"[" * 300
         deep += b"]" * 300 + b"}]}]}"
         assert await post(deep, signed(deep)) == 200
-        # Too large: refused before the signature is checked, so before it is read whole.
-        assert await post(b"", {}, length=WHATSAPP_MAX + 1) == 413
+        # Too large: refused before the signature is checked, so before it is read whole
+        # (without a signature header at all, before anything: tests/regressions/
+        # test_whatsapp_unsigned_body_unread.py).
+        some_signature = {"X-Hub-Signature-256": "sha256=" + "0" * 64}
+        assert await post(b"", some_signature, length=WHATSAPP_MAX + 1) == 413
         endless = (b"x" * 65_536 for _ in range(WHATSAPP_MAX // 65_536 + 2))
-        assert await post(endless, {}, chunked=True, finish=False) == 413
+        assert await post(endless, some_signature, chunked=True, finish=False) == 413
+        assert await post(b"", {}, length=WHATSAPP_MAX + 1) == 401
         await run.settle()
         assert await count(run.app.store, InboxMessage, InboundMessage, Reporter) == 0
         assert graph.sent == []

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import httpx
 from axe_playwright_python.base import AXE_SCRIPT
 from playwright.async_api import Browser, BrowserContext, Page, async_playwright
 
@@ -69,13 +70,30 @@ class WebService:
 
 
 def web_settings(tmp_path: Path, port: int, **extra: Any) -> Settings:
-    return Settings(
-        _env_file=None,  # type: ignore[call-arg]
-        database_url=f"sqlite+aiosqlite:///{tmp_path / 'signaalpunt.db'}",
-        key_file=tmp_path / "keys.json",
-        http_host="127.0.0.1",
-        http_port=port,
-        **extra,
+    """The web service's settings: SQLite in ``tmp_path`` unless ``extra`` names another
+    ``database_url``."""
+    values: dict[str, Any] = {
+        "database_url": f"sqlite+aiosqlite:///{tmp_path / 'signaalpunt.db'}",
+        "key_file": tmp_path / "keys.json",
+        "http_host": "127.0.0.1",
+        "http_port": port,
+    }
+    return Settings(_env_file=None, **(values | extra))  # type: ignore[call-arg]
+
+
+FORM_TOKEN = re.compile(r'name="form_token" value="([^"]+)"')
+
+
+async def post_login(
+    client: httpx.AsyncClient, username: str, password: str = PASSWORD, next_path: str = ""
+) -> httpx.Response:
+    """The login form as a browser sends it: the page first (its form token and cookie),
+    then the POST."""
+    page = await client.get("/loket/login")
+    token = FORM_TOKEN.search(page.text)
+    data = {"username": username, "password": password, "next": next_path}
+    return await client.post(
+        "/loket/login", data=data | ({"form_token": token[1]} if token else {})
     )
 
 
@@ -94,7 +112,11 @@ async def web_service(
     sock.listen(64)
     port = sock.getsockname()[1]
     clock = clock or Clock()
-    app = await build_app(web_settings(tmp_path, port, **extra))
+    try:
+        app = await build_app(web_settings(tmp_path, port, **extra))
+    except BaseException:
+        sock.close()
+        raise
     base_url = f"http://127.0.0.1:{port}"
     staff = RecordingStaff()
     try:
