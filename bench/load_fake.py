@@ -38,6 +38,7 @@ class LoadFake(FakeTelegram):
 
     def __init__(self, *, rtt: float = 0.0, **kwargs: Any) -> None:
         super().__init__(TOKEN, **kwargs)
+        self.add_group(LOKET)
         self.rtt = rtt
         self.reply_at: dict[int, float] = {}
         # Per chat, what the reporter waits for: checked on each of the bot's calls to that

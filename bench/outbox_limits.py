@@ -176,6 +176,10 @@ async def drain(mix: Mix, workdir: Path, url: str | None = None) -> Result:
     async with store.unit_of_work() as uow:
         assert await uow.outbox.pending_count() == mix.total
     async with FakeTelegram(TOKEN, enforce_limits=True) as fake:
+        # The bot is in the groups, and the staff started it (they linked with /koppel).
+        for group in range(mix.groups):
+            fake.add_group(GROUP_BASE - group if group else LOKET_CHAT)
+        fake.started.update(STAFF_BASE + number for number in range(mix.private_chats))
         bot = build_bot(TOKEN, fake.api_url)
         await bot.initialize()
         try:

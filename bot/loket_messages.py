@@ -24,6 +24,7 @@ from .rendering import render_texts
 from .staff_buttons import action_button, next_step_buttons
 
 ADMIN_ALERT = "admin_alert"
+LOKET_MOVED = "loket_moved"  # an admin told that the loket group has a new chat id
 
 
 class LoketComposer:
@@ -39,6 +40,9 @@ class LoketComposer:
         """The message for ``item``; None when there is nothing (left) to send."""
         if item.kind == ADMIN_ALERT:
             return self._alert(item)
+        if item.kind == LOKET_MOVED:
+            new = Token(str(item.payload.get("new", "?")))
+            return Outgoing(item.target, self._text([msg(t.LOKET_MOVED, new=new)]), None)
         if item.kind in FOLLOW_UP_KINDS:
             return await self._followup.compose(uow, item)
         if item.signal_id is None:
@@ -49,7 +53,7 @@ class LoketComposer:
         if item.kind == LOKET_CARD:
             return await self._card(uow, signal, edit=None)
         if item.kind == CARD_UPDATE:
-            landed = await uow.outbox.delivered_ref(signal.id, LOKET_CARD)
+            landed = await uow.outbox.latest_ref(signal.id, (LOKET_CARD, CARD_UPDATE))
             # Not delivered yet: the queued card will show the current state when it goes.
             return await self._card(uow, signal, edit=landed) if landed else None
         if item.kind == STAFF_DETAILS:
@@ -104,11 +108,10 @@ class LoketComposer:
 
     def _alert(self, item: OutboxItem) -> Outgoing:
         reference = str(item.payload.get("reference", "?"))
+        reason = str(item.payload.get("reason", ""))[:200]
+        if item.payload.get("configuration"):  # our set-up, e.g. a template not registered
+            text = msg(t.TEMPLATE_REFUSED, reference=Token(reference), reason=reason)
+            return Outgoing(item.target, self._text([text]), reference)
         where = t.TARGET_LOKET_GROUP if item.payload.get("target") == LOKET else t.TARGET_STAFF
-        text = msg(
-            t.DELIVERY_FAILED,
-            reference=Token(reference),
-            target=Msg(where),
-            reason=str(item.payload.get("reason", ""))[:200],
-        )
+        text = msg(t.DELIVERY_FAILED, reference=Token(reference), target=Msg(where), reason=reason)
         return Outgoing(item.target, self._text([text]), reference)

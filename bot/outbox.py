@@ -158,7 +158,7 @@ class OutboxWorker:
             await uow.outbox.mark_failed(item.id, now, str(error)[:500], retry_at)
             if retry_at is not None:
                 await uow.outbox.postpone_target(item.target, retry_at)
-            if dead and reporter_id_of(item.target) is not None:
+            if dead and reporter_id_of(item.target) is not None and not error.configuration:
                 await self._unreachable(uow, item, error, now)
             elif dead and item.kind != ADMIN_ALERT:
                 await self._alert_admins(uow, item, error, now)
@@ -190,7 +190,13 @@ class OutboxWorker:
         if item.signal_id is not None:
             signal = await uow.signals.get(item.signal_id)
             reference = signal.reference if signal else None
-        payload = {"reference": reference, "target": item.target, "reason": str(error)}
+        payload: dict[str, object] = {
+            "reference": reference,
+            "target": item.target,
+            "reason": str(error),
+        }
+        if error.configuration:
+            payload["configuration"] = True
         for admin in await uow.staff.active_with_role("admin"):
             if admin.telegram_user_id is not None:
                 target = str(admin.telegram_user_id)

@@ -59,12 +59,20 @@ class DeliveryError(Exception):
     """A message could not be delivered.
 
     ``permanent`` ones are not retried (bot removed, chat gone); ``retry_after`` is the
-    wait the chat app asked for (Telegram's 429).
+    wait the chat app asked for (Telegram's 429). ``configuration``: our set-up is wrong
+    (a WhatsApp template not registered as it is sent), so admins must hear of it even for
+    a reporter's message.
     """
 
     def __init__(
-        self, reason: str, *, permanent: bool = False, retry_after: float | None = None
+        self,
+        reason: str,
+        *,
+        permanent: bool = False,
+        retry_after: float | None = None,
+        configuration: bool = False,
     ) -> None:
         super().__init__(reason)
         self.permanent = permanent
         self.retry_after = retry_after
+        self.configuration = configuration

@@ -79,6 +79,15 @@ DELIVERY_FAILED = N_(
 )
 TARGET_LOKET_GROUP = N_("the loket group")
 TARGET_STAFF = N_("a staff member's private chat")
+TEMPLATE_REFUSED = N_(
+    "WhatsApp refused the message template for %(reference)s: %(reason)s. Register the "
+    "templates exactly as in docs/whatsapp-templates.md. This message was not sent."
+)
+LOKET_MOVED = N_(
+    "The loket group became a supergroup in Telegram and got a new id: %(new)s. Signaalpunt "
+    "now sends the cards there; nothing was lost. Please set "
+    "SIGNAALPUNT_LOKET_CHAT_ID=%(new)s in the configuration."
+)
 
 CARD_STEPS = ("role", "age_group")
 

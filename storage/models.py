@@ -335,6 +335,18 @@ class ChatKeyboard(Base):
     message_id: Mapped[str] = mapped_column(String(64))
 
 
+class ChatMigration(Base):
+    """A Telegram group that became a supergroup, under a new chat id (Telegram answers a
+    message to the old id with ``migrate_to_chat_id``). Kept so every instance, and every
+    restart, sends to the new id; a group's id is no personal data."""
+
+    __tablename__ = "chat_migrations"
+
+    from_chat_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    to_chat_id: Mapped[int] = mapped_column(BigInteger)
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
 class Submission(Base):
     """A signal sent by a reporter, by the keyed hash of who sent it: the limit of signals
     per day counts these. No content; it outlives a reporter's erasure on purpose (erasing

@@ -108,6 +108,22 @@ class OutboxRepository(SessionRepository):
         )
         return (await self._session.execute(query)).scalar_one_or_none()
 
+    async def latest_ref(self, signal_id: int, kinds: Sequence[str]) -> str | None:
+        """Where the latest delivered message of these kinds landed: a card that had to be
+        sent again (its group became a supergroup) is edited where it is now."""
+        query = (
+            select(OutboxMessage.delivered_ref)
+            .where(
+                OutboxMessage.signal_id == signal_id,
+                OutboxMessage.kind.in_(list(kinds)),
+                OutboxMessage.status == "sent",
+                OutboxMessage.delivered_ref.is_not(None),
+            )
+            .order_by(OutboxMessage.id.desc())
+            .limit(1)
+        )
+        return (await self._session.execute(query)).scalar_one_or_none()
+
     async def landed(self, *delivered_refs: str) -> OutboxItem | None:
         """The sent item that landed at one of ``delivered_refs`` (a WhatsApp message id
         is recorded as it is, or marked as a template)."""

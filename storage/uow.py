@@ -6,6 +6,7 @@ from types import TracebackType
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from .chats import ChatRepository
 from .crypto import Keyring
 from .figures import FiguresRepository
 from .followup import FollowUpRepository
@@ -48,6 +49,7 @@ class UnitOfWork:
     logins: LoginRepository
     listing: ListingRepository
     webchat: WebChatRepository
+    chats: ChatRepository
 
     def __init__(self, session: AsyncSession, dialect_name: str, keyring: Keyring) -> None:
         self._session = session
@@ -68,6 +70,7 @@ class UnitOfWork:
         self.logins = LoginRepository(session, dialect_name, keyring)
         self.listing = ListingRepository(session, dialect_name, keyring)
         self.webchat = WebChatRepository(session, dialect_name, keyring)
+        self.chats = ChatRepository(session, dialect_name, keyring)
 
     async def __aenter__(self) -> UnitOfWork:
         return self

@@ -3,13 +3,25 @@ reminders, and check-ins and questions for reporters who use Telegram."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import UTC, datetime
+
 from telegram import ForceReply, InlineKeyboardMarkup, Message
-from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
+from telegram.error import (
+    BadRequest,
+    ChatMigrated,
+    Forbidden,
+    NetworkError,
+    RetryAfter,
+    TelegramError,
+)
 from telegram.ext import ExtBot
 
 from ..ports import LOKET, DeliveryError, Outgoing
 from .client import seconds
 from .format import PARSE_MODE, split_text, staff_keyboard
+from .loket_chat import LoketChat
 
 CHANNEL = "telegram"
 
@@ -23,17 +35,35 @@ def parse_landed(ref: str) -> tuple[int, int]:
     return int(chat), int(message)
 
 
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
 class TelegramMessenger:
-    def __init__(self, bot: ExtBot[int], loket_chat_id: int) -> None:
+    def __init__(
+        self,
+        bot: ExtBot[int],
+        loket: LoketChat | int,
+        clock: Callable[[], datetime] = _utc_now,
+    ) -> None:
         self._bot = bot
-        self._loket = loket_chat_id
+        self._loket = loket if isinstance(loket, LoketChat) else LoketChat(loket)
+        self._clock = clock
 
     async def deliver(self, message: Outgoing) -> str:
         if message.channel not in (None, CHANNEL):
             raise DeliveryError(f"no {message.channel} channel is running", permanent=True)
-        chat_id = self._loket if message.target == LOKET else int(message.target)
+        chat_id = self._loket.id if message.target == LOKET else int(message.target)
         try:
-            return await self._deliver(chat_id, message)
+            try:
+                return await self._deliver(chat_id, message)
+            except ChatMigrated as moved:
+                # The group became a supergroup: follow it, and send this message there now
+                # (a card edit too: the old group's messages cannot be edited any more).
+                await self._loket.moved(chat_id, moved.new_chat_id, self._clock())
+                return await self._deliver(moved.new_chat_id, replace(message, edit=None))
+        except ChatMigrated as error:  # moved again meanwhile: the outbox tries later
+            raise DeliveryError(f"400 {error.message}") from error
         except RetryAfter as error:
             wait = seconds(error.retry_after)
             raise DeliveryError("429 too many requests", retry_after=wait) from error

@@ -8,9 +8,11 @@ from collections.abc import Awaitable
 from typing import TypeVar
 
 from telegram import CallbackQuery
-from telegram.error import RetryAfter, TelegramError
+from telegram.error import BadRequest, RetryAfter, TelegramError
 
 log = logging.getLogger(__name__)
+
+MAX_ANSWER = 200  # characters of an answerCallbackQuery text, as the Bot API allows
 
 A = TypeVar("A")
 B = TypeVar("B")
@@ -24,16 +26,30 @@ class AnswerOnce:
 
     async def __call__(self) -> None:
         query, self._query = self._query, None
-        if query is None:
-            return
-        try:
-            await query.answer()
-        except RetryAfter:
-            # Telegram's pace is full (a burst): the spinner stops by itself, and the reply,
-            # which matters, is on its way. Expected under load, so no traceback.
-            log.warning("answering a button press gave up: Telegram's rate limit is reached")
-        except TelegramError:  # the reply is on its way all the same: do not lose it
-            log.exception("answering a button press failed")
+        if query is not None:
+            await answer(query)
+
+
+async def answer(query: CallbackQuery, text: str | None = None, *, alert: bool = False) -> None:
+    """Answer a button press (it stops the button's spinner; ``text`` shows as a toast, or
+    as an alert), never failing what the press does: what matters is on its way anyway.
+
+    Telegram takes at most ``MAX_ANSWER`` characters, and only while the press is fresh:
+    one handled late (after a restart, or queued behind a busy chat) is "too old"."""
+    if text is not None and len(text) > MAX_ANSWER:
+        text = text[: MAX_ANSWER - 1] + "…"
+    try:
+        await query.answer(text, show_alert=alert)
+    except RetryAfter:
+        # Telegram's pace is full (a burst): the spinner stops by itself, and the reply,
+        # which matters, is on its way. Expected under load, so no traceback.
+        log.warning("answering a button press gave up: Telegram's rate limit is reached")
+    except BadRequest as error:
+        if "too old" not in error.message.lower():
+            raise
+        log.info("a button press was answered too late for Telegram; it was handled")
+    except TelegramError:  # the reply is on its way all the same: do not lose it
+        log.exception("answering a button press failed")
 
 
 NO_PRESS = AnswerOnce(None)

@@ -18,6 +18,7 @@ from ..app import App
 from ..outbox import OutboxWorker
 from ..serve import Channel, serving
 from .client import build_bot
+from .loket_chat import LoketChat
 from .menu import set_command_menus
 from .messenger import CHANNEL, TelegramMessenger
 from .polling import poll
@@ -51,6 +52,8 @@ async def telegram_parts(
     assert settings.loket_chat_id is not None
     if bot is None:
         bot = build_bot(settings.telegram_token.get_secret_value(), settings.telegram_api_url)
+    loket_chat = LoketChat(settings.loket_chat_id, app.store)
+    await loket_chat.load()  # a move recorded earlier (by any instance) is followed at once
     async with bot:
         await set_command_menus(bot, app.catalogs)
         updates = TelegramUpdates(
@@ -59,11 +62,11 @@ async def telegram_parts(
             app.loket,
             KeyboardStore(app.store),
             app.catalogs,
-            settings.loket_chat_id,
+            loket_chat,
             clock,
             app.followup,
         )
-        messenger = TelegramMessenger(bot, settings.loket_chat_id)
+        messenger = TelegramMessenger(bot, loket_chat, clock)
         if settings.telegram_mode == "webhook":
             assert settings.telegram_webhook_secret is not None
             secret = settings.telegram_webhook_secret.get_secret_value()

@@ -22,10 +22,11 @@ from ..loket import LoketService
 from ..ports import Button
 from ..staff_buttons import SHOW, next_step_buttons, option_buttons
 from .format import PARSE_MODE, escape, staff_keyboard
+from .loket_chat import LoketChat
+from .presses import answer
 
 LINK_COMMAND = "/koppel"
 VIEW_COMMAND = "/signaal"
-TOAST_LIMIT = 200  # Telegram's limit for callback answers
 
 
 def _command(text: str) -> tuple[str, str]:
@@ -37,12 +38,12 @@ def _command(text: str) -> tuple[str, str]:
 
 class StaffChat:
     def __init__(
-        self, bot: ExtBot[int], loket: LoketService, catalog: Catalog, loket_chat_id: int
+        self, bot: ExtBot[int], loket: LoketService, catalog: Catalog, loket_chat: LoketChat
     ) -> None:
         self._bot = bot
         self._loket = loket
         self._catalog = catalog
-        self._loket_chat_id = loket_chat_id
+        self._loket_chat = loket_chat
 
     def _render(self, text: Msg) -> str:
         return render(text, self._catalog, STAFF_LANGUAGE)
@@ -107,16 +108,18 @@ class StaffChat:
 
     async def act(self, key: str, query: CallbackQuery, button: StaffButton, now: datetime) -> None:
         chat = query.message.chat if query.message is not None else None
-        if chat is None or (chat.type != ChatType.PRIVATE and chat.id != self._loket_chat_id):
-            await query.answer(self._render(msg(t.REFUSED_NOT_STAFF)), show_alert=True)
+        if chat is None or (
+            chat.type != ChatType.PRIVATE and not await self._loket_chat.knows(chat.id)
+        ):
+            await answer(query, self._render(msg(t.REFUSED_NOT_STAFF)), alert=True)
             return
         if button.action == SHOW:
             if not await self._loket.is_staff(query.from_user.id):
                 # The buttons it draws tell a signal's status: not for a forged press.
-                await query.answer(self._render(msg(t.REFUSED_NOT_STAFF)), show_alert=True)
+                await answer(query, self._render(msg(t.REFUSED_NOT_STAFF)), alert=True)
                 return
             status = await self._loket.status_of(button.signal_id)
-            await query.answer()
+            await answer(query)
             if status is not None and chat.type == ChatType.PRIVATE:
                 await self._buttons(
                     query, next_step_buttons(self._catalog, status, button.signal_id)
@@ -131,10 +134,10 @@ class StaffChat:
             update_key=key,
         )
         if result is None:
-            await query.answer()
+            await answer(query)
             return
         if result.options and chat.type == ChatType.PRIVATE:
-            await query.answer()
+            await answer(query)
             action = lifecycle.ACTIONS[button.action]
             back = self._render(msg(t.OPTIONS_BACK))
             await self._buttons(
@@ -142,10 +145,10 @@ class StaffChat:
             )
             return
         if result.ask:
-            await query.answer()
+            await answer(query)
             await self._say(chat.id, result.text, force_reply=True)
             return
-        await query.answer(self._render(result.text)[:TOAST_LIMIT], show_alert=not result.done)
+        await answer(query, self._render(result.text), alert=not result.done)
         if result.done and chat.type == ChatType.PRIVATE:
             assert result.status is not None
             await self._buttons(

@@ -29,7 +29,9 @@ from ..rendering import RenderedReply, render_texts
 from ..service import ConversationService
 from .format import PARSE_MODE, reply_keyboard, split_text
 from .keyboards import KeyboardStore
+from .loket_chat import LoketChat
 from .presses import NO_PRESS, AnswerOnce, both
+from .presses import answer as answer_press
 from .staff import StaffChat
 
 __all__ = ["ALLOWED_UPDATES", "CHANNEL", "KeyboardStore", "TelegramUpdates"]
@@ -66,7 +68,7 @@ class TelegramUpdates:
         loket: LoketService,
         store_keyboards: KeyboardStore,
         catalogs: Mapping[str, Catalog],
-        loket_chat_id: int,
+        loket_chat: LoketChat,
         clock: Callable[[], datetime],
         followup: FollowUpService,
     ) -> None:
@@ -77,8 +79,8 @@ class TelegramUpdates:
         self._catalogs = catalogs
         self._keyboards = store_keyboards
         self._clock = clock
-        self._loket_chat_id = loket_chat_id
-        self._staff = StaffChat(bot, loket, catalogs[STAFF_LANGUAGE], loket_chat_id)
+        self._loket_chat = loket_chat
+        self._staff = StaffChat(bot, loket, catalogs[STAFF_LANGUAGE], loket_chat)
 
     async def handle(self, update: Update) -> None:
         """Handle one update without writing the live-buttons record (long polling writes
@@ -113,11 +115,17 @@ class TelegramUpdates:
             await self._message(update, update.message, now)
 
     async def _message(self, update: Update, message: Message, now: datetime) -> None:
+        if message.migrate_to_chat_id is not None:  # the group became a supergroup
+            await self._loket_chat.moved(message.chat.id, message.migrate_to_chat_id, now)
+            return
+        if message.migrate_from_chat_id is not None:  # ... and this is the supergroup
+            await self._loket_chat.moved(message.migrate_from_chat_id, message.chat.id, now)
+            return
         if message.from_user is None:
             return
         if message.chat.type != ChatType.PRIVATE:
-            if message.chat.id == self._loket_chat_id and self._staff.is_link_command(
-                message.text or ""
+            if self._staff.is_link_command(message.text or "") and await self._loket_chat.knows(
+                message.chat.id
             ):
                 await self._staff.refuse_group_link(message)
             return  # other group messages are not for the bot
@@ -165,7 +173,7 @@ class TelegramUpdates:
     async def _checkin(
         self, update: Update, query: CallbackQuery, button: CheckinButton, now: datetime
     ) -> None:
-        await query.answer()
+        await answer_press(query)
         answer = await self._followup.answer_checkin(
             CHANNEL,
             str(query.from_user.id),
@@ -192,7 +200,7 @@ class TelegramUpdates:
             await self._checkin(update, query, button, now)
             return
         if chat is None or chat.type != ChatType.PRIVATE:
-            await query.answer()
+            await answer_press(query)
             return
         # A payload that is not ours is treated as a stale button: the step is asked again.
         pick = button if isinstance(button, ReporterButton) else ReporterButton("-", "-")

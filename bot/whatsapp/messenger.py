@@ -8,6 +8,7 @@ cannot reach is permanent (recorded on the signal as unreachable).
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timedelta
@@ -37,6 +38,13 @@ RATE_LIMITS = {130429: 30.0, 131056: 60.0, 4: 60.0, 80007: 60.0, 131048: 300.0}
 # Worth retrying: WhatsApp's own trouble, or our configuration (an expired token is fixed
 # by an operator, and the messages must still go out then).
 TEMPORARY = {1, 2, 0, 3, 10, 190, 131000, 131016, 131057, 133016}
+# The template is not registered as we send it (no such name or language, other parameters):
+# our configuration, not the reporter, is at fault (docs/whatsapp-templates.md).
+TEMPLATE_ERRORS = {132000, 132001, 132005, 132007, 132012, 132015, 132016}
+# A reply in a conversation that WhatsApp paces is sent again after this long (seconds), a
+# few times: the pair rate allows one message every 6 seconds to one user after a burst.
+REPLY_WAITS = {131056: 6.0, 130429: 1.0, 80007: 6.0}
+REPLY_ATTEMPTS = 5
 
 
 def window_open(last_inbound_at: datetime | None, now: datetime) -> bool:
@@ -47,6 +55,8 @@ def window_open(last_inbound_at: datetime | None, now: datetime) -> bool:
 def delivery_error(error: WhatsAppError) -> DeliveryError:
     code, status = error.code, error.status_code or 0
     reason = f"whatsapp {code}: {error.message}"[:300]
+    if code in TEMPLATE_ERRORS:
+        return DeliveryError(reason, permanent=True, configuration=True)
     if code in RATE_LIMITS or status == 429:
         return DeliveryError(reason, retry_after=RATE_LIMITS.get(code, 60.0))
     # pywa reports a non-JSON error page (a proxy's 502, an outage) with the HTTP status
@@ -92,6 +102,21 @@ class WhatsAppMessenger:
         for message in messages:
             landed = await self.send(to, message)
         return landed
+
+    async def reply(self, to: str, messages: Sequence[WaMessage]) -> None:
+        """Send a conversation's replies, in order, waiting out WhatsApp's pace: the step is
+        stored already, so a reply given up would leave the reporter without the question."""
+        for message in messages:
+            for attempt in range(REPLY_ATTEMPTS):
+                try:
+                    await self.send(to, message)
+                    break
+                except WhatsAppError as error:
+                    wait = REPLY_WAITS.get(error.code)
+                    if wait is None or attempt == REPLY_ATTEMPTS - 1:
+                        raise
+                    log.info("WhatsApp paces this chat: the reply waits %s s", wait)
+                    await asyncio.sleep(wait)
 
     def texts(self, language: str) -> ListTexts:
         return self._list_texts.get(language) or self._list_texts["nl"]

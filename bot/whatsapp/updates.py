@@ -101,7 +101,7 @@ class WhatsAppUpdates:
             ask_language=True,
         )
         for reply in replies:
-            await self._messenger.send_all(message.sender, self._shown(reply))
+            await self._messenger.reply(message.sender, self._shown(reply))
 
     def _shown(self, reply: RenderedReply) -> list[WaMessage]:
         prompt = reply.prompt
@@ -128,4 +128,4 @@ class WhatsAppUpdates:
             return  # a redelivered message: already answered
         language = answer.language if answer.language in self._catalogs else STAFF_LANGUAGE
         text = render_texts(answer.texts, self._catalogs[language], language)
-        await self._messenger.send_all(to, render(text, [], self._messenger.texts(language)))
+        await self._messenger.reply(to, render(text, [], self._messenger.texts(language)))

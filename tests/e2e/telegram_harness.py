@@ -54,14 +54,13 @@ class Clock:
 
 
 def settings_for(fake: FakeTelegram, tmp_path: Path, **extra: Any) -> Settings:
-    return Settings(
-        _env_file=None,  # type: ignore[call-arg]
-        database_url=f"sqlite+aiosqlite:///{tmp_path / 'signaalpunt.db'}",
-        telegram_token=SecretStr(TOKEN),
-        telegram_api_url=fake.api_url,
-        loket_chat_id=LOKET,
-        **extra,
-    )
+    values: dict[str, Any] = {
+        "database_url": f"sqlite+aiosqlite:///{tmp_path / 'signaalpunt.db'}",
+        "telegram_token": SecretStr(TOKEN),
+        "telegram_api_url": fake.api_url,
+        "loket_chat_id": LOKET,
+    }
+    return Settings(_env_file=None, **(values | extra))  # type: ignore[call-arg]
 
 
 @contextlib.asynccontextmanager
@@ -75,6 +74,9 @@ async def running_bot(
     bot: ExtBot[int] | None = None,
     **extra: Any,
 ) -> AsyncIterator[tuple[App, TelegramChannel]]:
+    loket = int(extra.get("loket_chat_id", LOKET))
+    if loket not in fake.groups_ever:  # the bot is a member of the loket group
+        fake.add_group(loket)
     app = await build_app(settings_for(fake, tmp_path, **extra))
     try:
         async with telegram_channel(

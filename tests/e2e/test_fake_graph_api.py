@@ -7,7 +7,7 @@ import hashlib
 import hmac
 import json
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
@@ -30,7 +30,7 @@ from pywa_async.types.message_status import MessageStatus
 
 from bot.whatsapp.client import build_client, build_session
 from tests.fakes import whatsapp_payloads as wp
-from tests.fakes.graph_api import FakeGraphAPI
+from tests.fakes.graph_api import PAIR_BURST, FakeGraphAPI
 
 pytestmark = pytest.mark.e2e
 
@@ -42,6 +42,8 @@ NOW = datetime(2026, 5, 4, 9, 30, tzinfo=UTC)
 @pytest.fixture
 async def fake() -> AsyncIterator[FakeGraphAPI]:
     async with FakeGraphAPI() as server:
+        server.user_wrote(ANNA, BSUID)  # within 24 hours: free-form messages may go to them
+        server.register_template("check_in", "nl", 1, 2)
         yield server
 
 
@@ -543,3 +545,67 @@ async def test_pywa_parses_the_business_scoped_payloads(wa: WhatsApp) -> None:
         BSUID,
         "delivered",
     )
+
+
+# --- what Meta refuses (Cloud API error codes) ------------------------------------------------
+
+
+async def test_free_form_messages_only_within_24_hours_of_the_users_message(
+    fake: FakeGraphAPI, wa: WhatsApp
+) -> None:
+    moment = [NOW]
+    fake.clock = lambda: moment[0]
+    stranger = "31687654321"
+    with pytest.raises(WhatsAppError) as never_wrote:
+        await wa.send_message(stranger, "Hallo")
+    assert never_wrote.value.code == 131047
+    fake.user_wrote(stranger, at=NOW)
+    moment[0] = NOW + timedelta(hours=23, minutes=59)
+    await wa.send_message(stranger, "Nog binnen het venster")
+    moment[0] = NOW + timedelta(hours=24)
+    with pytest.raises(WhatsAppError) as closed:
+        await wa.send_message(stranger, "Te laat")
+    assert closed.value.code == 131047
+    await wa.send_template(
+        to=stranger,
+        name="check_in",
+        language=TemplateLanguage.DUTCH,
+        params=[{"type": "body", "parameters": [{"type": "text", "text": "SP-2026-0001"}]}],
+    )  # a registered template goes any time
+
+
+@pytest.mark.parametrize(
+    ("name", "language", "parameters", "code"),
+    [
+        ("check_in", TemplateLanguage.ARABIC, 1, 132001),  # not registered in Arabic
+        ("checkin", TemplateLanguage.DUTCH, 1, 132001),  # no template of that name
+        ("check_in", TemplateLanguage.DUTCH, 0, 132000),
+        ("check_in", TemplateLanguage.DUTCH, 2, 132000),
+    ],
+)
+async def test_a_template_must_be_registered_with_its_parameters(
+    fake: FakeGraphAPI,
+    wa: WhatsApp,
+    name: str,
+    language: TemplateLanguage,
+    parameters: int,
+    code: int,
+) -> None:
+    body = [{"type": "text", "text": f"waarde {n}"} for n in range(parameters)]
+    with pytest.raises(WhatsAppError) as refused:
+        await wa.send_template(
+            to=ANNA, name=name, language=language, params=[{"type": "body", "parameters": body}]
+        )
+    assert refused.value.code == code
+    assert fake.sent == []
+
+
+async def test_one_user_gets_a_burst_then_about_one_message_every_6_seconds(
+    fake: FakeGraphAPI, wa: WhatsApp
+) -> None:
+    for number in range(PAIR_BURST):
+        await wa.send_message(ANNA, f"bericht {number}")
+    with pytest.raises(WhatsAppError) as paced:
+        await wa.send_message(ANNA, "een te veel")
+    assert paced.value.code == 131056
+    await wa.send_message(BSUID, "een ander mag nog")

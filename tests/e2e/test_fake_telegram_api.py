@@ -11,6 +11,7 @@ import pytest
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import (
     BadRequest,
+    ChatMigrated,
     Conflict,
     EndPointNotFound,
     Forbidden,
@@ -20,7 +21,7 @@ from telegram.error import (
 )
 from telegram.ext import AIORateLimiter, ExtBot
 
-from tests.fakes.telegram_api import FakeTelegram, FakeUser
+from tests.fakes.telegram_api import PRIVATE_BURST, FakeTelegram, FakeUser
 
 pytestmark = pytest.mark.e2e
 
@@ -40,10 +41,17 @@ def retry_seconds(error: RetryAfter) -> float:
     return error.retry_after.total_seconds()
 
 
+def known(fake: FakeTelegram, *users: int) -> FakeTelegram:
+    """Anna (and ``users``) started the bot; the bot is a member of GROUP."""
+    fake.started.update({ANNA.id, *users})
+    fake.add_group(GROUP)
+    return fake
+
+
 @pytest.fixture
 async def fake() -> AsyncIterator[FakeTelegram]:
     async with FakeTelegram(token=TOKEN) as server:
-        yield server
+        yield known(server)
 
 
 @pytest.fixture
@@ -370,6 +378,7 @@ async def test_enforced_limits_cap_the_overall_rate() -> None:
         FakeTelegram(token=TOKEN, enforce_limits=True) as fake,
         Bot(TOKEN, base_url=fake.base_url) as bot,
     ):
+        known(fake, *(ANNA.id + i for i in range(31)))
         results = await asyncio.gather(
             *(bot.send_message(ANNA.id + i, "x") for i in range(31)), return_exceptions=True
         )
@@ -385,6 +394,7 @@ async def test_enforced_limits_cap_messages_to_a_group() -> None:
         FakeTelegram(token=TOKEN, enforce_limits=True) as fake,
         Bot(TOKEN, base_url=fake.base_url) as bot,
     ):
+        known(fake)
         for _ in range(20):
             await bot.send_message(GROUP, "melding")
         with pytest.raises(RetryAfter) as caught:
@@ -403,3 +413,92 @@ async def test_closing_the_fake_ends_a_pending_long_poll() -> None:
 
         with pytest.raises(NetworkError):
             await poll
+
+
+# --- what Telegram refuses (Bot API documentation and FAQ) ----------------------------------
+
+
+async def test_users_the_bot_cannot_reach_get_telegrams_own_403s(
+    fake: FakeTelegram, bot: Bot
+) -> None:
+    stranger, gone, blocker = FakeUser(5001, "S"), FakeUser(5002, "G"), FakeUser(5003, "B")
+    fake.user_starts(gone)
+    fake.user_starts(blocker)
+    fake.deactivated.add(gone.id)
+    fake.blocked.add(blocker.id)
+    expected = {
+        stranger.id: "Forbidden: bot can't initiate conversation with a user",
+        gone.id: "Forbidden: user is deactivated",
+        blocker.id: "Forbidden: bot was blocked by the user",
+    }
+    for chat_id, description in expected.items():
+        with pytest.raises(Forbidden) as refused:
+            await bot.send_message(chat_id, "hallo")
+        assert refused.value.message == description
+    fake.user_sends(stranger, "/start")  # writing to the bot starts it
+    assert (await bot.send_message(stranger.id, "welkom")).text == "welkom"
+
+
+async def test_groups_the_bot_is_not_in(fake: FakeTelegram, bot: Bot) -> None:
+    with pytest.raises(BadRequest, match="Chat not found"):
+        await bot.send_message(-100999, "x")
+    fake.remove_bot(GROUP)
+    with pytest.raises(Forbidden) as kicked:
+        await bot.send_message(GROUP, "x")
+    assert kicked.value.message == "Forbidden: bot was kicked from the supergroup chat"
+    fake.add_group(-4001, "group")
+    fake.remove_bot(-4001, kicked=False)
+    with pytest.raises(Forbidden) as left:
+        await bot.send_message(-4001, "x")
+    assert left.value.message == "Forbidden: bot is not a member of the group chat"
+
+
+async def test_a_group_upgraded_to_a_supergroup_names_its_new_id(
+    fake: FakeTelegram, bot: Bot
+) -> None:
+    old, new = -4002, -1004002
+    fake.add_group(old, "group")
+    card = await bot.send_message(old, "kaart")
+    told, moved = fake.migrate_group(old, new, ANNA)
+    with pytest.raises(ChatMigrated) as migrated:
+        await bot.send_message(old, "nog een kaart")
+    assert migrated.value.new_chat_id == new
+    with pytest.raises(ChatMigrated):
+        await bot.edit_message_text("bijgewerkt", chat_id=old, message_id=card.message_id)
+    assert (await bot.send_message(new, "in de supergroep")).chat.type == "supergroup"
+    updates = await bot.get_updates()
+    assert [u.update_id for u in updates] == [told["update_id"], moved["update_id"]]
+    told_message, moved_message = updates[0].message, updates[1].message
+    assert told_message is not None
+    assert told_message.migrate_to_chat_id == new
+    assert moved_message is not None
+    assert moved_message.migrate_from_chat_id == old
+
+
+async def test_button_presses_must_be_answered_soon_and_briefly(
+    fake: FakeTelegram, bot: Bot
+) -> None:
+    sent = await bot.send_message(ANNA.id, "kies", reply_markup=keyboard(("Ja", "yes")))
+    [recorded] = fake.messages(ANNA.id)
+    first = fake.user_presses(ANNA, recorded, "yes")["callback_query"]["id"]
+    with pytest.raises(BadRequest, match=r"(?i)message_too_long"):  # PTB capitalises it
+        await bot.answer_callback_query(first, text="x" * 201)
+    assert await bot.answer_callback_query(first, text="x" * 200)
+    late = fake.user_presses(ANNA, recorded, "yes")["callback_query"]["id"]
+    fake.expire_callbacks()
+    with pytest.raises(BadRequest, match=r"(?i)query is too old"):
+        await bot.answer_callback_query(late)
+    assert sent.message_id == recorded.message_id
+
+
+async def test_a_button_needs_a_text(bot: Bot) -> None:
+    with pytest.raises(BadRequest, match="text must be non-empty"):
+        await bot.send_message(ANNA.id, "kies", reply_markup=keyboard((" ", "yes")))
+
+
+async def test_a_private_chat_allows_a_burst_then_about_one_a_second(bot: Bot) -> None:
+    for number in range(PRIVATE_BURST):
+        await bot.send_message(ANNA.id, f"bericht {number}")
+    with pytest.raises(RetryAfter) as paced:
+        await bot.send_message(ANNA.id, "een te veel")
+    assert retry_seconds(paced.value) == 1

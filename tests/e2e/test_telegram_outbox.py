@@ -74,7 +74,7 @@ async def test_bot_removed_from_the_group_is_dead_lettered_and_admins_told(
         await reporter.says("/start")
         for prompt, choice in REPORT:
             await reporter.taps(prompt, choice)
-        fake.blocked.add(LOKET)  # Telegram answers 403: the bot was removed from the group
+        fake.remove_bot(LOKET)  # Telegram answers 403: the bot was kicked from the group
         # The card is dead-lettered; the alert it queues goes to the admin in the same drain.
         assert await channel.worker.drain(clock.now) == 1
         alert = admin.chat[-1]

@@ -23,7 +23,7 @@ START_TIMEOUT = 60.0
 
 @pytest.fixture
 async def fake() -> AsyncIterator[FakeTelegram]:
-    async with FakeTelegram() as server:
+    async with FakeTelegram(groups={LOKET: "supergroup"}) as server:
         yield server
 
 

@@ -107,7 +107,7 @@ async def pending(url: str) -> int:
 async def test_two_instances_apply_every_update_once_and_send_everything_once(
     database: str,
 ) -> None:
-    async with FakeTelegram() as fake:
+    async with FakeTelegram(groups={LOKET: "supergroup"}) as fake:
         ports = [free_port(), free_port()]
         first = await start(fake, database, ports[0])
         processes = [first]

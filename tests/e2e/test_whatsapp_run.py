@@ -74,6 +74,7 @@ async def test_run_serves_whatsapp_and_stops_on_sigterm(tmp_path: Path) -> None:
                     wa.envelope(wa.text_message(wa_id=NUMBER, text="Merhaba", timestamp=now))
                 )
                 headers = {"X-Hub-Signature-256": wa.sign(body, APP_SECRET)}
+                graph.user_wrote(NUMBER, at=now)
                 posted = await http.post("/whatsapp/webhook", content=body, headers=headers)
                 assert posted.status_code == 200
             first = await graph.next_sent(NUMBER, after=0)

@@ -19,7 +19,13 @@ from bot.serve import serving
 from bot.telegram.runner import telegram_parts
 from bot.whatsapp.channel import whatsapp_parts
 from tests.e2e.telegram_harness import LOKET, REPORT, TOKEN, Clock, Person
-from tests.e2e.whatsapp_harness import Resident, Running, StaffDesk, settings_for
+from tests.e2e.whatsapp_harness import (
+    Resident,
+    Running,
+    StaffDesk,
+    register_templates,
+    settings_for,
+)
 from tests.fakes.graph_api import FakeGraphAPI
 from tests.fakes.telegram_api import FakeTelegram, FakeUser
 
@@ -39,6 +45,8 @@ async def both(
         telegram_api_url=telegram.api_url,
         loket_chat_id=LOKET,
     )
+    graph.clock = clock
+    register_templates(graph, settings)
     app = await build_app(settings)
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))
@@ -60,7 +68,7 @@ async def both(
             httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as http,
         ):
             # Staff messages go to Telegram; StaffDesk stays empty and proves it.
-            yield Running(app, wa, service, StaffDesk(), http, clock)
+            yield Running(app, wa, service, StaffDesk(), http, clock, graph)
     finally:
         sock.close()
         await app.close()
@@ -72,7 +80,7 @@ async def test_a_whatsapp_report_reaches_the_telegram_loket_and_a_question_goes_
 ) -> None:
     clock = Clock()
     async with (
-        FakeTelegram() as telegram,
+        FakeTelegram(groups={LOKET: "supergroup"}) as telegram,
         FakeGraphAPI() as graph,
         both(telegram, graph, tmp_path, clock) as run,
     ):

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import re
 import socket
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -15,10 +17,13 @@ import httpx
 from pydantic import SecretStr
 
 from bot.app import App, build_app
+from bot.i18n import load_catalogs
 from bot.ports import Outgoing
 from bot.serve import Service, serving
 from bot.settings import Settings
 from bot.whatsapp.channel import WhatsAppParts, whatsapp_parts
+from bot.whatsapp.templates import SPECS, template_text
+from conversations.text import LANGUAGES
 from tests.e2e.telegram_harness import Clock
 from tests.fakes import whatsapp_payloads as wa
 from tests.fakes.graph_api import FakeGraphAPI, SentWhatsApp
@@ -47,11 +52,14 @@ class Running:
     staff: StaffDesk
     http: httpx.AsyncClient
     clock: Clock
+    graph: FakeGraphAPI
 
     async def post(
         self, payload: dict[str, Any], *, signature: str | None = "sign", body: bytes | None = None
     ) -> httpx.Response:
-        """POST a webhook body as Meta does; ``signature=None`` leaves the header out."""
+        """POST a webhook body as Meta does; ``signature=None`` leaves the header out. The
+        users whose messages it carries wrote now: Meta opens their 24-hour window."""
+        wrote_now(self.graph, payload, self.clock())
         raw = body if body is not None else wa.body_bytes(payload)
         headers = {"Content-Type": "application/json"}
         if signature == "sign":
@@ -79,6 +87,37 @@ def settings_for(graph: FakeGraphAPI, tmp_path: Path, **extra: Any) -> Settings:
     return Settings(_env_file=None, **(values | extra))  # type: ignore[call-arg]
 
 
+def wrote_now(graph: FakeGraphAPI, payload: object, now: datetime) -> None:
+    """Tell the fake Graph API who wrote in this webhook body (by number and user id)."""
+    for entry in payload.get("entry", []) if isinstance(payload, dict) else []:
+        for change in entry.get("changes", []) if isinstance(entry, dict) else []:
+            value = change.get("value") if isinstance(change, dict) else None
+            if not isinstance(value, dict):
+                continue
+            for message in value.get("messages") or []:
+                if isinstance(message, dict):
+                    users = (message.get("from"), message.get("from_user_id"))
+                    graph.user_wrote(*(u for u in users if isinstance(u, str) and u), at=now)
+            for contact in value.get("contacts") or []:
+                if isinstance(contact, dict) and isinstance(contact.get("user_id"), str):
+                    graph.user_wrote(contact["user_id"], at=now)
+
+
+def register_templates(graph: FakeGraphAPI, settings: Settings) -> None:
+    """The templates of docs/whatsapp-templates.md, registered in every language as a
+    municipality does in the WhatsApp Manager (under the configured names)."""
+    catalogs = load_catalogs()
+    names = {
+        "checkin": settings.whatsapp_checkin_template,
+        "question": settings.whatsapp_question_template,
+    }
+    for spec in SPECS:
+        for language in LANGUAGES:
+            text = template_text(spec, catalogs[language], language)
+            params = len(set(re.findall(r"\{\{(\d+)\}\}", text.body)))
+            graph.register_template(names[spec.key], language, params, len(text.buttons))
+
+
 @contextlib.asynccontextmanager
 async def running_whatsapp(
     graph: FakeGraphAPI,
@@ -90,7 +129,10 @@ async def running_whatsapp(
 ) -> AsyncIterator[Running]:
     """The WhatsApp channel with its HTTP server on a free port. Without ``background`` the
     test drives the inbox and the outbox itself (``settle``)."""
-    app = await build_app(settings_for(graph, tmp_path, **extra))
+    settings = settings_for(graph, tmp_path, **extra)
+    graph.clock = clock  # the 24-hour window is counted on the bot's clock
+    register_templates(graph, settings)
+    app = await build_app(settings)
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))
     sock.listen(64)  # connections wait in the backlog until uvicorn accepts them
@@ -110,7 +152,7 @@ async def running_whatsapp(
             ) as service,
             httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=10) as http,
         ):
-            yield Running(app, parts, service, staff, http, clock)
+            yield Running(app, parts, service, staff, http, clock, graph)
     finally:
         sock.close()
         await app.close()

@@ -4,6 +4,16 @@ Only ``POST /v{version}/{phone_id}/messages`` exists: sends and read receipts. V
 Meta's documented limits (text length, reply buttons, list messages, templates) and answers with
 Meta's error JSON, so a message the real API would refuse fails the tests too. Tests read what
 the bot sent (``sent``, ``next_sent``) and break the API on purpose (``fail_next``, ``outage``).
+
+What Meta enforces, with its error codes (Cloud API error codes documentation), on by default:
+
+- free-form messages only within 24 hours of the user's last message (``user_wrote``, told by
+  the test as the user writes): else 131047 "Re-engagement message";
+- a template only when registered (``register_template``) under that name in that language
+  (else 132001), with exactly its number of parameters (else 132000);
+- per user, about one message every 6 seconds, bursts allowed (``PAIR_BURST``): else 131056.
+
+The 24 hours are counted on ``clock`` (the test's clock, the one the bot runs on).
 """
 
 from __future__ import annotations
@@ -14,8 +24,10 @@ import itertools
 import json
 import re
 import secrets
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any, Self
 
 from tests.fakes.telegram_http import (
@@ -35,12 +47,20 @@ _PHONE_CHARS = re.compile(r"[+\-\s()]")
 # Meta's message and error_data.details for the codes tests inject most often.
 KNOWN_ERRORS: dict[int, tuple[str, str]] = {
     131047: ("Re-engagement message", "More than 24 hours have passed since the customer replied."),
+    132000: (
+        "Number of parameters does not match the expected number of params",
+        "Number of parameters does not match the expected number of params.",
+    ),
+    132001: ("Template does not exist", "Template name does not exist in the translation."),
     130429: ("Rate limit hit", "Cloud API message throughput has been reached."),
     131056: ("(Business Account, Consumer Account) pair rate limit hit", "Too many messages."),
     131026: ("Message undeliverable", "Message Undeliverable."),
     131048: ("Spam rate limit hit", "Message failed to send because of spam restrictions."),
     131000: ("Something went wrong", "Message failed to send due to an unknown error."),
 }
+WINDOW = timedelta(hours=24)
+# The pair rate: one message every 6 seconds to one user, after a burst of up to this many.
+PAIR_BURST, PAIR_INTERVAL = 45, 6.0
 OUTAGE_PAGE = b"<!DOCTYPE html><html><head><title>Error</title></head><body>Sorry.</body></html>"
 
 
@@ -253,8 +273,18 @@ class FakeGraphAPI:
         phone_id: str = "106540352242922",
         token: str = "TEST-WA-TOKEN",
         api_version: str = "23.0",
+        clock: Callable[[], datetime] | None = None,
+        enforce_limits: bool = True,
+        pair_rate: tuple[int, float] = (PAIR_BURST, PAIR_INTERVAL),
     ) -> None:
         self.phone_id, self.token, self.api_version = phone_id, token, api_version
+        self.clock: Callable[[], datetime] = clock or (lambda: datetime.now(UTC))
+        self.enforce_limits = enforce_limits
+        self.last_inbound: dict[str, datetime] = {}  # user (number or user id) -> last wrote
+        # (name, language) -> the number of body parameters and of quick-reply buttons.
+        self.templates: dict[tuple[str, str], tuple[int, int]] = {}
+        self._pairs: dict[str, tuple[float, float]] = {}  # user -> (tokens, at)
+        self._pair_burst, self._pair_interval = pair_rate
         self.url = ""
         self.sent: list[SentWhatsApp] = []
         self.read_receipts: list[str] = []  # wamids, typing indicators included
@@ -356,6 +386,8 @@ class FakeGraphAPI:
         recipient, kind = _check_message(body)
         if (fault := self._take_fault(recipient)) is not None:
             raise GraphError(fault.http_status, fault.error)
+        if self.enforce_limits:
+            self._check_rules(recipient, kind, body)
         serial = next(self._serial).to_bytes(4, "big")
         wamid = "wamid." + base64.b64encode(serial + secrets.token_bytes(15)).decode()
         self.sent.append(SentWhatsApp(wamid, recipient, kind, body))
@@ -365,6 +397,54 @@ class FakeGraphAPI:
         contact = {"input": recipient} | user
         sent: JSON = {"id": wamid} | ({"message_status": "accepted"} if kind == "template" else {})
         return {"messaging_product": "whatsapp", "contacts": [contact], "messages": [sent]}
+
+    def _check_rules(self, recipient: str, kind: str, body: JSON) -> None:
+        if kind == "template":
+            self._check_template(body["template"])
+        else:
+            wrote = self.last_inbound.get(recipient)
+            if wrote is None or self.clock() - wrote >= WINDOW:
+                raise GraphError(400, meta_error(131047))
+        now = time.monotonic()
+        burst = float(self._pair_burst)
+        tokens, at = self._pairs.get(recipient, (burst, now))
+        tokens = min(burst, tokens + (now - at) / self._pair_interval)
+        if tokens < 1:
+            raise GraphError(400, meta_error(131056))
+        self._pairs[recipient] = (tokens - 1, now)
+
+    def _check_template(self, template: JSON) -> None:
+        name = str(template.get("name"))
+        language = str(template.get("language", {}).get("code"))
+        registered = self.templates.get((name, language))
+        if registered is None:
+            details = f"template name ({name}) does not exist in {language}"
+            raise GraphError(404, meta_error(132001, details=details))
+        body_params, buttons = registered
+        components = [c for c in template.get("components", []) if isinstance(c, dict)]
+        given = sum(len(c.get("parameters", [])) for c in components if c.get("type") == "body")
+        if given != body_params:
+            details = (
+                f"body: number of localizable_params ({given}) does not match the expected "
+                f"number of params ({body_params})"
+            )
+            raise GraphError(400, meta_error(132000, details=details))
+        pressed = [c for c in components if c.get("type") == "button"]
+        if len(pressed) > buttons:
+            details = f"buttons: {len(pressed)} given, the template has {buttons}"
+            raise GraphError(400, meta_error(132000, details=details))
+
+    # --- for tests: what Meta knows ---------------------------------------------------------
+
+    def user_wrote(self, *users: str, at: datetime | None = None) -> None:
+        """A user (known by number and/or user id) sent a message: free-form messages may go
+        to them for 24 hours."""
+        for user in users:
+            self.last_inbound[user] = at or self.clock()
+
+    def register_template(self, name: str, language: str, params: int, buttons: int = 0) -> None:
+        """An approved template: its body parameters and quick-reply buttons."""
+        self.templates[(name, language)] = (params, buttons)
 
     def _take_fault(self, recipient: str) -> _Fault | None:
         for fault in self._faults:

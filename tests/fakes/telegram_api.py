@@ -4,6 +4,21 @@ Tests play the Telegram users (``user_sends``, ``user_presses``...), read what t
 (``messages``, ``next_message``) and break the network on purpose (``fail_next``, ``outage``).
 Validation mirrors the real API closely enough that mistakes which would only show in
 production (too long texts, oversized callback data, broken HTML) fail the tests instead.
+
+What Telegram enforces (Bot API documentation and the Bots FAQ), with its own descriptions:
+
+- a bot cannot message a user who never started it ("bot can't initiate conversation with a
+  user"), who blocked it, or whose account is deleted ("user is deactivated"): 403 each;
+- a group the bot is not in is "chat not found" (400); one it was removed from is 403
+  ("bot was kicked from the group chat", "bot is not a member of the supergroup chat");
+- a basic group upgraded to a supergroup (``migrate_group``) answers 400 "group chat was
+  upgraded to a supergroup chat" with ``parameters.migrate_to_chat_id``, and both chats get
+  the service messages (``migrate_to_chat_id``, ``migrate_from_chat_id``);
+- a callback query can be answered only while it is fresh (``CALLBACK_ANSWER_WINDOW``), and
+  with at most 200 characters of text; an inline button needs a text;
+- the pace (``enforce_limits``, on by default): about 30 messages a second overall, 20 a
+  minute to one group, and in a private chat about one a second with short bursts
+  (``PRIVATE_BURST``), answered 429 with ``retry_after``.
 """
 
 from __future__ import annotations
@@ -55,6 +70,20 @@ SENDING_METHODS = frozenset(
 )
 MAX_TEXT, MAX_CALLBACK_DATA = 4096, 64
 BLOCKED = "Forbidden: bot was blocked by the user"
+NOT_STARTED = "Forbidden: bot can't initiate conversation with a user"
+DEACTIVATED = "Forbidden: user is deactivated"
+MIGRATED = "Bad Request: group chat was upgraded to a supergroup chat"
+CHAT_NOT_FOUND = "Bad Request: chat not found"
+QUERY_TOO_OLD = "Bad Request: query is too old and response timeout expired or query ID is invalid"
+CALLBACK_TEXT_TOO_LONG = "Bad Request: MESSAGE_TOO_LONG"
+BUTTON_TEXT_EMPTY = "Bad Request: can't parse inline keyboard button: text must be non-empty"
+MAX_CALLBACK_TEXT = 200  # answerCallbackQuery: "0-200 characters"
+# Telegram waits for a callback query's answer for a short while (the button's spinner);
+# afterwards answerCallbackQuery fails with QUERY_TOO_OLD.
+CALLBACK_ANSWER_WINDOW = 15.0
+# "avoid sending more than one message per second" in one chat, "short bursts" allowed:
+# a bucket of this many messages, refilled one a second.
+PRIVATE_BURST = 20
 NOT_MODIFIED = (
     "Bad Request: message is not modified: specified new message content and reply markup are"
     " exactly the same as a current content and reply markup of the message"
@@ -74,14 +103,26 @@ _COMMAND = re.compile(r"/[A-Za-z0-9_]{1,32}(?:@[A-Za-z0-9_]+)?")
 
 
 class ApiError(Exception):
-    def __init__(self, code: int, description: str, retry_after: int | None = None) -> None:
+    def __init__(
+        self,
+        code: int,
+        description: str,
+        retry_after: int | None = None,
+        *,
+        migrate_to_chat_id: int | None = None,
+    ) -> None:
         super().__init__(description)
         self.code, self.description, self.retry_after = code, description, retry_after
+        self.migrate_to_chat_id = migrate_to_chat_id
 
     def payload(self) -> JSON:
         body: JSON = {"ok": False, "error_code": self.code, "description": self.description}
-        if self.retry_after is not None:
-            body["parameters"] = {"retry_after": self.retry_after}
+        parameters = {
+            "retry_after": self.retry_after,
+            "migrate_to_chat_id": self.migrate_to_chat_id,
+        }
+        if any(value is not None for value in parameters.values()):
+            body["parameters"] = {k: v for k, v in parameters.items() if v is not None}
         return body
 
 
@@ -211,6 +252,9 @@ def _checked_markup(params: Params) -> JSON | None:
     if markup is not None and not isinstance(markup, dict):
         raise ApiError(400, "Bad Request: can't parse reply keyboard markup JSON object")
     for row in (markup or {}).get("inline_keyboard", []):
+        for button in row:
+            if not str(button.get("text", "")).strip():
+                raise ApiError(400, BUTTON_TEXT_EMPTY)
         for data in (button["callback_data"] for button in row if "callback_data" in button):
             if not 1 <= len(str(data).encode()) <= MAX_CALLBACK_DATA:
                 raise ApiError(400, "Bad Request: BUTTON_DATA_INVALID")
@@ -239,8 +283,23 @@ class FakeTelegram:
     case-insensitively, and so does the fake.
     """
 
-    def __init__(self, token: str = "123:TEST", *, enforce_limits: bool = False) -> None:
+    def __init__(
+        self,
+        token: str = "123:TEST",
+        *,
+        enforce_limits: bool = True,
+        groups: dict[int, str] | None = None,
+    ) -> None:
         self.token, self.enforce_limits = token, enforce_limits
+        # The groups the bot is a member of (chat id -> "group" or "supergroup"), the ones
+        # it was removed from (-> "kicked" or "left"), and basic groups that became
+        # supergroups (old id -> new id).
+        self.groups: dict[int, str] = dict(groups or {})
+        self.removed: dict[int, str] = {}
+        self.migrated: dict[int, int] = {}
+        self.started: set[int] = set()  # users who started the bot (wrote to it privately)
+        self.deactivated: set[int] = set()
+        self._kinds: dict[int, str] = dict(self.groups)
         self.api_url = ""  # what a client appends "/bot" to
         self.base_url = ""  # what telegram.Bot(base_url=...) takes
         self.requests: list[RequestRecord] = []
@@ -261,12 +320,13 @@ class FakeTelegram:
         self._last_update_id = 0
         self._polls = 0
         self._serial = itertools.count(1)
-        self._open_callbacks: set[str] = set()
+        self._open_callbacks: dict[str, float] = {}  # query id -> when it was pressed
         self._users: dict[int, FakeUser] = {}
         self._faults: list[_Fault] = []
         self._outage: _Fault | None = None
         self._send_times: deque[float] = deque()
         self._group_times: dict[int, deque[float]] = {}
+        self._private_buckets: dict[int, tuple[float, float]] = {}  # chat -> (tokens, at)
         # A fresh Event per change rather than a Condition: the user_* helpers are synchronous,
         # and Condition.notify_all() needs its lock, which only a coroutine can take.
         self._changed = asyncio.Event()
@@ -400,6 +460,13 @@ class FakeTelegram:
             if len(times) >= limit:
                 self.rate_limited += 1
                 raise _too_many(max(1, math.ceil(times[0] + span - now)))
+        if method == "sendMessage" and isinstance(chat_id, int) and chat_id > 0:
+            tokens, at = self._private_buckets.get(chat_id, (float(PRIVATE_BURST), now))
+            tokens = min(float(PRIVATE_BURST), tokens + (now - at))  # one a second
+            if tokens < 1:
+                self.rate_limited += 1
+                raise _too_many(max(1, math.ceil(1 - tokens)))
+            self._private_buckets[chat_id] = (tokens - 1, now)
         for times, _, _ in windows:
             times.append(now)
 
@@ -488,12 +555,12 @@ class FakeTelegram:
 
     async def _api_answerCallbackQuery(self, params: Params) -> bool:
         query_id = str(params.get("callback_query_id", ""))
-        if query_id not in self._open_callbacks:
-            raise ApiError(
-                400,
-                "Bad Request: query is too old and response timeout expired or query ID is invalid",
-            )
-        self._open_callbacks.remove(query_id)
+        pressed = self._open_callbacks.get(query_id)
+        if pressed is None or time.monotonic() - pressed > CALLBACK_ANSWER_WINDOW:
+            raise ApiError(400, QUERY_TOO_OLD)
+        if len(str(params.get("text", ""))) > MAX_CALLBACK_TEXT:
+            raise ApiError(400, CALLBACK_TEXT_TOO_LONG)
+        del self._open_callbacks[query_id]
         self.answered_callbacks[query_id] = params
         return True
 
@@ -542,9 +609,24 @@ class FakeTelegram:
         if chat_id is None or chat_id == "":
             raise ApiError(400, "Bad Request: chat_id is empty")
         if not isinstance(chat_id, int):
-            raise ApiError(400, "Bad Request: chat not found")
+            raise ApiError(400, CHAT_NOT_FOUND)
+        if chat_id < 0:
+            if chat_id in self.migrated:
+                raise ApiError(400, MIGRATED, migrate_to_chat_id=self.migrated[chat_id])
+            if chat_id in self.removed:
+                kind = self.groups_ever.get(chat_id, "supergroup")
+                if self.removed[chat_id] == "kicked":
+                    raise ApiError(403, f"Forbidden: bot was kicked from the {kind} chat")
+                raise ApiError(403, f"Forbidden: bot is not a member of the {kind} chat")
+            if chat_id not in self.groups:
+                raise ApiError(400, CHAT_NOT_FOUND)
+            return chat_id
+        if chat_id in self.deactivated:
+            raise ApiError(403, DEACTIVATED)
         if chat_id in self.blocked:
             raise ApiError(403, BLOCKED)
+        if chat_id not in self.started:
+            raise ApiError(403, NOT_STARTED)
         return chat_id
 
     def _find(self, params: Params, action: str) -> SentMessage:
@@ -561,9 +643,15 @@ class FakeTelegram:
         self._next_ids[chat_id] = self._next_ids.get(chat_id, 0) + 1
         return self._next_ids[chat_id]
 
+    @property
+    def groups_ever(self) -> dict[int, str]:
+        """Every group's kind, the ones the bot left included."""
+        return self._kinds
+
     def _chat_json(self, chat_id: int) -> JSON:
         if chat_id < 0:
-            return {"id": chat_id, "type": "supergroup", "title": GROUP_TITLE}
+            kind = self.groups.get(chat_id) or self._kinds.get(chat_id, "supergroup")
+            return {"id": chat_id, "type": kind, "title": GROUP_TITLE}
         user = self._users.get(chat_id)
         return {"id": chat_id, "type": "private", "first_name": user.first_name if user else "?"}
 
@@ -654,6 +742,52 @@ class FakeTelegram:
     def recover(self) -> None:
         self._outage = None
 
+    # --- for tests: chats as Telegram knows them ---------------------------------------------
+
+    def add_group(self, chat_id: int, kind: str = "supergroup") -> None:
+        """The bot is a member of this group."""
+        self.groups[chat_id] = kind
+        self._kinds[chat_id] = kind
+        self.removed.pop(chat_id, None)
+
+    def remove_bot(self, chat_id: int, *, kicked: bool = True) -> None:
+        """Someone removed the bot from the group (or it left)."""
+        self.groups.pop(chat_id, None)
+        self.removed[chat_id] = "kicked" if kicked else "left"
+
+    def user_starts(self, user: FakeUser) -> None:
+        """The user opened the bot and pressed Start (without a message the test waits for)."""
+        self._users[user.id] = user
+        self.started.add(user.id)
+
+    def migrate_group(self, old: int, new: int, by: FakeUser) -> tuple[JSON, JSON]:
+        """An administrator upgraded the basic group ``old`` to the supergroup ``new`` (as
+        Telegram does, e.g. when the group is made public or gets many members). Messages
+        to ``old`` fail with ``migrate_to_chat_id`` from now on; both chats get the service
+        message. Returns the two updates."""
+        self.groups.pop(old, None)
+        self.migrated[old] = new
+        self.add_group(new, "supergroup")
+        self._users[by.id] = by
+        told = self.queue_update(
+            {"message": self._service_message(by, old, {"migrate_to_chat_id": new})}
+        )
+        moved = self.queue_update(
+            {"message": self._service_message(by, new, {"migrate_from_chat_id": old})}
+        )
+        return told, moved
+
+    def _service_message(self, user: FakeUser, chat_id: int, content: JSON) -> JSON:
+        kind = self._kinds.get(chat_id, "group")
+        chat = {"id": chat_id, "type": kind, "title": GROUP_TITLE}
+        message = {"message_id": self._new_message_id(chat_id), "from": user.to_json()}
+        return message | {"chat": chat, "date": int(time.time())} | content
+
+    def expire_callbacks(self) -> None:
+        """Every button press so far is too old to be answered now."""
+        for query_id in self._open_callbacks:
+            self._open_callbacks[query_id] = time.monotonic() - CALLBACK_ANSWER_WINDOW - 1
+
     # --- for tests: acting as users ----------------------------------------------------------
 
     def queue_update(self, raw: JSON) -> JSON:
@@ -672,6 +806,9 @@ class FakeTelegram:
     def _user_message(self, user: FakeUser, chat_id: int | None, content: JSON) -> JSON:
         self._users[user.id] = user
         chat = user.id if chat_id is None else chat_id
+        if chat == user.id:
+            self.started.add(user.id)  # writing to the bot starts it (and unblocks it)
+            self.blocked.discard(user.id)
         message = {"message_id": self._new_message_id(chat), "from": user.to_json()}
         message |= {"chat": self._chat_json(chat), "date": int(time.time())} | content
         return self.queue_update({"message": message})
@@ -728,7 +865,7 @@ class FakeTelegram:
     def user_presses(self, user: FakeUser, message: SentMessage, callback_data: str) -> JSON:
         self._users[user.id] = user
         query_id = str(4_200_000_000_000_000_000 + next(self._serial))
-        self._open_callbacks.add(query_id)
+        self._open_callbacks[query_id] = time.monotonic()
         query = {"id": query_id, "from": user.to_json(), "message": self._message_json(message)}
         query |= {"chat_instance": str(abs(message.chat_id) * 7919 + 1), "data": callback_data}
         return self.queue_update({"callback_query": query})

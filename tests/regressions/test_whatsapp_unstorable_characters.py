@@ -33,6 +33,7 @@ async def test_a_message_with_unstorable_code_points_is_kept_and_answered(
             item.message["text"]["body"] = value
         else:
             item.message["id"] = value
+        graph.user_wrote(resident.address)  # the message below comes as raw bytes
         body = json.dumps(wa.envelope(item), ensure_ascii=True).encode()
         response = await run.post({}, signature=wa.sign(body, APP_SECRET), body=body)
         assert response.status_code == 200
