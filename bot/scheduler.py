@@ -8,7 +8,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable, Coroutine
-from datetime import datetime, time
+from datetime import datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -101,6 +101,23 @@ class FollowUpScheduler:
     async def _erase(self) -> None:
         if self._retention is not None:
             await self._retention.run(self._clock())
+
+    def fire_times(self, job: str, after: datetime, count: int) -> list[datetime]:
+        """When ``job`` ("digest", "retention", "sweep") runs next after ``after``, as its
+        trigger computes it (what APScheduler does between runs), ``count`` times."""
+        found = self._scheduler.get_job(job)
+        if found is None:
+            raise KeyError(job)
+        times: list[datetime] = []
+        previous: datetime | None = None
+        now = after
+        while len(times) < count:
+            fire = found.trigger.get_next_fire_time(previous, now)
+            if fire is None:
+                break
+            times.append(fire)
+            previous, now = fire, fire + timedelta(microseconds=1)
+        return times
 
     def start(self) -> None:
         self._scheduler.start()
