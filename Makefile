@@ -50,8 +50,10 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
+# With the branch coverage of bot/, conversations/ and storage/ (its floor: fail_under in
+# pyproject.toml).
 test: $(STAMP) system-deps catalogs lint typecheck
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q --cov --cov-report=term
 
 # The tests that start `signaalpunt` as a process (marked wall_clock, tests/processes.py) see
 # the wall clock. Run them again as if it were the last minute of another year, the year turning
@@ -65,7 +67,8 @@ test-new-year: $(STAMP) system-deps catalogs
 
 # Benchmarks (docs/benchmarks.md): `make bench` prints the figures at full size (minutes, and
 # PostgreSQL); `make bench-smoke` runs each at a tiny size, so CI proves they still work.
-BENCHES := engine_steps service_steps memory telegram_load outbox_limits scale
+BENCHES := engine_steps service_steps memory telegram_load outbox_limits scale login_flood \
+	unsigned_webhooks
 bench: $(STAMP) system-deps catalogs
 	@for b in $(BENCHES); do echo; echo "== bench.$$b"; $(BIN)/python -m bench.$$b || exit 1; done
 	@echo; echo "== bench.crypto"; $(BIN)/python -m bench.crypto

@@ -15,6 +15,7 @@ import logging
 import socket
 from collections.abc import Awaitable, Callable, Iterator, Mapping
 from typing import Any
+from urllib.parse import parse_qsl
 
 import uvicorn
 from fastapi import APIRouter, FastAPI, Request
@@ -103,6 +104,17 @@ class Failures:
         else:
             response = PlainTextResponse(str(status), status_code=status, headers=headers)
         await response(scope, receive, send)
+
+
+def form_fields(body: bytes, max_fields: int) -> list[tuple[str, str]]:
+    """The fields of a URL-encoded form body (invalid UTF-8 replaced); none when it has
+    more than ``max_fields`` fields (no form of ours has)."""
+    try:
+        return parse_qsl(
+            body.decode("utf-8", "replace"), keep_blank_values=True, max_num_fields=max_fields
+        )
+    except ValueError:
+        return []
 
 
 def build_http_app(

@@ -21,11 +21,12 @@ from urllib.parse import quote
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.exc import SQLAlchemyError
-from starlette.datastructures import FormData
+from starlette.datastructures import FormData, UploadFile
 
 from conversations.text import N_, Msg, msg
 from storage.records import StaffRecord
 
+from ..http import form_fields, limited_body
 from ..passwords import hash_in_thread, needs_rehash, verify_in_thread
 from .login_form import LoginForms
 from .login_gate import LoginGate, LoginRefused
@@ -42,6 +43,10 @@ COOKIE_PATH = "/loket"
 LOGIN_PATH = "/loket/login"
 LOGIN = "web_login"  # the kind of attempt in access_attempts
 TOUCH_EVERY = timedelta(minutes=1)  # last_seen is written at most once a minute
+# Bytes of a dashboard form, read as they arrive: far above any form of ours (a text that is
+# too long still gets its "too long" message), a bound where no proxy stands in front.
+MAX_FORM = 1_000_000
+MAX_FIELDS = 200
 
 LOGIN_FAILED = N_("The username or password is not correct.")
 LOGIN_LOCKED = N_(
@@ -94,9 +99,19 @@ def require_role(staff: WebStaff, roles: Collection[str]) -> None:
         raise Forbidden()
 
 
+async def small_form(request: Request) -> FormData:
+    """A POSTed form of at most ``MAX_FORM`` bytes (read as it arrives: a larger one, or a
+    form with more fields than any of ours, reads as empty)."""
+    body = await limited_body(request, MAX_FORM)
+    fields: list[tuple[str, str | UploadFile]] = []
+    if body is not None:
+        fields.extend(form_fields(body, MAX_FIELDS))
+    return FormData(fields)
+
+
 async def checked_form(request: Request, staff: WebStaff) -> FormData:
     """The POSTed form, after checking its ``csrf`` field against the session's token."""
-    form = await request.form()
+    form = await small_form(request)
     sent = form.get("csrf")
     if not same_token(sent if isinstance(sent, str) else None, staff.csrf):
         raise FormExpired()
@@ -265,7 +280,7 @@ def router(web: WebContext) -> APIRouter:
 
     @routes.post(LOGIN_PATH)
     async def login(request: Request) -> Response:
-        form = await request.form()
+        form = await small_form(request)
         username = str(form.get("username") or "")[:64]
         password = str(form.get("password") or "")
         next_path = safe_next(str(form.get("next") or ""))
@@ -282,28 +297,25 @@ def router(web: WebContext) -> APIRouter:
                 error=msg(FORM_EXPIRED),
                 username=username,
             )
+
+        def busy(status: int, retry_after: int) -> Response:
+            return form_page(
+                request,
+                status_code=status,
+                next_path=next_path,
+                error=msg(LOGIN_BUSY),
+                username=username,
+                headers={"Retry-After": str(retry_after)},
+            )
+
         try:
             async with auth.gate.admit(client_of(request)):
                 token, problem = await auth.log_in(username, password)
         except LoginRefused as refused:
-            return form_page(
-                request,
-                status_code=refused.status,
-                next_path=next_path,
-                error=msg(LOGIN_BUSY),
-                username=username,
-                headers={"Retry-After": str(refused.retry_after)},
-            )
+            return busy(refused.status, refused.retry_after)
         except SQLAlchemyError:
             log.warning("dashboard login could not be stored: try again", exc_info=True)
-            return form_page(
-                request,
-                status_code=503,
-                next_path=next_path,
-                error=msg(LOGIN_BUSY),
-                username=username,
-                headers={"Retry-After": "5"},
-            )
+            return busy(503, 5)
         if token is None:
             minutes = max(1, web.app.settings.lockout_minutes)
             error = msg(problem, minutes=minutes) if problem == LOGIN_LOCKED else msg(problem or "")

@@ -17,7 +17,6 @@ import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from urllib.parse import parse_qsl
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
@@ -38,7 +37,7 @@ from conversations.text import (
 )
 from storage.webchat import token_hash
 
-from ..http import limited_body
+from ..http import form_fields, limited_body
 from ..partners import CODE_PATTERN
 from ..rendering import render_reply
 from .auth import client_of
@@ -96,13 +95,7 @@ def accepted_language(header: str | None) -> str | None:
 def _form(body: bytes) -> dict[str, str]:
     """The fields of a POSTed form (the last of a repeated name); a form with more
     fields than ours is read as an empty one."""
-    try:
-        fields = parse_qsl(
-            body.decode("utf-8", "replace"), keep_blank_values=True, max_num_fields=MAX_FIELDS
-        )
-    except ValueError:
-        return {}
-    return dict(fields)
+    return dict(form_fields(body, MAX_FIELDS))
 
 
 def _paragraphs(text: str) -> tuple[tuple[str, ...], ...]:

@@ -131,6 +131,7 @@ def upstream_name(location: Directive) -> str:
 EXPOSED = {telegram_webhook.PATH, whatsapp_webhook.PATH, "/healthz"}
 # The web chat, its static files and the dashboard: every path under them is the service's.
 WEB = {"/chat", "/static/", "/loket/"}
+LOGIN = "/loket/login"  # the dashboard's too, with a rate limit of its own
 
 
 def test_the_proxy_routes_the_webhooks_and_healthz_to_every_replica() -> None:
@@ -159,7 +160,7 @@ def test_the_proxy_exposes_nothing_else() -> None:
         assert answer is not None
         assert answer.args == ["404"]
     proxied = {loc.args[-1] for loc in server.all("location") if loc.all("proxy_pass")}
-    assert proxied == EXPOSED | WEB
+    assert proxied == EXPOSED | WEB | {LOGIN}
     for location in server.all("location"):
         if location.all("proxy_pass") and location.args[-1] in EXPOSED:
             assert location.args[0] == "=", "exact paths: /telegram/webhook/x stays outside"
@@ -191,6 +192,28 @@ def test_the_proxy_body_limit_is_the_services(path: str, limit: int) -> None:
     buffer = nginx_size(effective("client_body_buffer_size", location, server, nginx())[0])
     assert buffer >= limit
     assert nginx_size(effective("client_max_body_size", server)[0]) < limit
+
+
+def test_the_proxy_limits_login_posts_per_client() -> None:
+    """Each login is a 64 MiB password check: POSTs to the login are limited per client
+    address (issue 18), the page itself is not."""
+    http = nginx()
+    [zone] = http.all("limit_req_zone")
+    key, name, rate = zone.args
+    assert name == "zone=login:10m"
+    per_minute = int(rate.removeprefix("rate=").removesuffix("r/m"))
+    assert 1 <= per_minute <= 30
+    [keyed] = [m for m in http.all("map") if m.args[-1] == key]
+    assert keyed.args[0] == "$request_method"
+    entries = {d.name: d.args for d in keyed.block or []}
+    assert entries["POST"] == ["$binary_remote_addr"]
+    assert entries["default"] == [""]  # not limited: the GET of the page
+    location = route(tls_server(), LOGIN)
+    assert location.args == ["=", LOGIN]
+    [limit] = location.all("limit_req")
+    assert limit.args[0] == "zone=login"
+    assert effective("limit_req_status", location, tls_server(), http)[0] == "429"
+    assert upstream_name(location) == "signaalpunt"
 
 
 def test_the_proxy_has_timeouts() -> None:
