@@ -42,6 +42,8 @@ async def service(database_url: str, **settings: str) -> AsyncIterator[Running]:
     port = free_port()
     env = {
         "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        # Set to measure another checkout's code (e.g. the commit before a fix).
+        **({"PYTHONPATH": os.environ["PYTHONPATH"]} if "PYTHONPATH" in os.environ else {}),
         "PYTHONUNBUFFERED": "1",
         "SIGNAALPUNT_DATABASE_URL": database_url,
         "SIGNAALPUNT_HTTP_PORT": str(port),

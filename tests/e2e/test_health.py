@@ -35,7 +35,7 @@ class HeldTelegram(FakeTelegram):
     request of the bot that stays in flight for as long as the test needs."""
 
     def __init__(self) -> None:
-        super().__init__(TOKEN)
+        super().__init__(TOKEN, groups={LOKET: "supergroup"})
         self._gates: dict[int, asyncio.Event] = {}
 
     def hold(self, chat_id: int) -> None:

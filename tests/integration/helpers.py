@@ -75,7 +75,8 @@ class RecordingLoket:
             raise self.failures.pop(0)
         self.sent.append((message.reference or "", message.text))
         self.messages.append(message)
-        return f"{message.target}:{len(self.messages)}"
+        # Where it landed: an edit stays where the message it edits is, as in a chat app.
+        return message.edit or f"{message.target}:{len(self.messages)}"
 
 
 # -- follow-up helpers (appended for the follow-up and lifecycle tests) ----------------
