@@ -26,7 +26,9 @@ from collections.abc import AsyncIterator, Callable
 from .client_counts import ClientCounts
 
 PER_CLIENT_AT_ONCE = 2
-BUSY_RETRY = 5  # seconds a refused client is asked to wait when every place is taken
+# Seconds a refused client is asked to wait when every place is taken (the places drain in
+# well under a second: a check takes tens of milliseconds).
+BUSY_RETRY = 2
 
 
 class LoginRefused(Exception):
