@@ -13,7 +13,7 @@ from .model import Kind, Step
 from .sanitize import clean_text, has_substance
 from .state import Answer, ConversationState
 from .text import Msg, msg
-from .validation import parse_phone, parse_postcode
+from .validation import find_phone, parse_postcode
 
 __all__ = ["AnswerResult", "Miss", "interpret"]
 
@@ -25,6 +25,9 @@ class AnswerResult:
     answer: Answer | None = None
     selection: tuple[str, ...] | None = None
     action: str | None = None
+    # Typed with a phone number ("Sanne 06 12345678"): the answer to the name question
+    # that is part of the phone question.
+    name: str | None = None
 
 
 def _hint(step: Step) -> Miss:
@@ -118,8 +121,20 @@ def _typed_value(
             return _hint(step)
         return AnswerResult(answer=Answer(choice="postcode", value=postcode))
     if step.kind == Kind.PHONE:
-        phone = parse_phone(cleaned)
-        return _hint(step) if phone is None else AnswerResult(answer=Answer(value=phone))
+        return _phone(step, cleaned)
+    return typed_text(step, cleaned)
+
+
+def _phone(step: Step, cleaned: str) -> AnswerResult | Miss:
+    found = find_phone(cleaned)
+    if found is None:
+        return _hint(step)
+    phone, rest = found
+    return AnswerResult(answer=Answer(value=phone), name=rest if has_substance(rest) else None)
+
+
+def typed_text(step: Step, cleaned: str) -> AnswerResult | Miss:
+    """``cleaned`` as the free-text answer to ``step`` (length and substance checked)."""
     if not has_substance(cleaned):
         return Miss(msg(m.NO_SUBSTANCE))
     if step.max_length and len(cleaned) > step.max_length:

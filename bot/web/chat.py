@@ -22,12 +22,12 @@ from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
 from conversations.events import Reopen, Reply
-from conversations.flows import DONE
+from conversations.flows import DANGER_INFO, DONE
 from conversations.messages import ERASED
 from conversations.render import render_label
 from conversations.text import (
     LANGUAGES,
-    N_,
+    P_,
     RTL_LANGUAGES,
     LanguageName,
     language_from_tag,
@@ -51,8 +51,16 @@ MAX_FIELDS = 12
 _NONCE = re.compile(r"[A-Za-z0-9_-]{16,64}")
 _PARTNER = re.compile(r"[a-z0-9][a-z0-9-]{0,31}")
 
-TOO_LONG = N_("Your message was too long to send. Please make it shorter.")
-CROSS_SITE = N_("This form was sent from another website, so it was not processed.")
+# The reply to danger stands out on the page.
+DANGER_PROMPTS = frozenset({DANGER_INFO.id})
+TOO_LONG = P_(
+    "web chat: a message too long to send",
+    "Your message was too long to send. Please make it shorter.",
+)
+CROSS_SITE = P_(
+    "web chat: a form sent from another website",
+    "This form was sent from another website, so we did not process it.",
+)
 
 
 @dataclass(frozen=True)
@@ -124,7 +132,9 @@ class ChatPage:
 
     # -- GET ---------------------------------------------------------------------------
 
-    async def show(self, request: Request, partner: str | None) -> Response:
+    async def show(
+        self, request: Request, partner: str | None, answer: str | None = None
+    ) -> Response:
         now = self._web.clock()
         token = request.cookies.get(COOKIE) or secrets.token_urlsafe(32)
         hashed = token_hash(token)
@@ -141,7 +151,7 @@ class ChatPage:
             language = notice or hint or self._app.settings.default_language
             transcript = self._first_page(language, erased=notice is not None)
         kept = partner if chat is None and partner and _PARTNER.fullmatch(partner) else None
-        response = self._page(request, transcript, partner=kept)
+        response = self._page(request, transcript, partner=kept, answer=answer)
         self._set_cookie(response, token)
         if notice is not None:
             response.delete_cookie(NOTICE, path=PATH)
@@ -170,9 +180,11 @@ class ChatPage:
         partner: str | None,
         status_code: int = 200,
         problem: str | None = None,
+        answer: str | None = None,
     ) -> Response:
         language = transcript.language if transcript.language in LANGUAGES else "nl"
         catalog = self._app.catalogs[language]
+        question = transcript.answering(answer)
         return self._web.pages.render(
             request,
             "chat/page.html",
@@ -183,6 +195,9 @@ class ChatPage:
             partner=partner,
             problem=problem,
             done_id=DONE.id,
+            danger_prompts=DANGER_PROMPTS,
+            question=question.reference if question is not None else None,
+            answering=question.n if question is not None else None,
             languages=[
                 (code, render_label(LanguageName(code, in_itself=True), catalog, code))
                 for code in LANGUAGES
@@ -292,8 +307,10 @@ def _routes(page: ChatPage) -> APIRouter:
     routes = APIRouter()
 
     @routes.get(PATH, include_in_schema=False)
-    async def show(request: Request, partner: str | None = None) -> Response:
-        return await page.show(request, partner)
+    async def show(
+        request: Request, partner: str | None = None, answer: str | None = None
+    ) -> Response:
+        return await page.show(request, partner, answer)
 
     @routes.post(PATH, include_in_schema=False)
     async def post(request: Request) -> Response:

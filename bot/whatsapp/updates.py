@@ -106,7 +106,10 @@ class WhatsAppUpdates:
     def _shown(self, reply: RenderedReply) -> list[WaMessage]:
         prompt = reply.prompt
         options = (
-            [Option(reporter_data(prompt, c.id), c.label, c.selected) for c in reply.choices]
+            [
+                Option(reporter_data(prompt, c.id), c.label, c.selected, c.short)
+                for c in reply.choices
+            ]
             if prompt is not None
             else []
         )

@@ -33,7 +33,7 @@ async def file_report(person: Person) -> str:
     done: list[str] = []
     for prompt, choice in REPORT:
         done = [m.plain_text for m in await person.taps(prompt, choice)]
-    [reference] = [w.strip("\u2068\u2069.,") for t in done for w in t.split() if "SP-" in w]
+    [reference] = [w.strip("\u2066\u2068\u2069.,") for t in done for w in t.split() if "SP-" in w]
     return reference
 
 

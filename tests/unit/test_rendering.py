@@ -10,7 +10,7 @@ import pytest
 from conversations import messages as m
 from conversations.engine import Engine
 from conversations.matching import Catalog
-from conversations.render import FSI, PDI, format_when, render
+from conversations.render import FSI, LRI, PDI, format_when, render
 from conversations.text import Msg, Token, UserText, When, msg
 from tests.driver import Driver
 
@@ -28,11 +28,11 @@ def test_arabic_done_message_isolates_the_reference(
     d.type("٠٦١٢٣٤٥٦٧٨")
     d.tap("no")
     summary = " ".join(d.texts())
-    assert f"{FSI}4531 AB{PDI}" in summary
-    assert f"{FSI}06 12345678{PDI}" in summary
+    assert f"{LRI}4531 AB{PDI}" in summary
+    assert f"{LRI}06 12345678{PDI}" in summary
     assert f"{FSI}فاطمة{PDI}" in summary
     d.tap("send")
-    assert f"{FSI}SP-2026-0001{PDI}" in d.texts()[0]
+    assert f"{LRI}SP-2026-0001{PDI}" in d.texts()[0]
 
 
 @pytest.mark.parametrize(
@@ -79,4 +79,4 @@ def test_user_text_is_never_a_template(catalogs: Mapping[str, Catalog]) -> None:
 
 def test_tokens_are_isolated(catalogs: Mapping[str, Catalog]) -> None:
     text = render(msg(m.DONE_OTHER, reference=Token("SP-2026-0042")), catalogs["ar"], "ar")
-    assert f"{FSI}SP-2026-0042{PDI}" in text
+    assert f"{LRI}SP-2026-0042{PDI}" in text
