@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 
 from . import messages as m
 from .answers import AnswerResult, Miss, interpret, typed_text
-from .asking import again, ask, ask_dialog, edit_dialog, shown_choices
+from .asking import again, ask, ask_dialog, command_params, edit_dialog, shown_choices
 from .commands import Command, parse_command
 from .dialogs import DIALOGS, STARTS, WELCOME
 from .events import (
@@ -129,7 +129,7 @@ class Engine:
         if command.name == "status":
             return Outcome(state, self._current(state), (ShowStatus(),))
         info = m.HELP if command.name == "help" else m.PRIVACY
-        return Outcome(state, (Reply((msg(info),)), *self._current(state)))
+        return Outcome(state, (Reply((Msg(info, command_params()),)), *self._current(state)))
 
     def _ask(self, state: ConversationState, dialog: str) -> Outcome:
         asked = state.with_(dialog=dialog, misses=0)
@@ -193,7 +193,8 @@ class Engine:
                 fresh = self.new_state(state.language).with_(updated_at=now)
                 return Outcome(fresh, (again((msg(m.ERASED),)),), (EraseReporter(),))
             case ("trouble", "help"):
-                return Outcome(back, (Reply((msg(m.HELP),)), *self._current(back)))
+                helped = Reply((Msg(m.HELP, command_params()),))
+                return Outcome(back, (helped, *self._current(back)))
             case ("trouble", "stop"):
                 return self._ask(back, "confirm_stop")
             case ("edit", "back"):
@@ -241,7 +242,8 @@ class Engine:
         if isinstance(choice, Miss):
             return self._miss(state, choice)
         if choice == "privacy":
-            return Outcome(state.with_(misses=0), (Reply((msg(m.PRIVACY),)), *self._current(state)))
+            privacy = Reply((Msg(m.PRIVACY, command_params()),))
+            return Outcome(state.with_(misses=0), (privacy, *self._current(state)))
         if choice in LANGUAGES:  # another language, named in itself on the welcome
             back = state.with_(language=choice, misses=0)
             reply = Reply((msg(m.LANGUAGE_SET),))
@@ -303,7 +305,7 @@ class Engine:
         limit = Msg(m.SIGNAL_LIMIT, safety_params())
         if state.flow is None:
             return Outcome(state)
-        if state.answers:  # refused at "send": the draft waits for another day
+        if state.prompt == "summary":  # refused at "send": the draft waits for another day
             kept = Reply((limit, msg(m.SIGNAL_LIMIT_KEPT)))
             return Outcome(state, (kept, *self._current(state)))
         # Refused as the report starts: before anything is typed for nothing.

@@ -369,7 +369,7 @@ REPORT_OTHER = Flow(
             P_("summary label", "Their details"),
             staff_label=N_("Contact details of the person"),
             hint=P_("hint: contact details", "Please type the details in 1 message."),
-            when=When("person_reach", frozenset({"details"}), also=NO_CALLBACK),
+            when=When("person_reach", frozenset({"details"})),
             max_length=CONTACT_MAX_LENGTH,
         ),
         Step(
@@ -390,7 +390,7 @@ REPORT_OTHER = Flow(
                 Choice("no", P_("answer: does the person know", "No")),
                 UNKNOWN,
             ),
-            when=When("person_reach", frozenset({"details"}), also=NO_CALLBACK),
+            when=When("person_reach", frozenset({"details"})),
         ),
         Step(
             "no_followup",
@@ -423,7 +423,8 @@ REPORT_OTHER = Flow(
                     ),
                 ),
             ),
-            when=When("person_reach", frozenset({"via_me", "unknown"}), also=NO_CALLBACK),
+            # Only asked after "no contact" (person_reach is), so nobody can be reached.
+            when=When("person_reach", frozenset({"via_me", "unknown"})),
         ),
         Step(
             "note",

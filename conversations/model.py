@@ -42,12 +42,11 @@ class Choice:
 
 @dataclass(frozen=True)
 class When:
-    """Ask a step only when an earlier step has one of these answers (and, with ``also``,
-    another condition holds too)."""
+    """Ask a step only when an earlier step has one of these answers (a step whose own
+    condition fails has no answer: conditions chain)."""
 
     step: str
     choices: frozenset[str]
-    also: When | None = None
 
 
 @dataclass(frozen=True)

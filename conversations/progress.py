@@ -4,23 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from .model import Flow, Kind, Step, When
+from .model import Flow, Kind, Step
 from .state import Answer, ConversationState
 
 
-def holds(when: When | None, answers: Mapping[str, Answer]) -> bool:
-    """Whether the condition ``when`` (and each condition it adds) holds."""
-    while when is not None:
-        answer = answers.get(when.step)
-        if answer is None or answer.choice not in when.choices:
-            return False
-        when = when.also
-    return True
-
-
 def applicable(step: Step, answers: Mapping[str, Answer]) -> bool:
-    """A step is asked when it has no condition or its condition's answers match."""
-    return holds(step.when, answers)
+    """A step is asked when it has no condition or its condition's answer matches."""
+    if step.when is None:
+        return True
+    answer = answers.get(step.when.step)
+    return answer is not None and answer.choice in step.when.choices
 
 
 def prune(flow: Flow, answers: Mapping[str, Answer]) -> dict[str, Answer]:

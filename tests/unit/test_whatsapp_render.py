@@ -137,14 +137,21 @@ def test_more_than_ten_options_become_numbered_text() -> None:
     assert body.endswith(texts.type_number)
 
 
-def test_a_long_label_keeps_its_full_text_in_the_row_description() -> None:
-    label = "Niet gezien sinds dagen, gordijnen dicht, post stapelt zich op"
-    messages = render("Wat viel op?", [Option("a", label), Option("b", "x")] * 2, _texts())
+def test_a_short_label_is_the_title_and_the_full_label_the_description() -> None:
+    label = "Al dagen niet gezien, gordijnen dicht, post blijft liggen"
+    option = Option("a", label, short="Dagen niet gezien")
+    messages = render("Wat viel op?", [option, Option("b", "x")] * 2, _texts())
     listed = messages[-1]
     assert isinstance(listed, WaList)
-    assert listed.rows[0].description == label
-    assert listed.rows[0].title.endswith("…")
-    assert len(listed.rows[0].title) <= 24
+    assert listed.rows[0] == WaRow("a", "Dagen niet gezien", label)
+    assert listed.rows[1] == WaRow("b", "x", None)
+
+
+def test_a_label_too_long_for_a_row_is_never_cut_but_numbered() -> None:
+    label = "Al dagen niet gezien, gordijnen dicht, post blijft liggen"
+    messages = render("Wat viel op?", [Option("a", label), Option("b", "x")] * 2, _texts())
+    assert all(isinstance(m, WaText) for m in messages)
+    assert f"1. {label}" in messages[-1].body
 
 
 def test_a_body_beyond_1024_characters_goes_ahead_as_plain_text() -> None:
