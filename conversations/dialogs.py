@@ -21,7 +21,7 @@ WELCOME = Step(
         Choice(
             "report",
             P_("welcome button", "I am worried about someone"),
-            short=P_("short welcome button (max 20 characters)", "Worried about someone"),
+            short=P_("short welcome button (max 20 characters)", "Report a worry"),
             sets=(("danger", "no"),),
         ),
         Choice(
