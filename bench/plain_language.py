@@ -108,8 +108,7 @@ def resident_msgids() -> list[str]:
         found.extend(_strings(getattr(followup_texts, name, ())))
     found.extend(_strings({k: v for k, v in vars(whatsapp_texts).items() if k.isupper()}))
     found.extend(_template_msgids(CHAT_PAGE))
-    seen: set[str] = set()
-    return [t for t in found if t and not (t in seen or seen.add(t))]
+    return list(dict.fromkeys(t for t in found if t))
 
 
 def _template_msgids(path: Path) -> Iterator[str]:
@@ -127,7 +126,9 @@ def dutch(msgids: Iterable[str]) -> list[str]:
     by_id: dict[str, str] = {}
     for message in catalog:
         key = message.id if isinstance(message.id, str) else message.id[0]
-        string = message.string if isinstance(message.string, str) else message.string[0]
+        string = message.string
+        if isinstance(string, tuple | list):
+            string = string[0]
         if key and string:
             by_id.setdefault(str(key), str(string))
     texts = []

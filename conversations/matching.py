@@ -20,9 +20,14 @@ _NUMBER_LIST = re.compile(r"\s*\d{1,6}(\s*[,;،؛]\s*\d{1,6}|\s+\d{1,6})+\s*")
 
 
 class Catalog(Protocol):
+    """A language's translations. ``gettext`` honours a msgid's translator context
+    (``text.P_``); ``pgettext`` names one (the web pages' templates)."""
+
     def gettext(self, message: str, /) -> str: ...
 
     def ngettext(self, singular: str, plural: str, n: int, /) -> str: ...
+
+    def pgettext(self, context: str, message: str, /) -> str: ...
 
 
 @dataclass(frozen=True)

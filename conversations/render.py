@@ -93,8 +93,8 @@ __all__ = [
     "Many",
     "format_when",
     "isolate",
+    "isolate_token",
     "list_separator",
     "render",
     "render_label",
-    "isolate_token",
 ]

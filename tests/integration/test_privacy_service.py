@@ -9,10 +9,9 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from babel.support import Translations
 from sqlalchemy import text
 
-from bot.i18n import load_catalogs
+from bot.i18n import ContextCatalog, load_catalogs
 from bot.rendering import RenderedReply
 from bot.service import ConversationService
 from conversations.engine import Engine
@@ -31,7 +30,7 @@ CALL_ME += [Pick("checkin", "no"), Pick("summary", "send")]
 
 
 @pytest.fixture(scope="module")
-def catalogs() -> dict[str, Translations]:
+def catalogs() -> dict[str, ContextCatalog]:
     return load_catalogs()
 
 

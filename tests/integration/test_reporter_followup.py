@@ -9,12 +9,11 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import holidays
-from babel.support import Translations
 
 from bot.actions import CARD_UPDATE, REPORTER_QUESTION
 from bot.app import build_app
 from bot.followup import REPORTER_FLAG, REPORTER_REPLY, FollowUpService
-from bot.i18n import load_catalogs
+from bot.i18n import ContextCatalog, load_catalogs
 from bot.loket import LoketService
 from bot.loket_messages import ADMIN_ALERT
 from bot.outbox import OutboxWorker
@@ -39,7 +38,7 @@ from tests.integration.helpers import (
     outbox_rows,
 )
 
-CATALOGS: dict[str, Translations] = load_catalogs()
+CATALOGS: dict[str, ContextCatalog] = load_catalogs()
 PLACES = (Place("centrum", "Centrum"),)
 AMS = ZoneInfo("Europe/Amsterdam")
 ANNA, REGI, ADA = 1001, 2001, 3001

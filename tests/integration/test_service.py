@@ -6,9 +6,8 @@ from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from babel.support import Translations
 
-from bot.i18n import load_catalogs
+from bot.i18n import ContextCatalog, load_catalogs
 from bot.outbox import MAX_ATTEMPTS, OutboxWorker
 from bot.ports import DeliveryError
 from bot.service import ConversationService
@@ -24,7 +23,7 @@ PLACES = (Place("axel", "Axel"),)
 
 
 @pytest.fixture(scope="module")
-def catalogs() -> dict[str, Translations]:
+def catalogs() -> dict[str, ContextCatalog]:
     return load_catalogs()
 
 
