@@ -189,9 +189,10 @@ class Engine:
             case ("confirm_stop", "yes"):
                 return Outcome(self._fresh(state, now), (again((msg(m.STOPPED),)),))
             case ("confirm_erase", "yes"):
-                # The shell keeps nothing of this state; the next message starts afresh.
+                # The shell keeps nothing of this state; the next message starts afresh. No
+                # button: a message with live buttons is one the channel would remember.
                 fresh = self.new_state(state.language).with_(updated_at=now)
-                return Outcome(fresh, (again((msg(m.ERASED),)),), (EraseReporter(),))
+                return Outcome(fresh, (Reply((msg(m.ERASED),)),), (EraseReporter(),))
             case ("trouble", "help"):
                 helped = Reply((Msg(m.HELP, command_params()),))
                 return Outcome(back, (helped, *self._current(back)))

@@ -132,7 +132,7 @@ EDITED = P_(
 ERASED = P_(
     "message: the reporter's details were deleted",
     "Your details have been deleted. Reports you sent stay with the municipality, without "
-    "your details.",
+    "your details. Send a message if you want to make a new report.",
 )
 # Says nothing about the person or earlier reports: only that this reporter must wait.
 SIGNAL_LIMIT = P_(
