@@ -12,7 +12,7 @@ from .model import Choice, Flow, Kind, Step
 from .progress import summary_steps
 from .state import ConversationState
 from .summary import summary_lines
-from .text import LanguageName, Msg, Param, Token, safety_params
+from .text import SERVICE_NAME, LanguageName, Msg, Param, Token, safety_params
 from .validation import PHONE_EXAMPLE, POSTCODE_EXAMPLE
 
 
@@ -24,7 +24,12 @@ def command_params() -> dict[str, Param]:
 def prompt_params(step: Step | None = None) -> dict[str, Param]:
     """Every parameter a step's prompt or hint may name (the example fits the step)."""
     example = PHONE_EXAMPLE if step is not None and step.kind == Kind.PHONE else POSTCODE_EXAMPLE
-    return {**safety_params(), **command_params(), "example": Token(example)}
+    return {
+        **safety_params(),
+        **command_params(),
+        "example": Token(example),
+        "name": Token(SERVICE_NAME),
+    }
 
 
 hint_params = prompt_params

@@ -12,10 +12,12 @@ from .text import LANGUAGES, P_
 WELCOME = Step(
     "welcome",
     Kind.INFO,
+    # Translators: %(name)s is the service's name, "Signaalpunt Eenzaamheid" (a Dutch
+    # proper noun, kept as it is); add an explanation in brackets where that helps.
     P_(
         "welcome message",
-        "Hello! This is the Signaalpunt Eenzaamheid. Are you worried that someone is "
-        "lonely? Tell us here. It takes about 2 minutes. We keep your report confidential.",
+        "Hello! This is the %(name)s. Are you worried that someone is lonely? Tell us here. "
+        "It takes about 2 minutes. We keep your report confidential.",
     ),
     choices=(
         Choice(

@@ -18,6 +18,9 @@ DEFAULT_LANGUAGE = "nl"
 STAFF_LANGUAGE = "nl"
 RTL_LANGUAGES: frozenset[str] = frozenset({"ar"})
 
+# The service's name: a proper noun in every language.
+SERVICE_NAME = "Signaalpunt Eenzaamheid"
+
 # Safety numbers are facts, not translations: translators cannot mistype them.
 EMERGENCY_NUMBER = "112"
 SUICIDE_LINE = "113"

@@ -21,6 +21,7 @@ from urllib.parse import parse_qsl
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
+from conversations.dialogs import WELCOME
 from conversations.events import Reopen, Reply
 from conversations.flows import DANGER_INFO, DONE
 from conversations.messages import ERASED
@@ -196,6 +197,8 @@ class ChatPage:
             problem=problem,
             done_id=DONE.id,
             danger_prompts=DANGER_PROMPTS,
+            welcome_id=WELCOME.id,
+            language_codes=LANGUAGES,
             question=question.reference if question is not None else None,
             answering=question.n if question is not None else None,
             languages=[

@@ -59,7 +59,9 @@ async def test_any_language_code_gets_a_welcome_in_a_language_we_speak(
         for number, (code, language) in enumerate(LANGUAGE_CODES):
             person = Person(fake, FakeUser(id=800 + number, first_name="R", language_code=code))
             [welcome] = await person.says("/start")
-            assert welcome.plain_text.startswith(said(app, language, WELCOME.prompt)), code
+            assert welcome.plain_text.startswith(
+                said(app, language, WELCOME.prompt).split("%")[0]
+            ), code
             replies = await person.taps("welcome", "report")
             first = said(app, language, REPORT_OTHER.step("role").prompt)
             assert replies[-1].plain_text.startswith(first), code
