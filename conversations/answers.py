@@ -9,7 +9,8 @@ from . import messages as m
 from .asking import choices_for, hint_params
 from .events import Event, Pick, ReplyChoice, TextIn
 from .matching import LabelIndex, Miss, Place
-from .model import Kind, Step
+from .model import Flow, Kind, Step
+from .presets import set_by
 from .sanitize import clean_text, has_substance
 from .state import Answer, ConversationState
 from .text import Msg, msg
@@ -141,3 +142,35 @@ def typed_text(step: Step, cleaned: str) -> AnswerResult | Miss:
         over = len(cleaned) - step.max_length
         return Miss(Msg(m.TOO_LONG, {"count": over}, plural=m.TOO_LONG_PLURAL, count=over))
     return AnswerResult(answer=Answer(value=cleaned))
+
+
+def answers_given(flow: Flow, step: Step, result: AnswerResult) -> dict[str, Answer] | Miss:
+    """Every answer ``result`` gives: to ``step``, to the steps its choice answers too
+    (``Choice.sets``), and to the name question when a name came with the phone number."""
+    assert result.answer is not None
+    given = {step.id: result.answer}
+    if result.answer.choice is not None:
+        chosen = next((c for c in step.choices if c.id == result.answer.choice), None)
+        given.update(set_by(flow, chosen) if chosen is not None else {})
+    part = next((s for s in flow.steps if s.part_of == step.id), None)
+    if result.name is not None and part is not None:
+        named = typed_text(part, result.name)
+        if isinstance(named, Miss):
+            return named
+        assert named.answer is not None
+        given[part.id] = named.answer
+    return given
+
+
+def note_at_summary(flow: Flow, text: str) -> dict[str, Answer] | Miss | None:
+    """Text typed at the summary as the note offered there; None when the flow has no note
+    there or nothing was typed."""
+    note = next((s for s in flow.steps if s.part_of == "summary"), None)
+    cleaned = clean_text(text)
+    if note is None or not cleaned:
+        return None
+    result = typed_text(note, cleaned)
+    if isinstance(result, Miss):
+        return result
+    assert result.answer is not None
+    return {note.id: result.answer}

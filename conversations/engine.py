@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from . import messages as m
-from .answers import AnswerResult, Miss, interpret, typed_text
+from .answers import AnswerResult, Miss, answers_given, interpret, note_at_summary
 from .asking import again, ask, ask_dialog, command_params, edit_dialog, shown_choices
 from .commands import Command, parse_command
 from .dialogs import DIALOGS, STARTS, WELCOME
@@ -37,9 +37,8 @@ from .events import (
 from .flows import FLOWS
 from .matching import LabelIndex, Place
 from .model import Flow, Kind, Step
-from .presets import PARTNER_FLOW, partner_preset, set_by, start_answers
+from .presets import PARTNER_FLOW, partner_preset, start_answers
 from .progress import after_answer, first_step, prune
-from .sanitize import clean_text
 from .signal_draft import build_draft, done_texts
 from .state import Answer, ConversationState
 from .text import LANGUAGES, Msg, When, msg, safety_params
@@ -225,16 +224,13 @@ class Engine:
         self, flow: Flow, state: ConversationState, event: TextIn, miss: Miss
     ) -> Outcome:
         """Typed at the summary: the note offered there (when the flow has one)."""
-        note = next((s for s in flow.steps if s.part_of == "summary"), None)
-        cleaned = clean_text(event.text)
-        if note is None or not cleaned:
+        noted = note_at_summary(flow, event.text)
+        if noted is None:
             return self._miss(state, miss)
-        result = typed_text(note, cleaned)
-        if isinstance(result, Miss):
-            return self._miss(state, result)
-        assert result.answer is not None
-        noted = state.with_(answers={**state.answers, note.id: result.answer}, misses=0)
-        return Outcome(noted, self._current(noted))
+        if isinstance(noted, Miss):
+            return self._miss(state, noted)
+        shown = state.with_(answers={**state.answers, **noted}, misses=0)
+        return Outcome(shown, self._current(shown))
 
     def _welcome_choice(self, state: ConversationState, event: Event, now: datetime) -> Outcome:
         if isinstance(event, Pick) and event.prompt != WELCOME.id:
@@ -273,16 +269,9 @@ class Engine:
             return Outcome(asked, self._current(asked))
         if result.action in {"cancel", "stop"}:
             return self._ask(state, "confirm_stop")
-        assert result.answer is not None
-        given = {step.id: result.answer}
-        if result.answer.choice is not None:
-            chosen = next((c for c in step.choices if c.id == result.answer.choice), None)
-            given.update(set_by(flow, chosen) if chosen is not None else {})
-        if result.name is not None:
-            named = self._named(flow, step, result.name)
-            if isinstance(named, Miss):
-                return self._miss(state, named)
-            given.update(named)
+        given = answers_given(flow, step, result)
+        if isinstance(given, Miss):
+            return self._miss(state, given)
         answers = prune(flow, {**state.answers, **given})
         answered = state.with_(answers=answers, selection=(), misses=0)
         nxt = after_answer(flow, answered, step)
@@ -319,17 +308,6 @@ class Engine:
         """A new conversation for the same reporter, keeping the partner's link."""
         fresh = self.new_state(state.language, state.partner)
         return fresh.with_(preset=state.preset, updated_at=now)
-
-    def _named(self, flow: Flow, step: Step, name: str) -> dict[str, Answer] | Miss:
-        """A name typed with the phone number: the answer to the name question."""
-        part = next((s for s in flow.steps if s.part_of == step.id), None)
-        if part is None:
-            return {}
-        result = typed_text(part, name)
-        if isinstance(result, Miss):
-            return result
-        assert result.answer is not None
-        return {part.id: result.answer}
 
     def _miss(self, state: ConversationState, miss: Miss) -> Outcome:
         missed = state.with_(misses=state.misses + 1)

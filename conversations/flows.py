@@ -11,148 +11,24 @@ where a text appears; docs/glossary.md has the words every language uses.
 from __future__ import annotations
 
 from .model import Choice, Flow, Kind, Step, When
-from .text import LANGUAGES, N_, P_
-
-NOTE_MAX_LENGTH = 1000
-CONTACT_MAX_LENGTH = 300
-NAME_MAX_LENGTH = 100
-LANGUAGE_MAX_LENGTH = 40
-
-SKIP = Choice("skip", P_("button", "Skip"))
-UNKNOWN = Choice("unknown", P_("button", "I don't know"))
-DONE = Choice("done", P_("button: end a multiple choice", "Done"), chat_only=True)
-
-OTHER_DANGER = Step(
-    "danger",
-    Kind.CHOICE,
-    P_("question: danger", "Is someone in danger right now?"),
-    P_("summary label", "Danger now"),
-    (
-        Choice("yes", P_("answer: danger", "Yes, there is danger")),
-        Choice("no", P_("answer: danger", "No")),
-    ),
+from .steps import (
+    CONTACT_MAX_LENGTH,
+    DANGER_INFO,
+    DONE,
+    NOTE_MAX_LENGTH,
+    OTHER_DANGER,
+    SELF_DANGER,
+    SKIP,
+    UNKNOWN,
+    contact_language,
+    name,
+    phone,
+    place,
+    summary,
 )
-SELF_DANGER = Step(
-    "danger",
-    Kind.CHOICE,
-    P_(
-        "question: danger, the reporter about themselves",
-        "Are you in danger right now, or do you think about ending your life?",
-    ),
-    P_("summary label", "Danger now"),
-    (Choice("yes", P_("answer: danger", "Yes")), Choice("no", P_("answer: danger", "No"))),
-)
-DANGER_INFO = Step(
-    "danger_info",
-    Kind.INFO,
-    P_(
-        "message: after danger was reported",
-        "Please call %(emergency)s now. Thoughts of suicide? Call %(suicide_free)s (free) or "
-        "%(suicide)s (normal call costs), day and night. Do that first. After that you can "
-        "go on here if you want.",
-    ),
-    choices=(
-        Choice(
-            "continue",
-            P_("button: after danger", "Go on with my report"),
-            short=P_("short button (max 20 characters): after danger", "Go on"),
-        ),
-        Choice("stop", P_("button", "Stop"), stops=True),
-    ),
-    when=When("danger", frozenset({"yes"})),
-)
+from .text import N_, P_
 
-
-def _place(prompt: str) -> Step:
-    return Step(
-        "place",
-        Kind.PLACE,
-        prompt,
-        P_("summary label", "Where"),
-        (UNKNOWN,),
-        staff_label=N_("Postcode or neighbourhood"),
-        hint=P_(
-            "hint: a wrong postcode",
-            "That is not a Dutch postcode. A postcode has 4 digits and 2 letters, like "
-            "%(example)s. You may also type only the 4 digits, or choose a neighbourhood.",
-        ),
-    )
-
-
-def _phone(step_id: str, when: When, staff_label: str = "") -> Step:
-    return Step(
-        step_id,
-        Kind.PHONE,
-        # Translators: "Sanne" may be a common first name in your language.
-        P_(
-            "question: phone number and name, in one message",
-            "What is your phone number? You may type your name with it, like: Sanne %(example)s.",
-        ),
-        P_("summary label", "Phone number"),
-        hint=P_(
-            "hint: no phone number found",
-            "I could not find a phone number in that. Please type it with digits, like "
-            "%(example)s.",
-        ),
-        when=when,
-        staff_label=staff_label,
-    )
-
-
-def _name(step_id: str, when: When, phone_step: str, staff_label: str = "") -> Step:
-    return Step(
-        step_id,
-        Kind.TEXT,
-        P_("question: name (asked only when the reporter changes it)", "What is your name?"),
-        P_("summary label", "Name"),
-        hint=P_("hint: name", "Please type your name."),
-        when=when,
-        max_length=NAME_MAX_LENGTH,
-        staff_label=staff_label,
-        part_of=phone_step,
-    )
-
-
-def _contact_language(prompt: str, summary: str, staff: str, *extra: Choice) -> tuple[Step, ...]:
-    """The language for contact, and which one when it is "another language"."""
-    return (
-        Step(
-            "contact_language",
-            Kind.CHOICE,
-            prompt,
-            summary,
-            staff_label=staff,
-            choices=(
-                *(Choice(code, "", endonym=code) for code in LANGUAGES),
-                Choice("other", P_("button", "Another language")),
-                *extra,
-            ),
-        ),
-        Step(
-            "language_other",
-            Kind.TEXT,
-            P_("question: which other language", "Which language? Please type its name."),
-            P_("summary label", "Other language"),
-            staff_label=N_("Other language"),
-            hint=P_("hint: which other language", "Please type the name of the language."),
-            when=When("contact_language", frozenset({"other"})),
-            max_length=LANGUAGE_MAX_LENGTH,
-        ),
-    )
-
-
-def _summary(prompt: str) -> Step:
-    return Step(
-        "summary",
-        Kind.SUMMARY,
-        prompt,
-        choices=(
-            Choice("send", P_("button: summary", "Send")),
-            Choice("change", P_("button: summary", "Change something")),
-            Choice("cancel", P_("button: summary", "Stop")),
-        ),
-    )
-
+__all__ = ["DANGER_INFO", "DONE", "FLOWS", "OTHER_DANGER", "REPORT_OTHER", "REPORT_SELF"]
 
 CALL_ME = Choice(
     "yes",
@@ -290,14 +166,14 @@ REPORT_OTHER = Flow(
             ),
             hint=P_("hint: noticed", "Choose at least 1 thing you noticed. Then choose Done."),
         ),
-        _place(
+        place(
             P_(
                 "question: where the person lives",
                 "Where does the person live? Type the postcode (like %(example)s, or only "
                 "the 4 digits). Or choose the neighbourhood.",
             )
         ),
-        *_contact_language(
+        *contact_language(
             P_(
                 "question: language of the person",
                 "Which language does the person speak best? Then the municipality knows "
@@ -319,8 +195,8 @@ REPORT_OTHER = Flow(
             (CALL_ME, MESSAGE_ME, NO_CONTACT),
             staff_label=N_("Contact with the reporter"),
         ),
-        _name("reporter_name", REPORTER_CALLED, "reporter_phone", N_("Reporter's name")),
-        _phone("reporter_phone", REPORTER_CALLED, N_("Reporter's phone")),
+        name("reporter_name", REPORTER_CALLED, "reporter_phone", N_("Reporter's name")),
+        phone("reporter_phone", REPORTER_CALLED, N_("Reporter's phone")),
         Step(
             "checkin",
             Kind.CHOICE,
@@ -441,7 +317,7 @@ REPORT_OTHER = Flow(
             max_length=NOTE_MAX_LENGTH,
             part_of="summary",
         ),
-        _summary(
+        summary(
             P_(
                 "question: summary of a report about someone",
                 "Please check your report. Do you want to add something? Type it here in a "
@@ -480,7 +356,7 @@ REPORT_SELF = Flow(
             ),
             hint=P_("hint: what would help", "Choose at least 1 answer. Then choose Done."),
         ),
-        _place(
+        place(
             P_(
                 "question: where the reporter lives",
                 "Where do you live? Type your postcode (like %(example)s, or only the 4 "
@@ -506,9 +382,9 @@ REPORT_SELF = Flow(
             ),
             staff_label=N_("Contact via"),
         ),
-        _name("self_name", When("reach", frozenset({"phone"})), "self_phone"),
-        _phone("self_phone", When("reach", frozenset({"phone"}))),
-        *_contact_language(
+        name("self_name", When("reach", frozenset({"phone"})), "self_phone"),
+        phone("self_phone", When("reach", frozenset({"phone"}))),
+        *contact_language(
             P_(
                 "question: language for contact (the reporter about themselves)",
                 "In which language would you like to talk?",
@@ -516,7 +392,7 @@ REPORT_SELF = Flow(
             P_("summary label", "Language"),
             N_("Preferred language for contact"),
         ),
-        _summary(
+        summary(
             P_(
                 "question: summary of a report about yourself",
                 "Please check your answers. Is everything right? Then choose Send.",
