@@ -6,18 +6,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 
-from bot.callbacks import checkin_data, reporter_data
-from bot.rendering import RenderedReply, render_reply
-from bot.whatsapp.channel import list_texts
+from bot.rendering import render_reply
 from bot.whatsapp.render import (
     MAX_BUTTON_TITLE,
     MAX_BUTTONS,
-    ListTexts,
-    Option,
     WaButtons,
     WaList,
-    WaMessage,
-    render,
 )
 from conversations import followup_texts as ft
 from conversations.asking import again, ask, ask_dialog, edit_dialog
@@ -29,6 +23,7 @@ from conversations.model import Kind
 from conversations.state import Answer, ConversationState
 from conversations.text import LANGUAGES, msg
 from tests.unit.conftest import PLACES
+from tests.unit.test_whatsapp_render import whatsapp_messages
 
 
 def every_reply() -> Iterator[tuple[str, Reply]]:
@@ -50,29 +45,14 @@ def every_reply() -> Iterator[tuple[str, Reply]]:
     yield "again", again((msg("x"),))
 
 
-def shown(rendered: RenderedReply, texts: ListTexts) -> list[WaMessage]:
-    prompt = rendered.prompt or "checkin"
-    options = [
-        Option(
-            checkin_data(42, c.id) if prompt == "checkin" else reporter_data(prompt, c.id),
-            c.label,
-            c.selected,
-            c.short,
-        )
-        for c in rendered.choices
-    ]
-    return render(rendered.text, options, texts, multi=rendered.multi)
-
-
 def counts(catalogs: Mapping[str, Catalog]) -> tuple[list[str], list[str]]:
     """(questions with up to 3 answers that are not buttons, list rows cut or lost)."""
-    texts = list_texts(catalogs)
     not_buttons: list[str] = []
     cut: list[str] = []
     for language in LANGUAGES:
         for where, reply in every_reply():
             rendered = render_reply(reply, catalogs, language)
-            messages = shown(rendered, texts[language])
+            messages = whatsapp_messages(reply, catalogs, language)
             last = messages[-1]
             if 0 < len(rendered.choices) <= MAX_BUTTONS and not isinstance(last, WaButtons):
                 titles = [c.short or c.label for c in rendered.choices]
