@@ -8,22 +8,10 @@ from collections.abc import Mapping
 
 import pytest
 
-from bot.i18n import load_catalogs
 from conversations.engine import Engine
-from conversations.matching import Catalog, LabelIndex
+from conversations.matching import Catalog
 from tests.driver import Driver
 from tests.reports import UNTIL_CONTACT
-from tests.unit.conftest import PLACES
-
-
-@pytest.fixture(scope="module")
-def catalogs() -> Mapping[str, Catalog]:
-    return load_catalogs()
-
-
-@pytest.fixture(scope="module")
-def engine(catalogs: Mapping[str, Catalog]) -> Engine:
-    return Engine(LabelIndex(catalogs), PLACES)
 
 
 def at_no_contact(engine: Engine, catalogs: Mapping[str, Catalog], reach: str) -> Driver:

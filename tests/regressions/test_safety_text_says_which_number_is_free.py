@@ -8,18 +8,11 @@ from collections.abc import Mapping
 
 import pytest
 
-from bot.i18n import load_catalogs
 from conversations import messages as m
 from conversations.flows import DANGER_INFO
 from conversations.matching import Catalog
 from conversations.render import render
 from conversations.text import LANGUAGES, Msg, safety_params
-
-
-@pytest.fixture(scope="module")
-def catalogs() -> Mapping[str, Catalog]:
-    return load_catalogs()
-
 
 FREE = {
     "nl": "gratis",
