@@ -90,7 +90,7 @@ bench-smoke: $(STAMP) system-deps catalogs
 
 # Re-extract the template and merge it into every catalog (translators then fill the gaps).
 pot: $(STAMP)
-	$(BIN)/pybabel extract -F babel.cfg -k N_ -k Nn_:1,2 --no-location --sort-output \
+	$(BIN)/pybabel extract -F babel.cfg -k N_ -k Nn_:1,2 -k P_:1c,2 -k Pn_:1c,2,3 --add-comments=Translators: --no-location --sort-output \
 		--project=Signaalpunt -o locales/signaalpunt.pot .
 	$(BIN)/pybabel update --domain signaalpunt --input-file locales/signaalpunt.pot \
 		--output-dir locales --no-fuzzy-matching --ignore-obsolete

@@ -5,7 +5,7 @@ Run: .venv/bin/python -m bench.engine_steps [--smoke] [--reports N]
 One core, in process, no threads and no database. A "step" is one ``Engine.advance`` call.
 A report is the typical cashier's report of ``bench.interactions`` (REPORT_OTHER: ``/start``,
 button presses mixed with typed answers, through to ``StoreSignal``), then ``Submitted``:
-18 steps. Figures:
+14 steps (18 before the express path of issue 20). Figures:
 
 - engine only: ``advance`` per step;
 - engine + state: per step, as the service does, ``ConversationState.from_json`` of the

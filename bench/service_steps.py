@@ -4,8 +4,9 @@ Run: .venv/bin/python -m bench.service_steps [--smoke] [--reports N] [--no-pg]
 
 No Telegram, no HTTP: the service alone, on a SQLite file and on PostgreSQL (tests/pg.py
 ``start_postgres()``: fsync off, a fresh database per run). A report is the Telegram flow of
-``tests/e2e/telegram_harness.REPORT``: ``/start`` and 14 taps, each with an inbound message id
-(so the dedupe insert is measured too), through to the stored signal: 15 steps. Every report
+``tests/reports.REPORT`` (as the Telegram tests drive it): ``/start`` and 12 taps, each with an
+inbound message id (so the dedupe insert is measured too), through to the stored signal: 13
+steps (15 before the express path of issue 20). Every report
 is a new reporter (the signal limit counts per reporter).
 
 - 1 reporter: reports one after the other, each step awaited before the next;

@@ -7,7 +7,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from babel.support import Translations
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from conversations.engine import Engine
@@ -17,7 +16,7 @@ from storage.migrations import status, upgrade
 from storage.uow import Store
 
 from .followup import FollowUpService
-from .i18n import load_catalogs
+from .i18n import ContextCatalog, load_catalogs
 from .keys import keyring_from_settings
 from .loket import LoketService
 from .office import office_hours
@@ -34,7 +33,7 @@ class App:
     settings: Settings
     db: AsyncEngine
     store: Store
-    catalogs: dict[str, Translations]
+    catalogs: dict[str, ContextCatalog]
     places: tuple[Place, ...]
     engine: Engine
     service: ConversationService

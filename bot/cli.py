@@ -67,6 +67,14 @@ def _parser() -> argparse.ArgumentParser:
     )
     add = partner.add_parser("add", help="add a partner and print its deep link")
     add.add_argument("name")
+    add.add_argument(
+        "--role",
+        default="shop",
+        help="filled in as the reporter's role from the partner's link (default: shop)",
+    )
+    add.add_argument(
+        "--postcode", help="filled in as the place from the partner's link (e.g. 4531 AB)"
+    )
     partner.add_parser("list", help="list partners and their deep links")
     db = commands.add_parser("db", help="database maintenance")
     db.add_argument("action", choices=["upgrade"])

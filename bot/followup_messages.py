@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import datetime
 
+from conversations import channel_texts
 from conversations import followup as f
 from conversations import followup_texts as ft
 from conversations import lifecycle as lc
@@ -141,7 +142,11 @@ class FollowUpComposer:
         if item.kind == f.REPORTER_CHECKIN:
             reply = ft.checkin_reply(signal.reference)
             buttons = tuple(
-                Button(render_label(c.label, catalog, language), checkin_data(signal.id, c.id))
+                Button(
+                    render_label(c.label, catalog, language),
+                    checkin_data(signal.id, c.id),
+                    render_label(c.short, catalog, language) if c.short else "",
+                )
                 for c in reply.choices
             )
             text = self._text(reply.texts, language)
@@ -160,7 +165,9 @@ class FollowUpComposer:
         note = await self._note(uow, item)
         if note is None:
             return None
-        text = render_texts(ft.question_texts(signal.reference, note), catalog, language, "\n\n")
+        texts = ft.question_texts(signal.reference, note)
+        shown = channel_texts.variants(reporter.channel)
+        text = render_texts(texts, catalog, language, "\n\n", variants=shown)
         return Outgoing(
             reporter.channel_user_id,
             text,

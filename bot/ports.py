@@ -13,6 +13,7 @@ LOKET = "loket"  # the symbolic target of the loket group, resolved by each mess
 class Button:
     label: str
     data: str  # a staff action, see ``bot.callbacks``
+    short: str = ""  # the label where room is scarce (a WhatsApp reply button)
 
 
 @dataclass(frozen=True)

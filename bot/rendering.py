@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from conversations.events import Reply
 from conversations.matching import Catalog
@@ -16,6 +16,7 @@ class RenderedChoice:
     id: str
     label: str
     selected: bool
+    short: str = ""  # where room is scarce (WhatsApp), when it differs from ``label``
 
 
 @dataclass(frozen=True)
@@ -28,18 +29,36 @@ class RenderedReply:
 
 
 def render_texts(
-    texts: tuple[Msg, ...], catalog: Catalog, language: str, separator: str = "\n\n"
+    texts: tuple[Msg, ...],
+    catalog: Catalog,
+    language: str,
+    separator: str = "\n\n",
+    variants: Mapping[str, str] | None = None,
 ) -> str:
+    """The texts, one after the other; ``variants``: a channel's own text for a msgid
+    (``messages.CHANNEL_TEXTS``), with the same parameters."""
+    if variants:
+        texts = tuple(replace(t, msgid=variants.get(t.msgid, t.msgid)) for t in texts)
     return separator.join(render(text, catalog, language) for text in texts)
 
 
-def render_reply(reply: Reply, catalogs: Mapping[str, Catalog], language: str) -> RenderedReply:
+def render_reply(
+    reply: Reply,
+    catalogs: Mapping[str, Catalog],
+    language: str,
+    variants: Mapping[str, str] | None = None,
+) -> RenderedReply:
     catalog = catalogs[language]
     return RenderedReply(
-        text=render_texts(reply.texts, catalog, language),
+        text=render_texts(reply.texts, catalog, language, variants=variants),
         prompt=reply.prompt,
         choices=tuple(
-            RenderedChoice(c.id, render_label(c.label, catalog, language), c.selected)
+            RenderedChoice(
+                c.id,
+                render_label(c.label, catalog, language),
+                c.selected,
+                render_label(c.short, catalog, language) if c.short else "",
+            )
             for c in reply.choices
         ),
         multi=reply.multi,

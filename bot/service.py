@@ -9,13 +9,16 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.exc import SQLAlchemyError
 
+from conversations import channel_texts
 from conversations import messages as m
 from conversations.engine import Engine
 from conversations.events import (
     CheckSignalLimit,
     EraseReporter,
     Event,
+    LookUpPartner,
     Outcome,
+    PartnerFound,
     Refused,
     Reply,
     SetLanguage,
@@ -195,7 +198,8 @@ class ConversationService:
             await uow.commit()
         if step.stored:
             self._on_signal()  # committed: the outbox worker may send the loket card now
-        replies = [render_reply(r, self._catalogs, step.state.language) for r in step.replies]
+        language, variants = step.state.language, channel_texts.variants(channel)
+        replies = [render_reply(r, self._catalogs, language, variants) for r in step.replies]
         return StepResult(replies, keyboard=keyboard)
 
     async def _advance(
@@ -215,6 +219,11 @@ class ConversationService:
                 step.replies.insert(0, Reply(status_texts(listed)))
             elif isinstance(effect, SetLanguage):
                 await uow.reporters.set_language(reporter.id, effect.language)
+            elif isinstance(effect, LookUpPartner):
+                partner = await uow.partners.by_code(effect.code)
+                if partner is not None:
+                    found = PartnerFound(partner.code, partner.role, partner.area, partner.postcode)
+                    step.state = self._engine.advance(step.state, found, now).state
             elif isinstance(effect, CheckSignalLimit):
                 if await self._at_limit(uow, reporter, now):
                     self._follow(step, self._engine.advance(step.state, Refused("limit"), now))

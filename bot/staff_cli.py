@@ -6,7 +6,9 @@ import argparse
 import sys
 from datetime import datetime
 
+from conversations.flows import REPORT_OTHER
 from conversations.sanitize import clean_text
+from conversations.validation import parse_postcode
 
 from .app import App
 from .loket import INVITE_VALID
@@ -88,8 +90,18 @@ async def partner_command(app: App, args: argparse.Namespace, now: datetime) -> 
                     file=sys.stderr,
                 )
                 return 2
+            roles = {c.id for c in REPORT_OTHER.step("role").choices}
+            postcode = parse_postcode(args.postcode) if args.postcode else None
+            if args.role not in roles or (args.postcode and postcode is None):
+                print(
+                    f"--role is one of {', '.join(sorted(roles))}; --postcode a Dutch postcode.",
+                    file=sys.stderr,
+                )
+                return 2
             taken = {p.code for p in await uow.partners.all()}
-            partners = [await uow.partners.add(partner_code(name, taken), name, now)]
+            code = partner_code(name, taken)
+            added = await uow.partners.add(code, name, now, role=args.role, postcode=postcode)
+            partners = [added]
             await uow.commit()
         else:
             partners = await uow.partners.all()

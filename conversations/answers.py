@@ -9,11 +9,12 @@ from . import messages as m
 from .asking import choices_for, hint_params
 from .events import Event, Pick, ReplyChoice, TextIn
 from .matching import LabelIndex, Miss, Place
-from .model import Kind, Step
+from .model import Flow, Kind, Step
+from .presets import set_by
 from .sanitize import clean_text, has_substance
 from .state import Answer, ConversationState
 from .text import Msg, msg
-from .validation import parse_phone, parse_postcode
+from .validation import find_phone, parse_postcode
 
 __all__ = ["AnswerResult", "Miss", "interpret"]
 
@@ -25,6 +26,9 @@ class AnswerResult:
     answer: Answer | None = None
     selection: tuple[str, ...] | None = None
     action: str | None = None
+    # Typed with a phone number ("Sanne 06 12345678"): the answer to the name question
+    # that is part of the phone question.
+    name: str | None = None
 
 
 def _hint(step: Step) -> Miss:
@@ -118,11 +122,55 @@ def _typed_value(
             return _hint(step)
         return AnswerResult(answer=Answer(choice="postcode", value=postcode))
     if step.kind == Kind.PHONE:
-        phone = parse_phone(cleaned)
-        return _hint(step) if phone is None else AnswerResult(answer=Answer(value=phone))
+        return _phone(step, cleaned)
+    return typed_text(step, cleaned)
+
+
+def _phone(step: Step, cleaned: str) -> AnswerResult | Miss:
+    found = find_phone(cleaned)
+    if found is None:
+        return _hint(step)
+    phone, rest = found
+    return AnswerResult(answer=Answer(value=phone), name=rest if has_substance(rest) else None)
+
+
+def typed_text(step: Step, cleaned: str) -> AnswerResult | Miss:
+    """``cleaned`` as the free-text answer to ``step`` (length and substance checked)."""
     if not has_substance(cleaned):
         return Miss(msg(m.NO_SUBSTANCE))
     if step.max_length and len(cleaned) > step.max_length:
         over = len(cleaned) - step.max_length
         return Miss(Msg(m.TOO_LONG, {"count": over}, plural=m.TOO_LONG_PLURAL, count=over))
     return AnswerResult(answer=Answer(value=cleaned))
+
+
+def answers_given(flow: Flow, step: Step, result: AnswerResult) -> dict[str, Answer] | Miss:
+    """Every answer ``result`` gives: to ``step``, to the steps its choice answers too
+    (``Choice.sets``), and to the name question when a name came with the phone number."""
+    assert result.answer is not None
+    given = {step.id: result.answer}
+    if result.answer.choice is not None:
+        chosen = next((c for c in step.choices if c.id == result.answer.choice), None)
+        given.update(set_by(flow, chosen) if chosen is not None else {})
+    part = next((s for s in flow.steps if s.part_of == step.id), None)
+    if result.name is not None and part is not None:
+        named = typed_text(part, result.name)
+        if isinstance(named, Miss):
+            return named
+        assert named.answer is not None
+        given[part.id] = named.answer
+    return given
+
+
+def note_at_summary(flow: Flow, text: str) -> dict[str, Answer] | Miss | None:
+    """Text typed at the summary as the note offered there; None when the flow has no note
+    there or nothing was typed."""
+    note = next((s for s in flow.steps if s.part_of == "summary"), None)
+    cleaned = clean_text(text)
+    if note is None or not cleaned:
+        return None
+    result = typed_text(note, cleaned)
+    if isinstance(result, Miss):
+        return result
+    assert result.answer is not None
+    return {note.id: result.answer}

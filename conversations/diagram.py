@@ -3,17 +3,30 @@
 from __future__ import annotations
 
 from . import lifecycle as lc
+from .dialogs import STARTS, WELCOME
 from .flows import FLOWS
 from .model import Flow, Kind
 
 
 def flow_mermaid(flow: Flow) -> str:
-    """A Mermaid flowchart of one flow: steps in order, conditions on the edges."""
+    """A Mermaid flowchart of one flow: steps in order, conditions on the edges; the
+    welcome choices that start it (and what they answer), the steps answered within
+    another one in a chat (dotted), and the answers a choice gives to other steps."""
     lines = ["flowchart TD"]
     steps = flow.steps
+    for choice in WELCOME.choices:
+        if STARTS.get(choice.id) == flow.id:
+            given = ", ".join(f"{step}={answer}" for step, answer in choice.sets)
+            label = f"{choice.id}: {given}" if given else choice.id
+            lines.append(f'    welcome(("welcome")) -- "{label}" --> {steps[0].id}')
     for step in steps:
         shape = ("{{", "}}") if step.kind == Kind.INFO else ("[", "]")
         lines.append(f'    {step.id}{shape[0]}"{step.id} ({step.kind.value})"{shape[1]}')
+        if step.part_of:
+            lines.append(f"    {step.part_of} -. in the chat, answered within .-> {step.id}")
+        for choice in step.choices:
+            for target, answer in choice.sets:
+                lines.append(f'    {step.id} -. "{choice.id} sets {answer}" .-> {target}')
     for index, step in enumerate(steps[:-1]):
         for later in steps[index + 1 :]:
             if later.when is None:
@@ -31,6 +44,10 @@ def flows_markdown() -> str:
     parts = [
         "# Conversation flows\n",
         "Generated from `conversations/flows.py` by `signaalpunt flows`; do not edit.\n",
+        "A question already answered (by the welcome choice, a partner's link, or another "
+        "choice) is passed by; the summary shows it, and it can be changed there. Dotted: "
+        "in a chat, answered within another question (asked on its own in the telephone "
+        "intake, and when changed from the summary).\n",
     ]
     for flow in FLOWS.values():
         parts.append(f"## {flow.id} (signal kind: {flow.signal_kind})\n")

@@ -3,72 +3,124 @@ erase), resume, trouble."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from .model import Choice, Kind, Step
-from .text import LANGUAGES, N_
+from .text import LANGUAGES, P_
 
 # Menus and questions outside the flows, keyed by the prompt id a button carries.
 WELCOME = Step(
     "welcome",
     Kind.INFO,
-    N_(
-        "Hello! This is the Signaalpunt Eenzaamheid. Are you worried that someone is "
-        "lonely? Tell us here, it takes about two minutes. Your report is treated "
-        "confidentially."
+    # Translators: %(name)s is the service's name, "Signaalpunt Eenzaamheid" (a Dutch
+    # proper noun, kept as it is); add an explanation in brackets where that helps.
+    P_(
+        "welcome message",
+        "Hello! This is the %(name)s. Are you worried that someone is lonely? Tell us here. "
+        "It takes about 2 minutes. We keep your report confidential.",
     ),
     choices=(
-        Choice("report", N_("Report a concern about someone")),
-        Choice("self", N_("It is about me")),
-        Choice("privacy", N_("How we use your data")),
-        Choice("language", N_("Language")),
+        Choice(
+            "report",
+            P_("welcome button", "I am worried about someone"),
+            short=P_("short welcome button (max 20 characters)", "Report a worry"),
+            sets=(("danger", "no"),),
+        ),
+        Choice(
+            "danger",
+            P_("welcome button", "Someone is in danger now"),
+            short=P_("short welcome button (max 20 characters)", "Danger now"),
+            sets=(("danger", "yes"),),
+        ),
+        Choice("self", P_("welcome button", "It is about me")),
+        Choice("privacy", P_("welcome button", "How we use your data")),
+        # The other languages, each named in itself: a way out before anything is read.
+        *(Choice(code, "", endonym=code) for code in LANGUAGES),
     ),
 )
+# Which flow a welcome choice starts.
+STARTS: Mapping[str, str] = {
+    "report": "report_other",
+    "danger": "report_other",
+    "self": "report_self",
+}
 LANGUAGE = Step(
     "language",
     Kind.INFO,
-    N_("Choose your language."),
+    P_("question: choose a language", "Choose your language."),
     choices=tuple(Choice(code, "", endonym=code) for code in LANGUAGES),
 )
 CONFIRM_RESTART = Step(
     "confirm_restart",
     Kind.INFO,
-    N_("You have a report that is not finished. Start over? Your answers will be deleted."),
-    choices=(Choice("yes", N_("Yes, start over")), Choice("no", N_("No, continue"))),
+    P_(
+        "question: start again with an unfinished report",
+        "You have a report that is not finished. Start again? Your answers will be deleted.",
+    ),
+    choices=(
+        Choice("yes", P_("button: start again", "Yes, start again")),
+        Choice("no", P_("button: go on", "No, go on")),
+    ),
 )
 CONFIRM_STOP = Step(
     "confirm_stop",
     Kind.INFO,
-    N_("Do you want to stop? Your answers will be deleted."),
-    choices=(Choice("yes", N_("Yes, stop")), Choice("no", N_("No, continue"))),
+    P_("question: stop the report", "Do you want to stop? Your answers will be deleted."),
+    choices=(
+        Choice("yes", P_("button: stop", "Yes, stop")),
+        Choice("no", P_("button: go on", "No, go on")),
+    ),
 )
 CONFIRM_ERASE = Step(
     "confirm_erase",
     Kind.INFO,
-    N_(
+    P_(
+        "question: delete my details",
         "Do you want us to delete your details? We delete your contact details and your "
-        "unfinished report. Signals you already sent stay with the loket, so they can still "
-        "be followed up, but without your details. The loket can then no longer contact you "
-        "about them."
+        "unfinished report. Reports you already sent stay with the municipality, without "
+        "your details. The municipality can then no longer contact you about them.",
     ),
-    choices=(Choice("yes", N_("Yes, delete my details")), Choice("no", N_("No, continue"))),
+    choices=(
+        Choice(
+            "yes",
+            P_("button: delete my details", "Yes, delete my details"),
+            short=P_("short button (max 20 characters): delete my details", "Yes, delete"),
+        ),
+        Choice("no", P_("button: go on", "No, go on")),
+    ),
 )
 RESUME = Step(
     "resume",
     Kind.INFO,
-    N_("Welcome back. You started a report on %(date)s. Do you want to continue it?"),
-    choices=(Choice("continue", N_("Continue")), Choice("restart", N_("Start over"))),
+    P_(
+        "question: go on with an old report",
+        "Welcome back. You started a report on %(date)s. Do you want to go on with it?",
+    ),
+    choices=(
+        Choice("continue", P_("button: go on", "Go on")),
+        Choice("restart", P_("button: start again", "Start again")),
+    ),
 )
 TROUBLE = Step(
     "trouble",
     Kind.INFO,
-    N_("This does not seem to work well. What would you like to do?"),
+    P_(
+        "question: after 3 answers that were not understood",
+        "This does not seem to work well. What would you like to do?",
+    ),
     choices=(
-        Choice("retry", N_("Try again")),
-        Choice("help", N_("Show help")),
-        Choice("stop", N_("Stop")),
+        Choice("retry", P_("button: after answers not understood", "Try again")),
+        Choice("help", P_("button: after answers not understood", "Show help")),
+        Choice("stop", P_("button: stop", "Stop")),
     ),
 )
-EDIT = Step("edit", Kind.INFO, N_("Which answer do you want to change?"))
-EDIT_BACK = Choice("back", N_("Back to the summary"))
+EDIT = Step(
+    "edit", Kind.INFO, P_("question: which answer to change", "Which answer do you want to change?")
+)
+EDIT_BACK = Choice("back", P_("button: which answer to change", "Back to the summary"))
+# The button under the message after a report is sent or stopped, or details deleted
+# (any answer to it shows the welcome).
+AGAIN = "again"
 
 DIALOGS: dict[str, Step] = {
     step.id: step

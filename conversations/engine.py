@@ -11,15 +11,18 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from . import messages as m
-from .answers import AnswerResult, Miss, interpret
-from .asking import ask, ask_dialog, edit_dialog
+from .answers import AnswerResult, Miss, answers_given, interpret, note_at_summary
+from .asking import again, ask, ask_dialog, command_params, edit_dialog, shown_choices
 from .commands import Command, parse_command
-from .dialogs import DIALOGS, WELCOME
+from .dialogs import DIALOGS, STARTS, WELCOME
 from .events import (
     CheckSignalLimit,
+    Effect,
     EraseReporter,
     Event,
+    LookUpPartner,
     Outcome,
+    PartnerFound,
     Pick,
     Refused,
     Reopen,
@@ -34,6 +37,7 @@ from .events import (
 from .flows import FLOWS
 from .matching import LabelIndex, Place
 from .model import Flow, Kind, Step
+from .presets import PARTNER_FLOW, partner_preset, start_answers
 from .progress import after_answer, first_step, prune
 from .signal_draft import build_draft, done_texts
 from .state import Answer, ConversationState
@@ -71,6 +75,8 @@ class Engine:
             return self._submitted(state, event.reference, now)
         if isinstance(event, Refused):
             return self._refused(state, now)
+        if isinstance(event, PartnerFound):
+            return self._partner_found(state, event)
         if self._idle(state, now) and state.dialog != "resume":
             resumed = state.with_(dialog="resume", updated_at=now)
             return Outcome(resumed, self._current(resumed))
@@ -105,19 +111,24 @@ class Engine:
         if command.name == "start":
             partner = command.partner or state.partner
             if state.has_draft:
-                return self._ask(state.with_(partner=partner), "confirm_restart")
-            return self._welcome(self.new_state(state.language, partner).with_(updated_at=now))
+                asked = self._ask(state.with_(partner=partner), "confirm_restart")
+            else:
+                fresh = self.new_state(state.language, partner).with_(
+                    preset=state.preset if partner == state.partner else {}, updated_at=now
+                )
+                asked = self._welcome(fresh)
+            return _looking_up(asked, command.partner)
         if command.name == "stop":
             if state.flow is None:
-                fresh = self.new_state(state.language, state.partner).with_(updated_at=now)
-                return Outcome(fresh, (Reply((msg(m.NOTHING_TO_STOP), msg(m.DONE_AGAIN))),))
+                fresh = self._fresh(state, now)
+                return Outcome(fresh, (again((msg(m.NOTHING_TO_STOP),)),))
             return self._ask(state, "confirm_stop")
         if command.name in COMMAND_DIALOGS:
             return self._ask(state, COMMAND_DIALOGS[command.name])
         if command.name == "status":
             return Outcome(state, self._current(state), (ShowStatus(),))
         info = m.HELP if command.name == "help" else m.PRIVACY
-        return Outcome(state, (Reply((msg(info),)), *self._current(state)))
+        return Outcome(state, (Reply((Msg(info, command_params()),)), *self._current(state)))
 
     def _ask(self, state: ConversationState, dialog: str) -> Outcome:
         asked = state.with_(dialog=dialog, misses=0)
@@ -130,7 +141,8 @@ class Engine:
         partner = command.partner if command is not None and command.partner else state.partner
         # Under the language question is the welcome menu, shown once a language is chosen.
         asked = state.with_(prompt=WELCOME.id, dialog="language", partner=partner, misses=0)
-        return Outcome(asked, (ask_dialog(DIALOGS["language"], asked),))
+        outcome = Outcome(asked, (ask_dialog(DIALOGS["language"], asked),))
+        return _looking_up(outcome, command.partner if command is not None else None)
 
     def _welcome(self, state: ConversationState) -> Outcome:
         shown = state.with_(flow=None, prompt=WELCOME.id, dialog=None, answers={}, misses=0)
@@ -172,18 +184,17 @@ class Engine:
                     (SetLanguage(code),),
                 )
             case ("confirm_restart", "yes") | ("resume", "restart"):
-                return self._welcome(
-                    self.new_state(state.language, state.partner).with_(updated_at=now)
-                )
+                return self._welcome(self._fresh(state, now))
             case ("confirm_stop", "yes"):
-                fresh = self.new_state(state.language, state.partner).with_(updated_at=now)
-                return Outcome(fresh, (Reply((msg(m.STOPPED),)),))
+                return Outcome(self._fresh(state, now), (again((msg(m.STOPPED),)),))
             case ("confirm_erase", "yes"):
-                # The shell keeps nothing of this state; the next message starts afresh.
+                # The shell keeps nothing of this state; the next message starts afresh. No
+                # button: a message with live buttons is one the channel would remember.
                 fresh = self.new_state(state.language).with_(updated_at=now)
                 return Outcome(fresh, (Reply((msg(m.ERASED),)),), (EraseReporter(),))
             case ("trouble", "help"):
-                return Outcome(back, (Reply((msg(m.HELP),)), *self._current(back)))
+                helped = Reply((Msg(m.HELP, command_params()),))
+                return Outcome(back, (helped, *self._current(back)))
             case ("trouble", "stop"):
                 return self._ask(back, "confirm_stop")
             case ("edit", "back"):
@@ -203,9 +214,23 @@ class Engine:
         if isinstance(event, Pick) and event.prompt != step.id:
             return Outcome(state, (Reply((msg(m.STALE),)), *self._current(state)))
         result = interpret(step, state, event, self.labels, self.places)
+        if isinstance(result, Miss) and step.kind == Kind.SUMMARY and isinstance(event, TextIn):
+            return self._summary_note(flow, state, event, result)
         if isinstance(result, Miss):
             return self._miss(state, result)
         return self._apply(flow, step, state, result, now)
+
+    def _summary_note(
+        self, flow: Flow, state: ConversationState, event: TextIn, miss: Miss
+    ) -> Outcome:
+        """Typed at the summary: the note offered there (when the flow has one)."""
+        noted = note_at_summary(flow, event.text)
+        if noted is None:
+            return self._miss(state, miss)
+        if isinstance(noted, Miss):
+            return self._miss(state, noted)
+        shown = state.with_(answers={**state.answers, **noted}, misses=0)
+        return Outcome(shown, self._current(shown))
 
     def _welcome_choice(self, state: ConversationState, event: Event, now: datetime) -> Outcome:
         if isinstance(event, Pick) and event.prompt != WELCOME.id:
@@ -214,11 +239,18 @@ class Engine:
         if isinstance(choice, Miss):
             return self._miss(state, choice)
         if choice == "privacy":
-            return Outcome(state.with_(misses=0), (Reply((msg(m.PRIVACY),)), *self._current(state)))
-        if choice == "language":
-            return self._ask(state, "language")
-        flow = self.flows["report_other" if choice == "report" else "report_self"]
-        started = state.with_(flow=flow.id, answers={}, started_at=now, misses=0, editing=False)
+            privacy = Reply((Msg(m.PRIVACY, command_params()),))
+            return Outcome(state.with_(misses=0), (privacy, *self._current(state)))
+        if choice in LANGUAGES:  # another language, named in itself on the welcome
+            back = state.with_(language=choice, misses=0)
+            reply = Reply((msg(m.LANGUAGE_SET),))
+            return Outcome(back, (reply, *self._current(back)), (SetLanguage(choice),))
+        flow = self.flows[STARTS[choice]]
+        picked = next(c for c in shown_choices(WELCOME, state) if c.id == choice)
+        answers = start_answers(flow, picked, state.preset, flow.id == PARTNER_FLOW)
+        started = state.with_(
+            flow=flow.id, answers=answers, started_at=now, misses=0, editing=False
+        )
         started = started.with_(prompt=first_step(flow, started).id)
         # Whether the reporter may send another signal today is the shell's to know.
         return Outcome(started, self._current(started), (CheckSignalLimit(),))
@@ -237,8 +269,10 @@ class Engine:
             return Outcome(asked, self._current(asked))
         if result.action in {"cancel", "stop"}:
             return self._ask(state, "confirm_stop")
-        assert result.answer is not None
-        answers = prune(flow, {**state.answers, step.id: result.answer})
+        given = answers_given(flow, step, result)
+        if isinstance(given, Miss):
+            return self._miss(state, given)
+        answers = prune(flow, {**state.answers, **given})
         answered = state.with_(answers=answers, selection=(), misses=0)
         nxt = after_answer(flow, answered, step)
         moved = answered.with_(prompt=nxt.id, editing=answered.editing and nxt.kind != Kind.SUMMARY)
@@ -248,21 +282,32 @@ class Engine:
         if state.flow is None or state.prompt != "summary":
             return Outcome(state)
         texts = done_texts(self._flow(state), state, reference)
-        fresh = self.new_state(state.language, state.partner).with_(updated_at=now)
-        return Outcome(fresh, (Reply(texts),))
+        return Outcome(self._fresh(state, now), (again(texts),))
+
+    def _partner_found(self, state: ConversationState, found: PartnerFound) -> Outcome:
+        """What the partner's record fills in, kept for the reports this chat starts."""
+        if found.code != state.partner:
+            return Outcome(state)
+        preset = partner_preset(self.flows[PARTNER_FLOW], found, self.places)
+        return Outcome(state.with_(preset=preset))
 
     def _refused(self, state: ConversationState, now: datetime) -> Outcome:
         limit = Msg(m.SIGNAL_LIMIT, safety_params())
         if state.flow is None:
             return Outcome(state)
-        if state.answers:  # refused at "send": the draft waits for another day
+        if state.prompt == "summary":  # refused at "send": the draft waits for another day
             kept = Reply((limit, msg(m.SIGNAL_LIMIT_KEPT)))
             return Outcome(state, (kept, *self._current(state)))
         # Refused as the report starts: before anything is typed for nothing.
-        welcome = self._welcome(self.new_state(state.language, state.partner).with_(updated_at=now))
+        welcome = self._welcome(self._fresh(state, now))
         return Outcome(welcome.state, (Reply((limit,)), *welcome.replies))
 
     # -- helpers ---------------------------------------------------------------------
+
+    def _fresh(self, state: ConversationState, now: datetime) -> ConversationState:
+        """A new conversation for the same reporter, keeping the partner's link."""
+        fresh = self.new_state(state.language, state.partner)
+        return fresh.with_(preset=state.preset, updated_at=now)
 
     def _miss(self, state: ConversationState, miss: Miss) -> Outcome:
         missed = state.with_(misses=state.misses + 1)
@@ -298,3 +343,11 @@ class Engine:
 
     def _step(self, state: ConversationState) -> Step:
         return self._flow(state).step(state.prompt)
+
+
+def _looking_up(outcome: Outcome, partner: str | None) -> Outcome:
+    """``outcome``, asking the shell what partner ``partner``'s record fills in."""
+    if partner is None:
+        return outcome
+    effects: tuple[Effect, ...] = (*outcome.effects, LookUpPartner(partner))
+    return Outcome(outcome.state, outcome.replies, effects)

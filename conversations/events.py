@@ -53,14 +53,30 @@ class Unreadable:
     kind: str = "media"
 
 
-Event = TextIn | Pick | Submitted | Refused | Reopen | Unreadable
+@dataclass(frozen=True)
+class PartnerFound:
+    """What the shell knows of the partner whose link started the chat (``LookUpPartner``):
+    what it is (a role of the report flow, "shop") and where (a neighbourhood id or a
+    postcode). A partner that is not known sends nothing back."""
+
+    code: str
+    role: str | None = None
+    area: str | None = None
+    postcode: str | None = None
+
+
+Event = TextIn | Pick | Submitted | Refused | Reopen | Unreadable | PartnerFound
 
 
 @dataclass(frozen=True)
 class ReplyChoice:
+    """An option. ``short``: the label where room is scarce (a WhatsApp button or list
+    row), when it differs from ``label``."""
+
     id: str
     label: Msg | LanguageName | str
     selected: bool = False
+    short: Msg | None = None
 
 
 @dataclass(frozen=True)
@@ -109,7 +125,15 @@ class ShowStatus:
     replies of this outcome."""
 
 
-Effect = StoreSignal | CheckSignalLimit | EraseReporter | SetLanguage | ShowStatus
+@dataclass(frozen=True)
+class LookUpPartner:
+    """The chat was started from partner ``code``'s link: send back ``PartnerFound`` with
+    what the partner's record says (nothing when there is no such partner)."""
+
+    code: str
+
+
+Effect = StoreSignal | CheckSignalLimit | EraseReporter | SetLanguage | ShowStatus | LookUpPartner
 
 
 @dataclass(frozen=True)

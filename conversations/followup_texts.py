@@ -12,7 +12,7 @@ from datetime import datetime
 from . import lifecycle as lc
 from .events import Reply, ReplyChoice
 from .followup import ANSWER_NO, ANSWER_WORRIED, ANSWER_YES
-from .text import N_, Msg, Token, UserText, When, msg
+from .text import N_, P_, Msg, Token, UserText, When, msg
 
 # -- staff (Dutch) -------------------------------------------------------------------
 REMINDER_CLAIM = N_(
@@ -49,35 +49,53 @@ OWED_LABELS: dict[str, str] = {
 
 # -- reporters (their language) ---------------------------------------------------------
 CHECKIN_PROMPT = "checkin"
-CHECKIN_QUESTION = N_(
-    "Some time ago you shared a concern about someone with the Signaalpunt "
-    "(%(reference)s). Has the loket been in touch with you about it?"
+CHECKIN_QUESTION = P_(
+    "check-in question, about 2 weeks after a report",
+    "Some time ago you sent a report to the Signaalpunt (%(reference)s). Has the "
+    "municipality been in touch with you about it?",
 )
 CHECKIN_CHOICES: dict[str, str] = {
-    ANSWER_YES: N_("Yes"),
-    ANSWER_NO: N_("No"),
-    ANSWER_WORRIED: N_("I am still worried"),
+    ANSWER_YES: P_("check-in answer", "Yes"),
+    ANSWER_NO: P_("check-in answer", "No"),
+    ANSWER_WORRIED: P_("check-in answer", "I am still worried"),
 }
-CHECKIN_THANKS = N_("Thank you for letting us know.")
-CHECKIN_PASSED_ON = N_(
-    "Thank you. We have passed this on to the loket, and someone will look at it again."
+CHECKIN_SHORT: dict[str, str] = {
+    ANSWER_WORRIED: P_("short check-in answer (max 20 characters)", "Still worried"),
+}
+CHECKIN_THANKS = P_("message: check-in answered", "Thank you for letting us know.")
+CHECKIN_PASSED_ON = P_(
+    "message: check-in answered, no contact or still worried",
+    "Thank you. We have passed this on to the municipality, and someone will look at it again.",
 )
-CHECKIN_ALREADY = N_("You already answered this question. Thank you.")
-CHECKIN_UNKNOWN = N_("This question is no longer open.")
-QUESTION_FROM_LOKET = N_(
-    "The loket has a question about your signal %(reference)s. Reply to this message to "
-    "answer. Please do not send phone numbers."
+CHECKIN_ALREADY = P_(
+    "message: check-in answered twice", "You already answered this question. Thank you."
 )
-QUOTED = N_("“%(text)s”")
-QUESTION_ANSWER_SENT = N_("Thank you, your answer was passed on to the loket.")
-QUESTION_NUMBER_REMOVED = N_("Phone numbers are not passed on through this chat.")
-STATUS_HEADER = N_("Your signals:")
-STATUS_LINE = N_("%(reference)s of %(date)s: %(status)s")
-STATUS_NONE = N_("You have not shared any signals through this chat yet.")
+CHECKIN_UNKNOWN = P_("message: an old check-in", "This question is no longer open.")
+QUESTION_FROM_LOKET = P_(
+    "message: the municipality asks the reporter a question (chat apps)",
+    "The municipality has a question about your report %(reference)s. Reply to this "
+    "message to answer. Please do not send phone numbers.",
+)
+QUESTION_FROM_LOKET_WEB = P_(
+    "message: the municipality asks the reporter a question (web chat)",
+    "The municipality has a question about your report %(reference)s. Type your answer in "
+    "the box at the bottom. Please do not send phone numbers.",
+)
+QUOTED = P_("the municipality's question, quoted", "“%(text)s”")
+QUESTION_ANSWER_SENT = P_(
+    "message: answer passed on", "Thank you, we passed your answer on to the municipality."
+)
+QUESTION_NUMBER_REMOVED = P_(
+    "message: a phone number was left out of an answer",
+    "Phone numbers are not passed on through this chat.",
+)
+STATUS_HEADER = P_("status: heading", "Your reports:")
+STATUS_LINE = P_("status: one report", "%(reference)s of %(date)s: %(status)s")
+STATUS_NONE = P_("status: no reports", "You have not sent any reports through this chat yet.")
 REPORTER_STATUS_LABELS: dict[str, str] = {
-    lc.RECEIVED: N_("received"),
-    lc.PICKED_UP: N_("picked up by the loket"),
-    lc.CLOSED: N_("closed"),
+    lc.RECEIVED: P_("status of a report", "received"),
+    lc.PICKED_UP: P_("status of a report", "the municipality is working on it"),
+    lc.CLOSED: P_("status of a report", "finished"),
 }
 
 
@@ -86,7 +104,12 @@ def checkin_reply(reference: str) -> Reply:
     return Reply(
         (msg(CHECKIN_QUESTION, reference=Token(reference)),),
         CHECKIN_PROMPT,
-        tuple(ReplyChoice(key, Msg(label)) for key, label in CHECKIN_CHOICES.items()),
+        tuple(
+            ReplyChoice(
+                key, Msg(label), short=Msg(CHECKIN_SHORT[key]) if key in CHECKIN_SHORT else None
+            )
+            for key, label in CHECKIN_CHOICES.items()
+        ),
     )
 
 

@@ -7,13 +7,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from babel import Locale
-
 from . import messages as m
 from .commands import looks_like_command
 from .events import ReplyChoice
 from .sanitize import ascii_digits, clean_text, fold
-from .text import LANGUAGES, LanguageName, Msg, Token, msg
+from .text import LANGUAGES, LanguageName, Msg, Token, context_of, language_name, msg
 
 MIN_PREFIX = 2
 _NUMBER = re.compile(r"\s*(\d{1,6})\s*[.)]?\s*")
@@ -22,9 +20,14 @@ _NUMBER_LIST = re.compile(r"\s*\d{1,6}(\s*[,;،؛]\s*\d{1,6}|\s+\d{1,6})+\s*")
 
 
 class Catalog(Protocol):
+    """A language's translations. ``gettext`` honours a msgid's translator context
+    (``text.P_``); ``pgettext`` names one (the web pages' templates)."""
+
     def gettext(self, message: str, /) -> str: ...
 
     def ngettext(self, singular: str, plural: str, n: int, /) -> str: ...
+
+    def pgettext(self, context: str, message: str, /) -> str: ...
 
 
 @dataclass(frozen=True)
@@ -52,15 +55,14 @@ class LabelIndex:
     def _keys(self, label: Msg | LanguageName | str, language: str) -> frozenset[str]:
         if isinstance(label, str):
             return frozenset({fold(label)})
-        cache_key = (language, repr(label))
+        # The context is part of the key: the same English words may be translated apart.
+        context = context_of(label.msgid) if isinstance(label, Msg) else None
+        cache_key = (language, f"{context}\x04{label!r}")
         cached = self._cache.get(cache_key)
         if cached is not None:
             return cached
         if isinstance(label, LanguageName):
-            names = {
-                Locale.parse(label.code).get_display_name(label.code) or label.code,
-                Locale.parse(label.code).get_display_name(language) or label.code,
-            }
+            names = {language_name(label.code, label.code), language_name(label.code, language)}
         else:
             catalog = self._catalogs.get(language)
             names = {catalog.gettext(label.msgid) if catalog else label.msgid}

@@ -28,6 +28,12 @@ class Choice:
     endonym: str | None = None  # label is the language's own name, via Babel
     staff_label: str = ""  # how the loket reads this answer, when it differs
     chat_only: bool = False  # means nothing outside a chat (the telephone intake leaves it out)
+    # A label that fits a WhatsApp reply button (20 characters) and a list row (24, with a
+    # "✓ "), in every language; the full ``label`` then goes to the row's description.
+    short: str = ""
+    # Picking it also answers these steps (step id, choice id): the consent to a check-in
+    # comes with the contact answer, a choice on the welcome answers the danger question.
+    sets: tuple[tuple[str, str], ...] = ()
 
     def shown_label(self, staff: bool) -> str:
         """The label msgid for the reporter, or for the loket when ``staff``."""
@@ -36,7 +42,8 @@ class Choice:
 
 @dataclass(frozen=True)
 class When:
-    """Ask a step only when an earlier step has one of these answers."""
+    """Ask a step only when an earlier step has one of these answers (a step whose own
+    condition fails has no answer: conditions chain)."""
 
     step: str
     choices: frozenset[str]
@@ -57,6 +64,11 @@ class Step:
     min_length: int = 1
     staff_label: str = ""  # the label in the loket's notification, when it differs
     chat_only: bool = False  # asked only in a chat (the telephone intake leaves it out)
+    # In a chat this question is answered within step ``part_of`` (a name typed with the
+    # phone number, a note typed at the summary, the check-in with the contact answer): it
+    # is not asked on its own on the way, only when the reporter changes it from the
+    # summary. The telephone intake asks it like any other.
+    part_of: str = ""
 
     def shown_label(self, staff: bool) -> str:
         """The summary label msgid for the reporter, or for the loket when ``staff``."""

@@ -17,31 +17,32 @@ def applicable(step: Step, answers: Mapping[str, Answer]) -> bool:
 
 
 def prune(flow: Flow, answers: Mapping[str, Answer]) -> dict[str, Answer]:
-    """Drop answers to steps that no longer apply (e.g. a phone after "stay anonymous")."""
+    """Drop answers to steps that no longer apply (e.g. a phone after "no contact")."""
     kept: dict[str, Answer] = {}
-    for step in flow.steps:
+    for step in flow.steps:  # conditions name earlier steps only (tests/unit/test_flows.py)
         if step.id in answers and applicable(step, kept):
             kept[step.id] = answers[step.id]
     return kept
 
 
+def _waiting(step: Step, answers: Mapping[str, Answer]) -> bool:
+    """An unanswered question the chat asks on its own (not one answered within another)."""
+    return not step.part_of and step.id not in answers and applicable(step, answers)
+
+
 def first_step(flow: Flow, state: ConversationState) -> Step:
-    return next(s for s in flow.steps if applicable(s, state.answers))
+    """The first question still to ask (answers given in advance are passed by)."""
+    return next(s for s in flow.steps if s.kind == Kind.SUMMARY or _waiting(s, state.answers))
 
 
 def after_answer(flow: Flow, state: ConversationState, step: Step) -> Step:
-    """The step after ``step``; when editing, the first unanswered one, else the summary."""
-    if state.editing:
-        for candidate in flow.steps:
-            if candidate.kind == Kind.SUMMARY:
-                return candidate
-            if applicable(candidate, state.answers) and candidate.id not in state.answers:
-                return candidate
-    index = flow.index(step.id)
-    for candidate in flow.steps[index + 1 :]:
-        if applicable(candidate, state.answers):
-            return candidate
-    return flow.steps[-1]
+    """The first question that still waits for an answer, in the flow's order, else the
+    summary. On the way through a report that is the next one (answers filled in
+    beforehand are passed by); after a change from the summary, it is a question the change
+    made necessary; and an answer that answers an earlier question (the choice that nobody
+    can be reached, changed to "call me") leads to the question that follows from it."""
+    del step  # the answers say it all: every question before the current one is answered
+    return first_step(flow, state)
 
 
 def summary_steps(flow: Flow, state: ConversationState) -> list[Step]:
@@ -50,4 +51,14 @@ def summary_steps(flow: Flow, state: ConversationState) -> list[Step]:
         s
         for s in flow.steps
         if s.kind not in {Kind.INFO, Kind.SUMMARY} and applicable(s, state.answers)
+    ]
+
+
+def stored_steps(flow: Flow, answers: Mapping[str, Answer]) -> list[Step]:
+    """The questions a stored signal shows the loket: every one answered (a signal stored
+    by an older version of the flows keeps all its answers) or applicable now."""
+    return [
+        s
+        for s in flow.steps
+        if s.kind not in {Kind.INFO, Kind.SUMMARY} and (s.id in answers or applicable(s, answers))
     ]

@@ -36,6 +36,7 @@ _REFERENCE = re.compile(r"\b[A-Z]{2}-\d{4}-\d{4,}\b")
 
 
 def find_reference(text: str) -> str | None:
-    """The signal reference (``SP-2026-0001``) in a message the bot sent, if any."""
-    match = _REFERENCE.search(text)
+    """The signal reference (``SP-2026-0001``) in a message the bot sent, if any (the
+    invisible characters that keep it on one line and isolate it are passed over)."""
+    match = _REFERENCE.search(clean_text(text))
     return match.group(0) if match else None

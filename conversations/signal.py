@@ -24,6 +24,7 @@ class SignalDraft:
     area: str | None = None
     person_contact: str | None = None
     note: str | None = None
+    language_other: str | None = None  # the language typed after "another language"
     reporter_name: str | None = None
     reporter_phone: str | None = None
     partner: str | None = None

@@ -8,7 +8,7 @@ from datetime import datetime
 from . import messages as m
 from .matching import Place
 from .model import Flow, Kind
-from .progress import prune
+from .progress import prune, stored_steps
 from .signal import SignalDraft
 from .state import Answer, ConversationState
 from .summary import summary_lines
@@ -65,6 +65,7 @@ def build_draft(flow: Flow, state: ConversationState, now: datetime) -> SignalDr
         area=place.value if place.choice == "area" else None,
         person_contact=text("person_contact"),
         note=text("note"),
+        language_other=text("language_other"),
         reporter_name=text(*_NAME_STEPS),
         reporter_phone=text(*_PHONE_STEPS),
         partner=state.partner,
@@ -88,6 +89,7 @@ def answers_of(flow: Flow, draft: SignalDraft) -> dict[str, Answer]:
     fields = {
         "person_contact": draft.person_contact,
         "note": draft.note,
+        "language_other": draft.language_other,
         "reporter_name": draft.reporter_name,
         "self_name": draft.reporter_name,
         "reporter_phone": draft.reporter_phone,
@@ -98,13 +100,16 @@ def answers_of(flow: Flow, draft: SignalDraft) -> dict[str, Answer]:
             answers[step_id] = Answer(value=value)
     if "note" in [s.id for s in flow.steps] and not draft.note:
         answers["note"] = Answer(choice="skip")
-    return prune(flow, answers)
+    # Not pruned: a signal stored by an older version of the flows keeps every answer (it
+    # was asked "does the person know" whatever the contact answer was then).
+    return answers
 
 
 def signal_lines(flow: Flow, draft: SignalDraft, places: Sequence[Place]) -> list[Msg]:
     """The "label: value" lines of a stored signal (for the loket, in Dutch)."""
-    state = ConversationState(flow=flow.id, answers=answers_of(flow, draft))
-    return summary_lines(flow, state, places, staff=True)
+    answers = answers_of(flow, draft)
+    state = ConversationState(flow=flow.id, answers=answers)
+    return summary_lines(flow, state, places, staff=True, steps=stored_steps(flow, answers))
 
 
 def done_texts(flow: Flow, state: ConversationState, reference: str) -> tuple[Msg, ...]:
@@ -115,14 +120,13 @@ def done_texts(flow: Flow, state: ConversationState, reference: str) -> tuple[Ms
     observations = answers.get("observations", Answer()).choices
     if "not_seen" in observations:
         texts.append(msg(m.URGENT_NOTED))
-    if answers.get("callback", Answer()).choice == "yes":
+    contact = answers.get("callback", answers.get("reach", Answer())).choice
+    if contact in {"yes", "phone"}:
         texts.append(msg(m.DONE_CALLBACK))
-    reach = answers.get("reach", Answer()).choice
-    if reach == "phone":
-        texts.append(msg(m.DONE_CALLBACK))
-    elif reach == "here":
+    elif contact == "here":
         texts.append(msg(m.DONE_MESSAGE_HERE))
+    elif contact == "no":
+        texts.append(msg(m.DONE_NO_CONTACT))
     if answers.get("checkin", Answer()).choice == "yes":
         texts.append(msg(m.DONE_CHECKIN))
-    texts.append(msg(m.DONE_AGAIN))
     return tuple(texts)

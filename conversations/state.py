@@ -65,6 +65,9 @@ class ConversationState:
     editing: bool = False  # came from the summary; return there
     misses: int = 0
     partner: str | None = None
+    # Answers a partner's link fills in when a report starts (the shop's role and place);
+    # shown in the summary like any answer, and changed there.
+    preset: Mapping[str, Answer] = field(default_factory=dict)
     started_at: datetime | None = None
     updated_at: datetime | None = None
 
@@ -91,6 +94,7 @@ class ConversationState:
             "editing": self.editing,
             "misses": self.misses,
             "partner": self.partner,
+            "preset": {k: v.to_json() for k, v in self.preset.items()},
             "started_at": self.started_at.isoformat() if self.started_at else None,
             "updated_at": self.updated_at.isoformat() if self.updated_at else None,
         }
@@ -115,6 +119,7 @@ class ConversationState:
                 "editing": bool(data.get("editing", False)),
                 "misses": int(data.get("misses", 0)),
                 "partner": data.get("partner"),
+                "preset": {k: answer(v) for k, v in (data.get("preset") or {}).items()},
                 "started_at": datetime.fromisoformat(started) if started else None,
                 "updated_at": datetime.fromisoformat(updated) if updated else None,
             }

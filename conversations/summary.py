@@ -47,9 +47,15 @@ def answer_value(
 
 
 def summary_lines(
-    flow: Flow, state: ConversationState, places: Sequence[Place], *, staff: bool = False
+    flow: Flow,
+    state: ConversationState,
+    places: Sequence[Place],
+    *,
+    staff: bool = False,
+    steps: Sequence[Step] | None = None,
 ) -> list[Msg]:
-    """One "label: value" line per question the reporter saw (``staff``: as the loket reads)."""
+    """One "label: value" line per question the reporter saw (``staff``: as the loket
+    reads), or per question of ``steps``."""
     return [
         Msg(
             m.SUMMARY_LINE,
@@ -58,5 +64,5 @@ def summary_lines(
                 "value": answer_value(step, state.answers.get(step.id), places, staff=staff),
             },
         )
-        for step in summary_steps(flow, state)
+        for step in (summary_steps(flow, state) if steps is None else steps)
     ]

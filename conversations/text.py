@@ -11,10 +11,15 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Union
 
+from babel import Locale
+
 LANGUAGES: tuple[str, ...] = ("nl", "en", "tr", "ar", "pl", "uk")
 DEFAULT_LANGUAGE = "nl"
 STAFF_LANGUAGE = "nl"
 RTL_LANGUAGES: frozenset[str] = frozenset({"ar"})
+
+# The service's name: a proper noun in every language.
+SERVICE_NAME = "Signaalpunt Eenzaamheid"
 
 # Safety numbers are facts, not translations: translators cannot mistype them.
 EMERGENCY_NUMBER = "112"
@@ -24,13 +29,48 @@ WORRYING_BEHAVIOUR_LINE = "0800-1205"
 
 
 def N_(msgid: str) -> str:
-    """Mark a string for extraction into the catalog without translating it here."""
+    """Mark a string for extraction into the catalog without translating it here (staff
+    texts: Dutch only, no context)."""
     return msgid
 
 
 def Nn_(singular: str, plural: str) -> tuple[str, str]:
     """Mark a singular/plural pair for extraction (``ngettext`` at render time)."""
     return singular, plural
+
+
+class Text(str):
+    """A msgid that carries its translator context (gettext's ``msgctxt``).
+
+    It is the msgid everywhere a string is (equal to it, hashed as it); only the catalog
+    looks at ``context`` (``bot.i18n.Catalog`` translates it with ``pgettext``).
+    """
+
+    context: str
+
+    def __new__(cls, context: str, msgid: str) -> Text:
+        text = super().__new__(cls, msgid)
+        text.context = context
+        return text
+
+    def __reduce__(self) -> tuple[type[Text], tuple[str, str]]:
+        return Text, (self.context, str(self))
+
+
+def P_(context: str, msgid: str) -> str:
+    """Mark a resident text for extraction with its translator context: where it appears
+    and what it means (see docs/glossary.md), so each language can choose its words."""
+    return Text(context, msgid)
+
+
+def Pn_(context: str, singular: str, plural: str) -> tuple[str, str]:
+    """``P_`` for a singular/plural pair."""
+    return Text(context, singular), Text(context, plural)
+
+
+def context_of(msgid: str) -> str | None:
+    """The translator context of ``msgid`` (None for a staff text)."""
+    return msgid.context if isinstance(msgid, Text) else None
 
 
 @dataclass(frozen=True)
@@ -95,6 +135,13 @@ def safety_params() -> dict[str, Param]:
         "suicide_free": Token(SUICIDE_LINE_FREE),
         "worry": Token(WORRYING_BEHAVIOUR_LINE),
     }
+
+
+def language_name(code: str, reader: str) -> str:
+    """``code``'s language named in ``reader``'s, capitalised as a name on its own (Babel
+    writes "polski" and "українська" in lower case, as inside a sentence)."""
+    name = Locale.parse(code).get_display_name(reader) or code
+    return name[:1].upper() + name[1:]
 
 
 def language_from_tag(tag: object) -> str | None:

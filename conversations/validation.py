@@ -59,3 +59,20 @@ def display_phone(e164: str) -> str:
         else phonenumbers.PhoneNumberFormat.INTERNATIONAL
     )
     return str(phonenumbers.format_number(number, fmt))
+
+
+def find_phone(text: str) -> tuple[str, str] | None:
+    """The phone number in ``text`` (E.164) and what is left around it (a name, when the
+    reporter typed one with it: "Sanne 06 12345678"); None when there is no valid number.
+
+    A text that is only a number is read as ``parse_phone`` reads it; otherwise
+    libphonenumber's matcher finds the number (it does not read letters as digits)."""
+    whole = parse_phone(text)
+    if whole is not None:
+        return whole, ""
+    digits = ascii_digits(text)
+    for match in phonenumbers.PhoneNumberMatcher(digits, DEFAULT_REGION):
+        number = phonenumbers.format_number(match.number, phonenumbers.PhoneNumberFormat.E164)
+        rest = f"{digits[: match.start]} {digits[match.end :]}".replace(",", " ")
+        return str(number), " ".join(rest.split()).strip(" .;:-()")
+    return None

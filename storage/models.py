@@ -135,6 +135,10 @@ class Signal(Base):
     # Personal fields, encrypted and bound to the reference; erased by the retention job.
     person_contact: Mapped[Secret | None] = mapped_column(EncryptedText("signals.person_contact"))
     note: Mapped[Secret | None] = mapped_column(EncryptedText("signals.note"))
+    # The language the reporter typed after "another language" (free text).
+    language_other: Mapped[Secret | None] = mapped_column(
+        EncryptedText("signals.language_other"), nullable=True
+    )
     reporter_name: Mapped[Secret | None] = mapped_column(EncryptedText("signals.reporter_name"))
     reporter_phone: Mapped[Secret | None] = mapped_column(EncryptedText("signals.reporter_phone"))
     # When the personal fields were erased (retention or the reporter's request).
@@ -306,6 +310,11 @@ class Partner(Base):
     code: Mapped[str] = mapped_column(String(32), unique=True)
     name: Mapped[str] = mapped_column(String(120))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # Filled in when a report starts from the partner's link (shown, and changeable, in
+    # the summary): a role choice id ("shop"), and a neighbourhood id or a postcode.
+    role: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    area: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    postcode: Mapped[str | None] = mapped_column(String(7), nullable=True)
 
 
 class AuditEntry(Base):

@@ -174,7 +174,13 @@ class PrivacyRepository(SessionRepository):
         return await self._rows(
             update(Signal)
             .where(Signal.id.in_(due))
-            .values(person_contact=None, note=None, postcode=None, person_erased_at=as_utc(now))
+            .values(
+                person_contact=None,
+                note=None,
+                language_other=None,
+                postcode=None,
+                person_erased_at=as_utc(now),
+            )
         )
 
     async def delete_drafts(self, idle_before: datetime) -> int:

@@ -83,3 +83,6 @@ class PartnerRecord:
     id: int
     code: str
     name: str
+    role: str | None = None
+    area: str | None = None
+    postcode: str | None = None

@@ -39,7 +39,7 @@ ENCRYPTED: tuple[EncryptedTable, ...] = (
     EncryptedTable(
         Signal,
         Signal.id,
-        ("postcode", "person_contact", "note", "reporter_name", "reporter_phone"),
+        ("postcode", "person_contact", "note", "language_other", "reporter_name", "reporter_phone"),
         lambda r: r.reference,
     ),
     EncryptedTable(SignalEvent, SignalEvent.id, ("note",), lambda r: str(r.id)),

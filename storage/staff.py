@@ -117,21 +117,36 @@ class StaffRepository(SessionRepository):
         return result.rowcount == 1
 
 
+def _partner(row: Partner) -> PartnerRecord:
+    return PartnerRecord(row.id, row.code, row.name, row.role, row.area, row.postcode)
+
+
 class PartnerRepository(SessionRepository):
-    async def add(self, code: str, name: str, now: datetime) -> PartnerRecord:
-        row = Partner(code=code, name=name, created_at=as_utc(now))
+    async def add(
+        self,
+        code: str,
+        name: str,
+        now: datetime,
+        *,
+        role: str | None = None,
+        area: str | None = None,
+        postcode: str | None = None,
+    ) -> PartnerRecord:
+        row = Partner(
+            code=code, name=name, created_at=as_utc(now), role=role, area=area, postcode=postcode
+        )
         self._session.add(row)
         await self._session.flush()
-        return PartnerRecord(row.id, row.code, row.name)
+        return _partner(row)
 
     async def by_code(self, code: str) -> PartnerRecord | None:
         query = select(Partner).where(Partner.code == code)
         row = (await self._session.execute(query)).scalar_one_or_none()
-        return PartnerRecord(row.id, row.code, row.name) if row is not None else None
+        return _partner(row) if row is not None else None
 
     async def all(self) -> list[PartnerRecord]:
         rows = (await self._session.execute(select(Partner).order_by(Partner.name))).scalars()
-        return [PartnerRecord(r.id, r.code, r.name) for r in rows.all()]
+        return [_partner(r) for r in rows.all()]
 
 
 class AuditRepository(SessionRepository):

@@ -8,6 +8,9 @@ from collections.abc import Sequence
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.constants import ParseMode
 
+from conversations.dialogs import WELCOME
+from conversations.text import LANGUAGES
+
 from ..callbacks import reporter_data
 from ..ports import Button
 from ..rendering import RenderedReply
@@ -50,19 +53,29 @@ def split_text(text: str, limit: int = MAX_TEXT) -> list[str]:
     return chunks
 
 
+LANGUAGES_PER_ROW = 3
+
+
 def reply_keyboard(reply: RenderedReply) -> InlineKeyboardMarkup | None:
-    """One button per row (labels are long in some languages); ✓ marks chosen options."""
+    """One button per row (labels are long in some languages), but the languages the welcome
+    offers three to a row (short names); ✓ marks chosen options."""
     if not reply.choices or reply.prompt is None:
         return None
-    rows = [
-        [
-            InlineKeyboardButton(
-                (SELECTED_MARK if choice.selected else "") + choice.label,
-                callback_data=reporter_data(reply.prompt, choice.id),
-            )
-        ]
-        for choice in reply.choices
-    ]
+    rows: list[list[InlineKeyboardButton]] = []
+    languages: list[InlineKeyboardButton] = []  # the row of languages being filled
+    for choice in reply.choices:
+        button = InlineKeyboardButton(
+            (SELECTED_MARK if choice.selected else "") + choice.label,
+            callback_data=reporter_data(reply.prompt, choice.id),
+        )
+        if reply.prompt != WELCOME.id or choice.id not in LANGUAGES:
+            rows.append([button])
+            languages = []
+        elif languages and len(languages) < LANGUAGES_PER_ROW:
+            languages.append(button)
+        else:
+            languages = [button]
+            rows.append(languages)
     return InlineKeyboardMarkup(rows)
 
 

@@ -23,13 +23,14 @@ from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.exc import SQLAlchemyError
 
 from conversations import messages as m
+from conversations.dialogs import WELCOME
 from conversations.events import Reopen, Reply
-from conversations.flows import DONE
+from conversations.flows import DANGER_INFO, DONE
 from conversations.messages import ERASED
 from conversations.render import render_label
 from conversations.text import (
     LANGUAGES,
-    N_,
+    P_,
     RTL_LANGUAGES,
     LanguageName,
     language_from_tag,
@@ -58,9 +59,20 @@ MAX_FIELDS = 12
 MAX_TYPED = 4096  # what is offered again in the text field after a failed step
 _NONCE = re.compile(r"[A-Za-z0-9_-]{16,64}")
 
-TOO_LONG = N_("Your message was too long to send. Please make it shorter.")
-CROSS_SITE = N_("This form was sent from another website, so it was not processed.")
-CHAT_BUSY = N_("It is very busy right now, so a new chat cannot start. Please try again later.")
+# The reply to danger stands out on the page.
+DANGER_PROMPTS = frozenset({DANGER_INFO.id})
+TOO_LONG = P_(
+    "web chat: a message too long to send",
+    "Your message was too long to send. Please make it shorter.",
+)
+CROSS_SITE = P_(
+    "web chat: a form sent from another website",
+    "This form was sent from another website, so we did not process it.",
+)
+CHAT_BUSY = P_(
+    "web chat: too busy to start a new chat",
+    "It is very busy right now, so a new chat cannot start. Please try again later.",
+)
 DAY = 24 * 3600.0
 
 
@@ -128,7 +140,9 @@ class ChatPage:
 
     # -- GET ---------------------------------------------------------------------------
 
-    async def show(self, request: Request, partner: str | None) -> Response:
+    async def show(
+        self, request: Request, partner: str | None, answer: str | None = None
+    ) -> Response:
         now = self._web.clock()
         token = request.cookies.get(COOKIE) or secrets.token_urlsafe(32)
         hashed = token_hash(token)
@@ -148,7 +162,7 @@ class ChatPage:
             language = notice or hint or self._app.settings.default_language
             transcript = self._first_page(language, erased=notice is not None)
         kept = partner if chat is None and partner and CODE_PATTERN.fullmatch(partner) else None
-        response = self._page(request, transcript, partner=kept)
+        response = self._page(request, transcript, partner=kept, answer=answer)
         self._set_cookie(response, token)
         if notice is not None:
             response.delete_cookie(NOTICE, path=PATH)
@@ -178,9 +192,11 @@ class ChatPage:
         status_code: int = 200,
         problem: str | None = None,
         typed: str = "",
+        answer: str | None = None,
     ) -> Response:
         language = transcript.language if transcript.language in LANGUAGES else "nl"
         catalog = self._app.catalogs[language]
+        question = transcript.answering(answer)
         return self._web.pages.render(
             request,
             "chat/page.html",
@@ -192,6 +208,11 @@ class ChatPage:
             problem=problem,
             typed=typed[:MAX_TYPED],
             done_id=DONE.id,
+            danger_prompts=DANGER_PROMPTS,
+            welcome_id=WELCOME.id,
+            language_codes=LANGUAGES,
+            question=question.reference if question is not None else None,
+            answering=question.n if question is not None else None,
             languages=[
                 (code, render_label(LanguageName(code, in_itself=True), catalog, code))
                 for code in LANGUAGES
@@ -339,8 +360,10 @@ def _routes(page: ChatPage) -> APIRouter:
     routes = APIRouter()
 
     @routes.get(PATH, include_in_schema=False)
-    async def show(request: Request, partner: str | None = None) -> Response:
-        return await page.show(request, partner)
+    async def show(
+        request: Request, partner: str | None = None, answer: str | None = None
+    ) -> Response:
+        return await page.show(request, partner, answer)
 
     @routes.post(PATH, include_in_schema=False)
     async def post(request: Request) -> Response:

@@ -13,6 +13,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
+from conversations.render import list_separator
+
 from ..rendering import RenderedReply
 
 MAX_ENTRIES = 40
@@ -72,6 +74,17 @@ class Transcript:
             None,
         )
 
+    def answering(self, reference: str | None = None) -> Entry | None:
+        """The question of the municipality the answer box answers: the one asked about
+        ``reference`` (the resident chose to answer it), else one that is the newest
+        message; None: the box answers the conversation."""
+        if reference is not None and (asked := self.open_question(reference)) is not None:
+            return asked
+        latest = self.latest()
+        if latest is not None and latest.who == LOKET and latest.question and not latest.done:
+            return latest
+        return None
+
     def loket_button(self, data: str) -> tuple[Entry, Choice] | None:
         for entry in reversed(self.entries):
             if entry.who == LOKET and (found := entry.choice(data)) is not None:
@@ -125,7 +138,7 @@ class Transcript:
         label = pressed.label if pressed is not None else None
         if shown is not None and shown.multi:
             chosen = [c.label for c in shown.choices if c.selected]
-            label = ", ".join(chosen) if chosen else label
+            label = list_separator(shown.language).join(chosen) if chosen else label
         return self.said(label, replies)
 
     def used_button(self, data: str, reply: RenderedReply) -> Transcript:

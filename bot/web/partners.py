@@ -15,7 +15,19 @@ from sqlalchemy.exc import IntegrityError
 from starlette.exceptions import HTTPException
 
 from conversations import messages as m
-from conversations.text import N_, STAFF_LANGUAGE, Msg, Token, msg, safety_params
+from conversations.flows import REPORT_OTHER
+from conversations.text import (
+    LANGUAGES,
+    N_,
+    P_,
+    STAFF_LANGUAGE,
+    Msg,
+    Token,
+    language_name,
+    msg,
+    safety_params,
+)
+from conversations.validation import parse_postcode
 from storage.records import PartnerRecord
 
 from ..actions import DETAIL_VIEWERS
@@ -50,12 +62,20 @@ NAME_TAKEN = N_("There is already a partner with this name.")
 ADD_FAILED = N_("The partner could not be added just now. Please try again.")
 ADDED = N_("Partner %(name)s added. Their links and poster are below.")
 QR_ALT = N_("QR code of the %(kind)s link")
-POSTER_TITLE = N_("Worried about someone?")
-POSTER_TEXT = N_(
-    "Do you think someone may be lonely? Let the municipality know. It takes two minutes, "
-    "you may write in your own language, and your signal is treated confidentially."
+POSTER_TITLE = P_("poster for the shop counter", "Worried about someone?")
+POSTER_TEXT = P_(
+    "poster for the shop counter",
+    "Do you think someone may be lonely? Tell the municipality. It takes 2 minutes, you "
+    "may write in your own language, and we keep your report confidential.",
 )
-POSTER_SCAN = N_("Scan a code with your phone's camera, or ask us at the counter.")
+POSTER_SCAN = P_(
+    "poster for the shop counter",
+    "Scan a code with the camera of your phone, or ask us at the counter.",
+)
+POSTCODE_WRONG = N_("That is not a Dutch postcode. A postcode has 4 digits and 2 letters.")
+PLACE_BOTH = N_("Please choose a neighbourhood or type a postcode, not both.")
+ROLE_UNKNOWN = N_("Please choose what kind of partner it is.")
+DEFAULT_ROLE = "shop"
 
 
 @dataclass(frozen=True)
@@ -92,6 +112,30 @@ def _name_problem(name: str, taken: list[PartnerRecord]) -> Msg | None:
     return None
 
 
+ROLES = tuple((c.id, Msg(c.shown_label(staff=True))) for c in REPORT_OTHER.step("role").choices)
+
+
+@dataclass(frozen=True)
+class Typed:
+    """What was typed into the form to add a partner (shown again after an error)."""
+
+    name: str = ""
+    role: str = DEFAULT_ROLE
+    area: str = ""
+    postcode: str = ""
+
+
+def _place_problem(typed: Typed, places: set[str]) -> tuple[str, Msg] | None:
+    """(field, message) when the neighbourhood or postcode will not do."""
+    if typed.area and typed.postcode:
+        return "place", Msg(PLACE_BOTH)
+    if typed.area and typed.area not in places:
+        return "place", Msg(PLACE_BOTH)
+    if typed.postcode and parse_postcode(typed.postcode) is None:
+        return "postcode", Msg(POSTCODE_WRONG)
+    return None
+
+
 def router(web: WebContext) -> APIRouter:
     routes = APIRouter()
     app = web.app
@@ -102,9 +146,11 @@ def router(web: WebContext) -> APIRouter:
         staff: WebStaff,
         *,
         error: Msg | None = None,
-        name: str = "",
+        error_field: str = "name",
+        typed: Typed | None = None,
         status_code: int = 200,
     ) -> Response:
+        typed = typed or Typed()
         async with app.store.unit_of_work() as uow:
             partners = await uow.partners.all()
         response = web.pages.render(
@@ -117,7 +163,13 @@ def router(web: WebContext) -> APIRouter:
             partners=[_links(web, p) for p in partners],
             may_add=staff.role in MANAGERS,
             error=error,
-            typed_name=name,
+            error_field=error_field,
+            typed_name=typed.name,
+            typed_role=typed.role,
+            typed_area=typed.area,
+            typed_postcode=typed.postcode,
+            roles=ROLES,
+            places=[(p.id, p.name) for p in app.settings.places()],
             max_name=MAX_NAME,
             labels=LINK_LABELS,
             telegram_known=bool(app.settings.telegram_bot_username),
@@ -134,16 +186,32 @@ def router(web: WebContext) -> APIRouter:
     async def add(request: Request, staff: WebStaff = Depends(current)) -> Response:
         form = await checked_form(request, staff)
         require_role(staff, MANAGERS)
-        typed = str(form.get("name") or "")
-        name = partner_name(typed)
+        typed = Typed(
+            str(form.get("name") or "")[: MAX_NAME * 2],
+            str(form.get("role") or DEFAULT_ROLE),
+            str(form.get("area") or "").strip(),
+            str(form.get("postcode") or "").strip()[:16],
+        )
+        name = partner_name(typed.name)
         now = web.clock()
+        field = "name"
         async with app.store.unit_of_work() as uow:
             taken = await uow.partners.all()
             problem = _name_problem(name, taken)
+            if problem is None and typed.role not in dict(ROLES):
+                field, problem = "role", Msg(ROLE_UNKNOWN)
+            places = {p.id for p in app.settings.places()}
+            if problem is None and (wrong := _place_problem(typed, places)) is not None:
+                field, problem = wrong
             if problem is None:
                 try:
                     added = await uow.partners.add(
-                        partner_code(name, {p.code for p in taken}), name, now
+                        partner_code(name, {p.code for p in taken}),
+                        name,
+                        now,
+                        role=typed.role,
+                        area=typed.area or None,
+                        postcode=parse_postcode(typed.postcode) if typed.postcode else None,
                     )
                     await uow.audit.record(
                         at=now, actor=staff.actor, action="partner_add", outcome="ok"
@@ -153,7 +221,7 @@ def router(web: WebContext) -> APIRouter:
                     problem = Msg(ADD_FAILED)
         if problem is not None:
             return await list_page(
-                request, staff, error=problem, name=typed[: MAX_NAME * 2], status_code=400
+                request, staff, error=problem, error_field=field, typed=typed, status_code=400
             )
         response = RedirectResponse(f"{PARTNERS_PATH}#partner-{added.code}", status_code=303)
         text = web.pages.texts(STAFF_LANGUAGE)["text"](msg(ADDED, name=Token(added.name)))
@@ -181,6 +249,7 @@ def router(web: WebContext) -> APIRouter:
             body=POSTER_TEXT,
             scan=POSTER_SCAN,
             safety=Msg(m.SAFETY, safety_params()),
+            language_names=[(code, language_name(code, code)) for code in LANGUAGES],
         )
 
     @routes.get(PARTNERS_PATH + "/{code}/qr-{kind}.svg")

@@ -19,6 +19,7 @@ from conversations.matching import Catalog
 from conversations.render import format_when, render, render_label
 from conversations.text import RTL_LANGUAGES, STAFF_LANGUAGE, LanguageName, Msg, When
 
+from .chat_text import chat_line
 from .security import page_headers
 from .static import StaticFiles
 
@@ -38,6 +39,7 @@ class Pages:
             trim_blocks=True,
             lstrip_blocks=True,
         )
+        self._env.filters["chat_line"] = chat_line
 
     def texts(self, language: str) -> dict[str, Any]:
         """What every template may use to write text in ``language``."""
@@ -54,6 +56,7 @@ class Pages:
         return {
             "_": catalog.gettext,
             "ngettext": catalog.ngettext,
+            "pgettext": catalog.pgettext,
             "language": language,
             "dir": "rtl" if language in RTL_LANGUAGES else "ltr",
             "text": text,

@@ -146,7 +146,7 @@ class WhatsAppMessenger:
 
     async def _free_form(self, message: Outgoing) -> str:
         language = message.template.language if message.template else "nl"
-        options = [Option(b.data, b.label) for b in message.buttons]
+        options = [Option(b.data, b.label, short=b.short) for b in message.buttons]
         return await self.send_all(
             message.target, render(message.text, options, self.texts(language))
         )

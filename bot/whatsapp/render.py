@@ -23,20 +23,32 @@ MAX_ROW_ID = 200
 MAX_LIST_BUTTON = 20
 MAX_SECTION_TITLE = 24
 SELECTED_MARK = "✓ "
-ELLIPSIS = "…"
 
 
 @dataclass(frozen=True)
 class Option:
-    """One choice as the reporter sees it; ``id`` comes back when it is picked."""
+    """One choice as the reporter sees it; ``id`` comes back when it is picked. ``short``:
+    the title where room is scarce, when it differs from ``label``."""
 
     id: str
     label: str
     selected: bool = False
+    short: str = ""
 
     @property
     def shown(self) -> str:
+        """The full label, marked when chosen."""
         return (SELECTED_MARK if self.selected else "") + self.label
+
+    @property
+    def title(self) -> str:
+        """The button or row title: the short label when there is one, marked when chosen."""
+        return (SELECTED_MARK if self.selected else "") + (self.short or self.label)
+
+    @property
+    def description(self) -> str | None:
+        """What a list row shows under its title: the full label, when the title is short."""
+        return self.label if self.short and self.short != self.label else None
 
 
 @dataclass(frozen=True)
@@ -112,36 +124,24 @@ def _with_body(text: str) -> tuple[list[WaText], str]:
     return [WaText(p) for p in split(head, MAX_TEXT)], tail
 
 
-def _short(label: str, limit: int) -> str:
-    if len(label) <= limit:
-        return label
-    head = label[: limit - len(ELLIPSIS)]
-    at = head.rfind(" ")
-    if at > limit // 2:
-        head = head[:at]
-    return head.rstrip(" ,.;:") + ELLIPSIS
-
-
 def _buttons(options: Sequence[Option]) -> tuple[tuple[str, str], ...] | None:
-    titles = [o.shown for o in options]
+    titles = [o.title for o in options]
     if (
         len(options) > MAX_BUTTONS
         or any(len(t) > MAX_BUTTON_TITLE for t in titles)
         or len(set(titles)) != len(titles)
     ):
         return None
-    return tuple((o.id, o.shown) for o in options)
+    return tuple((o.id, o.title) for o in options)
 
 
 def _rows(options: Sequence[Option]) -> tuple[WaRow, ...] | None:
-    if len(options) > MAX_ROWS or any(len(o.shown) > MAX_ROW_DESCRIPTION for o in options):
+    rows = tuple(WaRow(o.id, o.title, o.description) for o in options)
+    if len(rows) > MAX_ROWS or any(
+        len(r.title) > MAX_ROW_TITLE or len(r.description or "") > MAX_ROW_DESCRIPTION for r in rows
+    ):
         return None
-    return tuple(
-        WaRow(o.id, o.shown)
-        if len(o.shown) <= MAX_ROW_TITLE
-        else WaRow(o.id, _short(o.shown, MAX_ROW_TITLE), o.shown)
-        for o in options
-    )
+    return rows
 
 
 def render(

@@ -3,9 +3,14 @@ hint under options that can only be typed. Checked against WhatsApp's limits in 
 
 from __future__ import annotations
 
-from conversations.text import N_
+from conversations.text import P_
 
-LIST_BUTTON = N_("Choose")  # at most 20 characters in every language
-LIST_SECTION = N_("Options")  # at most 24 characters in every language
-TYPE_NUMBER = N_("Type the number of your answer.")
-TYPE_NUMBERS = N_("Type the numbers of your answers, for example 1, 3.")
+LIST_BUTTON = P_("WhatsApp: the button that opens a list (max 20 characters)", "Choose")
+LIST_SECTION = P_("WhatsApp: the heading of a list (max 24 characters)", "Answers")
+TYPE_NUMBER = P_(
+    "WhatsApp: under answers that can only be typed", "Type the number of your answer."
+)
+TYPE_NUMBERS = P_(
+    "WhatsApp: under answers that can only be typed (multiple choice)",
+    "Type the numbers of your answers, like 1, 3.",
+)

@@ -104,13 +104,8 @@ class WhatsAppUpdates:
             await self._messenger.reply(message.sender, self._shown(reply))
 
     def _shown(self, reply: RenderedReply) -> list[WaMessage]:
-        prompt = reply.prompt
-        options = (
-            [Option(reporter_data(prompt, c.id), c.label, c.selected) for c in reply.choices]
-            if prompt is not None
-            else []
-        )
-        return render(reply.text, options, self._messenger.texts(reply.language), multi=reply.multi)
+        texts = self._messenger.texts(reply.language)
+        return render(reply.text, reply_options(reply), texts, multi=reply.multi)
 
     async def _answered_question(self, message: Inbound) -> str | None:
         """The signal whose question from the loket ``message`` replies to, if it does."""
@@ -129,3 +124,13 @@ class WhatsAppUpdates:
         language = answer.language if answer.language in self._catalogs else STAFF_LANGUAGE
         text = render_texts(answer.texts, self._catalogs[language], language)
         await self._messenger.reply(to, render(text, [], self._messenger.texts(language)))
+
+
+def reply_options(reply: RenderedReply) -> list[Option]:
+    """A reply's choices as WhatsApp options (short label as title, full as description)."""
+    if reply.prompt is None:
+        return []
+    return [
+        Option(reporter_data(reply.prompt, c.id), c.label, c.selected, c.short)
+        for c in reply.choices
+    ]

@@ -17,28 +17,14 @@ from telegram.ext import ExtBot
 from bot.app import App, build_app
 from bot.settings import Settings
 from bot.telegram.runner import TelegramChannel, telegram_channel
+from tests import reports
 from tests.fakes.telegram_api import FakeTelegram, FakeUser, SentMessage
 
 TOKEN = "123:TEST"
 LOKET = -100500
 T0 = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 
-REPORT = [
-    ("welcome", "report"),
-    ("danger", "no"),
-    ("role", "shop"),
-    ("age_group", "75_plus"),
-    ("observations", "often_alone"),
-    ("observations", "not_seen"),
-    ("observations", "done"),
-    ("awareness", "no"),
-    ("place", "area:axel"),
-    ("person_reach", "via_me"),
-    ("note", "skip"),
-    ("callback", "no"),
-    ("checkin", "no"),
-    ("summary", "send"),
-]
+REPORT = reports.REPORT
 
 
 @dataclass

@@ -19,6 +19,7 @@ from conversations.render import render
 from conversations.text import Msg, Token, msg
 from tests.e2e.telegram_harness import LOKET, REPORT, T0, Clock, Person, running_bot
 from tests.fakes.telegram_api import FakeTelegram, FakeUser, SentMessage
+from tests.reports import MESSAGE_ME
 
 pytestmark = pytest.mark.e2e
 
@@ -26,7 +27,7 @@ ANNA = FakeUser(id=601, first_name="Anna", language_code="nl")
 BOB = FakeUser(id=602, first_name="Bob", language_code="nl")
 ADMIN = FakeUser(id=603, first_name="Ada", language_code="nl")
 MALLORY = FakeUser(id=666, first_name="Mallory", language_code="en")
-WITH_CHECKIN = [(p, "yes" if p == "checkin" else c) for p, c in REPORT]
+WITH_CHECKIN = MESSAGE_ME  # the municipality may write back: asked after 2 weeks
 
 
 @pytest.fixture
@@ -170,10 +171,10 @@ async def test_signaal_command_shows_details_only_to_those_who_may_see_them(
         assert "/signaal SP-2026-0001" in unknown.plain_text
         again = anna.chat[-1]
         assert again.protect_content
-        assert "Melder mag gebeld worden" in again.plain_text
+        assert "Contact met melder" in again.plain_text
         card = bob.chat[-1]
         assert reference in card.plain_text
-        assert "Melder mag gebeld worden" not in card.plain_text
+        assert "Contact met melder" not in card.plain_text
         async with app.store.unit_of_work() as uow:
             views = [e for e in await uow.audit.entries(1) if e[1] == "view"]
         assert {outcome for _, _, outcome in views} == {"staff_details", "staff_card"}

@@ -14,13 +14,13 @@ from sqlalchemy import text
 from bot.app import App
 from tests.e2e.telegram_harness import LOKET, REPORT, Clock, Person, running_bot
 from tests.fakes.telegram_api import FakeTelegram, FakeUser, SentMessage
+from tests.reports import UNTIL_CONTACT
 
 pytestmark = pytest.mark.e2e
 
 CASHIER = FakeUser(id=501, first_name="Sanne", language_code="nl")
 MALLORY = FakeUser(id=666, first_name="Mallory", language_code="en")
 ANNA = FakeUser(id=601, first_name="Anna", language_code="nl")
-CALLBACK = REPORT.index(("callback", "no"))
 
 
 @pytest.fixture
@@ -38,18 +38,16 @@ async def file_report(person: Person, clock: Clock, *, call_me: bool = False) ->
     """A whole report by taps, three seconds a message (a person, not a flood)."""
     clock.advance(seconds=3)
     await person.says("/start")
-    steps = [*REPORT[:CALLBACK], ("callback", "yes")] if call_me else REPORT
+    steps = [*UNTIL_CONTACT, ("callback", "yes")] if call_me else REPORT
     done: list[SentMessage] = []
     for prompt, choice in steps:
         clock.advance(seconds=3)
         done = await person.taps(prompt, choice)
     if call_me:
-        for typed in ("Sanne de Vries", "0612345678"):
-            clock.advance(seconds=3)
-            await person.says(typed)
-        for prompt, choice in (("checkin", "no"), ("summary", "send")):
-            clock.advance(seconds=3)
-            done = await person.taps(prompt, choice)
+        clock.advance(seconds=3)
+        await person.says("Sanne de Vries 0612345678")
+        clock.advance(seconds=3)
+        done = await person.taps("summary", "send")
     return "\n".join(m.plain_text for m in done)
 
 
@@ -65,11 +63,11 @@ async def test_verwijder_erases_the_reporter_and_keeps_the_signal(
         await person.taps("welcome", "report")  # and an unfinished report
         [asked] = await person.says("/verwijder")
         assert "contactgegevens" in asked.plain_text
-        assert "blijven bij het loket" in asked.plain_text
+        assert "blijven bij de gemeente" in asked.plain_text
         assert [d for _, d in asked.buttons()] == ["r|confirm_erase|yes", "r|confirm_erase|no"]
         [erased] = await person.taps("confirm_erase", "yes")
         assert "Je gegevens zijn verwijderd" in erased.plain_text
-        assert erased.buttons() == []
+        assert erased.buttons() == []  # no live buttons to remember of an erased reporter
         assert asked.buttons() == []  # the answered question cannot be pressed again
 
         signal = await rows(
@@ -97,10 +95,10 @@ async def test_no_keeps_the_report_where_it_was(fake: FakeTelegram, tmp_path: Pa
     async with running_bot(fake, tmp_path):
         await person.says("/start")
         await person.taps("welcome", "report")
-        await person.taps("danger", "no")
+        await person.taps("role", "shop")
         await person.says("/sil")
         replies = await person.taps("confirm_erase", "no")
-        assert "r|role|shop" in [d for _, d in replies[-1].buttons()]
+        assert "r|age_group|75_plus" in [d for _, d in replies[-1].buttons()]
 
 
 async def test_a_fourth_signal_in_a_day_is_refused_before_it_is_typed(
@@ -113,7 +111,7 @@ async def test_a_fourth_signal_in_a_day_is_refused_before_it_is_typed(
             assert f"SP-2026-000{number}" in await file_report(person, clock)
         await person.says("/start")
         replies = await person.taps("welcome", "report")
-        assert "al een aantal signalen gestuurd" in replies[0].plain_text
+        assert "al een paar meldingen gestuurd" in replies[0].plain_text
         assert "112" in replies[0].plain_text
         assert "r|welcome|report" in [d for _, d in replies[-1].buttons()]
         assert await rows(app, "SELECT count(*) FROM signals") == [(3,)]
@@ -129,7 +127,7 @@ async def test_a_flood_gets_one_slow_down_then_silence(fake: FakeTelegram, tmp_p
         for _ in range(29):  # thirty messages in the same minute are fine
             assert await person.says("/help")
         [slow] = await person.says("/help")
-        assert "Wacht even een minuut" in slow.plain_text
+        assert "Wacht 1 minuut" in slow.plain_text
         assert await person.says("/help") == []
         assert await person.says("/help") == []
         clock.advance(minutes=1)

@@ -15,8 +15,11 @@ from playwright.async_api import Page
 from bot.serve import RoutingMessenger
 from bot.web.chat import COOKIE
 from conversations import messages as m
+from conversations.dialogs import WELCOME
+from conversations.flows import REPORT_OTHER
 from conversations.followup import REPORTER_CHECKIN
 from conversations.followup_texts import CHECKIN_THANKS, QUESTION_ANSWER_SENT
+from conversations.text import P_, SUICIDE_LINE_FREE
 from storage.followup import REPORTER_ANSWER
 from storage.models import WebChat
 from storage.records import StoredSignal
@@ -28,11 +31,16 @@ from tests.e2e.web_harness import (
     serious_violations,
     web_service,
 )
-from tests.integration.helpers import REPORT
+from tests.reports import MESSAGE_ME, REPORT
 
+# The answer box's label while the municipality's question is the newest message.
+ANSWER_TO_QUESTION = P_("web chat: answer box", "Your answer to the question of the municipality")
 REFERENCE = re.compile(r"SP-\d{4}-\d{4}")
 Form = dict[str, str | float | bool]
-WITH_CHECKIN = [("checkin", "yes") if step == ("checkin", "no") else step for step in REPORT]
+WITH_CHECKIN = MESSAGE_ME  # the municipality may write back: asked after 2 weeks
+WORRIED = WELCOME.choices[0].label  # "I am worried about someone"
+# From a partner's link: what the partner is and where are filled in.
+VIA_PARTNER = [step for step in REPORT if step[0] not in {"role", "place"}]
 
 
 # -- driving the page -------------------------------------------------------------------
@@ -60,8 +68,8 @@ async def report(page: Page, steps: Sequence[tuple[str, str]], shots: str | None
     ``shots``, the question, multi-select and summary pages are screenshot and checked
     by axe."""
     for prompt, choice in steps:
-        if shots and (prompt, choice) in {("danger", "no"), ("summary", "send")}:
-            await check_page(page, f"{shots}-{'question' if prompt == 'danger' else 'summary'}")
+        if shots and prompt in {"age_group", "summary"}:
+            await check_page(page, f"{shots}-{'question' if prompt == 'age_group' else 'summary'}")
         if shots and (prompt, choice) == ("observations", "done"):
             await check_page(page, f"{shots}-multi-select")
         await press(page, prompt, choice)
@@ -112,7 +120,9 @@ def gettext(svc: WebService, language: str, msgid: str) -> str:
 async def test_a_complete_report_in_dutch_through_a_partners_link(tmp_path: Path) -> None:
     async with web_service(tmp_path) as svc, browser_context(locale="nl-NL") as context:
         async with svc.app.store.unit_of_work() as uow:
-            await uow.partners.add("jumbo-terneuzen", "Jumbo Terneuzen", svc.clock())
+            await uow.partners.add(
+                "jumbo-terneuzen", "Jumbo Terneuzen", svc.clock(), role="shop", postcode="4531 AB"
+            )
             await uow.commit()
         page = await context.new_page()
         response = await page.goto(f"{svc.base_url}/chat?partner=jumbo-terneuzen")
@@ -122,23 +132,37 @@ async def test_a_complete_report_in_dutch_through_a_partners_link(tmp_path: Path
         assert await page.get_attribute("html", "lang") == "nl"
         assert await page.get_attribute("html", "dir") == "ltr"
         assert await chat_rows(svc) == []  # a first visit stores nothing
-        welcome = gettext(svc, "nl", "Report a concern about someone")
+        welcome = gettext(svc, "nl", WORRIED)
         assert welcome in await page.inner_text("[data-testid=choices]")
+        assert "Türkçe" in await page.inner_text("[data-testid=choices]")
         assert (await focused(page))["id"] == "latest"
+        # The safety numbers are links that call them.
+        assert await page.locator("a.tel[href='tel:08000113']").count() == 1
         await check_page(page, "chat-nl-welcome")
 
-        reference = await report(page, REPORT, shots="chat-nl")
+        for prompt, choice in VIA_PARTNER[:-1]:
+            if prompt in {"age_group", "summary"}:
+                await check_page(page, f"chat-nl-{prompt}")
+            await press(page, prompt, choice)
+        summary = await page.inner_text("#latest")
+        assert "Ik werk in een winkel" in summary  # filled in by the partner's link...
+        assert "4531 AB" in summary
+        await press(page, "summary", "send")
+        reference = REFERENCE.search(await page.inner_text("#latest")).group(0)  # type: ignore[union-attr]
         await check_page(page, "chat-nl-sent")
+        assert await live_prompt(page) == "again"  # a button for a new report
         stored = await signal(svc, reference)
         assert stored.channel == "web"
         assert stored.draft.partner == "jumbo-terneuzen"
         assert stored.draft.codes["role"] == "shop"
-        assert set(stored.draft.multi["observations"]) == {"not_seen"}
+        assert stored.draft.postcode == "4531 AB"
+        assert set(stored.draft.multi["observations"]) == {"often_alone", "not_seen"}
         assert stored.draft.urgent
         # What the resident chose is in the transcript, as they saw it.
         mine = await entries(page, "me")
         assert mine[0] == welcome
-        assert gettext(svc, "nl", "Not seen for days, curtains closed, mail piling up") in mine
+        not_seen = gettext(svc, "nl", REPORT_OTHER.step("observations").choices[7].label)
+        assert any(not_seen in entry for entry in mine)
         [cookie] = [c for c in await context.cookies() if c["name"] == COOKIE]
         assert cookie["httpOnly"]
         assert cookie["sameSite"] == "Lax"
@@ -173,7 +197,7 @@ async def test_a_complete_report_in_arabic_is_laid_out_right_to_left(tmp_path: P
         await check_page(page, "chat-ar-sent")
         stored = await signal(svc, reference)
         assert stored.draft.language == "ar"
-        assert gettext(svc, "ar", m.DONE_AGAIN) in await page.inner_text("#latest")
+        assert await live_prompt(page) == "again"  # a button, not "type /start"
 
 
 async def test_the_page_fits_a_small_phone_screen(tmp_path: Path) -> None:
@@ -184,7 +208,6 @@ async def test_the_page_fits_a_small_phone_screen(tmp_path: Path) -> None:
         page = await context.new_page()
         await page.goto(f"{svc.base_url}/chat")
         await press(page, "welcome", "report")
-        await press(page, "danger", "no")
         width = await page.evaluate("document.documentElement.scrollWidth")
         assert width <= 320  # nothing scrolls sideways (WCAG reflow at 320 px)
         heights = await page.locator("[data-testid=choices] button").evaluate_all(
@@ -195,6 +218,41 @@ async def test_the_page_fits_a_small_phone_screen(tmp_path: Path) -> None:
         await check_page(page, "chat-ar-phone")
 
 
+async def test_arabic_at_320_px_keeps_references_numbers_and_commands_whole(
+    tmp_path: Path,
+) -> None:
+    """Issue 20: in Arabic on a small phone a reference must not break ("SP-" at the end
+    of a line) nor a command show mirrored ("start/"); numbers to call are links."""
+    async with (
+        web_service(tmp_path) as svc,
+        browser_context(locale="ar", viewport={"width": 320, "height": 640}) as context,
+    ):
+        page = await context.new_page()
+        await page.goto(f"{svc.base_url}/chat")
+        assert await page.get_attribute("html", "dir") == "rtl"
+        await press(page, "welcome", "report")
+        await type_message(page, "/verwijder")  # a command, typed: shown as typed
+        await press(page, "confirm_erase", "no")
+        reference = await report(page, REPORT[1:])
+        assert await live_prompt(page) == "again"
+        tokens = page.locator(".chat-bubble bdi.token")
+        shown = await tokens.evaluate_all(
+            """tokens => tokens.map(t => ({
+                text: t.textContent,
+                lines: t.getClientRects().length,
+                direction: getComputedStyle(t).direction,
+                wrap: getComputedStyle(t).whiteSpace,
+            }))"""
+        )
+        assert {"text": reference, "lines": 1, "direction": "ltr", "wrap": "nowrap"} in shown
+        assert all(t["lines"] == 1 and t["direction"] == "ltr" for t in shown), shown
+        assert await page.locator(f"a.tel[href='tel:{SUICIDE_LINE_FREE.replace('-', '')}']").count()
+        mine = await page.locator("[data-who=me] .chat-bubble").all_inner_texts()
+        assert any("/verwijder" in text for text in mine)
+        assert await page.evaluate("document.documentElement.scrollWidth") <= 320
+        await check_page(page, "chat-ar-320-sent")
+
+
 # -- reload, restart, keyboard, double submit -------------------------------------------------
 
 
@@ -202,16 +260,16 @@ async def test_a_reload_mid_report_continues_where_it_was(tmp_path: Path) -> Non
     async with web_service(tmp_path) as svc, browser_context(locale="nl-NL") as context:
         page = await context.new_page()
         await page.goto(f"{svc.base_url}/chat")
-        half = REPORT.index(("awareness", "no"))
+        half = REPORT.index(("contact_language", "nl"))
         for prompt, choice in REPORT[:half]:
             await press(page, prompt, choice)
         before = await entries(page, "me")
         await page.reload()
-        assert await live_prompt(page) == "awareness"
+        assert await live_prompt(page) == "contact_language"
         assert await entries(page, "me") == before
         assert (await focused(page))["id"] == "latest"
         reference = await report(page, REPORT[half:])
-        assert (await signal(svc, reference)).draft.codes["awareness"] == "no"
+        assert (await signal(svc, reference)).draft.codes["contact_language"] == "nl"
 
 
 async def test_a_server_restart_mid_report_loses_nothing(tmp_path: Path) -> None:
@@ -257,9 +315,12 @@ async def test_a_report_by_keyboard_only(tmp_path: Path) -> None:
                 async with page.expect_navigation():
                     await page.keyboard.press("Enter")
                 continue
-            if (prompt, choice) == ("observations", "done"):  # after a toggle: on the choice
-                assert (await focused(page))["value"] == "not_seen"
-                assert await page.get_attribute("button[value=not_seen]", "aria-pressed") == "true"
+            before = REPORT[number - 1]
+            if before[0] == prompt == "observations":  # after a toggle: on the toggled choice
+                assert (await focused(page))["value"] == before[1]
+                assert await page.get_attribute(f"button[value={before[1]}]", "aria-pressed") == (
+                    "true"
+                )
             else:  # on the newest message, so a screen reader reads it first
                 assert (await focused(page))["id"] == "latest"
             await keyboard_choose(page, choice, "Enter" if number % 2 else " ")
@@ -283,14 +344,14 @@ async def test_a_double_submit_is_processed_once(tmp_path: Path) -> None:
             assert sent.ok
         await page.reload()
         assert len(await chat_rows(svc)) == 1
-        form = {"nonce": await nonce(page), "prompt": "danger", "choice": "no"}
+        form = {"nonce": await nonce(page), "prompt": "role", "choice": "shop"}
         for _ in range(2):
             await page.request.post(f"{svc.base_url}/chat", form=form)
         await page.reload()
-        assert await live_prompt(page) == "role"
+        assert await live_prompt(page) == "age_group"
         assert await entries(page, "me") == [
-            gettext(svc, "nl", "Report a concern about someone"),
-            gettext(svc, "nl", "No"),
+            gettext(svc, "nl", WORRIED),
+            gettext(svc, "nl", REPORT_OTHER.step("role").choices[0].label),
         ]
         stale = gettext(svc, "nl", m.STALE)
         assert all(stale not in text for text in await entries(page, "bot"))
@@ -318,7 +379,7 @@ async def test_bad_forms_get_a_message_and_lose_nothing(tmp_path: Path) -> None:
         forged: Form = {"nonce": await nonce(page), "data": "s|claim|1"}  # a staff button: stale
         assert (await page.request.post(url, form=forged)).ok
         await page.reload()
-        assert await live_prompt(page) == "danger"
+        assert await live_prompt(page) == "role"
         assert await entries(page, "me") == before
         assert gettext(svc, "nl", m.STALE) in await page.inner_text("[data-testid=chat-log]")
         # Typed markup is text: shown as typed, never as part of the page.
@@ -326,7 +387,7 @@ async def test_bad_forms_get_a_message_and_lose_nothing(tmp_path: Path) -> None:
         assert (await entries(page, "me"))[-1].startswith('<b id="typed">hoi</b><script>')
         assert await page.locator("#typed").count() == 0
         assert await page.title() != "x"
-        assert await live_prompt(page) == "danger"  # not an answer: asked again
+        assert await live_prompt(page) == "role"  # not an answer: asked again
 
 
 async def test_cookies_are_secure_when_configured(tmp_path: Path) -> None:
@@ -401,11 +462,14 @@ async def test_a_question_from_the_loket_is_answered_in_the_chat(tmp_path: Path)
         await deliver_outbox(svc)
         await page.reload()
         assert "Woont zij alleen?" in await page.inner_text("[data-who=loket]")
+        question = await page.inner_text("[data-who=loket]")
+        assert "Reageer op dit bericht" not in question  # no chat-app habits on the web
         await check_page(page, "chat-nl-question")
-        await page.fill("[data-testid=answer-form] textarea", "Ja, sinds vorig jaar")
-        async with page.expect_navigation():
-            await page.click("[data-testid=answer-form] button")
-        assert await page.locator("[data-testid=answer-form]").count() == 0
+        # One answer box: the newest message is the question, so the box answers it.
+        label = gettext(svc, "nl", ANSWER_TO_QUESTION)
+        assert await page.inner_text("label[for=chat-text]") == label
+        await type_message(page, "Ja, sinds vorig jaar")
+        assert await page.inner_text("label[for=chat-text]") != label  # back to the report
         assert gettext(svc, "nl", QUESTION_ANSWER_SENT) in await page.inner_text("#latest")
         async with svc.app.store.unit_of_work() as uow:
             events = await uow.signals.events(stored.id)

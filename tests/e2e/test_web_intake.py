@@ -67,7 +67,7 @@ async def test_a_telephone_report_is_entered_corrected_and_stored(tmp_path: Path
             await page.get_by_test_id("intake-other").click()
             await expect(page.get_by_test_id("intake-form")).to_be_visible()
             # With the script, questions that do not apply yet are hidden.
-            for question in ("person_contact", "reporter_name", "reporter_phone"):
+            for question in ("person_reach", "person_contact", "reporter_name", "reporter_phone"):
                 await expect_hidden(page, question)
             await expect_hidden(page, "note", hidden=False)
             assert await page.locator("input[name='checkin']").count() == 0  # chat only
@@ -78,13 +78,16 @@ async def test_a_telephone_report_is_entered_corrected_and_stored(tmp_path: Path
             await page.check(pick("age_group", "75_plus"))
             await page.check(pick("observations", "often_alone"))
             await page.check(pick("observations", "not_seen"))
-            await page.check(pick("awareness", "no"))
             await page.fill("#q-place_postcode", "4531 ab")
+            await page.check(pick("contact_language", "nl"))
+            await page.check(pick("callback", "no"))  # no call back: the person's details
+            await expect_hidden(page, "person_reach", hidden=False)
             await page.check(pick("person_reach", "details"))
             await expect_hidden(page, "person_contact", hidden=False)
             await page.fill("#q-person_contact", "Mevrouw Jansen, Markt 1")
+            await page.check(pick("callback", "yes"))  # after all: the reporter is called
+            await expect_hidden(page, "person_reach")
             await page.fill("#q-note", "Komt elke dag langs, nu al een week niet.")
-            await page.check(pick("callback", "yes"))
             await expect_hidden(page, "reporter_phone", hidden=False)
             await page.fill("#q-reporter_name", "Sanne Bakker")
             await page.fill("#q-reporter_phone", "06-1234567a")  # a typo
@@ -110,13 +113,12 @@ async def test_a_telephone_report_is_entered_corrected_and_stored(tmp_path: Path
                 ("role", "shop"),
                 ("observations", "often_alone"),
                 ("observations", "not_seen"),
-                ("person_reach", "details"),
+                ("contact_language", "nl"),
                 ("callback", "yes"),
             ):
                 await expect(page.locator(pick(name, value))).to_be_checked()
             await expect(page.locator(pick("observations", "says_lonely"))).not_to_be_checked()
             await expect(page.locator("#q-place_postcode")).to_have_value("4531 ab")
-            await expect(page.locator("#q-person_contact")).to_have_value("Mevrouw Jansen, Markt 1")
             await expect(page.locator("#q-reporter_name")).to_have_value("Sanne Bakker")
             await expect(page.locator("#q-partner")).to_have_value("jumbo-terneuzen")
             await expect_hidden(page, "reporter_phone", hidden=False)
@@ -153,13 +155,12 @@ async def test_a_telephone_report_is_entered_corrected_and_stored(tmp_path: Path
             "danger": "no",
             "role": "shop",
             "age_group": "75_plus",
-            "awareness": "no",
-            "person_reach": "details",
+            "contact_language": "nl",
             "callback": "yes",
         }
         assert draft.multi == {"observations": ("often_alone", "not_seen")}
         assert draft.postcode == "4531 AB"
-        assert draft.person_contact == "Mevrouw Jansen, Markt 1"
+        assert draft.person_contact is None  # asked only without a call back
         assert draft.note == "Komt elke dag langs, nu al een week niet."
         assert (draft.reporter_name, draft.reporter_phone) == ("Sanne Bakker", "+31612345678")
         assert draft.partner == "jumbo-terneuzen"
@@ -214,10 +215,10 @@ OTHER = {
     "role": "neighbour",
     "age_group": "unknown",
     "observations": "says_lonely",
-    "awareness": "unknown",
     "place": "unknown",
-    "person_reach": "via_me",
+    "contact_language": "unknown",
     "callback": "no",
+    "person_reach": "via_me",
 }
 
 

@@ -16,7 +16,7 @@ from pydantic import ValidationError
 from sqlalchemy import select
 
 from bot.settings import Settings
-from bot.web.partners import QR_OPTIONS, qr_svg
+from bot.web.partners import POSTCODE_WRONG, QR_OPTIONS, qr_svg
 from storage.models import AuditEntry
 from tests.e2e.web_harness import (
     add_web_staff,
@@ -91,7 +91,21 @@ async def test_a_regisseur_adds_partners_and_prints_a_poster(tmp_path: Path) -> 
             await expect(error).to_contain_text(
                 nl.gettext("There is already a partner with this name.")
             )
+            # A library, with its postcode: a wrong one is refused and what was typed kept.
+            await page.select_option("#partner-role", "professional")
+            await page.fill("#partner-postcode", "0531 AB")
             await add_partner(page, "Bibliotheek Axel")
+            await expect(error).to_contain_text(nl.gettext(POSTCODE_WRONG))
+            await expect(page.locator("#partner-role")).to_have_value("professional")
+            await page.fill("#partner-postcode", "4571 ab")
+            await add_partner(page, "Bibliotheek Axel")
+            async with svc.app.store.unit_of_work() as uow:
+                library = await uow.partners.by_code("bibliotheek-axel")
+                jumbo = await uow.partners.by_code("jumbo-terneuzen")
+            assert library is not None
+            assert jumbo is not None
+            assert (library.role, library.postcode) == ("professional", "4571 AB")
+            assert (jumbo.role, jumbo.postcode) == ("shop", None)  # a shop, by default
             rows = page.get_by_test_id("partner-list").locator("tbody tr")
             await expect(rows).to_have_count(2)
             await expect(rows.first).to_contain_text("Bibliotheek Axel")  # by name
@@ -102,6 +116,9 @@ async def test_a_regisseur_adds_partners_and_prints_a_poster(tmp_path: Path) -> 
             await page.get_by_test_id("partner-jumbo-terneuzen").get_by_role("link").last.click()
             poster = page.get_by_test_id("poster")
             await expect(poster).to_contain_text("Jumbo Terneuzen")
+            # "Your own language": the languages, each named in itself.
+            for name in ("Nederlands", "English", "Türkçe", "العربية", "Polski", "Українська"):
+                await expect(page.get_by_test_id("poster-languages")).to_contain_text(name)
             await expect(poster.locator("img")).to_have_count(3)
             for image in await poster.locator("img").all():
                 assert await image.evaluate("i => i.complete && i.naturalWidth > 0")

@@ -131,7 +131,9 @@ async def test_the_telegram_webhook_refuses_hostile_bodies_and_keeps_working(
         chunks = [raw[i : i + 7] for i in range(0, len(raw), 7)]
         assert await post(chunks, chunked=True) == 200
         [welcome] = fake.messages(CASHIER.id)
-        assert welcome.plain_text.startswith(app.catalogs["nl"].gettext(WELCOME.prompt))
+        assert welcome.plain_text.startswith(
+            app.catalogs["nl"].gettext(WELCOME.prompt).split("%")[0]
+        )
 
 
 def signed(body: bytes) -> dict[str, str]:

@@ -22,27 +22,17 @@ from tests.e2e.whatsapp_harness import Resident, Running, running_whatsapp
 from tests.fakes import whatsapp_payloads as wa
 from tests.fakes.graph_api import KNOWN_ERRORS, FakeGraphAPI, SentWhatsApp
 from tests.integration.helpers import outbox_rows
+from tests.reports import MESSAGE_ME
 
 pytestmark = pytest.mark.e2e
 
 NUMBER = "905321234567"  # a Turkish number: the language hint is Turkish
 ANNA = 601  # loket staff (Telegram user id: staff messages are recorded by the harness)
 ADA = 603  # an admin
-# A report about someone else consenting to the check-in; None: type the place.
+# A report about someone else consenting to the check-in (the municipality may write
+# back); None: type the place.
 STEPS: list[tuple[str, str | None]] = [
-    ("welcome", "report"),
-    ("danger", "no"),
-    ("role", "shop"),
-    ("age_group", "75_plus"),
-    ("observations", "often_alone"),
-    ("observations", "done"),
-    ("awareness", "no"),
-    ("place", None),
-    ("person_reach", "via_me"),
-    ("note", "skip"),
-    ("callback", "no"),
-    ("checkin", "yes"),
-    ("summary", "send"),
+    (prompt, None if prompt == "place" else choice) for prompt, choice in MESSAGE_ME
 ]
 ANSWERS = tuple(ft.CHECKIN_CHOICES)  # yes, no, worried: the ids in the button payloads
 

@@ -13,24 +13,11 @@ from bot.ports import DeliveryError, Outgoing
 from conversations.signal import SignalDraft
 from storage import Store, StoredSignal
 from storage.models import CheckInClaim, OutboxMessage
+from tests import reports
 
 NOW = datetime(2026, 3, 14, 9, 30, tzinfo=UTC)
 # A report about someone else, by button presses: (prompt, choice), with place "axel".
-REPORT = [
-    ("welcome", "report"),
-    ("danger", "no"),
-    ("role", "shop"),
-    ("age_group", "75_plus"),
-    ("observations", "not_seen"),
-    ("observations", "done"),
-    ("awareness", "no"),
-    ("place", "area:axel"),
-    ("person_reach", "via_me"),
-    ("note", "skip"),
-    ("callback", "no"),
-    ("checkin", "no"),
-    ("summary", "send"),
-]
+REPORT = reports.REPORT
 
 
 def make_draft(**changes: object) -> SignalDraft:

@@ -12,10 +12,9 @@ from zoneinfo import ZoneInfo
 
 import holidays
 import pytest
-from babel.support import Translations
 
 from bot.followup import DIGEST, FollowUpService
-from bot.i18n import load_catalogs
+from bot.i18n import ContextCatalog, load_catalogs
 from bot.loket import LoketService
 from bot.outbox import OutboxWorker
 from conversations import followup as f
@@ -33,7 +32,7 @@ from tests.integration.helpers import (
 )
 from tests.keys import TEST_KEYRING
 
-CATALOGS: dict[str, Translations] = load_catalogs()
+CATALOGS: dict[str, ContextCatalog] = load_catalogs()
 PLACES = (Place("centrum", "Centrum"),)
 AMS = ZoneInfo("Europe/Amsterdam")
 ANNA, BOB, REGI, ROSA, ADA = 1001, 1002, 2001, 2002, 3001

@@ -5,17 +5,16 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from babel.support import Translations
 from sqlalchemy import text
 
-from bot.i18n import load_catalogs
+from bot.i18n import ContextCatalog, load_catalogs
 from bot.loket import LoketService
 from conversations.render import render
 from conversations.text import Msg
 from storage import Store
 from tests.integration.helpers import NOW
 
-CATALOGS: dict[str, Translations] = load_catalogs()
+CATALOGS: dict[str, ContextCatalog] = load_catalogs()
 MALLORY, ANNA = 6666, 1001
 MINUTE = timedelta(minutes=1)
 

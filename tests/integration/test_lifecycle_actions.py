@@ -6,10 +6,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from babel.support import Translations
-
 from bot.actions import NEEDS_HELP, REPORTER_QUESTION, STAFF_CARD, STAFF_DETAILS
-from bot.i18n import load_catalogs
+from bot.i18n import ContextCatalog, load_catalogs
 from bot.loket import LoketService
 from bot.outbox import OutboxWorker
 from conversations import lifecycle as lc
@@ -24,7 +22,7 @@ from tests.integration.helpers import (
     outbox_rows,
 )
 
-CATALOGS: dict[str, Translations] = load_catalogs()
+CATALOGS: dict[str, ContextCatalog] = load_catalogs()
 PLACES = (Place("centrum", "Centrum"),)
 T0 = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 ANNA, BOB, REGI, ROSA, EVE = 1001, 1002, 2001, 2002, 6666

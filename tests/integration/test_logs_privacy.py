@@ -40,20 +40,16 @@ PERSONAL = {
 REPORT: list[Event] = [
     TextIn("/start"),
     Pick("welcome", "report"),
-    Pick("danger", "no"),
     Pick("role", "shop"),
     Pick("age_group", "75_plus"),
     Pick("observations", "often_alone"),
     Pick("observations", "done"),
-    Pick("awareness", "no"),
     TextIn(PERSONAL["postcode"]),
-    Pick("person_reach", "details"),
-    TextIn(f"{PERSONAL['person']}, {PERSONAL['address']}"),
-    TextIn(PERSONAL["note"]),
+    Pick("contact_language", "nl"),
     Pick("callback", "yes"),
-    TextIn(PERSONAL["reporter name"]),
-    TextIn(PERSONAL["reporter phone"]),
-    Pick("checkin", "yes"),
+    TextIn(f"{PERSONAL['reporter name']} {PERSONAL['reporter phone']}"),
+    # The note, typed at the summary, with the person's name and address in it.
+    TextIn(f"{PERSONAL['note']}: {PERSONAL['person']}, {PERSONAL['address']}"),
 ]
 
 

@@ -5,10 +5,9 @@ from __future__ import annotations
 import asyncio
 from datetime import timedelta
 
-from babel.support import Translations
 from sqlalchemy import text
 
-from bot.i18n import load_catalogs
+from bot.i18n import ContextCatalog, load_catalogs
 from bot.loket import LoketService, hash_code
 from bot.outbox import OutboxWorker
 from bot.ports import DeliveryError
@@ -18,7 +17,7 @@ from conversations.text import Msg
 from storage import Store
 from tests.integration.helpers import NOW, RecordingLoket, add_signal
 
-CATALOGS: dict[str, Translations] = load_catalogs()
+CATALOGS: dict[str, ContextCatalog] = load_catalogs()
 PLACES = (Place("centrum", "Centrum"),)
 ANNA, BOB, EVE = 1001, 1002, 6666
 

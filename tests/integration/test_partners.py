@@ -7,9 +7,8 @@ from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from babel.support import Translations
 
-from bot.i18n import load_catalogs
+from bot.i18n import ContextCatalog, load_catalogs
 from bot.outbox import OutboxWorker
 from bot.service import ConversationService
 from conversations.engine import Engine
@@ -26,7 +25,7 @@ BIDI_ISOLATES = "\u2066\u2067\u2068\u2069"
 
 
 @pytest.fixture(scope="module")
-def catalogs() -> dict[str, Translations]:
+def catalogs() -> dict[str, ContextCatalog]:
     return load_catalogs()
 
 

@@ -9,10 +9,9 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from babel.support import Translations
 from sqlalchemy import text
 
-from bot.i18n import load_catalogs
+from bot.i18n import ContextCatalog, load_catalogs
 from bot.rendering import RenderedReply
 from bot.service import ConversationService
 from conversations.engine import Engine
@@ -20,18 +19,18 @@ from conversations.events import Event, Pick, TextIn
 from conversations.matching import Catalog, LabelIndex, Place
 from storage import Store
 from tests.integration.helpers import REPORT
+from tests.reports import PHONE_WITH_NAME, UNTIL_CONTACT
 
 Catalogs = Mapping[str, Catalog]
 T0 = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 PLACES = (Place("axel", "Axel"),)
 # The report of helpers.REPORT, but the reporter may be called: with a name and a phone.
-CALL_ME: list[Event] = [Pick(p, c) for p, c in REPORT[: REPORT.index(("callback", "no"))]]
-CALL_ME += [Pick("callback", "yes"), TextIn("Piet Jansen"), TextIn("0612345678")]
-CALL_ME += [Pick("checkin", "no"), Pick("summary", "send")]
+CALL_ME: list[Event] = [Pick(p, c) for p, c in UNTIL_CONTACT]
+CALL_ME += [Pick("callback", "yes"), TextIn(PHONE_WITH_NAME), Pick("summary", "send")]
 
 
 @pytest.fixture(scope="module")
-def catalogs() -> dict[str, Translations]:
+def catalogs() -> dict[str, ContextCatalog]:
     return load_catalogs()
 
 
@@ -140,7 +139,7 @@ async def test_at_most_three_signals_a_day_then_a_warning_at_the_start(
         sent_at.append(chat.now)
     await chat.send(TextIn("/start"))
     warned = await chat.replies(Pick("welcome", "report"))
-    assert "al een aantal signalen gestuurd" in warned[0].text
+    assert "al een paar meldingen gestuurd" in warned[0].text
     assert "112" in warned[0].text
     assert warned[-1].prompt == "welcome"  # no report started to type for nothing
     assert await rows(store, "SELECT count(*) FROM signals") == [(3,)]
@@ -184,7 +183,7 @@ async def test_a_flood_gets_one_slow_down_and_is_dropped_but_recorded(
     for _ in range(3):
         await chat.send(TextIn("/help"), after=timedelta(seconds=1))
     [slow] = await chat.replies(Pick("danger", "no"), after=timedelta(seconds=1), message_id="m6")
-    assert "Wacht even een minuut" in slow.text
+    assert "Wacht 1 minuut" in slow.text
     assert slow.prompt is None
     assert await chat.replies(Pick("danger", "no"), message_id="m7") == []
     # The dropped answer was not taken; redelivered later, it is known as processed.

@@ -6,9 +6,8 @@ from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from babel.support import Translations
 
-from bot.i18n import load_catalogs
+from bot.i18n import ContextCatalog, load_catalogs
 from bot.outbox import MAX_ATTEMPTS, OutboxWorker
 from bot.ports import DeliveryError
 from bot.service import ConversationService
@@ -24,7 +23,7 @@ PLACES = (Place("axel", "Axel"),)
 
 
 @pytest.fixture(scope="module")
-def catalogs() -> dict[str, Translations]:
+def catalogs() -> dict[str, ContextCatalog]:
     return load_catalogs()
 
 
@@ -67,20 +66,20 @@ async def test_duplicate_message_ids_are_processed_once(store: Store, catalogs: 
     again = await svc.handle("test", "u2", Pick("welcome", "report"), T0, message_id="m1")
     assert first
     assert again == []
-    await svc.handle("test", "u2", Pick("danger", "no"), T0, message_id="m2")
-    await svc.handle("test", "u2", Pick("danger", "no"), T0, message_id="m2")
+    await svc.handle("test", "u2", Pick("role", "shop"), T0, message_id="m2")
+    await svc.handle("test", "u2", Pick("role", "shop"), T0, message_id="m2")
     async with store.unit_of_work() as uow:
         reporter = await uow.reporters.get_or_create("test", "u2", language="nl", now=T0)
         state = await uow.conversations.load(reporter.id)
     assert state is not None
-    assert state["prompt"] == "role"
+    assert state["prompt"] == "age_group"
 
 
 async def test_state_survives_a_new_service(store: Store, catalogs: Catalogs) -> None:
     await service(store, catalogs).handle("test", "u3", TextIn("/start"), T0)
     await service(store, catalogs).handle("test", "u3", Pick("welcome", "report"), T0)
     replies = await service(store, catalogs).handle("test", "u3", TextIn("2"), T0)
-    assert replies[-1].prompt == "role"
+    assert replies[-1].prompt == "age_group"
 
 
 async def test_outbox_delivers_in_dutch_once(store: Store, catalogs: Catalogs) -> None:

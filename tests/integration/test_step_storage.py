@@ -81,7 +81,7 @@ async def test_handle_step_reads_the_chats_buttons_in_its_transaction(store: Sto
     )
     assert typed.keyboard == "1001"
     assert tapped.keyboard is None  # not asked for: a tap names its own message
-    assert tapped.replies[-1].prompt == "danger"
+    assert tapped.replies[-1].prompt == "role"
 
 
 async def test_a_long_read_does_not_hold_up_a_step(store: Store) -> None:
@@ -94,5 +94,5 @@ async def test_a_long_read_does_not_hold_up_a_step(store: Store) -> None:
             replies = await svc.handle(
                 "telegram", "42", Pick("welcome", "report"), T0, message_id="m1"
             )
-        assert replies[-1].prompt == "danger"
+        assert replies[-1].prompt == "role"
         assert await reading.reporters.find("telegram", "42") is not None

@@ -20,12 +20,12 @@ def test_a_returning_reporter_sees_the_question_not_a_complaint(tmp_path: Path) 
     url = f"sqlite+aiosqlite:///{tmp_path / 'signaalpunt.db'}"
     first = ConsoleProcess(url, "--as", "kassa-1")
     first.read_until_prompt()
-    first.say("1")  # "report a concern": the danger question is on screen
+    first.say("1")  # "I am worried about someone": the first question is on screen
     first.finish()
     again = ConsoleProcess(url, "--as", "kassa-1")
     greeting = again.read_until_prompt()
     again.finish()
     nl = load_catalogs()["nl"]
     assert nl.gettext(m.EMPTY) not in greeting
-    danger = FLOWS["report_other"].step("danger").prompt
-    assert nl.gettext(danger) in greeting  # the question on screen, asked again
+    role = FLOWS["report_other"].step("role").prompt
+    assert nl.gettext(role) in greeting  # the question on screen, asked again

@@ -38,12 +38,12 @@ async def test_a_step_that_fails_to_save_keeps_the_question_to_press_again(
         # The step's first statement (the inbound dedupe insert) now fails.
         async with app.store.engine.begin() as connection:
             await connection.execute(text("DROP TABLE inbound_messages"))
-        [failed] = await person.taps("danger", "no")
+        [failed] = await person.taps("role", "shop")
         assert failed.plain_text == app.catalogs["nl"].gettext(m.SAVE_FAILED)
-        assert "r|danger|no" in [data for _, data in asked.buttons()]
+        assert "r|role|shop" in [data for _, data in asked.buttons()]
         assert fake.answered_callbacks, "the press is answered all the same"
 
         await create_schema(app.store.engine)  # the database works again
-        replies = await person.taps("danger", "no")
-        assert "r|role|shop" in [data for _, data in replies[-1].buttons()]
+        replies = await person.taps("role", "shop")
+        assert "r|age_group|75_plus" in [data for _, data in replies[-1].buttons()]
         assert asked.buttons() == []  # answered now: its buttons come off

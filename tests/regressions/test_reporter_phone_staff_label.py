@@ -27,4 +27,4 @@ def test_loket_reads_the_reporters_name_and_phone_as_the_reporters() -> None:
     )
     text = render_texts(loket_notification("SP-2026-0007", draft, T0, ()), catalogs["nl"], "nl")
     assert "Naam melder: \u2068Fatma\u2069" in text
-    assert "Telefoon melder: \u206806 12345678\u2069" in text
+    assert "Telefoon melder: \u206606 12345678\u2069" in text

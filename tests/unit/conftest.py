@@ -1,9 +1,8 @@
 from __future__ import annotations
 
 import pytest
-from babel.support import Translations
 
-from bot.i18n import load_catalogs
+from bot.i18n import ContextCatalog, load_catalogs
 from conversations.engine import Engine
 from conversations.matching import LabelIndex, Place
 
@@ -15,10 +14,10 @@ PLACES = (
 
 
 @pytest.fixture(scope="session")
-def catalogs() -> dict[str, Translations]:
+def catalogs() -> dict[str, ContextCatalog]:
     return load_catalogs()
 
 
 @pytest.fixture(scope="session")
-def engine(catalogs: dict[str, Translations]) -> Engine:
+def engine(catalogs: dict[str, ContextCatalog]) -> Engine:
     return Engine(LabelIndex(catalogs), PLACES)

@@ -9,6 +9,7 @@ import pytest
 from conversations import messages as m
 from conversations.engine import Engine
 from conversations.matching import Catalog
+from conversations.state import Answer
 from tests.driver import Driver
 
 HOSTILE = {
@@ -31,7 +32,6 @@ HOSTILE = {
 def at_role(engine: Engine, catalogs: Mapping[str, Catalog]) -> Driver:
     d = Driver(engine, catalogs, "nl")
     d.tap("report")
-    d.tap("no")
     assert d.prompt == "role"
     return d
 
@@ -54,7 +54,8 @@ def test_choice_step_never_loses_answers(
     assert "%(x)s" not in rendered
 
 
-def at_note(engine: Engine, catalogs: Mapping[str, Catalog]) -> Driver:
+def at_summary(engine: Engine, catalogs: Mapping[str, Catalog]) -> Driver:
+    """At the summary, where a note is typed."""
     d = at_role(engine, catalogs)
     d.tap("family")
     d.tap("unknown")
@@ -62,8 +63,18 @@ def at_note(engine: Engine, catalogs: Mapping[str, Catalog]) -> Driver:
     d.tap("done")
     d.tap("unknown")
     d.tap("unknown")
-    d.tap("unknown")
-    assert d.prompt == "note"
+    d.tap("here")
+    assert d.prompt == "summary"
+    return d
+
+
+def at_text(engine: Engine, catalogs: Mapping[str, Catalog]) -> Driver:
+    """At a free-text question: the person's details (no contact with the reporter)."""
+    d = at_role(engine, catalogs)
+    for choice in ("family", "unknown", "often_alone", "done", "unknown", "unknown", "no"):
+        d.tap(choice)
+    d.tap("details")
+    assert d.prompt == "person_contact"
     return d
 
 
@@ -82,10 +93,10 @@ def at_note(engine: Engine, catalogs: Mapping[str, Catalog]) -> Driver:
 def test_free_text_refusals(
     engine: Engine, catalogs: Mapping[str, Catalog], text: str, hint: str
 ) -> None:
-    d = at_note(engine, catalogs)
+    d = at_summary(engine, catalogs)
     before = dict(d.state.answers)
     d.type(text)
-    assert d.prompt == "note"
+    assert d.prompt == "summary"
     assert d.msgids()[0] == hint
     assert d.state.answers == before
 
@@ -93,7 +104,7 @@ def test_free_text_refusals(
 def test_too_long_says_by_how_much_with_plural(
     engine: Engine, catalogs: Mapping[str, Catalog]
 ) -> None:
-    d = at_note(engine, catalogs)
+    d = at_summary(engine, catalogs)
     d.type("y" * 1001)
     assert "1" in d.texts()[0]
     d.type("y" * 5000)
@@ -114,12 +125,10 @@ def test_too_long_says_by_how_much_with_plural(
 def test_free_text_is_cleaned_and_kept_inert(
     engine: Engine, catalogs: Mapping[str, Catalog], text: str, stored: str
 ) -> None:
-    d = at_note(engine, catalogs)
+    d = at_summary(engine, catalogs)
     d.type(text)
-    assert d.prompt == "callback"
+    assert d.prompt == "summary"
     assert d.state.answers["note"].value == stored
-    d.tap("no")
-    d.tap("no")
     assert stored in " ".join(d.texts())  # the summary echoes it literally
 
 
@@ -130,7 +139,6 @@ def test_invalid_postcodes(engine: Engine, catalogs: Mapping[str, Catalog], text
         d.tap(choice)
     d.type("1")
     d.tap("done")
-    d.tap("unknown")
     assert d.prompt == "place"
     d.type(text)
     assert d.prompt == "place"
@@ -146,11 +154,31 @@ def test_invalid_phone_numbers(engine: Engine, catalogs: Mapping[str, Catalog], 
     d.tap("done")
     d.tap("unknown")
     d.tap("phone")
-    d.type("Fatma")
     assert d.prompt == "self_phone"
+    d.type(f"Fatma {text}")
+    assert d.prompt == "self_phone"
+    assert "self_name" not in d.state.answers  # nothing kept of a refused answer
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "phone"),
+    [
+        ("Fatma 06 12345678", "Fatma", "+31612345678"),
+        ("0612345678", None, "+31612345678"),
+        ("Ali ٠٦١٢٣٤٥٦٧٨", "Ali", "+31612345678"),
+        ("Piet de Vries, +32 470 12 34 56", "Piet de Vries", "+32470123456"),
+    ],
+)
+def test_a_name_typed_with_the_phone_number_answers_the_name(
+    engine: Engine, catalogs: Mapping[str, Catalog], text: str, name: str | None, phone: str
+) -> None:
+    d = Driver(engine, catalogs, "en")
+    for choice in ("self", "no", "someone_to_talk", "done", "unknown", "phone"):
+        d.tap(choice)
     d.type(text)
-    assert d.prompt == "self_phone"
-    assert d.state.answers["self_name"].value == "Fatma"
+    assert d.state.answers["self_phone"].value == phone
+    assert d.state.answers.get("self_name", Answer()).value == name
+    assert d.prompt == "contact_language"
 
 
 def test_multi_select_needs_one(engine: Engine, catalogs: Mapping[str, Catalog]) -> None:

@@ -28,9 +28,14 @@ def po_path(language: str) -> Path:
     return LOCALES / language / "LC_MESSAGES" / "signaalpunt.po"
 
 
-def msgids_of(path: Path) -> set[str]:
+def msgids_of(path: Path) -> set[tuple[str | None, str]]:
+    """(msgctxt, msgid) of every entry: the same words may stand in two contexts."""
     with path.open("rb") as handle:
-        return {str(m.id if isinstance(m.id, str) else m.id[0]) for m in read_po(handle) if m.id}
+        return {
+            (m.context, str(m.id if isinstance(m.id, str) else m.id[0]))
+            for m in read_po(handle)
+            if m.id
+        }
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
@@ -93,6 +98,10 @@ def test_template_matches_the_code(tmp_path: Path) -> None:
             "N_",
             "-k",
             "Nn_:1,2",
+            "-k",
+            "P_:1c,2",
+            "-k",
+            "Pn_:1c,2,3",
             "--no-location",
             "-o",
             str(fresh),

@@ -14,15 +14,12 @@ from tests.driver import Driver
 
 
 def to_summary(d: Driver) -> None:
-    for choice in ["report", "no", "neighbour", "75_plus"]:
+    for choice in ["report", "neighbour", "75_plus"]:
         d.tap(choice)
     d.type("1,2")
-    d.tap("no")
     d.type("4531")
     d.tap("unknown")
-    d.tap("skip")
-    d.tap("no")
-    d.tap("no")
+    d.tap("here")
     assert d.prompt == "summary"
 
 
@@ -49,14 +46,17 @@ def test_editing_into_a_follow_up_question_asks_it_before_the_summary(
     d.tap("change")
     d.tap("callback")
     d.tap("yes")
-    assert d.prompt == "reporter_name"
-    d.type("Piet")
     assert d.prompt == "reporter_phone"
-    d.type("0612345678")
+    d.type("Piet 0612345678")
     assert d.prompt == "summary"
+    assert d.state.answers["reporter_name"].value == "Piet"
     d.tap("change")
     d.tap("callback")
-    d.tap("no")  # back to anonymous: name and phone are dropped
+    d.tap("no")  # no contact after all: name and phone are dropped, the person asked about
+    assert d.prompt == "person_reach"
+    d.tap("via_me")
+    assert d.prompt == "no_followup"  # nobody could follow it up: said, with a choice
+    d.tap("send")
     assert d.prompt == "summary"
     assert "reporter_name" not in d.state.answers
     d.tap("send")
@@ -99,23 +99,23 @@ def test_edit_back_and_cancel(engine: Engine, catalogs: Mapping[str, Catalog]) -
 def test_stop_word_at_any_step_asks_first(engine: Engine, catalogs: Mapping[str, Catalog]) -> None:
     d = Driver(engine, catalogs, "nl")
     d.tap("report")
-    d.tap("no")
+    d.tap("shop")
     d.type("stop")
     assert d.prompt == "confirm_stop"
     d.tap("no")
-    assert d.prompt == "role"
-    assert d.state.answers["danger"].choice == "no"
+    assert d.prompt == "age_group"
+    assert d.state.answers["role"].choice == "shop"
 
 
 def test_restart_with_a_draft_confirms(engine: Engine, catalogs: Mapping[str, Catalog]) -> None:
     d = Driver(engine, catalogs, "nl")
     d.tap("report")
-    d.tap("no")
+    d.tap("shop")
     d.type("/start")
     assert d.prompt == "confirm_restart"
     d.tap("no")
-    assert d.prompt == "role"
-    assert "danger" in d.state.answers
+    assert d.prompt == "age_group"
+    assert "role" in d.state.answers
     d.type("/start")
     d.tap("yes")
     assert d.prompt == "welcome"
@@ -125,7 +125,6 @@ def test_restart_with_a_draft_confirms(engine: Engine, catalogs: Mapping[str, Ca
 def test_language_switch_keeps_answers(engine: Engine, catalogs: Mapping[str, Catalog]) -> None:
     d = Driver(engine, catalogs, "nl")
     d.tap("report")
-    d.tap("no")
     d.tap("shop")
     outcome = d.type("/taal")
     assert d.prompt == "language"
@@ -144,10 +143,10 @@ def test_help_and_privacy_reask_the_current_step(
     d.tap("report")
     d.type("/help")
     assert d.msgids()[0] == m.HELP
-    assert d.prompt == "danger"
+    assert d.prompt == "role"
     d.type("/privacy")
     assert d.msgids()[0] == m.PRIVACY
-    assert d.prompt == "danger"
+    assert d.prompt == "role"
 
 
 def test_privacy_from_the_welcome_menu(engine: Engine, catalogs: Mapping[str, Catalog]) -> None:
@@ -162,20 +161,21 @@ def test_stale_button_is_answered_and_the_step_asked_again(
 ) -> None:
     d = Driver(engine, catalogs, "nl")
     d.tap("report")
-    d.tap("no")
+    d.tap("shop")
     before = d.state.answers
-    d.send(Pick("danger", "yes"))  # the old keyboard
+    d.send(Pick("role", "neighbour"))  # the old keyboard
     assert d.msgids()[0] == m.STALE
-    assert d.prompt == "role"
+    assert d.prompt == "age_group"
     assert d.state.answers == before
 
 
 def test_forged_choice_is_refused(engine: Engine, catalogs: Mapping[str, Catalog]) -> None:
     d = Driver(engine, catalogs, "nl")
     d.tap("report")
-    d.send(Pick("danger", "../../etc/passwd"))
-    assert d.prompt == "danger"
-    assert d.state.answers == {}
+    before = d.state.answers
+    d.send(Pick("role", "../../etc/passwd"))
+    assert d.prompt == "role"
+    assert d.state.answers == before
 
 
 def test_three_misses_offer_help_or_stop(engine: Engine, catalogs: Mapping[str, Catalog]) -> None:
@@ -183,12 +183,12 @@ def test_three_misses_offer_help_or_stop(engine: Engine, catalogs: Mapping[str, 
     d.tap("report")
     d.type("banana")
     d.type("banana")
-    assert d.prompt == "danger"
+    assert d.prompt == "role"
     d.type("banana")
     assert d.prompt == "trouble"
     d.tap("help")
     assert d.msgids()[0] == m.HELP
-    assert d.prompt == "danger"
+    assert d.prompt == "role"
     for _ in range(3):
         d.type("?")
     d.tap("stop")
@@ -198,12 +198,12 @@ def test_three_misses_offer_help_or_stop(engine: Engine, catalogs: Mapping[str, 
 def test_idle_draft_is_offered_to_resume(engine: Engine, catalogs: Mapping[str, Catalog]) -> None:
     d = Driver(engine, catalogs, "nl")
     d.tap("report")
-    d.tap("no")
+    d.tap("shop")
     d.send(TextIn("3"), after=timedelta(hours=25))
     assert d.prompt == "resume"
-    assert d.state.answers["danger"].choice == "no"  # the "3" was not taken as an answer
+    assert "age_group" not in d.state.answers  # the "3" was not taken as an answer
     d.tap("continue")
-    assert d.prompt == "role"
+    assert d.prompt == "age_group"
     d.send(TextIn("hallo"), after=timedelta(days=3))
     d.tap("restart")
     assert d.prompt == "welcome"
@@ -215,8 +215,8 @@ def test_short_pause_does_not_ask_to_resume(
 ) -> None:
     d = Driver(engine, catalogs, "nl")
     d.tap("report")
-    d.send(Pick("danger", "no"), after=timedelta(hours=23))
-    assert d.prompt == "role"
+    d.send(Pick("role", "shop"), after=timedelta(hours=23))
+    assert d.prompt == "age_group"
 
 
 def test_state_survives_json_round_trip_mid_flow(
@@ -237,3 +237,31 @@ def test_first_message_shows_the_welcome_with_the_safety_lines(
     outcome = engine.advance(state, TextIn("مرحبا"), T0)
     assert outcome.state.prompt == "welcome"
     assert m.SAFETY in [t.msgid for r in outcome.replies for t in r.texts]
+
+
+def test_the_welcome_names_every_other_language_in_itself_and_switches_at_once(
+    engine: Engine, catalogs: Mapping[str, Catalog]
+) -> None:
+    d = Driver(engine, catalogs, "nl")  # a guess: a Turkish elder with a +31 number
+    labels = [d.label(c) for c in d.choice_ids()]
+    assert {"Türkçe", "Polski", "Українська", "العربية", "English"} <= set(labels)
+    assert "Nederlands" not in labels  # the language already on screen
+    outcome = d.tap("tr")
+    assert SetLanguage("tr") in outcome.effects
+    assert d.prompt == "welcome"
+    assert "Nederlands" in [d.label(c) for c in d.choice_ids()]
+
+
+def test_a_new_report_is_one_button_after_sending_or_stopping(
+    engine: Engine, catalogs: Mapping[str, Catalog]
+) -> None:
+    d = Driver(engine, catalogs, "en")
+    to_summary(d)
+    d.tap("send")
+    assert d.choice_ids() == ["new"]
+    d.tap("new")
+    assert d.prompt == "welcome"
+    d.tap("report")
+    d.type("stop")
+    d.tap("yes")
+    assert d.choice_ids() == ["new"]

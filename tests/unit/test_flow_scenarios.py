@@ -6,28 +6,18 @@ from collections.abc import Mapping
 
 import pytest
 
+from bench.interactions import PARTNER, TARGETS, Target, count
 from conversations.engine import Engine
+from conversations.events import PartnerFound, TextIn
+from conversations.flows import REPORT_OTHER
 from conversations.matching import Catalog
-from conversations.text import LANGUAGES
+from conversations.render import render
+from conversations.text import LANGUAGES, Msg
 from tests.driver import Driver
+from tests.reports import REPORT, UNTIL_CONTACT
 
-# (prompt expected on screen, choice to press). None = type the text instead.
-OTHER_STEPS: list[tuple[str, str]] = [
-    ("welcome", "report"),
-    ("danger", "no"),
-    ("role", "shop"),
-    ("age_group", "75_plus"),
-    ("observations", "often_alone"),
-    ("observations", "recent_loss"),
-    ("observations", "done"),
-    ("awareness", "no"),
-    ("place", "area:axel"),
-    ("person_reach", "via_me"),
-    ("note", "skip"),
-    ("callback", "no"),
-    ("checkin", "yes"),
-    ("summary", "send"),
-]
+# (prompt expected on screen, choice to press): the shared scripted report.
+OTHER_STEPS: list[tuple[str, str]] = REPORT
 SELF_STEPS: list[tuple[str, str]] = [
     ("welcome", "self"),
     ("danger", "no"),
@@ -64,18 +54,18 @@ def test_report_about_someone_else(
         "danger": "no",
         "role": "shop",
         "age_group": "75_plus",
-        "awareness": "no",
-        "person_reach": "via_me",
+        "contact_language": "nl",
         "callback": "no",
-        "checkin": "yes",
+        "checkin": "no",
+        "person_reach": "via_me",
     }
-    assert draft.multi == {"observations": ("often_alone", "recent_loss")}
+    assert draft.multi == {"observations": ("often_alone", "not_seen")}
     assert draft.area == "axel"
     assert draft.postcode is None
     assert draft.note is None
     assert draft.reporter_phone is None
     assert draft.reporter_name is None
-    assert not draft.urgent
+    assert draft.urgent  # not seen for days
     assert "SP-2026-0001" in " ".join(driver.texts())
     assert driver.state.flow is None  # ready for a next report
 
@@ -100,53 +90,83 @@ def test_full_report_with_every_detail(
     engine: Engine, catalogs: Mapping[str, Catalog], language: str
 ) -> None:
     d = Driver(engine, catalogs, language)
-    d.tap("report")
-    d.tap("yes")  # danger: the emergency guidance comes first
+    d.tap("danger")  # flagged on the welcome: the emergency guidance comes first
     assert d.prompt == "danger_info"
     assert "112" in " ".join(d.texts())
     d.tap("continue")
     d.tap("neighbour")
     d.tap("65_74")
     d.type("8, 3")  # typed multi-select: not seen for days + recent loss
-    d.tap("yes_agrees")
     d.type("４５３１ ab")  # full-width digits
+    d.tap("other")
+    assert d.prompt == "language_other"
+    d.type("Tamazight")
+    d.tap("no")  # no contact: the municipality needs another way to the person
     d.tap("details")
     d.type("Mevr. Jansen, Markt 1, 06-12345678")
-    d.type("Ze zit vaak alleen op het bankje.")
-    d.tap("yes")
-    d.type("Fatma Yılmaz")
-    d.type("+31 6 1234 5678")
-    d.tap("no")
+    d.tap("yes_agrees")
+    assert d.prompt == "summary"
+    d.type("Ze zit vaak alleen op het bankje.")  # the note, offered at the summary
     assert d.prompt == "summary"
     summary = " ".join(d.texts())
     assert "4531 AB" in summary
-    assert "Fatma Yılmaz" in summary
+    assert "Tamazight" in summary
+    assert "Ze zit vaak alleen op het bankje." in summary
     d.tap("send")
     [draft] = d.drafts
     assert draft.urgent
+    assert draft.codes["danger"] == "yes"
+    assert draft.codes["contact_language"] == "other"
+    assert draft.language_other == "Tamazight"
     assert draft.multi["observations"] == ("recent_loss", "not_seen")
     assert draft.postcode == "4531 AB"
     assert draft.person_contact == "Mevr. Jansen, Markt 1, 06-12345678"
     assert draft.note == "Ze zit vaak alleen op het bankje."
+    assert draft.reporter_name is None
+    assert draft.codes["checkin"] == "no"
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_call_me_takes_name_and_number_in_one_answer(
+    engine: Engine, catalogs: Mapping[str, Catalog], language: str
+) -> None:
+    d = Driver(engine, catalogs, language)
+    for prompt, choice in UNTIL_CONTACT:
+        assert d.prompt == prompt
+        d.tap(choice)
+    d.tap("yes")
+    assert d.prompt == "reporter_phone"
+    d.type("Fatma Yılmaz +31 6 1234 5678")
+    assert d.prompt == "summary"
+    assert "Fatma Yılmaz" in " ".join(d.texts())
+    d.tap("send")
+    [draft] = d.drafts
     assert draft.reporter_name == "Fatma Yılmaz"
     assert draft.reporter_phone == "+31612345678"
+    assert draft.codes["callback"] == "yes"
+    assert draft.codes["checkin"] == "yes"  # the check-in comes with the contact answer
+    assert "person_reach" not in draft.codes  # the municipality asks the reporter
 
 
-def test_shortest_and_typical_report_interaction_counts(
+@pytest.mark.parametrize("target", TARGETS, ids=[t.name for t in TARGETS])
+def test_express_targets_are_met(engine: Engine, target: Target) -> None:
+    """bench.interactions' scripts, counted as it counts them: within the targets."""
+    assert count(engine, target.events, partner=target.partner) <= target.target
+
+
+def test_a_partner_fills_in_role_and_place_and_the_summary_shows_them(
     engine: Engine, catalogs: Mapping[str, Catalog]
 ) -> None:
-    shortest = Driver(engine, catalogs, "nl")
-    for choice in ["report", "no", "other", "unknown"]:
-        shortest.tap(choice)
-    shortest.type("1")  # one observation typed as a number finishes the question? no: toggles
-    shortest.tap("done")
-    for choice in ["unknown", "unknown", "unknown", "skip", "no", "no", "send"]:
-        shortest.tap(choice)
-    assert len(shortest.drafts) == 1
-    assert shortest.interactions == 13
-
-    typed = Driver(engine, catalogs, "nl")
-    for text in ["1", "2", "1", "5", "1, 8", "4", "4531", "3", "3", "2", "2", "1"]:
-        typed.type(text)
-    assert len(typed.drafts) == 1
-    assert typed.interactions == 12
+    d = Driver(engine, catalogs, "nl")
+    d.send(TextIn(f"/start p_{PARTNER.code}"))
+    # What the shell sends back after the link's /start: nothing to show, the state changes.
+    d.state = engine.advance(d.state, PartnerFound(PARTNER.code, "shop", "axel"), d.now).state
+    d.tap("report")
+    assert d.prompt == "age_group"  # role and place are known
+    for choice in ("unknown", "often_alone", "done", "unknown", "here"):
+        d.tap(choice)
+    summary = "\n".join(d.texts())
+    assert "Axel" in summary
+    assert render(Msg(REPORT_OTHER.step("role").choices[0].label), catalogs["nl"], "nl") in summary
+    d.tap("change")
+    assert {"role", "place"} <= set(d.choice_ids())  # and can be changed

@@ -28,7 +28,7 @@ from conversations.sanitize import clean_text
 from conversations.state import ConversationState
 from conversations.text import LANGUAGES
 from tests.driver import Driver
-from tests.unit.test_bad_input import HOSTILE, at_note, at_role
+from tests.unit.test_bad_input import HOSTILE, at_role, at_summary, at_text
 from tests.unit.test_engine_properties import CHOICE_IDS, STEP_IDS, replay
 
 COMMANDS = ["/start", "/stop", "/taal", "/help", "/privacy", "/status", "/language", "/begin"]
@@ -80,14 +80,6 @@ def disguised(draw: st.DrawFn) -> tuple[str, bool]:
 Reach = Callable[[Engine, Mapping[str, Catalog]], Driver]
 
 
-def _summary(engine: Engine, catalogs: Mapping[str, Catalog]) -> Driver:
-    d = at_note(engine, catalogs)
-    for choice in ("skip", "no", "no"):
-        d.tap(choice)
-    assert d.prompt == "summary"
-    return d
-
-
 def _observations(engine: Engine, catalogs: Mapping[str, Catalog]) -> Driver:
     d = at_role(engine, catalogs)
     d.tap("family")
@@ -130,9 +122,9 @@ PLACES: dict[str, Reach] = {
     "multi": _observations,
     "help_wanted": _help_wanted,
     "place": _place,
-    "text": at_note,
-    "summary": _summary,
-    "edit": _then(_summary, lambda d: d.tap("change")),
+    "text": at_text,
+    "summary": at_summary,
+    "edit": _then(at_summary, lambda d: d.tap("change")),
     "resume": _then(at_role, lambda d: d.send(Reopen(), after=timedelta(hours=30))),
     "trouble": _then(at_role, _miss_three_times),
     "confirm_stop": _then(at_role, lambda d: d.type("stop")),
@@ -212,11 +204,9 @@ def test_the_same_command_after_normalisation_is_that_command(
 def test_markup_is_kept_literally_as_a_free_text_answer(
     engine: Engine, catalogs: Mapping[str, Catalog], text: str
 ) -> None:
-    d = at_note(engine, catalogs)
-    d.type(text)
+    d = at_summary(engine, catalogs)
+    d.type(text)  # the note, typed at the summary
     assert d.state.answers["note"].value == text
-    d.tap("no")
-    d.tap("no")
     assert f"\u2068{text}\u2069" in "\n".join(d.texts())  # isolated, otherwise untouched
 
 

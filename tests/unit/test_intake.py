@@ -23,20 +23,24 @@ from tests.unit.conftest import PLACES
 
 Form = dict[str, list[str]]
 
+# A caller who does not want to be called back: the person's details instead.
 OTHER_FORM: Form = {
     "danger": ["yes"],
     "role": ["neighbour"],
     "age_group": ["65_74"],
     "observations": ["not_seen", "recent_loss"],
-    "awareness": ["yes_agrees"],
     "place_postcode": ["４５３１ ab"],
+    "contact_language": ["tr"],
+    "callback": ["no"],
     "person_reach": ["details"],
     "person_contact": ["Mevr. Jansen, Markt 1, 06-12345678"],
+    "awareness": ["yes_agrees"],
     "note": ["Ze zit vaak alleen op het bankje."],
-    "callback": ["yes"],
     "reporter_name": ["Fatma Yılmaz"],
     "reporter_phone": ["+31 6 1234 5678"],
 }
+# A caller who may be called back: name and phone count, the person's details do not.
+CALLER_FORM: Form = {**OTHER_FORM, "callback": ["yes"]}
 SELF_FORM: Form = {
     "danger": ["no"],
     "help_wanted": ["someone_to_talk", "activities"],
@@ -71,15 +75,19 @@ def test_the_form_asks_every_question_but_information_summary_and_chat_only() ->
         "role",
         "age_group",
         "observations",
-        "awareness",
         "place",
-        "person_reach",
-        "person_contact",
-        "note",
+        "contact_language",
+        "language_other",
         "callback",
         "reporter_name",
         "reporter_phone",
+        "person_reach",
+        "person_contact",
+        "awareness",
+        "note",
     ]  # no danger_info, no checkin (a caller has no chat to be asked in), no summary
+    callback = {q.id: q for q in i.form_questions(REPORT_OTHER, PLACES)}["callback"]
+    assert [c.id for c in callback.choices] == ["yes", "no"]  # not "message me here"
     self_questions = {q.id: q for q in i.form_questions(REPORT_SELF, PLACES)}
     assert [c.id for c in self_questions["reach"].choices] == ["phone"]  # not "here"
     assert "done" not in [c.id for c in self_questions["help_wanted"].choices]
@@ -118,32 +126,30 @@ def test_condition_note_renders_in_dutch(catalogs: Mapping[str, Catalog]) -> Non
     text = render(condition, catalogs["nl"], "nl")
     callback = REPORT_OTHER.step("callback")
     assert catalogs["nl"].gettext(callback.shown_label(staff=True)) in text
-    assert catalogs["nl"].gettext("Yes") in text
+    assert catalogs["nl"].gettext(callback.choices[0].shown_label(staff=True)) in text
 
 
 def test_a_full_form_gives_the_same_signal_as_the_chat(
     engine: Engine, catalogs: Mapping[str, Catalog]
 ) -> None:
     chat = Driver(engine, catalogs, "nl")
-    for choice in ("report", "yes", "continue", "neighbour", "65_74"):
+    for choice in ("danger", "continue", "neighbour", "65_74"):
         chat.tap(choice)
     chat.type("8, 3")
-    chat.tap("yes_agrees")
     chat.type("４５３１ ab")
+    chat.tap("tr")
+    chat.tap("no")
     chat.tap("details")
     chat.type("Mevr. Jansen, Markt 1, 06-12345678")
-    chat.type("Ze zit vaak alleen op het bankje.")
-    chat.tap("yes")
-    chat.type("Fatma Yılmaz")
-    chat.type("+31 6 1234 5678")
-    chat.tap("no")  # checkin: not asked on the phone
+    chat.tap("yes_agrees")
+    chat.type("Ze zit vaak alleen op het bankje.")  # the note, at the summary
     chat.tap("send")
     [by_chat] = chat.drafts
     by_phone = i.intake_draft(REPORT_OTHER, accepted(OTHER_FORM), T0)
     assert by_phone.submitted_at == T0
     assert by_phone.urgent
     assert by_phone.postcode == "4531 AB"
-    assert by_phone.reporter_phone == "+31612345678"
+    assert by_phone.reporter_phone is None  # no call back: not kept
     codes = {k: v for k, v in by_chat.codes.items() if k != "checkin"}
     assert dataclasses.replace(by_phone, submitted_at=by_chat.submitted_at) == (
         dataclasses.replace(by_chat, codes=codes)
@@ -166,9 +172,12 @@ def test_the_chat_only_choice_is_refused_with_the_hint() -> None:
 
 
 def test_conditional_questions_only_count_when_they_apply() -> None:
-    anonymous = with_(OTHER_FORM, callback=["no"], reporter_phone=["not a number"])
+    anonymous = with_(OTHER_FORM, reporter_phone=["not a number"])
     draft = i.intake_draft(REPORT_OTHER, accepted(anonymous), T0)
     assert (draft.reporter_name, draft.reporter_phone) == (None, None)  # ignored, not stored
+    called = i.intake_draft(REPORT_OTHER, accepted(CALLER_FORM), T0)
+    assert (called.reporter_name, called.reporter_phone) == ("Fatma Yılmaz", "+31612345678")
+    assert (called.person_contact, called.codes.get("awareness")) == (None, None)
     via_me = with_(OTHER_FORM, person_reach=["via_me"], person_contact=[""])
     assert i.intake_draft(REPORT_OTHER, accepted(via_me), T0).person_contact is None
     assert errors_of(with_(OTHER_FORM, person_contact=[""])) == {"person_contact": i.REQUIRED_TEXT}
@@ -189,9 +198,8 @@ def test_every_missing_answer_is_named_at_once() -> None:
         "role": i.REQUIRED_CHOICE,
         "age_group": i.REQUIRED_CHOICE,
         "observations": i.REQUIRED_CHOICE,
-        "awareness": i.REQUIRED_CHOICE,
         "place": i.REQUIRED_PLACE,
-        "person_reach": i.REQUIRED_CHOICE,
+        "contact_language": i.REQUIRED_CHOICE,
         "callback": i.REQUIRED_CHOICE,
     }
 
@@ -231,12 +239,12 @@ def test_every_missing_answer_is_named_at_once() -> None:
 def test_a_wrong_answer_gets_the_message_for_its_field(
     changes: dict[str, list[str]], field: str, msgid: str
 ) -> None:
-    assert errors_of(with_(OTHER_FORM, **changes)) == {field: msgid}
+    assert errors_of(with_(CALLER_FORM, **changes)) == {field: msgid}
 
 
 def test_hints_carry_their_example() -> None:
     result = i.read_form(
-        REPORT_OTHER, with_(OTHER_FORM, reporter_phone=["12"]), PLACES, partners=()
+        REPORT_OTHER, with_(CALLER_FORM, reporter_phone=["12"]), PLACES, partners=()
     )
     assert isinstance(result, i.Rejected)
     error = result.errors["reporter_phone"]

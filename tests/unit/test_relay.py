@@ -179,12 +179,12 @@ def test_find_reference(text: str, expected: str | None) -> None:
 
 def test_status_of_no_signals() -> None:
     assert ft.status_texts([]) == (Msg(ft.STATUS_NONE),)
-    assert ft.STATUS_NONE == "You have not shared any signals through this chat yet."
+    assert ft.STATUS_NONE == "You have not sent any reports through this chat yet."
 
 
 _RECEIVED = "received"
-_PICKED_UP = "picked up by the loket"
-_CLOSED = "closed"
+_PICKED_UP = "the municipality is working on it"
+_CLOSED = "finished"
 
 
 @pytest.mark.parametrize(

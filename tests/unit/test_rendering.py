@@ -10,7 +10,7 @@ import pytest
 from conversations import messages as m
 from conversations.engine import Engine
 from conversations.matching import Catalog
-from conversations.render import FSI, PDI, format_when, render
+from conversations.render import FSI, LRI, PDI, format_when, render
 from conversations.text import Msg, Token, UserText, When, msg
 from tests.driver import Driver
 
@@ -19,20 +19,19 @@ def test_arabic_done_message_isolates_the_reference(
     engine: Engine, catalogs: Mapping[str, Catalog]
 ) -> None:
     d = Driver(engine, catalogs, "ar")
-    for choice in ["report", "no", "shop", "unknown", "often_alone", "done", "unknown"]:
+    for choice in ["report", "shop", "unknown", "often_alone", "gloomy_confused", "done"]:
         d.tap(choice)
     d.type("٤٥٣١ AB")
-    for choice in ["unknown", "skip", "yes"]:
+    for choice in ["ar", "yes"]:
         d.tap(choice)
-    d.type("فاطمة")
-    d.type("٠٦١٢٣٤٥٦٧٨")
-    d.tap("no")
+    d.type("فاطمة ٠٦١٢٣٤٥٦٧٨")
     summary = " ".join(d.texts())
-    assert f"{FSI}4531 AB{PDI}" in summary
-    assert f"{FSI}06 12345678{PDI}" in summary
+    assert "\u060c " in summary  # the answers of a multiple choice joined the Arabic way
+    assert f"{LRI}4531 AB{PDI}" in summary
+    assert f"{LRI}06 12345678{PDI}" in summary
     assert f"{FSI}فاطمة{PDI}" in summary
     d.tap("send")
-    assert f"{FSI}SP-2026-0001{PDI}" in d.texts()[0]
+    assert f"{LRI}SP-2026-0001{PDI}" in d.texts()[0]
 
 
 @pytest.mark.parametrize(
@@ -79,4 +78,4 @@ def test_user_text_is_never_a_template(catalogs: Mapping[str, Catalog]) -> None:
 
 def test_tokens_are_isolated(catalogs: Mapping[str, Catalog]) -> None:
     text = render(msg(m.DONE_OTHER, reference=Token("SP-2026-0042")), catalogs["ar"], "ar")
-    assert f"{FSI}SP-2026-0042{PDI}" in text
+    assert f"{LRI}SP-2026-0042{PDI}" in text

@@ -28,6 +28,7 @@ FULL = ConversationState(
     editing=True,
     misses=2,
     partner="bibliotheek",
+    preset={"role": Answer(choice="shop"), "place": Answer(choice="area", value="axel")},
     started_at=T0,
     updated_at=T0.astimezone(timezone(timedelta(hours=1))) + timedelta(minutes=3),
 )
@@ -62,6 +63,7 @@ def test_the_json_format_is_unchanged() -> None:
         "editing": True,
         "misses": 2,
         "partner": "bibliotheek",
+        "preset": {"role": {"choice": "shop"}, "place": {"choice": "area", "value": "axel"}},
         "started_at": "2026-03-02T09:30:00+00:00",
         "updated_at": "2026-03-02T10:33:00+01:00",
     }
@@ -86,3 +88,9 @@ def test_read_states_are_like_built_ones() -> None:
     with pytest.raises(dataclasses.FrozenInstanceError):
         answer.value = "x"  # type: ignore[misc]
     assert state.with_(prompt="summary").prompt == "summary"
+
+
+def test_a_state_stored_before_presets_reads_without_them() -> None:
+    stored = FULL.to_json()
+    del stored["preset"]
+    assert ConversationState.from_json(stored).preset == {}

@@ -116,3 +116,27 @@ def test_a_form_asks_one_thing_and_unknown_or_empty_ones_nothing() -> None:
     assert action_of({"language": "xx"}) is None
     assert action_of({"text": "hallo"}) == Typed("hallo")
     assert action_of({"nonce": "abc"}) is None
+
+
+def test_one_answer_box_answers_the_newest_question_or_the_one_chosen() -> None:
+    question = Entry(0, LOKET, "Alone?", "nl", reference="SP-1", question=True)
+    asked = Transcript().from_loket(question)
+    assert asked.answering() == asked.entries[0]  # the newest message: the box answers it
+    later = asked.said("hallo", [ask("welcome", ("report", "Report", False))])
+    assert later.answering() is None  # the box answers the conversation again
+    chosen = later.answering("SP-1")  # "Answer this question" under the older one
+    assert chosen is not None
+    assert chosen.reference == "SP-1"
+    assert later.answering("SP-9") is None  # no such open question
+    answered = later.answered("SP-1", "Ja", RenderedReply("Thanks", None, (), False, "nl"))
+    assert answered.answering("SP-1") is None
+
+
+def test_multiple_answers_are_joined_the_language_s_way() -> None:
+    choices = [("a", "واحد", True), ("b", "اثنان", True), ("done", "تم", False)]
+    shown = RenderedReply(
+        "?", "observations", tuple(RenderedChoice(*c) for c in choices), True, "ar"
+    )
+    transcript = Transcript().said(None, [shown])
+    done = transcript.picked("observations", "done", [ask("place")])
+    assert [e.text for e in done.entries if e.who == ME] == ["واحد\u060c اثنان"]

@@ -27,6 +27,7 @@ from bot.whatsapp.render import (
     render,
 )
 from bot.whatsapp.templates import MAX_QUICK_REPLY, MAX_TEMPLATE_BODY, SPECS, template_text
+from bot.whatsapp.updates import reply_options
 from conversations import followup_texts as ft
 from conversations.asking import ask, ask_dialog
 from conversations.dialogs import DIALOGS
@@ -56,17 +57,17 @@ def _every_question(places: tuple[Place, ...]) -> list[Reply]:
     return replies
 
 
-def _messages(reply: Reply, catalogs: Mapping[str, Catalog], language: str) -> list[WaMessage]:
+def whatsapp_messages(
+    reply: Reply, catalogs: Mapping[str, Catalog], language: str
+) -> list[WaMessage]:
+    """``reply`` as the WhatsApp channel sends it (a check-in: as the outbox sends it)."""
     rendered = render_reply(reply, catalogs, language)
-    prompt = rendered.prompt or "checkin"
-    options = [
-        Option(
-            checkin_data(42, c.id) if prompt == "checkin" else reporter_data(prompt, c.id),
-            c.label,
-            c.selected,
-        )
-        for c in rendered.choices
-    ]
+    if rendered.prompt is None:  # the check-in: its buttons carry the signal's id
+        options = [
+            Option(checkin_data(42, c.id), c.label, c.selected, c.short) for c in rendered.choices
+        ]
+    else:
+        options = reply_options(rendered)
     return render(rendered.text, options, list_texts(catalogs)[language], multi=rendered.multi)
 
 
@@ -87,12 +88,12 @@ def test_every_question_fits_whatsapp_in_every_language(
 ) -> None:
     for reply in _every_question(places):
         rendered = render_reply(reply, catalogs, language)
-        messages = _messages(reply, catalogs, language)
+        messages = whatsapp_messages(reply, catalogs, language)
         for message in messages:
             check_limits(message)
         seen = "\n".join(_shown(m) for m in messages)
         for choice in rendered.choices:
-            assert choice.label in seen, (reply.prompt, choice.label)  # nothing cut away
+            assert (choice.short or choice.label) in seen, (reply.prompt, choice.label)  # not cut
         interactive = [m for m in messages if not isinstance(m, WaText)]
         assert len(interactive) <= 1
         if interactive:  # the options come with the question, last
@@ -103,16 +104,18 @@ def test_every_question_fits_whatsapp_in_every_language(
 def test_short_questions_get_buttons_and_longer_lists_get_a_list(
     catalogs: Mapping[str, Catalog], language: str
 ) -> None:
-    confirm = _messages(
+    confirm = whatsapp_messages(
         ask_dialog(DIALOGS["confirm_stop"], ConversationState()), catalogs, language
     )
     assert isinstance(confirm[-1], WaButtons)
-    languages = _messages(ask_dialog(DIALOGS["language"], ConversationState()), catalogs, language)
+    languages = whatsapp_messages(
+        ask_dialog(DIALOGS["language"], ConversationState()), catalogs, language
+    )
     assert isinstance(languages[-1], WaList)
     assert [row.id for row in languages[-1].rows] == [
         reporter_data("language", code) for code in LANGUAGES
     ]
-    checkin = _messages(ft.checkin_reply("SP-2026-0042"), catalogs, language)
+    checkin = whatsapp_messages(ft.checkin_reply("SP-2026-0042"), catalogs, language)
     assert isinstance(checkin[-1], WaButtons), "check-in answers must fit in buttons"
 
 
@@ -120,7 +123,7 @@ def test_the_current_language_is_marked_in_the_language_list(
     catalogs: Mapping[str, Catalog],
 ) -> None:
     state = ConversationState(language="tr")
-    listed = _messages(ask_dialog(DIALOGS["language"], state), catalogs, "tr")[-1]
+    listed = whatsapp_messages(ask_dialog(DIALOGS["language"], state), catalogs, "tr")[-1]
     assert isinstance(listed, WaList)
     marked = [row.title for row in listed.rows if row.title.startswith("✓")]
     assert marked == ["✓ Türkçe"]
@@ -137,14 +140,21 @@ def test_more_than_ten_options_become_numbered_text() -> None:
     assert body.endswith(texts.type_number)
 
 
-def test_a_long_label_keeps_its_full_text_in_the_row_description() -> None:
-    label = "Niet gezien sinds dagen, gordijnen dicht, post stapelt zich op"
-    messages = render("Wat viel op?", [Option("a", label), Option("b", "x")] * 2, _texts())
+def test_a_short_label_is_the_title_and_the_full_label_the_description() -> None:
+    label = "Al dagen niet gezien, gordijnen dicht, post blijft liggen"
+    option = Option("a", label, short="Dagen niet gezien")
+    messages = render("Wat viel op?", [option, Option("b", "x")] * 2, _texts())
     listed = messages[-1]
     assert isinstance(listed, WaList)
-    assert listed.rows[0].description == label
-    assert listed.rows[0].title.endswith("…")
-    assert len(listed.rows[0].title) <= 24
+    assert listed.rows[0] == WaRow("a", "Dagen niet gezien", label)
+    assert listed.rows[1] == WaRow("b", "x", None)
+
+
+def test_a_label_too_long_for_a_row_is_never_cut_but_numbered() -> None:
+    label = "Al dagen niet gezien, gordijnen dicht, post blijft liggen"
+    messages = render("Wat viel op?", [Option("a", label), Option("b", "x")] * 2, _texts())
+    assert all(isinstance(m, WaText) for m in messages)
+    assert f"1. {label}" in messages[-1].body
 
 
 def test_a_body_beyond_1024_characters_goes_ahead_as_plain_text() -> None:

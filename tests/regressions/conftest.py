@@ -1,0 +1,23 @@
+"""The catalogs and an engine for the regression tests that drive the conversation (a file
+that needs other neighbourhoods defines its own ``engine``)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import pytest
+
+from bot.i18n import load_catalogs
+from conversations.engine import Engine
+from conversations.matching import Catalog, LabelIndex
+from tests.unit.conftest import PLACES
+
+
+@pytest.fixture(scope="session")
+def catalogs() -> Mapping[str, Catalog]:
+    return load_catalogs()
+
+
+@pytest.fixture(scope="session")
+def engine(catalogs: Mapping[str, Catalog]) -> Engine:
+    return Engine(LabelIndex(catalogs), PLACES)
