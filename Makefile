@@ -27,12 +27,13 @@ chat: $(STAMP) catalogs
 	$(BIN)/signaalpunt chat
 
 # Installs what the tests need from Debian when it is missing (PostgreSQL server, gettext,
-# chromium for the browser tests, a font with Arabic letters for their screenshots, and
-# faketime for test-new-year).
+# chromium for the browser tests, a font with Arabic letters for their screenshots,
+# faketime for test-new-year, and espeak-ng, which speaks the voice tests' notes).
 system-deps:
 	@missing=""; \
 	command -v msgfmt >/dev/null 2>&1 || missing="$$missing gettext"; \
 	command -v faketime >/dev/null 2>&1 || missing="$$missing faketime"; \
+	command -v espeak-ng >/dev/null 2>&1 || missing="$$missing espeak-ng"; \
 	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing postgresql"; \
 	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
 	[ -e /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || missing="$$missing fonts-dejavu-core"; \
