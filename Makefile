@@ -76,15 +76,15 @@ test-new-year: $(STAMP) system-deps catalogs
 
 # Benchmarks (docs/benchmarks.md): `make bench` prints the figures at full size (minutes, and
 # PostgreSQL); `make bench-smoke` runs each at a tiny size, so CI proves they still work.
-BENCHES := engine_steps service_steps memory telegram_load outbox_limits scale
-bench: $(STAMP) system-deps catalogs
+BENCHES := engine_steps service_steps memory telegram_load outbox_limits scale transcription
+bench: $(STAMP) system-deps catalogs whisper-model
 	@for b in $(BENCHES); do echo; echo "== bench.$$b"; $(BIN)/python -m bench.$$b || exit 1; done
 	@echo; echo "== bench.crypto"; $(BIN)/python -m bench.crypto
 	@echo; echo "== bench.telegram_card"; $(BIN)/python -m bench.telegram_card
 	@echo; echo "== bench.whatsapp_webhook"; $(BIN)/python -m bench.whatsapp_webhook
 	@echo; echo "== bench.interactions"; $(BIN)/python -m bench.interactions
 
-bench-smoke: $(STAMP) system-deps catalogs
+bench-smoke: $(STAMP) system-deps catalogs whisper-model
 	@for b in $(BENCHES); do \
 		$(BIN)/python -m bench.$$b --smoke > /tmp/signaalpunt-bench-$$b.log 2>&1 \
 			|| { cat /tmp/signaalpunt-bench-$$b.log; echo "bench.$$b --smoke failed"; exit 1; }; \
