@@ -41,6 +41,8 @@ STOP_SECONDS = 5.0
 
 
 class Transcriber(Protocol):
+    async def start(self) -> bool: ...
+
     async def transcribe(self, audio: bytes, language: str, now: datetime) -> TranscriptResult: ...
 
     async def aclose(self) -> None: ...
@@ -48,6 +50,9 @@ class Transcriber(Protocol):
 
 class NoTranscriber:
     """No model configured: every note keeps its audio and has no transcript."""
+
+    async def start(self) -> bool:
+        return False
 
     async def transcribe(self, audio: bytes, language: str, now: datetime) -> TranscriptResult:
         return TranscriptFailed("disabled")

@@ -22,6 +22,8 @@ from .worker import OFFLINE_ENVIRONMENT
 
 log = logging.getLogger(__name__)
 
+_OURS = "SIGNAALPUNT_"
+
 
 @dataclass(frozen=True, slots=True)
 class WorkerOptions:
@@ -59,6 +61,13 @@ class WorkerProcess:
             await self.stderr_task
 
 
+def worker_environment() -> dict[str, str]:
+    """The service's environment without its own settings (they hold the encryption keys and
+    the channels' tokens, which the worker has no use for), switched offline."""
+    kept = {name: value for name, value in os.environ.items() if not name.startswith(_OURS)}
+    return {**kept, **OFFLINE_ENVIRONMENT}
+
+
 async def spawn(
     options: WorkerOptions, audio_limits: AudioLimits, guard_limits: GuardLimits
 ) -> WorkerProcess | TranscriptFailed:
@@ -81,7 +90,7 @@ async def spawn(
             stdin=asyncio.subprocess.PIPE,
             stdout=asyncio.subprocess.PIPE,
             stderr=asyncio.subprocess.PIPE,
-            env={**os.environ, **OFFLINE_ENVIRONMENT},
+            env=worker_environment(),
         )
     except OSError as error:  # no processes or file descriptors left
         log.error("voice worker could not be started (%s)", type(error).__name__)

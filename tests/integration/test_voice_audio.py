@@ -14,7 +14,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.voice.audio import AudioLimits, decode, probe
+from bot.voice.audio import AudioLimits, decode, probe, probe_in_thread
 from bot.voice.results import AudioRefused, VoiceNote
 from tests.speech import Speech, clip, encode, espeak_available, silence
 
@@ -54,6 +54,11 @@ def test_a_voice_note_from_each_channel_is_accepted_with_its_length(
     assert note.size_bytes == len(data)
     # AAC adds a frame of priming samples; Opus's pre-skip is removed by the decoder.
     assert note.duration_seconds == pytest.approx(speech.seconds, abs=0.08)
+
+
+async def test_the_shell_probes_off_the_event_loop(speech: Speech) -> None:
+    data = encode(speech, "ogg")
+    assert await probe_in_thread(data) == probe(data)
 
 
 def test_decoding_gives_whisper_its_samples(speech: Speech) -> None:

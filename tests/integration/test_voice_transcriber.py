@@ -51,6 +51,11 @@ def _pid_gone(pid: int) -> bool:
     return False
 
 
+def _environment_names(pid: int | None) -> set[str]:
+    environ = Path(f"/proc/{pid}/environ").read_bytes().split(b"\0")
+    return {entry.split(b"=", 1)[0].decode() for entry in environ if entry}
+
+
 @pytest.mark.parametrize("container", ["ogg", "webm", "mp4"])
 async def test_an_english_note_from_any_channel_is_written_down(
     transcriber: WhisperTranscriber, container: str
@@ -180,6 +185,21 @@ async def test_a_model_directory_without_tokenizer_is_not_fetched(tmp_path: Path
         assert isinstance(result, TranscriptFailed)
         assert result.reason == "model_unavailable"
         assert whisper.worker_pid is None
+    finally:
+        await whisper.aclose()
+
+
+async def test_the_worker_gets_none_of_the_services_secrets(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("SIGNAALPUNT_ENCRYPTION_KEYS", "k1:secret")
+    monkeypatch.setenv("SIGNAALPUNT_TELEGRAM_TOKEN", "123:secret")
+    whisper = WhisperTranscriber(options(require_model()))
+    try:
+        assert await whisper.start()
+        names = _environment_names(whisper.worker_pid)
+        assert not {name for name in names if name.startswith("SIGNAALPUNT_")}
+        assert "HF_HUB_OFFLINE" in names
     finally:
         await whisper.aclose()
 

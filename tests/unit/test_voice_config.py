@@ -35,6 +35,7 @@ COMPLETE = ("model.bin", "config.json", "tokenizer.json", "vocabulary.txt")
 async def test_without_a_model_there_is_no_transcript_but_no_error() -> None:
     transcriber = settings().transcriber()
     assert isinstance(transcriber, NoTranscriber)
+    assert not await transcriber.start()
     assert await transcriber.transcribe(b"OggS", "nl", NOW) == TranscriptFailed("disabled")
     await transcriber.aclose()
 
