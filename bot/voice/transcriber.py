@@ -173,8 +173,9 @@ class WhisperTranscriber:
             ConnectionError,
             protocol.ProtocolError,
             KeyError,
+            TypeError,
             ValueError,
-        ) as error:
+        ) as error:  # a worker that answers out of protocol is replaced like a dead one
             log.warning("voice worker failed (%s); restarted", type(error).__name__)
             await self._discard(worker)
             self._restart_soon()
