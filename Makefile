@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run chat test test-new-year lint typecheck unit catalogs pot system-deps flows clean bench bench-smoke
+.PHONY: run chat test test-new-year lint typecheck unit catalogs pot system-deps oidc-provider flows clean bench bench-smoke
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -28,13 +28,14 @@ chat: $(STAMP) catalogs
 
 # Installs what the tests need from Debian when it is missing (PostgreSQL server, gettext,
 # chromium for the browser tests, a font with Arabic letters for their screenshots, and
-# faketime for test-new-year).
+# faketime for test-new-year, Node.js for the test OpenID provider).
 system-deps:
 	@missing=""; \
 	command -v msgfmt >/dev/null 2>&1 || missing="$$missing gettext"; \
 	command -v faketime >/dev/null 2>&1 || missing="$$missing faketime"; \
 	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing postgresql"; \
 	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
+	command -v npm >/dev/null 2>&1 || missing="$$missing nodejs npm"; \
 	[ -e /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || missing="$$missing fonts-dejavu-core"; \
 	if [ -n "$$missing" ]; then \
 		echo "installing Debian packages:$$missing"; \
@@ -43,6 +44,16 @@ system-deps:
 		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
 	fi
 
+# The OpenID Connect provider the sign-in tests run on loopback (tests/oidc_provider/):
+# panva's oidc-provider, pinned in package.json and installed exactly as package-lock.json
+# says (versions and integrity hashes), without install scripts.
+OIDC_PROVIDER := tests/oidc_provider/node_modules/.installed
+$(OIDC_PROVIDER): tests/oidc_provider/package.json tests/oidc_provider/package-lock.json
+	cd tests/oidc_provider && npm ci --no-audit --no-fund --ignore-scripts --loglevel=error
+	touch $@
+
+oidc-provider: system-deps $(OIDC_PROVIDER)
+
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -50,7 +61,7 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
-test: $(STAMP) system-deps catalogs lint typecheck
+test: $(STAMP) system-deps oidc-provider catalogs lint typecheck
 	$(BIN)/pytest -q
 
 # The tests that start `signaalpunt` as a process (marked wall_clock, tests/processes.py) see
@@ -96,4 +107,4 @@ flows: $(STAMP)
 	$(BIN)/signaalpunt flows --output docs/flows.md
 
 clean:
-	rm -rf $(VENV) var .mypy_cache .pytest_cache .ruff_cache
+	rm -rf $(VENV) var .mypy_cache .pytest_cache .ruff_cache tests/oidc_provider/node_modules
