@@ -7,6 +7,7 @@ import asyncio
 import ssl
 from dataclasses import dataclass, field
 from email.message import EmailMessage
+from typing import Any
 
 import pytest
 
@@ -62,114 +63,109 @@ async def test_a_mail_arrives_whole(
     assert "Nog niet opgepakt." in html
 
 
-async def test_starttls_when_the_server_offers_it(
-    handler: RecordingHandler, port: int, local_ca: LocalCA, dutch: Translate
-) -> None:
-    async with smtp_server(handler, port, starttls=local_ca.server_context()):
-        result = await sender(f"smtp://127.0.0.1:{port}", local_ca.client_context()).send(
-            signal_mail(dutch)
-        )
-    assert result.status == "sent"
-    assert [r.tls for r in handler.received] == [True]
+@dataclass
+class Loopback:
+    """A test's SMTP server and the sender that goes to it."""
+
+    handler: RecordingHandler
+    port: int
+    ca: LocalCA
+    dutch: Translate
+
+    async def send(
+        self,
+        url: str = "smtp://",
+        *,
+        trusted: bool = True,
+        starttls: bool = False,
+        implicit_tls: bool = False,
+        **server: Any,
+    ) -> MailResult:
+        """Runs the server (``starttls``/``implicit_tls`` with the test CA's certificate,
+        ``server`` as ``smtp_server``) and sends a mail to it through ``url``host:port."""
+        context = self.ca.server_context()
+        async with smtp_server(
+            self.handler,
+            self.port,
+            starttls=context if starttls else None,
+            implicit_tls=context if implicit_tls else None,
+            **server,
+        ):
+            client = self.ca.client_context() if trusted else None
+            smtp = sender(f"{url}127.0.0.1:{self.port}", client)
+            return await smtp.send(signal_mail(self.dutch))
 
 
-async def test_insisting_on_starttls_sends_nothing_in_clear(
-    handler: RecordingHandler, port: int, local_ca: LocalCA, dutch: Translate
-) -> None:
-    async with smtp_server(handler, port):  # offers no STARTTLS (or it was stripped)
-        result = await sender(f"smtp+starttls://127.0.0.1:{port}", local_ca.client_context()).send(
-            signal_mail(dutch)
-        )
+@pytest.fixture
+def loopback(handler: RecordingHandler, port: int, local_ca: LocalCA, dutch: Translate) -> Loopback:
+    return Loopback(handler, port, local_ca, dutch)
+
+
+async def test_starttls_when_the_server_offers_it(loopback: Loopback) -> None:
+    assert (await loopback.send("smtp://", starttls=True)).status == "sent"
+    assert [r.tls for r in loopback.handler.received] == [True]
+
+
+async def test_insisting_on_starttls_sends_nothing_in_clear(loopback: Loopback) -> None:
+    # The server offers no STARTTLS (or someone in between took it out of its answer).
+    result = await loopback.send("smtp+starttls://")
     assert (result.status, result.reason, result.needs_operator) == (
         "temporary",
         "starttls_unavailable",
         True,
     )
-    assert handler.received == []
+    assert loopback.handler.received == []
 
 
-async def test_starttls_required_and_offered(
-    handler: RecordingHandler, port: int, local_ca: LocalCA, dutch: Translate
-) -> None:
-    context = local_ca.server_context()
-    async with smtp_server(handler, port, starttls=context, require_starttls=True):
-        result = await sender(f"smtp+starttls://127.0.0.1:{port}", local_ca.client_context()).send(
-            signal_mail(dutch)
-        )
+async def test_starttls_required_and_offered(loopback: Loopback) -> None:
+    result = await loopback.send("smtp+starttls://", starttls=True, require_starttls=True)
     assert result.status == "sent"
-    assert [r.tls for r in handler.received] == [True]
+    assert [r.tls for r in loopback.handler.received] == [True]
 
 
-async def test_implicit_tls(
-    handler: RecordingHandler, port: int, local_ca: LocalCA, dutch: Translate
-) -> None:
-    async with smtp_server(handler, port, implicit_tls=local_ca.server_context()):
-        result = await sender(f"smtps://127.0.0.1:{port}", local_ca.client_context()).send(
-            signal_mail(dutch)
-        )
-    assert result.status == "sent"
-    assert [r.tls for r in handler.received] == [True]
+async def test_implicit_tls(loopback: Loopback) -> None:
+    assert (await loopback.send("smtps://", implicit_tls=True)).status == "sent"
+    assert [r.tls for r in loopback.handler.received] == [True]
 
 
-async def test_login_over_starttls_with_percent_encoded_credentials(
-    handler: RecordingHandler, port: int, local_ca: LocalCA, dutch: Translate
-) -> None:
+async def test_login_over_starttls_with_percent_encoded_credentials(loopback: Loopback) -> None:
     accounts = Accounts(USER, PASSWORD)
-    async with smtp_server(handler, port, starttls=local_ca.server_context(), accounts=accounts):
-        result = await sender(
-            f"smtp://{CREDENTIALS}@127.0.0.1:{port}", local_ca.client_context()
-        ).send(signal_mail(dutch))
+    result = await loopback.send(f"smtp://{CREDENTIALS}@", starttls=True, accounts=accounts)
     assert result.status == "sent"
-    assert [(r.tls, r.login) for r in handler.received] == [(True, USER)]
+    assert [(r.tls, r.login) for r in loopback.handler.received] == [(True, USER)]
 
 
 async def test_a_wrong_password_keeps_the_mail_and_calls_the_operator(
-    handler: RecordingHandler, port: int, local_ca: LocalCA, dutch: Translate
+    loopback: Loopback,
 ) -> None:
     accounts = Accounts(USER, "another password")
-    async with smtp_server(handler, port, starttls=local_ca.server_context(), accounts=accounts):
-        result = await sender(
-            f"smtp://{CREDENTIALS}@127.0.0.1:{port}", local_ca.client_context()
-        ).send(signal_mail(dutch))
+    result = await loopback.send(f"smtp://{CREDENTIALS}@", starttls=True, accounts=accounts)
     assert (result.status, result.reason, result.code) == ("temporary", "auth_failed", 535)
     assert result.needs_operator
-    assert handler.received == []
+    assert loopback.handler.received == []
 
 
-async def test_a_password_is_never_sent_in_clear(
-    handler: RecordingHandler, port: int, local_ca: LocalCA, dutch: Translate
-) -> None:
+async def test_a_password_is_never_sent_in_clear(loopback: Loopback) -> None:
     # This server would take AUTH without TLS; the sender does not offer it the password.
     accounts = Accounts(USER, PASSWORD)
-    async with smtp_server(handler, port, accounts=accounts, auth_in_clear=True):
-        result = await sender(
-            f"smtp://{CREDENTIALS}@127.0.0.1:{port}", local_ca.client_context()
-        ).send(signal_mail(dutch))
+    result = await loopback.send(f"smtp://{CREDENTIALS}@", accounts=accounts, auth_in_clear=True)
     assert (result.status, result.reason) == ("temporary", "auth_in_clear_refused")
-    assert handler.received == []
+    assert loopback.handler.received == []
 
 
-async def test_an_untrusted_certificate_is_refused(
-    handler: RecordingHandler, port: int, local_ca: LocalCA, dutch: Translate
-) -> None:
-    async with smtp_server(handler, port, starttls=local_ca.server_context()):
-        # The system's CAs do not know the test CA.
-        result = await sender(f"smtp://127.0.0.1:{port}", None).send(signal_mail(dutch))
+async def test_an_untrusted_certificate_is_refused(loopback: Loopback) -> None:
+    # The system's CAs do not know the test CA.
+    result = await loopback.send("smtp://", starttls=True, trusted=False)
     assert (result.status, result.reason, result.needs_operator) == (
         "temporary",
         "certificate_refused",
         True,
     )
-    assert handler.received == []
+    assert loopback.handler.received == []
 
 
-async def test_tls_to_a_server_that_speaks_none_is_temporary(
-    handler: RecordingHandler, port: int, local_ca: LocalCA, dutch: Translate
-) -> None:
-    async with smtp_server(handler, port):
-        result = await sender(f"smtps://127.0.0.1:{port}", local_ca.client_context()).send(
-            signal_mail(dutch)
-        )
+async def test_tls_to_a_server_that_speaks_none_is_temporary(loopback: Loopback) -> None:
+    result = await loopback.send("smtps://")
     assert (result.status, result.reason) == ("temporary", "tls_failed")
 
 
@@ -184,33 +180,12 @@ async def test_tls_to_a_server_that_speaks_none_is_temporary(
     ],
 )
 async def test_the_server_refusing_is_classified(
-    handler: RecordingHandler,
-    port: int,
-    local_ca: LocalCA,
-    dutch: Translate,
-    rcpt: str | None,
-    data: str | None,
-    expected: MailResult,
+    loopback: Loopback, rcpt: str | None, data: str | None, expected: MailResult
 ) -> None:
-    handler.rcpt_answers.append(rcpt)
-    handler.data_answers.append(data)
-    async with smtp_server(handler, port):
-        result = await sender(f"smtp://127.0.0.1:{port}", local_ca.client_context()).send(
-            signal_mail(dutch)
-        )
-    assert result == expected
-    assert handler.received == []
-
-
-async def test_a_sender_refused_is_permanent(
-    handler: RecordingHandler, port: int, local_ca: LocalCA, dutch: Translate
-) -> None:
-    handler.unknown_mailboxes.add(LOKET)
-    async with smtp_server(handler, port):
-        result = await sender(f"smtp://127.0.0.1:{port}", local_ca.client_context()).send(
-            signal_mail(dutch)
-        )
-    assert (result.status, result.code, result.enhanced) == ("permanent", 550, "5.1.1")
+    loopback.handler.rcpt_answers.append(rcpt)
+    loopback.handler.data_answers.append(data)
+    assert await loopback.send() == expected
+    assert loopback.handler.received == []
 
 
 async def test_a_server_that_never_greets_times_out(

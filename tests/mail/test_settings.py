@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from pydantic import ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from bot.cli import _problem
 from bot.mail.settings import MailSettings, SmtpServer, parse_mailbox, parse_smtp_url
+from tests.settings_problems import settings_problems
 
 
 class Settings(BaseSettings, MailSettings):
@@ -75,15 +74,7 @@ def test_mailboxes() -> None:
 
 
 def problems(monkeypatch: pytest.MonkeyPatch, **env: str) -> list[str]:
-    for name in ("SMTP_URL", "MAIL_FROM", "LOKET_EMAIL"):
-        monkeypatch.delenv(f"SIGNAALPUNT_{name}", raising=False)
-    for name, value in env.items():
-        monkeypatch.setenv(f"SIGNAALPUNT_{name.upper()}", value)
-    try:
-        Settings()
-    except ValidationError as error:
-        return [_problem(e) for e in error.errors()]
-    return []
+    return settings_problems(Settings, monkeypatch, **env)
 
 
 def test_settings_read_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -9,12 +9,11 @@ from typing import Any
 import pytest
 from joserfc import jwt
 from joserfc.jwk import Key, RSAKey
-from pydantic import ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from bot.cli import _problem
 from bot.sso.id_token import Checked, Expected, check_id_token
 from bot.sso.settings import OidcSettings
+from tests.settings_problems import settings_problems
 from tests.sso.conftest import client_for
 
 KEY = RSAKey.generate_key(2048, parameters={"kid": "k"})
@@ -81,15 +80,9 @@ class Settings(BaseSettings, OidcSettings):
 
 
 def problems(monkeypatch: pytest.MonkeyPatch, **env: str) -> list[str]:
-    for name in OidcSettings.model_fields:
-        monkeypatch.delenv(f"SIGNAALPUNT_{name.upper()}", raising=False)
-    for name, value in env.items():
-        monkeypatch.setenv(f"SIGNAALPUNT_OIDC_{name.upper()}", value)
-    try:
-        Settings()
-    except ValidationError as error:
-        return [_problem(e) for e in error.errors()]
-    return []
+    return settings_problems(
+        Settings, monkeypatch, **{f"oidc_{name}": value for name, value in env.items()}
+    )
 
 
 GOOD = {
