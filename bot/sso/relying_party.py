@@ -12,7 +12,7 @@ import base64
 import hashlib
 import secrets
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import quote, urlencode
@@ -64,7 +64,7 @@ class SignedIn:
     email: str | None
     role: str
     roles: tuple[str, ...]
-    id_token: str  # kept for the logout hint, never shown
+    id_token: str = field(repr=False)  # kept for the logout hint, never shown or logged
 
 
 @dataclass(frozen=True)
