@@ -225,7 +225,7 @@ async def oidc_provider(
             httpx.AsyncClient(timeout=10) as upstream,
         ):
             server = uvicorn.Server(
-                uvicorn.Config(proxy.app(upstream), log_level="warning", lifespan="off")
+                uvicorn.Config(proxy.app(upstream), log_config=None, lifespan="off")
             )
             task = asyncio.create_task(server.serve(sockets=[sock]))
             try:  # the socket listens already: requests wait in its backlog until uvicorn runs
