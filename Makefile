@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run chat test test-new-year lint typecheck unit catalogs pot system-deps flows clean bench bench-smoke whisper-model
+.PHONY: run chat test test-new-year lint typecheck unit catalogs pot system-deps oidc-provider flows clean bench bench-smoke whisper-model
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -38,7 +38,8 @@ chat: $(STAMP) catalogs
 
 # Installs what the tests need from Debian when it is missing (PostgreSQL server, gettext,
 # chromium for the browser tests, a font with Arabic letters for their screenshots,
-# faketime for test-new-year, and espeak-ng, which speaks the voice tests' notes).
+# faketime for test-new-year, espeak-ng, which speaks the voice tests' notes, and Node.js for
+# the test OpenID provider).
 system-deps:
 	@missing=""; \
 	command -v msgfmt >/dev/null 2>&1 || missing="$$missing gettext"; \
@@ -46,6 +47,7 @@ system-deps:
 	command -v espeak-ng >/dev/null 2>&1 || missing="$$missing espeak-ng"; \
 	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing postgresql"; \
 	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
+	command -v npm >/dev/null 2>&1 || missing="$$missing nodejs npm"; \
 	[ -e /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || missing="$$missing fonts-dejavu-core"; \
 	if [ -n "$$missing" ]; then \
 		echo "installing Debian packages:$$missing"; \
@@ -53,6 +55,16 @@ system-deps:
 		$$SUDO apt-get update -qq && \
 		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
 	fi
+
+# The OpenID Connect provider the sign-in tests run on loopback (tests/oidc_provider/):
+# panva's oidc-provider, pinned in package.json and installed exactly as package-lock.json
+# says (versions and integrity hashes), without install scripts.
+OIDC_PROVIDER := tests/oidc_provider/node_modules/.installed
+$(OIDC_PROVIDER): tests/oidc_provider/package.json tests/oidc_provider/package-lock.json
+	cd tests/oidc_provider && npm ci --no-audit --no-fund --ignore-scripts --loglevel=error
+	touch $@
+
+oidc-provider: system-deps $(OIDC_PROVIDER)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
@@ -63,7 +75,7 @@ typecheck: $(STAMP)
 
 # With the branch coverage of bot/, conversations/ and storage/ (its floor: fail_under in
 # pyproject.toml).
-test: $(STAMP) system-deps catalogs lint typecheck whisper-model
+test: $(STAMP) system-deps oidc-provider catalogs lint typecheck whisper-model
 	SIGNAALPUNT_TEST_WHISPER_MODEL=$(WHISPER_MODEL) $(BIN)/pytest -q --cov --cov-report=term
 
 # The tests that start `signaalpunt` as a process (marked wall_clock, tests/processes.py) see
@@ -110,4 +122,4 @@ flows: $(STAMP)
 	$(BIN)/signaalpunt flows --output docs/flows.md
 
 clean:
-	rm -rf $(VENV) var .mypy_cache .pytest_cache .ruff_cache
+	rm -rf $(VENV) var .mypy_cache .pytest_cache .ruff_cache tests/oidc_provider/node_modules
