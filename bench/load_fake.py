@@ -11,6 +11,15 @@ Latency is measured here, inside the fake: time.perf_counter() from queuing an u
 bot's reply for that chat arriving (the last sendMessage / editMessage* that makes the next
 step possible). Each chat has its own wake-up event, so a reply wakes its reporter only.
 
+Bot API calls are counted here too, per method, by what they answer: a reporter's tap
+(callback query), a reporter's typed message (/start), or a loket card. A call is charged to
+the kind of the update its chat sent last (answerCallbackQuery always to a tap), which is
+exact for this flow: after /start every update is a tap.
+
+Throughput is answered updates over the time from the first update to the last reply: a
+reporter left without a reply (lost) stops offering load, and the run does not count the
+time spent waiting for its reply.
+
 Run by bench/telegram_load.py; on its own: python -m bench.load_fake --reporters 3
 """
 
@@ -26,10 +35,25 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from tests.e2e.telegram_harness import LOKET, REPORT, TOKEN
-from tests.fakes.telegram_api import FakeTelegram, FakeUser, Params, SentMessage
+from tests.fakes.telegram_api import (
+    SENDING_METHODS,
+    FakeTelegram,
+    FakeUser,
+    Params,
+    SentMessage,
+    _Fault,
+)
 
 JSON = dict[str, Any]
 WAIT = 120.0  # seconds a reporter waits for a reply before giving up (counted as lost)
+COUNTED = frozenset(SENDING_METHODS)  # the calls that answer someone (getUpdates etc. are not)
+
+
+def wait_for(reporters: int) -> float:
+    """How long a reporter waits for a reply before it counts as lost: long enough for the
+    slowest configuration's queue at this size (about 4 replies a second per reporter in
+    line, the peer's defaults with 20 ms to Telegram), short enough not to idle for minutes."""
+    return max(20.0, 0.25 * reporters)
 
 
 class LoadFake(FakeTelegram):
@@ -48,6 +72,23 @@ class LoadFake(FakeTelegram):
         self.cards: list[float] = []
         self.polled = asyncio.Event()
         self._chat_events: dict[int, asyncio.Event] = {}
+        self.kind: dict[int, str] = {}  # chat -> "tap" or "message": what it sent last
+        self.counted: dict[str, dict[str, int]] = {"tap": {}, "message": {}, "loket": {}}
+
+    def _take_fault(self, method: str) -> _Fault | None:
+        # Called by FakeTelegram._respond for every request once its parameters are decoded,
+        # with no await since the request was recorded: the last record is this request.
+        if method in COUNTED:
+            chat = self.requests[-1].params.get("chat_id")
+            if method == "answerCallbackQuery":
+                kind = "tap"
+            elif chat == LOKET:
+                kind = "loket"
+            else:
+                kind = self.kind.get(chat, "message") if isinstance(chat, int) else "message"
+            per_method = self.counted[kind]
+            per_method[method] = per_method.get(method, 0) + 1
+        return super()._take_fault(method)
 
     def chat_event(self, chat: int) -> asyncio.Event:
         return self._chat_events.setdefault(chat, asyncio.Event())
@@ -102,26 +143,34 @@ class Figures:
     latencies: list[float] = field(default_factory=list)
     cards: list[float] = field(default_factory=list)
     updates: int = 0
+    taps: int = 0  # of the updates answered, the button presses (the rest typed: /start)
     seconds: float = 0.0
-    lost: int = 0  # reporters left without a reply for WAIT s (a failed step, or a long queue)
+    lost: int = 0  # reporters left without a reply for the wait (a failed step, a long queue)
     rate_limited: int = 0
     crashed: list[str] = field(default_factory=list)
+    calls: dict[str, dict[str, int]] = field(default_factory=dict)  # kind -> method -> count
+    last_reply: float = 0.0
 
 
 def buttons(message: SentMessage) -> list[str]:
     return [data for _, data in message.buttons()]
 
 
-async def until(fake: LoadFake, chat: int, ready: Any = None) -> None:
+async def until(fake: LoadFake, chat: int, ready: Any = None, wait: float = WAIT) -> None:
     """Wait for ``ready()``, or (without it) for the reply the chat awaits."""
     done = ready if ready is not None else lambda: chat not in fake.awaiting
-    async with asyncio.timeout(WAIT):
+    async with asyncio.timeout(wait):
         while not done():
             await fake.chat_event(chat).wait()
 
 
 async def reporter(
-    fake: LoadFake, number: int, out: Figures, sends: list[float], think: tuple[float, float]
+    fake: LoadFake,
+    number: int,
+    out: Figures,
+    sends: list[float],
+    think: tuple[float, float],
+    wait: float,
 ) -> None:
     user = FakeUser(id=10_000 + number, first_name=f"R{number}")
     pause = random.Random(number)  # seeded: the same think times in every run
@@ -130,18 +179,22 @@ async def reporter(
         chat = fake._messages.get(user.id, [])
         return next((m for m in reversed(chat) if m.buttons()), None)
 
-    async def step(queue: Any, ready: Any) -> None:
+    async def step(queue: Any, ready: Any, kind: str = "tap") -> None:
         if think[1] > 0:
             # A person reads the question and taps; the first pause spreads the starts.
             await asyncio.sleep(pause.uniform(*think))
         fake.awaiting[user.id] = ready
+        fake.kind[user.id] = kind
         offered = time.perf_counter()
         queue()
         try:
-            await until(fake, user.id)
+            await until(fake, user.id, wait=wait)
         except TimeoutError:
-            raise AssertionError(f"no reply to reporter {number} within {WAIT:.0f} s") from None
-        out.latencies.append(fake.reply_at[user.id] - offered)
+            raise AssertionError(f"no reply to reporter {number} within {wait:.0f} s") from None
+        replied = fake.reply_at[user.id]
+        out.latencies.append(replied - offered)
+        out.taps += kind == "tap"
+        out.last_reply = max(out.last_reply, replied)
 
     def offers(data: str) -> Any:
         def ready() -> bool:
@@ -150,7 +203,7 @@ async def reporter(
 
         return ready
 
-    await step(lambda: fake.user_sends(user, "/start"), offers("r|welcome|report"))
+    await step(lambda: fake.user_sends(user, "/start"), offers("r|welcome|report"), "message")
     for index, (prompt, choice) in enumerate(REPORT):
         message = current()
         assert message is not None
@@ -182,28 +235,35 @@ def _sent(
 
 
 async def drive(
-    fake: LoadFake, reporters: int, think: tuple[float, float], wait_cards: bool
+    fake: LoadFake,
+    reporters: int,
+    think: tuple[float, float],
+    wait_cards: bool,
+    wait: float = WAIT,
 ) -> Figures:
     out = Figures()
     sends: list[float] = []
     started = time.perf_counter()
     outcomes = await asyncio.gather(
-        *(reporter(fake, n, out, sends, think) for n in range(reporters)), return_exceptions=True
+        *(reporter(fake, n, out, sends, think, wait) for n in range(reporters)),
+        return_exceptions=True,
     )
-    out.seconds = time.perf_counter() - started
+    # Up to the last reply: the wait for a reply that never came is not the bot's work.
+    out.seconds = (out.last_reply or time.perf_counter()) - started
     out.lost = sum(isinstance(outcome, AssertionError) for outcome in outcomes)
     out.crashed = [repr(o)[:300] for o in outcomes if isinstance(o, BaseException)][:3]
     out.updates = len(out.latencies)
     if wait_cards:
         complete = reporters - out.lost
         try:
-            await until(fake, LOKET, lambda: len(fake.cards) >= complete)
+            await until(fake, LOKET, lambda: len(fake.cards) >= complete, wait)
         except TimeoutError:
             out.crashed.append(f"only {len(fake.cards)} of {complete} loket cards arrived")
         out.cards = [
             card - send for send, card in zip(sorted(sends), sorted(fake.cards), strict=False)
         ]
     out.rate_limited = fake.rate_limited
+    out.calls = fake.counted
     return out
 
 
@@ -217,7 +277,8 @@ async def serve(args: argparse.Namespace) -> None:
         async with asyncio.timeout(60):
             await fake.polled.wait()
         think = (args.think_min, args.think_max)
-        figures = await drive(fake, args.reporters, think, args.wait_cards)
+        wait = args.wait or wait_for(args.reporters)
+        figures = await drive(fake, args.reporters, think, args.wait_cards, wait)
         print(json.dumps(asdict(figures)), flush=True)
         await reader.readline()  # "quit": the bot has stopped
 
@@ -230,6 +291,7 @@ def main() -> None:
     parser.add_argument("--rtt-ms", type=float, default=0.0)
     parser.add_argument("--enforce-limits", action="store_true")
     parser.add_argument("--wait-cards", action="store_true")
+    parser.add_argument("--wait", type=float, default=0.0, help="s for a reply (0: by size)")
     asyncio.run(serve(parser.parse_args()))
 
 

@@ -11,20 +11,43 @@ keeps the conversations in memory and writes the pickle every ``update_interval`
 acknowledges an update as soon as it is fetched (its next getUpdates asks from the last one
 + 1), so updates queued or being handled when the process dies are gone; ours acknowledges
 an update only once it and every earlier one were handled (bot/telegram/polling.py).
+
+Configurations (``CONFIGURATIONS``), all run side by side by bench/telegram_load.py:
+
+- ``defaults``: PTB's defaults, one update at a time (what the PTB examples do).
+- ``concurrent``: ``concurrent_updates(True)`` (256 at once). PTB's own ConversationHandler
+  docstring warns against it ("heavily relies on incoming updates being processed one by one
+  ... concurrent_updates should be set to False"): a tap that arrives while the previous tap's
+  callback has not returned (it is still waiting for Telegram to confirm the next question,
+  which the reporter already sees) meets the old state, whose pattern does not match, and is
+  dropped without a reply. The bench counts those drops (``Drops``) and the reporters left
+  waiting, and charges them to the peer.
+- ``per_chat``: concurrent across chats and one at a time within a chat, through PTB's
+  extension point for this (``BaseUpdateProcessor``, ``PerChatProcessor`` below). This is the
+  peer's best *correct* configuration: the same ordering guarantee ours gives.
+
+Connection pools: ``ApplicationBuilder`` gives the bot's requests a pool of 256 connections
+(PTB 22's default, set explicitly below) and getUpdates its own pool of 1, so 256 concurrent
+updates never wait for a connection; PTB's pool-size tip asks for a pool matching the
+concurrency, which this is. The fake does not enforce Telegram's rate limits for the peer (it
+has no limiter) and ours runs unpaced in the same runs.
 """
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import os
 import warnings
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import (
     Application,
+    BaseUpdateProcessor,
     CallbackQueryHandler,
     CommandHandler,
     ContextTypes,
@@ -34,23 +57,103 @@ from telegram.ext import (
     filters,
 )
 
-# (prompt, question, choices) in the order the report flow asks them.
+# (prompt, question, choices) in the order our report flow asks them on the path the simulated
+# reporters take (tests/reports.py REPORT: the express path about someone else), with our
+# choices, so both bots show the same buttons and carry the same callback data.
+AREAS = ["terneuzen-centrum", "terneuzen-noord", "terneuzen-zuid", "axel", "sas-van-gent"]
+AREAS += ["sluiskil", "zaamslag", "hoek", "westdorpe", "philippine"]
 STEPS: list[tuple[str, str, list[str]]] = [
-    ("welcome", "Welkom bij het Signaalpunt. Wilt u iets melden?", ["report", "info"]),
-    ("danger", "Is er acuut gevaar?", ["yes", "no"]),
-    ("role", "Hoe kent u deze persoon?", ["shop", "neighbour", "family", "other"]),
-    ("age_group", "Hoe oud is de persoon ongeveer?", ["under_65", "65_75", "75_plus"]),
-    ("observations", "Wat ziet u? (meerdere keuzes)", ["often_alone", "not_seen", "done"]),
-    ("awareness", "Weet de persoon van deze melding?", ["yes", "no"]),
-    ("place", "Waar woont de persoon?", ["area:axel", "area:hulst", "area:other"]),
-    ("person_reach", "Hoe bereiken we de persoon?", ["via_me", "direct", "unknown"]),
-    ("note", "Wilt u nog iets toevoegen? Typ het, of sla over.", ["skip"]),
-    ("callback", "Wilt u teruggebeld worden?", ["yes", "no"]),
-    ("checkin", "Mogen we later vragen hoe het gaat?", ["yes", "no"]),
-    ("summary", "Klopt dit? Versturen?", ["send", "change"]),
+    (
+        "welcome",
+        "Hallo! Dit is het Signaalpunt Eenzaamheid. Maak je je zorgen dat iemand eenzaam is?"
+        " Vertel het hier. Dit is geen alarmnummer. Is er nu gevaar? Bel 112. Gedachten aan"
+        " zelfmoord? Bel 0800-0113 (gratis) of 113.",
+        ["report", "danger", "self", "privacy", "en", "tr", "ar", "pl", "uk"],
+    ),
+    ("role", "Hoe ken je de persoon?", ["shop", "neighbour", "family", "professional", "other"]),
+    (
+        "age_group",
+        "Hoe oud is de persoon ongeveer?",
+        ["under_25", "25_64", "65_74", "75_plus", "unknown"],
+    ),
+    (
+        "observations",
+        "Wat viel je op? Kies alles wat past. Kies daarna Klaar.",
+        [
+            *("often_alone", "says_lonely", "recent_loss", "self_neglect", "daily_chat"),
+            *("overloaded_carer", "gloomy_confused", "not_seen", "other", "done"),
+        ],
+    ),
+    (
+        "place",
+        "Waar woont de persoon? Typ de postcode, of kies de wijk.",
+        [f"area:{area}" for area in AREAS] + ["unknown"],
+    ),
+    (
+        "contact_language",
+        "Welke taal spreekt de persoon het best?",
+        ["nl", "en", "tr", "ar", "pl", "uk", "other", "unknown"],
+    ),
+    ("callback", "Mag de gemeente contact met je opnemen?", ["yes", "here", "no"]),
+    ("person_reach", "Hoe kan de gemeente de persoon bereiken?", ["details", "via_me", "unknown"]),
+    ("no_followup", "Dan kan de gemeente niemand bereiken. Wat wil je?", ["here", "call", "send"]),
+    ("summary", "Klopt dit? Versturen?", ["send", "change", "cancel"]),
 ]
 PROMPTS = [prompt for prompt, _, _ in STEPS]
 MULTI = {"observations"}
+CONFIGURATIONS = ("defaults", "concurrent", "per_chat")
+POOL = 256  # ApplicationBuilder's default connection_pool_size, and concurrent_updates(True)
+
+
+@dataclass
+class Drops:
+    """Updates the conversation matched to no handler: each is a tap left without a reply."""
+
+    count: int = 0
+
+
+class CountingConversation(ConversationHandler[Any]):
+    """The ConversationHandler, counting the updates it lets fall through."""
+
+    def __init__(self, drops: Drops, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.drops = drops
+
+    def check_update(self, update: object) -> Any:
+        check = super().check_update(update)
+        if check is None:
+            self.drops.count += 1
+        return check
+
+
+class PerChatProcessor(BaseUpdateProcessor):
+    """Updates of different chats concurrently, those of one chat in arrival order: the next
+    tap of a chat waits until the previous one's callback returned and set the state."""
+
+    def __init__(self, max_concurrent_updates: int) -> None:
+        super().__init__(max_concurrent_updates)
+        self._chats: dict[int, tuple[asyncio.Lock, int]] = {}
+
+    async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+        chat = update.effective_chat if isinstance(update, Update) else None
+        key = chat.id if chat is not None else 0
+        lock, users = self._chats.get(key, (asyncio.Lock(), 0))
+        self._chats[key] = (lock, users + 1)
+        try:
+            async with lock:  # asyncio.Lock is first come, first served
+                await coroutine
+        finally:
+            lock, users = self._chats[key]
+            if users == 1:
+                del self._chats[key]
+            else:
+                self._chats[key] = (lock, users - 1)
+
+    async def initialize(self) -> None:
+        pass
+
+    async def shutdown(self) -> None:
+        pass
 
 
 def keyboard(prompt: str, chosen: frozenset[str] = frozenset()) -> InlineKeyboardMarkup:
@@ -118,15 +221,20 @@ def make_step(prompt: str, loket_chat_id: int) -> Any:
     return step
 
 
-async def note_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+async def postcode(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
     assert update.message is not None
     assert context.user_data is not None
-    context.user_data["note"] = update.message.text
-    return await ask(update, "callback")
+    context.user_data["place"] = update.message.text
+    return await ask(update, "contact_language")
 
 
 def build_peer(
-    token: str, base_url: str, workdir: Path, loket_chat_id: int
+    token: str,
+    base_url: str,
+    workdir: Path,
+    loket_chat_id: int,
+    configuration: str = "defaults",
+    drops: Drops | None = None,
 ) -> Application[Any, Any, Any, Any, Any, Any]:
     os.environ.setdefault("PTB_TIMEDELTA", "true")
     states: dict[object, list[Any]] = {
@@ -135,34 +243,47 @@ def build_peer(
         ]
         for p in PROMPTS
     }
-    states[PROMPTS.index("note")].append(MessageHandler(filters.TEXT & ~filters.COMMAND, note_text))
+    states[PROMPTS.index("place")].append(MessageHandler(filters.TEXT & ~filters.COMMAND, postcode))
     # per_message=False is what the examples use; PTB warns that callbacks are then tracked
     # per chat and user, which is what this flow wants.
     warnings.filterwarnings("ignore", message="If 'per_message=False'")
-    conversation = ConversationHandler(
+    conversation = CountingConversation(
+        drops if drops is not None else Drops(),
         entry_points=[CommandHandler("start", start)],
         states=states,
         fallbacks=[CommandHandler("start", start)],
         name="report",
         persistent=True,
     )
-    application = (
+    builder = (
         Application.builder()
         .token(token)
         .base_url(base_url)
+        .connection_pool_size(POOL)
         .persistence(PicklePersistence(workdir / "peer.pickle"))
-        .build()
     )
+    if configuration == "concurrent":
+        builder = builder.concurrent_updates(True)
+    elif configuration == "per_chat":
+        builder = builder.concurrent_updates(PerChatProcessor(POOL))
+    elif configuration != "defaults":
+        raise ValueError(f"unknown peer configuration {configuration!r}")
+    application = builder.build()
     application.add_handler(conversation)
     return application
 
 
 @contextlib.asynccontextmanager
 async def running_peer(
-    token: str, base_url: str, workdir: Path, loket_chat_id: int
+    token: str,
+    base_url: str,
+    workdir: Path,
+    loket_chat_id: int,
+    configuration: str = "defaults",
+    drops: Drops | None = None,
 ) -> AsyncIterator[Application[Any, Any, Any, Any, Any, Any]]:
     """The peer polling the fake (``poll_interval=0``, a 10 s long poll) until the block ends."""
-    application = build_peer(token, base_url, workdir, loket_chat_id)
+    application = build_peer(token, base_url, workdir, loket_chat_id, configuration, drops)
     async with application:
         await application.start()
         assert application.updater is not None

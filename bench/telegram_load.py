@@ -1,25 +1,34 @@
-"""End to end over Telegram: simulated reporters (1, 50 and 500 at once) through the fake Bot
-API on loopback (polling, the real PTB client, our bot, the outbox worker), on SQLite and on
-PostgreSQL, and the peer (bench/peer_ptb.py: a plain PTB ConversationHandler bot with
-PicklePersistence) against the same fake with the same reporters, in the same run.
+"""End to end over Telegram, ours against the peer at its best, side by side in one run
+(issue 24): simulated reporters through the fake Bot API on loopback (polling, the real PTB
+client), our bot (SQLite, and PostgreSQL unless --no-pg; outbox worker on) and the peer
+(bench/peer_ptb.py: a PTB ConversationHandler bot with PicklePersistence) in each of its
+configurations: PTB's defaults (one update at a time), ``concurrent_updates(True)``, and a
+per-chat update processor (concurrent across chats, in order within one: its best correct
+configuration). The peer at its best is the correct configuration (no reply lost in any
+round) with the highest median throughput; a configuration that loses replies is printed
+with its losses and ratios, and a lost reply counts as the whole wait in its p99.
 
 The fake and the reporters run in a process of their own (bench/load_fake.py), as Telegram
-and its users are not in the bot's process; they measure there and send the figures back.
-Each reporter runs the full report flow (/start and 14 taps) and waits for the bot's reply
-before its next step. Two load shapes, both reported:
+and its users are not in the bot's process; they measure there (latency, loket cards, Bot API
+calls per tap) and send the figures back. Each reporter sends /start and taps through a
+complete report (tests/reports.py REPORT), waiting for each reply. Two load shapes:
 - saturation: no pause between taps (closed loop): the most the bot can do, so latency is
-  about reporters / throughput (Little's law). The throughput ratio to the peer comes from here.
+  about reporters / throughput (Little's law). The throughput ratios come from here.
 - human: a pause of 1-3 s before each tap (seeded random.Random per reporter): a cashier
-  reads a short question and taps one button with one thumb. This is what "50 reporters at
-  once" means in practice and what the p99 <= 50 ms target is about.
+  reads a short question and taps one button with one thumb. The p99 target is judged here.
 ``--rtt-ms`` adds a network round trip to each Bot API request (half in, half out).
 
-Latency: from the update being queued at the fake to the bot's reply that carries the next
-step arriving at the fake. Card: from "send" being queued to a loket card arriving (cards
-matched to sends in time order). Percentiles: statistics.quantiles(n=100, method="inclusive").
+Rounds: every configuration runs once per round, back to back, in an order rotated each
+round; a figure is the median of the rounds (``--rounds``, 5 by default) and a ratio is the
+median of the per-round ratios. The machine's load average is printed at each round's start.
+Throughput counts answered updates up to the last reply. Latency: from the update being
+queued at the fake to the reply that carries the next step arriving there. Card: from "send"
+being queued to a loket card arriving (matched in time order). CPU: the bot's process time
+while the reporters ran, per update. Percentiles: statistics.quantiles(n=100, "inclusive").
 
-Run: .venv/bin/python -m bench.telegram_load [--smoke] [--sizes 1,50] [--shapes human]
-     [--rtt-ms 0,20] [--no-pg] [--no-peer] [--paced 50]
+Run: .venv/bin/python -m bench.telegram_load [--smoke] [--sizes 50] [--shapes human]
+     [--rtt-ms 0,20] [--rounds 5] [--no-pg] [--peers defaults,concurrent,per_chat]
+     [--human-peers per_chat] [--paced 50]
 """
 
 from __future__ import annotations
@@ -27,213 +36,67 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import gc
 import io
-import json
-import statistics
+import os
 import sys
 import tempfile
-from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from pydantic import SecretStr
-
-from bench.load_fake import WAIT
-from bench.peer_ptb import running_peer
+from bench.load_report import Block, issue_targets, run_line, show_block
+from bench.load_runs import OURS, OURS_PG, Load, Result, run_ours, run_peer
+from bench.peer_ptb import CONFIGURATIONS
 from bench.pg import pg_database, postgres
-from bot.app import build_app
-from bot.settings import Settings
-from bot.telegram.client import build_bot
-from bot.telegram.runner import telegram_channel
-from tests.e2e.telegram_harness import LOKET, TOKEN
+from bench.targets import print_targets
 
 HUMAN = (1.0, 3.0)  # seconds of thought before each tap
 SMOKE_HUMAN = (0.02, 0.05)  # --smoke: the same shape, in a few seconds
-PEER = "peer (PTB ConversationHandler + PicklePersistence)"
 
 
-@dataclass
-class Result:
-    label: str
-    reporters: int
-    shape: str
-    rtt_ms: float
-    updates: int = 0
-    seconds: float = 0.0
-    latencies: list[float] = field(default_factory=list)
-    cards: list[float] = field(default_factory=list)
-    rate_limited: int = 0
-    lost: int = 0
-    crashed: list[str] = field(default_factory=list)
-
-    @property
-    def per_second(self) -> float:
-        return self.updates / self.seconds if self.seconds else float("nan")
-
-    def pct(self, values: list[float], p: int) -> float:
-        if len(values) < 2:
-            return values[0] * 1000 if values else float("nan")
-        return statistics.quantiles(values, n=100, method="inclusive")[p - 1] * 1000
+def sqlite_url(workdir: str) -> str:
+    return f"sqlite+aiosqlite:///{Path(workdir) / 'signaalpunt.db'}"
 
 
-@dataclass(frozen=True)
-class Load:
-    reporters: int
-    shape: str  # "saturation" or "human"
-    think: tuple[float, float]
-    rtt_ms: float
-
-
-class FarSide:
-    """The fake and the reporters in their own process (bench/load_fake.py)."""
-
-    def __init__(self, process: asyncio.subprocess.Process, api_url: str) -> None:
-        self.process, self.api_url = process, api_url
-
-    async def run(self, label: str, load: Load) -> Result:
-        assert self.process.stdin is not None
-        assert self.process.stdout is not None
-        self.process.stdin.write(b"go\n")
-        await self.process.stdin.drain()
-        line = await self.process.stdout.readline()
-        if not line:
-            raise RuntimeError("bench.load_fake ended without figures (see its stderr)")
-        return Result(label, load.reporters, load.shape, load.rtt_ms, **json.loads(line))
-
-
-@contextlib.asynccontextmanager
-async def far_side(load: Load, *, enforce_limits: bool, wait_cards: bool) -> AsyncIterator[FarSide]:
-    options = [
-        f"--reporters={load.reporters}",
-        f"--think-min={load.think[0]}",
-        f"--think-max={load.think[1]}",
-        f"--rtt-ms={load.rtt_ms}",
-    ]
-    options += ["--enforce-limits"] * enforce_limits + ["--wait-cards"] * wait_cards
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bench.load_fake",
-        *options,
-        stdin=asyncio.subprocess.PIPE,
-        stdout=asyncio.subprocess.PIPE,
-        limit=2**26,  # the figures line holds every latency (7,500 at 500 reporters)
-    )
-    assert process.stdin is not None
-    assert process.stdout is not None
-    try:
-        line = await process.stdout.readline()
-        if not line:
-            raise RuntimeError("bench.load_fake did not start (see its stderr)")
-        yield FarSide(process, json.loads(line)["api_url"])
-    finally:
-        with contextlib.suppress(ConnectionError):
-            process.stdin.write(b"quit\n")
-            process.stdin.close()
-        await process.wait()
-
-
-def settings(api_url: str, database_url: str) -> Settings:
-    return Settings(
-        _env_file=None,  # type: ignore[call-arg]
-        database_url=database_url,
-        telegram_token=SecretStr(TOKEN),
-        telegram_api_url=api_url,
-        loket_chat_id=LOKET,
-    )
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
-
-
-async def run_ours(database_url: str, label: str, load: Load, paced: bool) -> Result:
-    # Telegram's limits are enforced (429s counted) when we pace; lifted runs lift both. In
-    # the paced run the cards are not awaited: 20 a minute per group would take minutes.
-    async with far_side(load, enforce_limits=paced, wait_cards=not paced) as far:
-        app = await build_app(settings(far.api_url, database_url))
-        try:
-            bot = build_bot(TOKEN, far.api_url, paced=paced)
-            async with telegram_channel(app, utc_now, run_scheduler=False, bot=bot):
-                return await far.run(label, load)
-        finally:
-            await app.close()
-            gc.collect()
-
-
-async def run_peer(workdir: Path, load: Load) -> Result:
-    # The peer has no limiter at all, so Telegram's limits are lifted for it.
-    async with (
-        far_side(load, enforce_limits=False, wait_cards=True) as far,
-        running_peer(TOKEN, f"{far.api_url}/bot", workdir, LOKET),
-    ):
-        return await far.run(PEER, load)
-
-
-def verdict(ok: bool) -> str:
-    return "meets target" if ok else "MISSES target"
-
-
-def show(result: Result, targets: bool) -> None:
-    lat = result.latencies
-    print(f"  {result.label}, {result.reporters} reporters, {result.shape}:")
-    print(f"    {'updates':<22}{result.updates:>10}  in {result.seconds:.2f} s")
-    print(f"    {'throughput':<22}{result.per_second:>10.1f}  updates/s")
-    for p in (50, 95, 99):
-        extra = ""
-        if p == 99 and targets:
-            extra = f"  target <= 50 ms: {verdict(result.pct(lat, 99) <= 50)}"
-        print(f"    {f'reply p{p}':<22}{result.pct(lat, p):>10.1f}  ms{extra}")
-    if result.cards:
-        for p in (50, 95, 99):
-            extra = ""
-            if p == 99:
-                extra = f"  target <= 1000 ms: {verdict(result.pct(result.cards, 99) <= 1000)}"
-            print(f"    {f'loket card p{p}':<22}{result.pct(result.cards, p):>10.1f}  ms{extra}")
-    print(f"    {'429s provoked':<22}{result.rate_limited:>10}")
-    if result.lost:
-        print(f"    {'reporters lost':<22}{result.lost:>10}  (no reply within {WAIT:.0f} s)")
-    for crash in result.crashed:
-        print(f"    stopped: {crash}")
-
-
-def compare(ours: Result, peer: Result) -> None:
-    ratio = ours.per_second / peer.per_second
-    p99_ratio = ours.pct(ours.latencies, 99) / peer.pct(peer.latencies, 99)
-    ok = ratio >= 2 and p99_ratio <= 1
-    target = "  target throughput >= 2x, p99 <= 1x: " + verdict(ok)
-    if ours.shape != "saturation":
-        target = "  (offered load: throughput follows the reporters' pace)"
-    print(
-        f"  ours/peer at {ours.reporters}, {ours.shape} ({ours.label}):"
-        f" throughput x{ratio:.2f}, p99 x{p99_ratio:.2f}{target}"
-    )
-
-
-async def run_load(load: Load, server: Any, with_peer: bool) -> None:
-    print(f"\n== {load.reporters} reporter(s), {load.shape}, RTT {load.rtt_ms:g} ms ==")
+async def run_config(config: str, load: Load, server: Any) -> Result:
     with tempfile.TemporaryDirectory() as workdir:
-        url = f"sqlite+aiosqlite:///{Path(workdir) / 'signaalpunt.db'}"
-        ours = await run_ours(url, "ours on SQLite", load, paced=False)
-    show(ours, targets=load.reporters == 50)
-    ours_pg = None
-    if server is not None:
-        async with pg_database(server) as url:
-            ours_pg = await run_ours(url, "ours on PostgreSQL", load, paced=False)
-        show(ours_pg, targets=False)
-    if with_peer:
+        if config == OURS:
+            return await run_ours(config, sqlite_url(workdir), load, paced=False)
+        if config == OURS_PG:
+            async with pg_database(server) as url:
+                return await run_ours(config, url, load, paced=False)
+        return await run_peer(config.removeprefix("peer-"), Path(workdir), load)
+
+
+async def run_block(load: Load, configs: list[str], server: Any, rounds: int) -> Block:
+    print(f"\n== {load.reporters} reporter(s), {load.shape}, RTT {load.rtt_ms:g} ms ==")
+    block = Block(load, {config: [] for config in configs}, [])
+    for index in range(rounds):
+        block.loads.append(os.getloadavg()[0])
+        print(f"  round {index + 1} of {rounds} (load average {block.loads[-1]:.2f})")
+        # Rotated each round, so no configuration always runs first (or after the same one).
+        for config in configs[index % len(configs) :] + configs[: index % len(configs)]:
+            result = await run_config(config, load, server)
+            block.runs[config].append(result)
+            print(run_line(result))
+    show_block(block)
+    return block
+
+
+async def paced_runs(args: argparse.Namespace, thinks: dict[str, tuple[float, float]]) -> None:
+    print(
+        f"\n== {args.paced} reporters, Telegram pacing as in production (our limiter; the fake"
+        " enforces 30 calls/s overall, 20/min per group, about 1/s per chat; cards not awaited;"
+        " one round, not judged) =="
+    )
+    for shape in args.shapes:
+        load = Load(args.paced, shape, thinks[shape], args.rtt_ms[0])
         with tempfile.TemporaryDirectory() as workdir:
-            peer = await run_peer(Path(workdir), load)
-        show(peer, targets=False)
-        compare(ours, peer)
-        if ours_pg is not None:
-            compare(ours_pg, peer)
+            result = await run_ours(OURS, sqlite_url(workdir), load, paced=True)
+        print(f"  {shape}:")
+        print(run_line(result) + f"  {result.rate_limited} 429s provoked")
 
 
-async def main_async(args: argparse.Namespace, human: tuple[float, float]) -> None:
+async def main_async(args: argparse.Namespace, human: tuple[float, float], wait: float) -> None:
     server = None
     stack = contextlib.ExitStack()
     if args.pg:
@@ -242,50 +105,71 @@ async def main_async(args: argparse.Namespace, human: tuple[float, float]) -> No
         except Exception as error:
             print(f"PostgreSQL unavailable, skipped: {error}")
     thinks = {"saturation": (0.0, 0.0), "human": human}
+    blocks: list[Block] = []
     with stack:
         for rtt in args.rtt_ms:
             for shape in args.shapes:
+                peers = args.peers if shape == "saturation" else args.human_peers
+                configs = [OURS] + [OURS_PG] * (server is not None)
+                configs += [f"peer-{peer}" for peer in peers]
                 for size in args.sizes:
-                    await run_load(Load(size, shape, thinks[shape], rtt), server, args.peer)
+                    load = Load(size, shape, thinks[shape], rtt, wait)
+                    blocks.append(await run_block(load, configs, server, args.rounds))
         if args.paced:
-            print(
-                f"\n== {args.paced} reporters, Telegram pacing as in production (our limiter;"
-                " the fake enforces 30/s overall, 20/min per group; cards not awaited) =="
-            )
-            for shape in args.shapes:
-                load = Load(args.paced, shape, thinks[shape], args.rtt_ms[0])
-                with tempfile.TemporaryDirectory() as workdir:
-                    url = f"sqlite+aiosqlite:///{Path(workdir) / 'signaalpunt.db'}"
-                    paced = await run_ours(url, "ours on SQLite, paced", load, paced=True)
-                show(paced, targets=args.paced == 50)
+            await paced_runs(args, thinks)
+    print_targets(
+        "issue 24, Telegram (ratios and figures: median of the rounds)", issue_targets(blocks)
+    )
 
 
 def numbers(text: str) -> list[int]:
     return [int(part) for part in text.split(",") if part]  # "": only the paced run
 
 
+def names(text: str) -> list[str]:
+    chosen = [part for part in text.split(",") if part]
+    unknown = set(chosen) - set(CONFIGURATIONS)
+    if unknown:
+        raise argparse.ArgumentTypeError(f"unknown peer configuration(s) {sorted(unknown)}")
+    return chosen
+
+
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument(
         "--smoke", action="store_true", help="3 reporters, both shapes, SQLite and the peer"
     )
-    parser.add_argument("--sizes", type=numbers, default=[1, 50, 500])
+    parser.add_argument("--sizes", type=numbers, default=[50])
     parser.add_argument("--shapes", type=lambda t: t.split(","), default=["saturation", "human"])
-    parser.add_argument("--rtt-ms", type=lambda t: [float(p) for p in t.split(",")], default=[0.0])
+    parser.add_argument(
+        "--rtt-ms", type=lambda t: [float(p) for p in t.split(",")], default=[0.0, 20.0]
+    )
+    parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--no-pg", dest="pg", action="store_false")
-    parser.add_argument("--no-peer", dest="peer", action="store_false")
+    parser.add_argument("--peers", type=names, default=list(CONFIGURATIONS), help="saturation")
+    parser.add_argument(
+        "--human-peers",
+        type=names,
+        default=["per_chat"],
+        help="peer configurations at a person's pace (the offered load is the same for all;"
+        " only per_chat keeps up at 20 ms, and concurrent equals it at this pace)",
+    )
     parser.add_argument("--paced", type=int, default=50, help="reporters (0: no paced run)")
     args = parser.parse_args()
     if isinstance(sys.stdout, io.TextIOWrapper):
         sys.stdout.reconfigure(line_buffering=True)  # figures show as each run ends
+    human, wait = HUMAN, 0.0
+    if args.smoke:
+        args.sizes, args.pg, args.paced, args.rounds = [3], False, 0, 1
+        args.rtt_ms, human, wait = [0.0], SMOKE_HUMAN, 5.0
     print(
         "Telegram end to end over the fake Bot API on loopback, fake and reporters in their"
-        " own process (percentiles: quantiles inclusive)"
+        f" own process; {args.rounds} round(s), medians; load average"
+        f" {' '.join(f'{a:.2f}' for a in os.getloadavg())} at the start"
     )
-    human = HUMAN
-    if args.smoke:
-        args.sizes, args.pg, args.paced, human = [3], False, 0, SMOKE_HUMAN
-    asyncio.run(main_async(args, human))
+    asyncio.run(main_async(args, human, wait))
     sys.stdout.flush()
 
 
