@@ -73,6 +73,11 @@ class LoadFake(FakeTelegram):
         self.polled = asyncio.Event()
         self._chat_events: dict[int, asyncio.Event] = {}
         self.kind: dict[int, str] = {}  # chat -> "tap" or "message": what it sent last
+        # From queuing an update to a getUpdates answer handing it out (before the RTT's way
+        # out): the part of the latency spent waiting for the bot to ask.
+        self.queued_at: dict[int, float] = {}
+        self.pickups: list[float] = []
+        self.handed_at: dict[int, float] = {}  # update id -> when first handed out
         self.counted: dict[str, dict[str, int]] = {"tap": {}, "message": {}, "loket": {}}
 
     def _take_fault(self, method: str) -> _Fault | None:
@@ -122,9 +127,21 @@ class LoadFake(FakeTelegram):
         self._stamp(params)
         return result
 
+    def queue_update(self, raw: JSON) -> JSON:
+        update = super().queue_update(raw)
+        self.queued_at[update["update_id"]] = time.perf_counter()
+        return update
+
     async def _api_getUpdates(self, params: Params) -> list[JSON]:
         self.polled.set()
-        return await super()._api_getUpdates(params)
+        batch = await super()._api_getUpdates(params)
+        now = time.perf_counter()
+        for update in batch:  # the first time each is handed out (a re-poll offers it again)
+            queued = self.queued_at.pop(update["update_id"], None)
+            if queued is not None:
+                self.pickups.append(now - queued)
+                self.handed_at[update["update_id"]] = now
+        return batch
 
     async def _respond(self, request: Any) -> bytes | None:
         # Half the round trip on the way in, half on the way out: the bot sees an update
@@ -150,6 +167,8 @@ class Figures:
     crashed: list[str] = field(default_factory=list)
     calls: dict[str, dict[str, int]] = field(default_factory=dict)  # kind -> method -> count
     last_reply: float = 0.0
+    pickups: list[float] = field(default_factory=list)
+    handling: list[float] = field(default_factory=list)
 
 
 def buttons(message: SentMessage) -> list[str]:
@@ -186,13 +205,16 @@ async def reporter(
         fake.awaiting[user.id] = ready
         fake.kind[user.id] = kind
         offered = time.perf_counter()
-        queue()
+        update_id = queue()["update_id"]
         try:
             await until(fake, user.id, wait=wait)
         except TimeoutError:
             raise AssertionError(f"no reply to reporter {number} within {wait:.0f} s") from None
         replied = fake.reply_at[user.id]
         out.latencies.append(replied - offered)
+        handed = fake.handed_at.pop(update_id, None)
+        if handed is not None:  # from the bot's getUpdates answer to its reply: the bot's part
+            out.handling.append(replied - handed)
         out.taps += kind == "tap"
         out.last_reply = max(out.last_reply, replied)
 
@@ -264,6 +286,7 @@ async def drive(
         ]
     out.rate_limited = fake.rate_limited
     out.calls = fake.counted
+    out.pickups = fake.pickups
     return out
 
 

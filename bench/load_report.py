@@ -22,6 +22,8 @@ def run_line(result: Result) -> str:
     line = (
         f"    {result.label:<50} {result.per_second:7.1f} upd/s"
         f"  p50 {result.reply_ms(50):7.1f}  p99 {result.reply_ms(99):7.1f} ms"
+        f" (pick-up p50 {result.pickup_ms(50):5.1f} p99 {result.pickup_ms(99):5.1f},"
+        f" handling p50 {result.handling_ms(50):5.1f} p99 {result.handling_ms(99):5.1f})"
         f"  {result.calls_per('tap'):.2f} calls/tap  CPU {result.cpu_ms_per_update:5.1f} ms/upd"
     )
     if result.cards:
@@ -82,7 +84,7 @@ def show_block(block: Block) -> None:
     )
     print(
         f"    {'configuration':<50} {'updates/s':>24} {'p50 ms':>8} {'p99 ms':>8}"
-        f" {'lost':>5} {'calls/tap':>9} {'CPU ms/upd':>10} {'card p99 ms':>11}"
+        f" {'lost':>5} {'calls/tap':>9} {'CPU ms/upd':>10} {'card p99 ms':>11} {'pick-up p99':>11}"
     )
     for config, results in block.runs.items():
         rates = block.values(config, per_second)
@@ -95,6 +97,7 @@ def show_block(block: Block) -> None:
             f" {lost:5d} {statistics.median(r.calls_per('tap') for r in results):9.2f}"
             f" {statistics.median(r.cpu_ms_per_update for r in results):10.1f}"
             f" {statistics.median(cards) if cards else float('nan'):11.0f}"
+            f" {statistics.median(r.pickup_ms(99) for r in results):11.1f}"
         )
         dropped = sum(r.dropped for r in results)
         if lost or dropped:
@@ -112,9 +115,12 @@ def show_block(block: Block) -> None:
             for o, p in zip(block.runs[OURS], block.runs[peer], strict=False)
         ]
         flag = "" if block.correct(peer) else "  (this configuration lost replies)"
+        throughput = f"throughput x{spread(ratios, '{:.2f}')}, "
+        if load.shape != "saturation":
+            throughput = "(throughput is the reporters' pace) "
         print(
-            f"    ours/{peer.removeprefix('peer-')}: throughput x{spread(ratios, '{:.2f}')},"
-            f" p99 x{statistics.median(p99):.2f}{flag}"
+            f"    ours/{peer.removeprefix('peer-')}: {throughput}"
+            f"p99 x{statistics.median(p99):.2f}{flag}"
         )
 
 

@@ -63,6 +63,8 @@ class Result:
     crashed: list[str] = field(default_factory=list)
     calls: dict[str, dict[str, int]] = field(default_factory=dict)
     last_reply: float = 0.0
+    pickups: list[float] = field(default_factory=list)  # update queued -> handed to the bot
+    handling: list[float] = field(default_factory=list)  # handed to the bot -> its reply
     cpu_seconds: float = 0.0  # of the bot's process while the reporters ran
     dropped: int = 0  # the peer: updates its ConversationHandler matched to no handler
 
@@ -84,6 +86,12 @@ class Result:
 
     def card_ms(self, p: int) -> float:
         return percentile_ms(self.cards, p)
+
+    def pickup_ms(self, p: int) -> float:
+        return percentile_ms(self.pickups, p)
+
+    def handling_ms(self, p: int) -> float:
+        return percentile_ms(self.handling, p)
 
     def calls_per(self, kind: str) -> float:
         count = self.taps if kind == "tap" else self.updates - self.taps
