@@ -153,36 +153,38 @@ def throughput_target(blocks: Sequence[Block], rtt: float, ratio: float) -> Targ
     return Target(what, measured, f">= {ratio:g}x", statistics.median(ratios) >= ratio)
 
 
-def p99_targets(blocks: Sequence[Block]) -> list[Target]:
+def per_rtt(
+    blocks: Sequence[Block],
+    shape: str,
+    judge: Callable[[str, Block], Target],
+    what: str,
+    target: str,
+) -> list[Target]:
+    """One target per round trip measured: ``judge`` on ours' block of that shape."""
     targets = []
-    for rtt in sorted({b.load.rtt_ms for b in blocks}):
-        what = f"reply p99 <= 50 ms at a person's pace, SQLite, RTT {rtt:g} ms, every round"
-        block = find(blocks, "human", rtt)
+    for rtt in sorted({b.load.rtt_ms for b in blocks} or set(RATIO_AT_RTT)):
+        block = find(blocks, shape, rtt)
+        named = what.format(rtt=rtt)
         if block is None or OURS not in block.runs:
-            targets.append(unmeasured(what, "<= 50 ms", f"no human-pace run at {rtt:g} ms"))
-            continue
-        p99s = block.values(OURS, lambda r: r.reply_ms(99))
-        measured = f"{spread(p99s, '{:.0f}')} ms{size_note(block)}"
-        met: bool | None = max(p99s) <= P99_TARGET_MS
-        note = ""
-        if len(p99s) < 5 and met:
-            met, note = None, " (fewer than 5 rounds: stability not shown)"
-        targets.append(Target(what, measured + note, "<= 50 ms in each of >= 5 rounds", met))
+            targets.append(unmeasured(named, target, f"no {shape} run at {rtt:g} ms"))
+        else:
+            targets.append(judge(named, block))
     return targets
 
 
-def card_targets(blocks: Sequence[Block]) -> list[Target]:
-    targets = []
-    for rtt in sorted({b.load.rtt_ms for b in blocks}):
-        what = f"loket card p99 <= 1 s at saturation, SQLite, RTT {rtt:g} ms"
-        block = find(blocks, "saturation", rtt)
-        if block is None or OURS not in block.runs:
-            targets.append(unmeasured(what, "<= 1000 ms", f"no saturation run at {rtt:g} ms"))
-            continue
-        cards = block.values(OURS, lambda r: r.card_ms(99))
-        measured = f"{spread(cards, '{:.0f}')} ms{size_note(block)}"
-        targets.append(Target(what, measured, "<= 1000 ms", statistics.median(cards) <= 1000))
-    return targets
+def p99_target(what: str, block: Block) -> Target:
+    p99s = block.values(OURS, lambda r: r.reply_ms(99))
+    measured = f"{spread(p99s, '{:.0f}')} ms{size_note(block)}"
+    met: bool | None = max(p99s) <= P99_TARGET_MS
+    if len(p99s) < 5 and met:
+        met, measured = None, measured + " (fewer than 5 rounds: stability not shown)"
+    return Target(what, measured, "<= 50 ms in each of >= 5 rounds", met)
+
+
+def card_target(what: str, block: Block) -> Target:
+    cards = block.values(OURS, lambda r: r.card_ms(99))
+    measured = f"{spread(cards, '{:.0f}')} ms{size_note(block)}"
+    return Target(what, measured, "<= 1000 ms", statistics.median(cards) <= CARD_TARGET_MS)
 
 
 def calls_target(blocks: Sequence[Block]) -> list[Target]:
@@ -206,4 +208,8 @@ def calls_target(blocks: Sequence[Block]) -> list[Target]:
 
 def issue_targets(blocks: Sequence[Block]) -> list[Target]:
     targets = [throughput_target(blocks, rtt, ratio) for rtt, ratio in RATIO_AT_RTT.items()]
-    return targets + p99_targets(blocks) + calls_target(blocks) + card_targets(blocks)
+    p99 = "reply p99 <= 50 ms at a person's pace, SQLite, RTT {rtt:g} ms, every round"
+    card = "loket card p99 <= 1 s at saturation, SQLite, RTT {rtt:g} ms"
+    targets += per_rtt(blocks, "human", p99_target, p99, "<= 50 ms")
+    targets += calls_target(blocks)
+    return targets + per_rtt(blocks, "saturation", card_target, card, "<= 1000 ms")

@@ -19,7 +19,7 @@ from pathlib import Path
 from pydantic import SecretStr
 
 from bench.load_fake import wait_for
-from bench.peer_ptb import Drops, running_peer
+from bench.peer_ptb import Drops, build_peer, running_peer
 from bot.app import build_app
 from bot.settings import Settings
 from bot.telegram.client import build_bot
@@ -194,7 +194,7 @@ async def run_peer(configuration: str, workdir: Path, load: Load) -> Result:
     drops = Drops()
     async with (
         far_side(load, enforce_limits=False, wait_cards=True) as far,
-        running_peer(TOKEN, f"{far.api_url}/bot", workdir, LOKET, configuration, drops),
+        running_peer(build_peer(TOKEN, f"{far.api_url}/bot", workdir, LOKET, configuration, drops)),
     ):
         result = await far.run(f"peer-{configuration}", load)
     result.dropped = drops.count

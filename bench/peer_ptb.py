@@ -273,17 +273,13 @@ def build_peer(
     return application
 
 
+PeerApplication = Application[Any, Any, Any, Any, Any, Any]
+
+
 @contextlib.asynccontextmanager
-async def running_peer(
-    token: str,
-    base_url: str,
-    workdir: Path,
-    loket_chat_id: int,
-    configuration: str = "defaults",
-    drops: Drops | None = None,
-) -> AsyncIterator[Application[Any, Any, Any, Any, Any, Any]]:
-    """The peer polling the fake (``poll_interval=0``, a 10 s long poll) until the block ends."""
-    application = build_peer(token, base_url, workdir, loket_chat_id, configuration, drops)
+async def running_peer(application: PeerApplication) -> AsyncIterator[PeerApplication]:
+    """The peer (``build_peer``) polling the fake (``poll_interval=0``, a 10 s long poll)
+    until the block ends."""
     async with application:
         await application.start()
         assert application.updater is not None

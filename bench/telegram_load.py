@@ -35,11 +35,14 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import collections
 import contextlib
 import io
+import logging
 import os
 import sys
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -90,10 +93,34 @@ async def paced_runs(args: argparse.Namespace, thinks: dict[str, tuple[float, fl
     )
     for shape in args.shapes:
         load = Load(args.paced, shape, thinks[shape], args.rtt_ms[0])
-        with tempfile.TemporaryDirectory() as workdir:
+        with tempfile.TemporaryDirectory() as workdir, counted_logs() as logged:
             result = await run_ours(OURS, sqlite_url(workdir), load, paced=True)
         print(f"  {shape}:")
         print(run_line(result) + f"  {result.rate_limited} 429s provoked")
+        for message, count in logged.most_common():
+            print(f"      logged {count}x: {message}")
+
+
+class Tally(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.counts: collections.Counter[str] = collections.Counter()
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.counts[record.getMessage()[:120]] += 1
+
+
+@contextlib.contextmanager
+def counted_logs() -> Iterator[collections.Counter[str]]:
+    """The bot's warnings counted rather than printed one by one (under Telegram's pace, one
+    per press whose answer was given up)."""
+    tally = Tally()
+    root = logging.getLogger()
+    root.addHandler(tally)
+    try:
+        yield tally.counts
+    finally:
+        root.removeHandler(tally)
 
 
 async def main_async(args: argparse.Namespace, human: tuple[float, float], wait: float) -> None:
