@@ -24,7 +24,7 @@ RUN python -c "import tomllib; print('\n'.join(tomllib.load(open('pyproject.toml
  && pip install -r /tmp/requirements.txt
 
 COPY bot ./bot
-COPY conversations ./conversations
+COPY core ./core
 COPY storage ./storage
 COPY locales ./locales
 
@@ -34,7 +34,7 @@ COPY locales ./locales
 # belongs to root and the service cannot write __pycache__.
 RUN pip install --no-deps -e . \
  && pybabel compile --domain signaalpunt --directory locales \
- && python -m compileall -q bot conversations storage
+ && python -m compileall -q bot core storage
 
 # --- runtime: only the virtual environment, the code and the catalogs ----------------------
 FROM python:3.11-slim-bookworm

@@ -73,7 +73,7 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
-# With the branch coverage of bot/, conversations/ and storage/ (its floor: fail_under in
+# With the branch coverage of bot/, core/ and storage/ (its floor: fail_under in
 # pyproject.toml).
 test: $(STAMP) system-deps oidc-provider catalogs lint typecheck whisper-model
 	SIGNAALPUNT_TEST_WHISPER_MODEL=$(WHISPER_MODEL) $(BIN)/pytest -q --cov --cov-report=term

@@ -15,9 +15,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from bot.i18n import load_catalogs
-from conversations.engine import Engine
-from conversations.events import Event, PartnerFound, Pick, StoreSignal, TextIn
-from conversations.matching import LabelIndex, Place
+from core.dialog.engine import Engine
+from core.dialog.events import Event, PartnerFound, Pick, StoreSignal, TextIn
+from core.dialog.matching import LabelIndex
+from core.dialog.model import Place
 
 T0 = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 PARTNER = PartnerFound("jumbo-axel", role="shop", area="axel")

@@ -46,7 +46,7 @@ from bot.loket import LoketService
 from bot.outbox import OutboxWorker, run_worker
 from bot.telegram.client import build_bot
 from bot.telegram.messenger import TelegramMessenger
-from conversations.matching import Place
+from core.dialog.model import Place
 from storage import Store, create_schema, make_engine
 from storage.crypto import Keyring
 from tests.fakes.telegram_api import FakeTelegram, RequestRecord

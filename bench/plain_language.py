@@ -78,7 +78,8 @@ def resident_msgids() -> list[str]:
     """Every msgid a resident can read, once, in a stable order."""
     sys.path.insert(0, str(ROOT))
     from bot.whatsapp import texts as whatsapp_texts
-    from conversations import dialogs, flows, followup_texts, messages
+    from core.dialog import dialogs, flows, messages
+    from core.followup import texts as followup_texts
 
     found: list[str] = []
     for flow in flows.FLOWS.values():

@@ -31,7 +31,7 @@ from bot.followup import FollowUpService
 from bot.office import office_hours
 from bot.settings import Settings
 from bot.web.signals import list_page
-from conversations.figure_period import Period, local_date
+from core.monitoring.period import Period, local_date
 from storage import Store, create_schema, make_engine
 from storage.crypto import Keyring
 from storage.listing import SignalFilter

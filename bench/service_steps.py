@@ -37,9 +37,10 @@ from typing import Any
 from bench import pg
 from bot.i18n import load_catalogs
 from bot.service import ConversationService
-from conversations.engine import Engine
-from conversations.events import Event, Pick, TextIn
-from conversations.matching import LabelIndex, Place
+from core.dialog.engine import Engine
+from core.dialog.events import Event, Pick, TextIn
+from core.dialog.matching import LabelIndex
+from core.dialog.model import Place
 from storage import Store, create_schema, make_engine
 from tests.e2e.telegram_harness import REPORT
 from tests.keys import TEST_KEYRING

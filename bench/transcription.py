@@ -47,8 +47,9 @@ from bot.i18n import load_catalogs
 from bot.service import ConversationService
 from bot.voice.results import Transcript, TranscriptFailed
 from bot.voice.transcriber import WhisperTranscriber, WorkerOptions
-from conversations.engine import Engine
-from conversations.matching import LabelIndex, Place
+from core.dialog.engine import Engine
+from core.dialog.matching import LabelIndex
+from core.dialog.model import Place
 from storage import Store, create_schema, make_engine
 from tests.keys import TEST_KEYRING
 from tests.speech import Speech, clip, encode, word_error_rate

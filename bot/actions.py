@@ -12,11 +12,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from conversations import lifecycle as lc
-from conversations import loket_texts as t
-from conversations.loket_texts import status_label
-from conversations.relay import contains_phone_number, relay_text
-from conversations.text import Msg, Token, msg
+from core.followup.relay import contains_phone_number, relay_text
+from core.lifecycle import staff_texts as t
+from core.lifecycle import table as lc
+from core.lifecycle.staff_texts import status_label
+from core.text.msgids import Msg, Token, msg
 from storage.records import StaffRecord, StoredSignal
 from storage.uow import Store, UnitOfWork
 

@@ -9,8 +9,9 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from conversations.engine import Engine
-from conversations.matching import LabelIndex, Place
+from core.dialog.engine import Engine
+from core.dialog.matching import LabelIndex
+from core.dialog.model import Place
 from storage.database import OutdatedSchema, make_engine
 from storage.migrations import status, upgrade
 from storage.uow import Store

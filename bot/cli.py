@@ -14,9 +14,9 @@ from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 from sqlalchemy.engine import make_url
 
-from conversations import lifecycle
-from conversations.diagram import flows_markdown, lifecycle_markdown
-from conversations.text import LANGUAGES
+from core.diagram import flows_markdown, lifecycle_markdown
+from core.lifecycle import table as lifecycle
+from core.text.languages import LANGUAGES
 from storage.crypto import KeyringError
 from storage.database import OutdatedSchema
 from storage.migrations import status

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import TextIO
 
-from conversations.events import Reopen, TextIn
+from core.dialog.events import Reopen, TextIn
 
 from .app import App
 from .outbox import OutboxWorker

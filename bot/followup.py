@@ -14,12 +14,13 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
-from conversations import followup as f
-from conversations import followup_texts as ft
-from conversations import lifecycle as lc
-from conversations.relay import REDACTED, relay_text
-from conversations.text import DEFAULT_LANGUAGE, Msg, msg
-from conversations.workdays import WorkingHours
+from core.followup import rules as f
+from core.followup import texts as ft
+from core.followup.relay import REDACTED, relay_text
+from core.followup.workdays import WorkingHours
+from core.lifecycle import table as lc
+from core.text.languages import DEFAULT_LANGUAGE
+from core.text.msgids import Msg, msg
 from storage.followup import REPORTER_ANSWER, ClaimedCheckIn
 from storage.outbox import NewMessage
 from storage.records import StaffRecord, StoredSignal

@@ -8,14 +8,15 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import datetime
 
-from conversations import channel_texts
-from conversations import followup as f
-from conversations import followup_texts as ft
-from conversations import lifecycle as lc
-from conversations.loket_texts import status_label
-from conversations.matching import Catalog
-from conversations.render import render_label
-from conversations.text import STAFF_LANGUAGE, Msg, Token, UserText, When, msg
+from core.followup import rules as f
+from core.followup import texts as ft
+from core.lifecycle import table as lc
+from core.lifecycle.staff_texts import status_label
+from core.text import channel_texts
+from core.text.catalog import Catalog
+from core.text.languages import STAFF_LANGUAGE
+from core.text.msgids import Msg, Token, UserText, When, msg
+from core.text.render import render_label
 from storage.records import OutboxItem, StoredSignal
 from storage.uow import UnitOfWork
 

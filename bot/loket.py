@@ -12,10 +12,10 @@ import secrets
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from conversations import lifecycle
-from conversations import loket_texts as t
-from conversations.sanitize import clean_text
-from conversations.text import Msg, msg
+from core.lifecycle import staff_texts as t
+from core.lifecycle import table as lifecycle
+from core.text.msgids import Msg, msg
+from core.text.sanitize import clean_text
 from storage.uow import Store
 
 from .actions import SignalActions

@@ -9,10 +9,12 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 
-from conversations import lifecycle
-from conversations import loket_texts as t
-from conversations.matching import Catalog, Place
-from conversations.text import STAFF_LANGUAGE, Msg, Token, msg
+from core.dialog.model import Place
+from core.lifecycle import staff_texts as t
+from core.lifecycle import table as lifecycle
+from core.text.catalog import Catalog
+from core.text.languages import STAFF_LANGUAGE
+from core.text.msgids import Msg, Token, msg
 from storage.records import OutboxItem, StoredSignal
 from storage.signals import LOKET_CARD
 from storage.uow import UnitOfWork

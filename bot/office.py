@@ -6,7 +6,7 @@ from datetime import date
 
 import holidays
 
-from conversations.workdays import WorkingHours
+from core.followup.workdays import WorkingHours
 
 from .settings import Settings
 

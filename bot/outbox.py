@@ -11,7 +11,8 @@ import logging
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import datetime, timedelta
 
-from conversations.matching import Catalog, Place
+from core.dialog.model import Place
+from core.text.catalog import Catalog
 from storage.followup import REPORTER_UNREACHABLE
 from storage.records import OutboxItem
 from storage.uow import Store, UnitOfWork

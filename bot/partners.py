@@ -7,7 +7,7 @@ import unicodedata
 from collections.abc import Container
 from urllib.parse import quote
 
-from conversations.sanitize import clean_text
+from core.text.sanitize import clean_text
 
 MAX_CODE = 24
 MAX_NAME = 120  # the partners.name column

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from conversations.lifecycle import FINISHED_STATUSES
+from core.lifecycle.table import FINISHED_STATUSES
 from storage.privacy import PrivacyRepository
 from storage.uow import Store
 

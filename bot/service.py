@@ -9,10 +9,9 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from conversations import channel_texts
-from conversations import messages as m
-from conversations.engine import Engine
-from conversations.events import (
+from core.dialog import messages as m
+from core.dialog.engine import Engine
+from core.dialog.events import (
     CheckSignalLimit,
     EraseReporter,
     Event,
@@ -26,10 +25,12 @@ from conversations.events import (
     StoreSignal,
     Submitted,
 )
-from conversations.followup_texts import status_texts
-from conversations.matching import Catalog
-from conversations.state import ConversationState
-from conversations.text import LANGUAGES, msg
+from core.dialog.state import ConversationState
+from core.followup.texts import status_texts
+from core.text import channel_texts
+from core.text.catalog import Catalog
+from core.text.languages import LANGUAGES
+from core.text.msgids import msg
 from storage.crypto import KeyringError
 from storage.uow import Store, UnitOfWork
 

@@ -11,9 +11,9 @@ import holidays
 from pydantic import Field, SecretStr, ValidationInfo, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-from conversations.followup import FollowUpRules
-from conversations.matching import Place
-from conversations.text import DEFAULT_LANGUAGE
+from core.dialog.model import Place
+from core.followup.rules import FollowUpRules
+from core.text.languages import DEFAULT_LANGUAGE
 
 from .retention import RetentionPeriods
 

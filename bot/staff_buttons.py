@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from conversations import lifecycle
-from conversations.matching import Catalog
-from conversations.render import render_label
-from conversations.text import STAFF_LANGUAGE, Msg
+from core.lifecycle import table as lifecycle
+from core.text.catalog import Catalog
+from core.text.languages import STAFF_LANGUAGE
+from core.text.msgids import Msg
+from core.text.render import render_label
 
 from .callbacks import staff_data
 from .ports import Button

@@ -6,9 +6,9 @@ import argparse
 import sys
 from datetime import datetime
 
-from conversations.flows import REPORT_OTHER
-from conversations.sanitize import clean_text
-from conversations.validation import parse_postcode
+from core.dialog.flows import REPORT_OTHER
+from core.dialog.validation import parse_postcode
+from core.text.sanitize import clean_text
 
 from .app import App
 from .loket import INVITE_VALID

@@ -12,7 +12,7 @@ import re
 import sys
 from datetime import datetime
 
-from conversations.sanitize import clean_text
+from core.text.sanitize import clean_text
 
 from .app import App
 from .passwords import hash_in_thread, password_problem

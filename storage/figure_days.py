@@ -12,10 +12,10 @@ from typing import Any
 
 from sqlalchemy import BigInteger, column, text
 
-from conversations.figure_period import Period
-from conversations.figure_timing import DeadlineCalculator
-from conversations.followup import FollowUpRules
-from conversations.workdays import WorkingHours
+from core.followup.rules import FollowUpRules
+from core.followup.workdays import WorkingHours
+from core.monitoring.period import Period
+from core.monitoring.timing import DeadlineCalculator
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 EPOCH_DAY = date(1970, 1, 1).toordinal()

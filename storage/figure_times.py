@@ -46,18 +46,10 @@ from sqlalchemy import (
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from conversations.figure_period import Period
-from conversations.figure_timing import (
-    LATE,
-    MISSED,
-    PENDING,
-    WITHIN,
-    Timing,
-    classify,
-    ranked_timing,
-)
-from conversations.followup import FollowUpRules
-from conversations.workdays import WorkingHours
+from core.followup.rules import FollowUpRules
+from core.followup.workdays import WorkingHours
+from core.monitoring.period import Period
+from core.monitoring.timing import LATE, MISSED, PENDING, WITHIN, Timing, classify, ranked_timing
 
 from .figure_days import CLOSED, NORMAL, US, Days, days_table, micros
 from .models import Signal
@@ -179,7 +171,7 @@ async def timings(
     rules: FollowUpRules,
 ) -> tuple[Timing, Timing]:
     """The time to pick up and to first contact of the signals ``in_period``, as
-    ``conversations.figure_timing.timings`` computes them from one row per signal."""
+    ``core.monitoring.timing.timings`` computes them from one row per signal."""
     days = Days(period, now, hours, rules)
     # Used three times below: both databases compute it once (a materialised CTE).
     classed = _classed(dialect, in_period, days, now, rules).cte("classed")

@@ -26,9 +26,9 @@ from sqlalchemy import (
     select,
 )
 
-from conversations.figure_period import Period
-from conversations.figure_timing import Timing
-from conversations.figures import (
+from core.followup.rules import FollowUpRules
+from core.followup.workdays import WorkingHours
+from core.monitoring.figures import (
     AgeRow,
     ChoiceRow,
     Figures,
@@ -37,8 +37,8 @@ from conversations.figures import (
     StatusRow,
     build_figures,
 )
-from conversations.followup import FollowUpRules
-from conversations.workdays import WorkingHours
+from core.monitoring.period import Period
+from core.monitoring.timing import Timing
 
 from . import figure_times
 from ._base import SessionRepository
@@ -47,7 +47,7 @@ from .models import Signal
 
 @dataclass(frozen=True)
 class FigureRows:
-    """Everything ``conversations.figures.build_figures`` needs for one period."""
+    """Everything ``core.monitoring.figures.build_figures`` needs for one period."""
 
     sources: list[SourceRow]
     places: list[PlaceRow]

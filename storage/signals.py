@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import CursorResult, case, func, literal, or_, select, update
 
-from conversations.signal import SignalDraft
+from core.dialog.draft import SignalDraft
 
 from ._base import SessionRepository, insert_for
 from .models import (

@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 
-from conversations.engine import Engine
-from conversations.events import (
+from core.dialog.draft import SignalDraft
+from core.dialog.engine import Engine
+from core.dialog.events import (
     CheckSignalLimit,
     Event,
     Outcome,
@@ -17,10 +18,9 @@ from conversations.events import (
     Submitted,
     TextIn,
 )
-from conversations.matching import Catalog
-from conversations.render import render, render_label
-from conversations.signal import SignalDraft
-from conversations.state import ConversationState
+from core.dialog.state import ConversationState
+from core.text.catalog import Catalog
+from core.text.render import render, render_label
 
 T0 = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 

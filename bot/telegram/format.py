@@ -8,8 +8,8 @@ from collections.abc import Sequence
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.constants import ParseMode
 
-from conversations.dialogs import WELCOME
-from conversations.text import LANGUAGES
+from core.dialog.dialogs import WELCOME
+from core.text.languages import LANGUAGES
 
 from ..callbacks import reporter_data
 from ..ports import Button

@@ -7,10 +7,11 @@ from collections.abc import Mapping
 from telegram import BotCommand
 from telegram.ext import ExtBot
 
-from conversations.matching import Catalog
-from conversations.messages import COMMAND_MENU
-from conversations.render import render
-from conversations.text import DEFAULT_LANGUAGE, LANGUAGES, Msg
+from core.dialog.messages import COMMAND_MENU
+from core.text.catalog import Catalog
+from core.text.languages import DEFAULT_LANGUAGE, LANGUAGES
+from core.text.msgids import Msg
+from core.text.render import render
 
 
 def command_menu(catalog: Catalog, language: str) -> list[BotCommand]:

@@ -11,11 +11,12 @@ from telegram.constants import ChatType
 from telegram.error import BadRequest
 from telegram.ext import ExtBot
 
-from conversations import lifecycle
-from conversations import loket_texts as t
-from conversations.matching import Catalog
-from conversations.render import render
-from conversations.text import STAFF_LANGUAGE, Msg, msg
+from core.lifecycle import staff_texts as t
+from core.lifecycle import table as lifecycle
+from core.text.catalog import Catalog
+from core.text.languages import STAFF_LANGUAGE
+from core.text.msgids import Msg, msg
+from core.text.render import render
 
 from ..callbacks import StaffButton
 from ..loket import LoketService

@@ -17,10 +17,10 @@ from telegram.constants import ChatType
 from telegram.error import BadRequest, TelegramError
 from telegram.ext import ExtBot
 
-from conversations.events import Event, Pick, TextIn, Unreadable
-from conversations.matching import Catalog
-from conversations.relay import find_reference
-from conversations.text import STAFF_LANGUAGE, language_from_tag
+from core.dialog.events import Event, Pick, TextIn, Unreadable
+from core.followup.relay import find_reference
+from core.text.catalog import Catalog
+from core.text.languages import STAFF_LANGUAGE, language_from_tag
 
 from ..callbacks import CheckinButton, ReporterButton, StaffButton, parse
 from ..followup import FollowUpService, ReporterAnswer

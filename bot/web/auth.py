@@ -23,7 +23,7 @@ from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.exc import SQLAlchemyError
 from starlette.datastructures import FormData, UploadFile
 
-from conversations.text import N_, Msg, msg
+from core.text.msgids import N_, Msg, msg
 from storage.records import StaffRecord
 
 from ..http import form_fields, limited_body

@@ -22,20 +22,14 @@ from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.exc import SQLAlchemyError
 
-from conversations import messages as m
-from conversations.dialogs import WELCOME
-from conversations.events import Reopen, Reply
-from conversations.flows import DANGER_INFO, DONE
-from conversations.messages import ERASED
-from conversations.render import render_label
-from conversations.text import (
-    LANGUAGES,
-    P_,
-    RTL_LANGUAGES,
-    LanguageName,
-    language_from_tag,
-    msg,
-)
+from core.dialog import messages as m
+from core.dialog.dialogs import WELCOME
+from core.dialog.events import Reopen, Reply
+from core.dialog.flows import DANGER_INFO, DONE
+from core.dialog.messages import ERASED
+from core.text.languages import LANGUAGES, RTL_LANGUAGES, LanguageName, language_from_tag
+from core.text.msgids import P_, msg
+from core.text.render import render_label
 from storage.webchat import token_hash
 
 from ..http import form_fields, limited_body

@@ -12,11 +12,11 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
-from conversations import messages as m
-from conversations.dialogs import LANGUAGE
-from conversations.events import Event, Pick, Reopen, TextIn
-from conversations.render import render_label
-from conversations.text import LANGUAGES, LanguageName
+from core.dialog import messages as m
+from core.dialog.dialogs import LANGUAGE
+from core.dialog.events import Event, Pick, Reopen, TextIn
+from core.text.languages import LANGUAGES, LanguageName
+from core.text.render import render_label
 
 from ..app import App
 from ..callbacks import CheckinButton, ReporterButton, parse

@@ -9,13 +9,13 @@ import re
 
 from markupsafe import Markup, escape
 
-from conversations.render import FSI, LRI, PDI
-from conversations.text import (
+from core.text.msgids import (
     EMERGENCY_NUMBER,
     SUICIDE_LINE,
     SUICIDE_LINE_FREE,
     WORRYING_BEHAVIOUR_LINE,
 )
+from core.text.render import FSI, LRI, PDI
 
 _ISOLATED = re.compile(f"([{FSI}{LRI}])([^{FSI}{LRI}{PDI}]*){PDI}")
 SAFETY_NUMBERS = frozenset(

@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-from conversations.render import list_separator
+from core.text.render import list_separator
 
 from ..rendering import RenderedReply
 

@@ -16,8 +16,8 @@ import io
 from collections.abc import Callable, Iterable, Sequence
 from fractions import Fraction
 
-from conversations.figure_period import Period
-from conversations.text import N_
+from core.monitoring.period import Period
+from core.text.msgids import N_
 
 from .figure_views import CategoryView, PageViews, TimingView, WeeklyView
 

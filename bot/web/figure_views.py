@@ -8,15 +8,14 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from conversations import figures as fg
-from conversations import lifecycle as lc
-from conversations.figure_period import Week
-from conversations.figure_timing import Timing
-from conversations.figures import Figures, Weekly
-from conversations.flows import REPORT_OTHER, REPORT_SELF
-from conversations.matching import Place
-from conversations.model import Flow
-from conversations.text import N_
+from core.dialog.flows import REPORT_OTHER, REPORT_SELF
+from core.dialog.model import Flow, Place
+from core.lifecycle import table as lc
+from core.monitoring import figures as fg
+from core.monitoring.figures import Figures, Weekly
+from core.monitoring.period import Week
+from core.monitoring.timing import Timing
+from core.text.msgids import N_
 from storage.records import PartnerRecord
 
 from .signal_texts import CHANNEL_LABELS

@@ -1,5 +1,5 @@
 """The telephone intake: staff type in a signal a caller gives by phone, on one form made
-from the same flow as the chat (``conversations.intake``), stored with channel "phone".
+from the same flow as the chat (``core.dialog.intake``), stored with channel "phone".
 
 A form carries a one-time id, recorded with the signal in one transaction, so a double
 click or a reload stores it once; a repeat goes to the signal list.
@@ -15,11 +15,12 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.exc import SQLAlchemyError
 
-from conversations import intake
-from conversations import messages as m
-from conversations.flows import REPORT_OTHER, REPORT_SELF
-from conversations.model import Flow
-from conversations.text import N_, STAFF_LANGUAGE, Msg, Token, msg, safety_params
+from core.dialog import intake
+from core.dialog import messages as m
+from core.dialog.flows import REPORT_OTHER, REPORT_SELF
+from core.dialog.model import Flow
+from core.text.languages import STAFF_LANGUAGE
+from core.text.msgids import N_, Msg, Token, msg, safety_params
 from storage.signals import PHONE_CHANNEL
 
 from .auth import WebStaff, checked_form

@@ -15,9 +15,9 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 from starlette.exceptions import HTTPException
 
-from conversations.figure_period import PRESETS, PeriodChoice, choose_period, local_date
-from conversations.figures import Figures
-from conversations.text import STAFF_LANGUAGE
+from core.monitoring.figures import Figures
+from core.monitoring.period import PRESETS, PeriodChoice, choose_period, local_date
+from core.text.languages import STAFF_LANGUAGE
 
 from ..actions import DETAIL_VIEWERS
 from .auth import WebStaff, require_role

@@ -13,8 +13,8 @@ from babel.dates import format_date
 from babel.numbers import format_decimal
 from markupsafe import Markup
 
-from conversations.followup import FollowUpRules
-from conversations.text import N_, Nn_
+from core.followup.rules import FollowUpRules
+from core.text.msgids import N_, Nn_
 
 from . import charts
 from .figure_views import CategoryView, PageViews, TimingView, WeeklyView

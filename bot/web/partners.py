@@ -14,20 +14,11 @@ from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.exc import IntegrityError
 from starlette.exceptions import HTTPException
 
-from conversations import messages as m
-from conversations.flows import REPORT_OTHER
-from conversations.text import (
-    LANGUAGES,
-    N_,
-    P_,
-    STAFF_LANGUAGE,
-    Msg,
-    Token,
-    language_name,
-    msg,
-    safety_params,
-)
-from conversations.validation import parse_postcode
+from core.dialog import messages as m
+from core.dialog.flows import REPORT_OTHER
+from core.dialog.validation import parse_postcode
+from core.text.languages import LANGUAGES, STAFF_LANGUAGE, language_name
+from core.text.msgids import N_, P_, Msg, Token, msg, safety_params
 from storage.records import PartnerRecord
 
 from ..actions import DETAIL_VIEWERS

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conversations.text import N_
+from core.text.msgids import N_
 
 WEB_CLAIM_DONE = N_("You picked up %(reference)s. The details are shown below.")
 EVENT_CREATED = N_("Received")

@@ -10,14 +10,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from conversations import followup as f
-from conversations import lifecycle as lc
-from conversations import loket_texts as t
-from conversations.followup import FollowUpRules, SignalClock
-from conversations.lifecycle import Action
-from conversations.matching import Place
-from conversations.text import Msg, Token, When, msg
-from conversations.workdays import WorkingHours
+from core.dialog.model import Place
+from core.followup import rules as f
+from core.followup.rules import FollowUpRules, SignalClock
+from core.followup.workdays import WorkingHours
+from core.lifecycle import staff_texts as t
+from core.lifecycle import table as lc
+from core.lifecycle.table import Action
+from core.text.msgids import Msg, Token, When, msg
 from storage.followup import REPORTER_ANSWER, REPORTER_UNREACHABLE
 from storage.records import SignalEventRecord, StoredSignal
 from storage.uow import UnitOfWork

@@ -13,12 +13,13 @@ from typing import Any
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 
-from conversations import followup as f
-from conversations import lifecycle as lc
-from conversations.followup import SignalClock
-from conversations.loket_texts import status_label
-from conversations.text import STAFF_LANGUAGE, Token, msg
-from conversations.workdays import WorkingHours
+from core.followup import rules as f
+from core.followup.rules import SignalClock
+from core.followup.workdays import WorkingHours
+from core.lifecycle import table as lc
+from core.lifecycle.staff_texts import status_label
+from core.text.languages import STAFF_LANGUAGE
+from core.text.msgids import Token, msg
 from storage.listing import SignalFilter, SignalRow
 from storage.uow import UnitOfWork
 

@@ -15,7 +15,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import PlainTextResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException
 
-from conversations.text import N_
+from core.text.msgids import N_
 
 from ..app import App
 from ..http import FailurePage

@@ -15,9 +15,10 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
-from conversations.matching import Catalog
-from conversations.render import format_when, render, render_label
-from conversations.text import RTL_LANGUAGES, STAFF_LANGUAGE, LanguageName, Msg, When
+from core.text.catalog import Catalog
+from core.text.languages import RTL_LANGUAGES, STAFF_LANGUAGE, LanguageName
+from core.text.msgids import Msg, When
+from core.text.render import format_when, render, render_label
 
 from .chat_text import chat_line
 from .security import page_headers

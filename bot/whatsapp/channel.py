@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
 
-from conversations.matching import Catalog
-from conversations.text import LANGUAGES
+from core.text.catalog import Catalog
+from core.text.languages import LANGUAGES
 
 from ..app import App
 from ..serve import Channel

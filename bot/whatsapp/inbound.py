@@ -16,7 +16,7 @@ from typing import Any
 
 import phonenumbers
 
-from conversations.text import language_from_tag
+from core.text.languages import language_from_tag
 
 log = logging.getLogger(__name__)
 _UNSTORABLE = re.compile("[\x00\ud800-\udfff]")

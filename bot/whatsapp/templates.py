@@ -9,10 +9,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from conversations import followup_texts as ft
-from conversations.matching import Catalog
-from conversations.render import render
-from conversations.text import LANGUAGES, Msg, msg
+from core.followup import texts as ft
+from core.text.catalog import Catalog
+from core.text.languages import LANGUAGES
+from core.text.msgids import Msg, msg
+from core.text.render import render
 
 MAX_TEMPLATE_BODY = 1024
 MAX_QUICK_REPLY = 25

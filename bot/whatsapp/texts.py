@@ -3,7 +3,7 @@ hint under options that can only be typed. Checked against WhatsApp's limits in 
 
 from __future__ import annotations
 
-from conversations.text import P_
+from core.text.msgids import P_
 
 LIST_BUTTON = P_("WhatsApp: the button that opens a list (max 20 characters)", "Choose")
 LIST_SECTION = P_("WhatsApp: the heading of a list (max 24 characters)", "Answers")

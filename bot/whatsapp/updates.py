@@ -11,9 +11,9 @@ import logging
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 
-from conversations.events import Event, Pick, TextIn, Unreadable
-from conversations.matching import Catalog
-from conversations.text import STAFF_LANGUAGE
+from core.dialog.events import Event, Pick, TextIn, Unreadable
+from core.text.catalog import Catalog
+from core.text.languages import STAFF_LANGUAGE
 from storage.uow import Store
 
 from ..actions import REPORTER_QUESTION

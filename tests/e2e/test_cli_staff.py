@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from bot.loket import CODE_ALPHABET, LoketService
-from conversations import loket_texts
+from core.lifecycle import staff_texts as loket_texts
 from storage.database import make_engine
 from storage.migrations import head
 from storage.uow import Store

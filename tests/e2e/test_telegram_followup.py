@@ -14,9 +14,9 @@ import pytest
 
 from bot.app import App
 from bot.telegram.runner import TelegramChannel
-from conversations import followup_texts as ft
-from conversations.render import render
-from conversations.text import Msg, Token, msg
+from core.followup import texts as ft
+from core.text.msgids import Msg, Token, msg
+from core.text.render import render
 from tests.e2e.telegram_harness import LOKET, REPORT, T0, Clock, Person, running_bot
 from tests.fakes.telegram_api import FakeTelegram, FakeUser, SentMessage
 from tests.reports import MESSAGE_ME

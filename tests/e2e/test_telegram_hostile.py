@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 
 from bot.app import App
-from conversations import followup_texts as ft
-from conversations import loket_texts as t
-from conversations.dialogs import WELCOME
-from conversations.flows import REPORT_OTHER
+from core.dialog.dialogs import WELCOME
+from core.dialog.flows import REPORT_OTHER
+from core.followup import texts as ft
+from core.lifecycle import staff_texts as t
 from tests.e2e.telegram_harness import LOKET, REPORT, T0, Clock, Person, running_bot
 from tests.fakes.telegram_api import FakeTelegram, FakeUser, SentMessage
 

@@ -20,7 +20,7 @@ import pytest
 
 from bot.i18n import load_catalogs
 from bot.telegram.webhook import PATH, SECRET_HEADER
-from conversations.flows import FLOWS
+from core.dialog.flows import FLOWS
 from storage import Store, make_engine
 from tests.e2e import raw_http
 from tests.e2e.telegram_harness import LOKET, REPORT, TOKEN, WEBHOOK_SECRET

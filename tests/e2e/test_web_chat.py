@@ -14,12 +14,12 @@ from playwright.async_api import Page
 
 from bot.serve import RoutingMessenger
 from bot.web.chat import COOKIE
-from conversations import messages as m
-from conversations.dialogs import WELCOME
-from conversations.flows import REPORT_OTHER
-from conversations.followup import REPORTER_CHECKIN
-from conversations.followup_texts import CHECKIN_THANKS, QUESTION_ANSWER_SENT
-from conversations.text import P_, SUICIDE_LINE_FREE
+from core.dialog import messages as m
+from core.dialog.dialogs import WELCOME
+from core.dialog.flows import REPORT_OTHER
+from core.followup.rules import REPORTER_CHECKIN
+from core.followup.texts import CHECKIN_THANKS, QUESTION_ANSWER_SENT
+from core.text.msgids import P_, SUICIDE_LINE_FREE
 from storage.followup import REPORTER_ANSWER
 from storage.models import WebChat
 from storage.records import StoredSignal

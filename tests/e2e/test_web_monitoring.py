@@ -20,8 +20,8 @@ from sqlalchemy import select, text
 
 from bot.app import App
 from bot.web.figure_views import POSTCODE
-from conversations import figure_period as fp
-from conversations.flows import REPORT_OTHER
+from core.dialog.flows import REPORT_OTHER
+from core.monitoring import period as fp
 from storage.models import AuditEntry
 from tests.e2e.telegram_harness import T0
 from tests.e2e.web_harness import (

@@ -17,7 +17,7 @@ from bot.telegram.webhook import PATH as TELEGRAM_PATH
 from bot.telegram.webhook import SECRET_HEADER
 from bot.whatsapp.webhook import MAX_BODY as WHATSAPP_MAX
 from bot.whatsapp.webhook import SIGNATURE_HEADER
-from conversations.dialogs import WELCOME
+from core.dialog.dialogs import WELCOME
 from storage.models import InboundMessage, InboxMessage, Reporter
 from storage.uow import Store
 from tests.e2e import raw_http

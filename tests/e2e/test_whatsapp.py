@@ -15,9 +15,9 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.whatsapp.webhook import MAX_BODY
-from conversations import messages as m
-from conversations.dialogs import LANGUAGE, WELCOME
-from conversations.flows import REPORT_OTHER
+from core.dialog import messages as m
+from core.dialog.dialogs import LANGUAGE, WELCOME
+from core.dialog.flows import REPORT_OTHER
 from storage.models import InboundMessage, InboxMessage, Reporter
 from storage.records import StoredSignal
 from tests.e2e.telegram_harness import REPORT, Clock

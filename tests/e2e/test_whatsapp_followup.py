@@ -14,9 +14,9 @@ from typing import Any
 import pytest
 
 from bot.loket_messages import ADMIN_ALERT
-from conversations import followup_texts as ft
-from conversations.render import render
-from conversations.text import Token, msg
+from core.followup import texts as ft
+from core.text.msgids import Token, msg
+from core.text.render import render
 from tests.e2e.telegram_harness import Clock
 from tests.e2e.whatsapp_harness import Resident, Running, running_whatsapp
 from tests.fakes import whatsapp_payloads as wa

@@ -23,7 +23,7 @@ from bot.serve import Service, serving
 from bot.settings import Settings
 from bot.whatsapp.channel import WhatsAppParts, whatsapp_parts
 from bot.whatsapp.templates import SPECS, template_text
-from conversations.text import LANGUAGES
+from core.text.languages import LANGUAGES
 from tests.e2e.telegram_harness import Clock
 from tests.fakes import whatsapp_payloads as wa
 from tests.fakes.graph_api import FakeGraphAPI, SentWhatsApp

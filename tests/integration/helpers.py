@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from bot.loket import LoketService
 from bot.ports import DeliveryError, Outgoing
-from conversations.signal import SignalDraft
+from core.dialog.draft import SignalDraft
 from storage import Store, StoredSignal
 from storage.models import CheckInClaim, OutboxMessage
 from tests import reports

@@ -17,10 +17,10 @@ from zoneinfo import ZoneInfo
 import holidays
 from sqlalchemy import text
 
-from conversations.figure_period import Period
-from conversations.figures import Figures
-from conversations.followup import FollowUpRules
-from conversations.workdays import WorkingHours
+from core.followup.rules import FollowUpRules
+from core.followup.workdays import WorkingHours
+from core.monitoring.figures import Figures
+from core.monitoring.period import Period
 from storage import Store
 from tests.integration.helpers import make_draft
 

@@ -17,10 +17,10 @@ from bot.followup import DIGEST, FollowUpService
 from bot.i18n import ContextCatalog, load_catalogs
 from bot.loket import LoketService
 from bot.outbox import OutboxWorker
-from conversations import followup as f
-from conversations.followup import FollowUpRules
-from conversations.matching import Place
-from conversations.workdays import WorkingHours
+from core.dialog.model import Place
+from core.followup import rules as f
+from core.followup.rules import FollowUpRules
+from core.followup.workdays import WorkingHours
 from storage import Store, StoredSignal, make_engine
 from tests.integration.helpers import (
     RecordingLoket,

@@ -17,10 +17,10 @@ from sqlalchemy import text, update
 from sqlalchemy.exc import DBAPIError
 
 from bot.followup import DIGEST, SYSTEM, FollowUpService
-from conversations import followup as f
-from conversations import lifecycle as lc
-from conversations.followup import FollowUpRules
-from conversations.workdays import WorkingHours
+from core.followup import rules as f
+from core.followup.rules import FollowUpRules
+from core.followup.workdays import WorkingHours
+from core.lifecycle import table as lc
 from storage import Store, make_engine
 from storage.followup import REPORTER_ANSWER
 from storage.models import Signal

@@ -9,8 +9,8 @@ from sqlalchemy import text
 
 from bot.i18n import ContextCatalog, load_catalogs
 from bot.loket import LoketService
-from conversations.render import render
-from conversations.text import Msg
+from core.text.msgids import Msg
+from core.text.render import render
 from storage import Store
 from tests.integration.helpers import NOW
 

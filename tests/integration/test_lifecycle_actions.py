@@ -10,9 +10,9 @@ from bot.actions import NEEDS_HELP, REPORTER_QUESTION, STAFF_CARD, STAFF_DETAILS
 from bot.i18n import ContextCatalog, load_catalogs
 from bot.loket import LoketService
 from bot.outbox import OutboxWorker
-from conversations import lifecycle as lc
-from conversations import loket_texts as t
-from conversations.matching import Place
+from core.dialog.model import Place
+from core.lifecycle import staff_texts as t
+from core.lifecycle import table as lc
 from storage import Store, StoredSignal
 from tests.integration.helpers import (
     OutboxRow,

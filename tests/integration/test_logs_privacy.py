@@ -19,7 +19,7 @@ from bot.app import App, build_app
 from bot.logs import configure_logging
 from bot.ports import DeliveryError
 from bot.settings import Settings
-from conversations.events import Event, Pick, TextIn
+from core.dialog.events import Event, Pick, TextIn
 from tests.integration.helpers import RecordingLoket, enrol_staff
 from tests.keys import TEST_KEY_ENV
 from tests.logging_state import kept_logging

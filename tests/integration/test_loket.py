@@ -11,9 +11,9 @@ from bot.i18n import ContextCatalog, load_catalogs
 from bot.loket import LoketService, hash_code
 from bot.outbox import OutboxWorker
 from bot.ports import DeliveryError
-from conversations.matching import Place
-from conversations.render import render
-from conversations.text import Msg
+from core.dialog.model import Place
+from core.text.msgids import Msg
+from core.text.render import render
 from storage import Store
 from tests.integration.helpers import NOW, RecordingLoket, add_signal
 

@@ -11,9 +11,11 @@ import pytest
 from bot.i18n import ContextCatalog, load_catalogs
 from bot.outbox import OutboxWorker
 from bot.service import ConversationService
-from conversations.engine import Engine
-from conversations.events import Pick, TextIn
-from conversations.matching import Catalog, LabelIndex, Place
+from core.dialog.engine import Engine
+from core.dialog.events import Pick, TextIn
+from core.dialog.matching import LabelIndex
+from core.dialog.model import Place
+from core.text.catalog import Catalog
 from storage import Store, StoredSignal
 from tests.integration.helpers import REPORT, RecordingLoket
 

@@ -14,9 +14,11 @@ from sqlalchemy import text
 from bot.i18n import ContextCatalog, load_catalogs
 from bot.rendering import RenderedReply
 from bot.service import ConversationService
-from conversations.engine import Engine
-from conversations.events import Event, Pick, TextIn
-from conversations.matching import Catalog, LabelIndex, Place
+from core.dialog.engine import Engine
+from core.dialog.events import Event, Pick, TextIn
+from core.dialog.matching import LabelIndex
+from core.dialog.model import Place
+from core.text.catalog import Catalog
 from storage import Store
 from tests.integration.helpers import REPORT
 from tests.reports import PHONE_WITH_NAME, UNTIL_CONTACT

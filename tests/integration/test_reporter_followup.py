@@ -19,14 +19,14 @@ from bot.loket_messages import ADMIN_ALERT
 from bot.outbox import OutboxWorker
 from bot.ports import DeliveryError, Outgoing
 from bot.settings import Settings
-from conversations import followup as f
-from conversations import followup_texts as ft
-from conversations import lifecycle as lc
-from conversations.events import Pick, TextIn
-from conversations.followup import FollowUpRules
-from conversations.matching import Place
-from conversations.relay import REDACTED
-from conversations.workdays import WorkingHours
+from core.dialog.events import Pick, TextIn
+from core.dialog.model import Place
+from core.followup import rules as f
+from core.followup import texts as ft
+from core.followup.relay import REDACTED
+from core.followup.rules import FollowUpRules
+from core.followup.workdays import WorkingHours
+from core.lifecycle import table as lc
 from storage import ReporterRecord, Store, StoredSignal
 from tests.integration.helpers import (
     OutboxRow,

@@ -11,9 +11,10 @@ from sqlalchemy import select
 
 from bot.i18n import load_catalogs
 from bot.service import ConversationService
-from conversations.engine import Engine
-from conversations.events import Pick, TextIn
-from conversations.matching import LabelIndex, Place
+from core.dialog.engine import Engine
+from core.dialog.events import Pick, TextIn
+from core.dialog.matching import LabelIndex
+from core.dialog.model import Place
 from storage import Store
 from storage.models import Reporter
 

@@ -11,7 +11,7 @@ import pytest
 
 from bot.i18n import load_catalogs
 from bot.loket import LoketService
-from conversations.render import render
+from core.text.render import render
 from storage import Store, create_schema, make_engine
 from tests.integration.helpers import NOW, add_signal
 from tests.keys import TEST_KEYRING

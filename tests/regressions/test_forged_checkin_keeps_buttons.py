@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from conversations import followup_texts as ft
+from core.followup import texts as ft
 from tests.e2e.telegram_harness import REPORT, Person, running_bot
 from tests.fakes.telegram_api import FakeTelegram, FakeUser
 

@@ -8,8 +8,8 @@ from collections.abc import Mapping
 
 import pytest
 
-from conversations.engine import Engine
-from conversations.matching import Catalog
+from core.dialog.engine import Engine
+from core.text.catalog import Catalog
 from tests.driver import Driver
 from tests.reports import UNTIL_CONTACT
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from conversations import loket_texts as t
+from core.lifecycle import staff_texts as t
 from tests.e2e.telegram_harness import LOKET, REPORT, Person, running_bot
 from tests.fakes.telegram_api import FakeTelegram, FakeUser
 

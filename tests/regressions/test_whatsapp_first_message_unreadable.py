@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from bot.whatsapp.inbound import parse_webhook
-from conversations import messages as m
+from core.dialog import messages as m
 from tests.e2e.telegram_harness import Clock
 from tests.e2e.whatsapp_harness import Resident, running_whatsapp
 from tests.fakes import whatsapp_payloads as wa

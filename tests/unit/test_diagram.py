@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from conversations.diagram import flows_markdown, lifecycle_markdown
+from core.diagram import flows_markdown, lifecycle_markdown
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "flows.md"
 LIFECYCLE = DOC.with_name("lifecycle.md")

@@ -17,7 +17,7 @@ from pathlib import Path, PurePosixPath
 import pytest
 
 from bot import i18n
-from conversations.text import LANGUAGES
+from core.text.languages import LANGUAGES
 from tests.deployment_files import (
     COMPOSE_SECRETS,
     PREFIX,

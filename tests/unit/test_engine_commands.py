@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import timedelta
 
-from conversations import messages as m
-from conversations.engine import Engine
-from conversations.events import Pick, SetLanguage, TextIn
-from conversations.matching import Catalog
-from conversations.state import ConversationState
+from core.dialog import messages as m
+from core.dialog.engine import Engine
+from core.dialog.events import Pick, SetLanguage, TextIn
+from core.dialog.state import ConversationState
+from core.text.catalog import Catalog
 from tests.driver import Driver
 
 

@@ -11,11 +11,11 @@ from bot.callbacks import MAX_BYTES, ReporterButton, StaffButton, parse, reporte
 from bot.partners import partner_code, start_payload
 from bot.settings import Settings
 from bot.telegram.format import MAX_TEXT, split_text
-from conversations.asking import choices_for
-from conversations.dialogs import DIALOGS, WELCOME
-from conversations.flows import FLOWS
-from conversations.state import ConversationState
-from conversations.text import language_from_tag
+from core.dialog.asking import choices_for
+from core.dialog.dialogs import DIALOGS, WELCOME
+from core.dialog.flows import FLOWS
+from core.dialog.state import ConversationState
+from core.text.languages import language_from_tag
 
 LONG_PLACES = (
     "Terneuzen-Centrum,Sas van Gent,Hoek,"

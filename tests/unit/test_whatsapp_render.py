@@ -28,15 +28,15 @@ from bot.whatsapp.render import (
 )
 from bot.whatsapp.templates import MAX_QUICK_REPLY, MAX_TEMPLATE_BODY, SPECS, template_text
 from bot.whatsapp.updates import reply_options
-from conversations import followup_texts as ft
-from conversations.asking import ask, ask_dialog
-from conversations.dialogs import DIALOGS
-from conversations.events import Reply
-from conversations.flows import FLOWS
-from conversations.matching import Catalog, Place
-from conversations.model import Kind
-from conversations.state import ConversationState
-from conversations.text import LANGUAGES
+from core.dialog.asking import ask, ask_dialog
+from core.dialog.dialogs import DIALOGS
+from core.dialog.events import Reply
+from core.dialog.flows import FLOWS
+from core.dialog.model import Kind, Place
+from core.dialog.state import ConversationState
+from core.followup import texts as ft
+from core.text.catalog import Catalog
+from core.text.languages import LANGUAGES
 from tests.unit.conftest import PLACES
 
 ALL_PLACES = Settings(_env_file=None).places()  # type: ignore[call-arg]
