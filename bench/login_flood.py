@@ -38,7 +38,7 @@ from sqlalchemy import select
 
 from bench.pg import pg_database, postgres
 from bench.service_process import PeakRss, Running, service
-from bot.passwords import hash_password
+from bot.staff.passwords import hash_password
 from storage import Store, make_engine
 from storage.models import AuditEntry
 from tests.e2e.web_harness import post_login

@@ -35,7 +35,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bench.interactions import T0, TYPICAL_TAPS_AND_TEXTS
 from bot.i18n import load_catalogs
-from bot.service import ConversationService
+from bot.reporting.service import ConversationService
 from core.dialog.engine import Engine
 from core.dialog.events import Event, TextIn
 from core.dialog.matching import LabelIndex

@@ -3,7 +3,7 @@
 Real outbox rows in a real SQLite database (and then PostgreSQL, a throw-away server from
 ``tests.pg.start_postgres``; ``--smoke``: SQLite only), queued the way the service queues them (the
 storage repositories), drained by the real OutboxWorker and LoketComposer through the real
-PTB client with our rate limiter (``bot.telegram.client.build_bot``), against the fake Bot
+PTB client with our rate limiter (``bot.channels.telegram.client.build_bot``), against the fake Bot
 API on loopback with Telegram's limits enforced (30 sends a second overall, 20 messages a
 minute per group, both as sliding windows; a send over a limit is answered with a 429).
 
@@ -40,12 +40,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bot.actions import STAFF_CARD, STAFF_DETAILS
+from bot.channels.telegram.client import build_bot
+from bot.channels.telegram.messenger import TelegramMessenger
 from bot.i18n import load_catalogs
-from bot.loket import LoketService
-from bot.outbox import OutboxWorker, run_worker
-from bot.telegram.client import build_bot
-from bot.telegram.messenger import TelegramMessenger
+from bot.outbox.worker import OutboxWorker, run_worker
+from bot.staff.accounts import LoketService
+from bot.staff.actions import STAFF_CARD, STAFF_DETAILS
 from core.dialog.model import Place
 from storage import Store, create_schema, make_engine
 from storage.crypto import Keyring

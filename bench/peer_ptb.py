@@ -10,7 +10,7 @@ keeps the conversations in memory and writes the pickle every ``update_interval`
 (60 by default) and at shutdown; ours commits every step to the database. PTB's Updater also
 acknowledges an update as soon as it is fetched (its next getUpdates asks from the last one
 + 1), so updates queued or being handled when the process dies are gone; ours acknowledges
-an update only once it and every earlier one were handled (bot/telegram/polling.py).
+an update only once it and every earlier one were handled (bot/channels/telegram/polling.py).
 """
 
 from __future__ import annotations

@@ -77,7 +77,7 @@ def _step_texts(step: Any) -> Iterator[str]:
 def resident_msgids() -> list[str]:
     """Every msgid a resident can read, once, in a stable order."""
     sys.path.insert(0, str(ROOT))
-    from bot.whatsapp import texts as whatsapp_texts
+    from bot.channels.whatsapp import texts as whatsapp_texts
     from core.dialog import dialogs, flows, messages
     from core.followup import texts as followup_texts
 

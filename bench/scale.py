@@ -27,10 +27,10 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bench.scale_data import NOW, load
-from bot.followup import FollowUpService
-from bot.office import office_hours
+from bot.dashboard.signals import list_page
+from bot.followup.office import office_hours
+from bot.followup.service import FollowUpService
 from bot.settings import Settings
-from bot.web.signals import list_page
 from core.monitoring.period import Period, local_date
 from storage import Store, create_schema, make_engine
 from storage.crypto import Keyring
@@ -39,7 +39,7 @@ from storage.listing import SignalFilter
 SWEEP_TARGET_MS = 200.0
 FIGURES_TARGET_MS = 500.0
 RUNS = 5
-PAGE_SIZE = 50  # bot/web/signals.py
+PAGE_SIZE = 50  # bot/dashboard/signals.py
 
 
 class Report:
@@ -102,7 +102,7 @@ async def measure(engine: AsyncEngine, url: str, signals: int, report: Report) -
     report.add("monitoring figures, one year", await _median_ms(figures), "ms", FIGURES_TARGET_MS)
     report.add("  of which the times (pick-up, contact)", await _median_ms(figure_times), "ms")
 
-    # The signal list page: what bot/web/signals.py signal_list reads and computes per
+    # The signal list page: what bot/dashboard/signals.py signal_list reads and computes per
     # request (``list_page``; the overdue set of every open signal only for that filter).
     async def listing(wanted: SignalFilter, page: int = 1, overdue_only: bool = False) -> None:
         async with store.unit_of_work() as uow:

@@ -36,7 +36,7 @@ from typing import Any
 
 from bench import pg
 from bot.i18n import load_catalogs
-from bot.service import ConversationService
+from bot.reporting.service import ConversationService
 from core.dialog.engine import Engine
 from core.dialog.events import Event, Pick, TextIn
 from core.dialog.matching import LabelIndex
@@ -100,7 +100,7 @@ async def reporter(service: ConversationService, number: int, reports: int, out:
 async def measure(url: str, reporters: int, reports: int) -> Run:
     engine = make_engine(url)
     failures = FailedSteps()
-    logging.getLogger("bot.service").addFilter(failures)
+    logging.getLogger("bot.reporting.service").addFilter(failures)
     try:
         await create_schema(engine)
         catalogs = load_catalogs()
@@ -119,7 +119,7 @@ async def measure(url: str, reporters: int, reports: int) -> Run:
         out.failed = failures.count
         return out
     finally:
-        logging.getLogger("bot.service").removeFilter(failures)
+        logging.getLogger("bot.reporting.service").removeFilter(failures)
         await engine.dispose()
 
 

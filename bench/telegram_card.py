@@ -19,7 +19,7 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bot.telegram.client import build_bot
+from bot.channels.telegram.client import build_bot
 from tests.e2e.telegram_harness import LOKET, REPORT, TOKEN, Person, running_bot
 from tests.fakes.telegram_api import FakeTelegram, FakeUser
 

@@ -44,10 +44,10 @@ from pydantic import SecretStr
 from bench.load_fake import WAIT
 from bench.peer_ptb import running_peer
 from bench.pg import pg_database, postgres
-from bot.app import build_app
+from bot.bootstrap.build import build_app
+from bot.bootstrap.telegram_alone import serve_telegram
+from bot.channels.telegram.client import build_bot
 from bot.settings import Settings
-from bot.telegram.client import build_bot
-from bot.telegram.runner import telegram_channel
 from tests.e2e.telegram_harness import LOKET, TOKEN
 
 HUMAN = (1.0, 3.0)  # seconds of thought before each tap
@@ -157,7 +157,7 @@ async def run_ours(database_url: str, label: str, load: Load, paced: bool) -> Re
         app = await build_app(settings(far.api_url, database_url))
         try:
             bot = build_bot(TOKEN, far.api_url, paced=paced)
-            async with telegram_channel(app, utc_now, run_scheduler=False, bot=bot):
+            async with serve_telegram(app, utc_now, run_scheduler=False, bot=bot):
                 return await far.run(label, load)
         finally:
             await app.close()

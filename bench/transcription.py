@@ -44,7 +44,7 @@ from typing import Any
 
 from bench.service_steps import Run, report
 from bot.i18n import load_catalogs
-from bot.service import ConversationService
+from bot.reporting.service import ConversationService
 from bot.voice.results import Transcript, TranscriptFailed
 from bot.voice.transcriber import WhisperTranscriber, WorkerOptions
 from core.dialog.engine import Engine

@@ -20,7 +20,7 @@ import tempfile
 from pathlib import Path
 
 from bench.service_process import PeakRss, Running, service
-from bot.whatsapp.webhook import MAX_BODY, PATH
+from bot.channels.whatsapp.webhook import MAX_BODY, PATH
 from tests.e2e import raw_http
 
 TARGET_MB = 20.0

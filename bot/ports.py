@@ -12,7 +12,7 @@ LOKET = "loket"  # the symbolic target of the loket group, resolved by each mess
 @dataclass(frozen=True)
 class Button:
     label: str
-    data: str  # a staff action, see ``bot.callbacks``
+    data: str  # a staff action, see ``bot.buttons``
     short: str = ""  # the label where room is scarce (a WhatsApp reply button)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import time, timedelta
 from pathlib import Path
 from typing import Annotated, Literal
@@ -15,13 +16,19 @@ from core.dialog.model import Place
 from core.followup.rules import FollowUpRules
 from core.text.languages import DEFAULT_LANGUAGE
 
-from .retention import RetentionPeriods
-
 # Terneuzen's kernen; a municipality sets its own list.
 DEFAULT_NEIGHBOURHOODS = (
     "Terneuzen-Centrum,Terneuzen-Noord,Terneuzen-Zuid,Axel,Sas van Gent,Sluiskil,"
     "Zaamslag,Hoek,Westdorpe,Philippine"
 )
+
+
+@dataclass(frozen=True)
+class RetentionPeriods:
+    reporter_contact: timedelta = timedelta(days=30)
+    person_details: timedelta = timedelta(days=365)
+    drafts: timedelta = timedelta(days=7)
+    update_ids: timedelta = timedelta(days=14)
 
 
 class Settings(BaseSettings):
@@ -100,7 +107,7 @@ class Settings(BaseSettings):
     max_failed_logins: int = Field(default=5, ge=1)
     # Dashboard password checks (Argon2id: 64 MiB and tens of milliseconds each) at once, how
     # many more may wait their turn, and how many logins one client may try a minute; past
-    # these a login is answered "busy, try again" at once (bot/web/login_gate.py).
+    # these a login is answered "busy, try again" at once (bot/dashboard/login_gate.py).
     login_checks: int = Field(default=2, ge=1, le=64)
     login_waiting: int = Field(default=16, ge=0, le=1000)
     login_attempts_per_minute: int = Field(default=30, ge=1)

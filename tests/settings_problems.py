@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from pydantic import BaseModel, ValidationError
 
-from bot.cli import _problem
+from bot.cli.main import _problem
 
 
 def settings_problems(

@@ -20,7 +20,7 @@ PDI = "\u2069"
 
 # Left-to-right isolate: a token (reference, number, postcode, command) is left-to-right
 # whatever surrounds it, so "/start" never shows as "start/" in Arabic, and a page can tell
-# it from typed text (FSI) and keep it on one line (bot/web/chat_text.py).
+# it from typed text (FSI) and keep it on one line (bot/channels/webchat/line.py).
 LRI = "\u2066"
 # How a language joins the answers of a multiple choice ("a, b"; Arabic "a، b").
 LIST_SEPARATORS = {"ar": "\u060c "}

@@ -14,9 +14,10 @@ from typing import Any
 from pydantic import SecretStr
 from telegram.ext import ExtBot
 
-from bot.app import App, build_app
+from bot.app import App
+from bot.bootstrap.build import build_app
+from bot.bootstrap.telegram_alone import TelegramService, serve_telegram
 from bot.settings import Settings
-from bot.telegram.runner import TelegramChannel, telegram_channel
 from tests import reports
 from tests.fakes.telegram_api import FakeTelegram, FakeUser, SentMessage
 
@@ -59,13 +60,13 @@ async def running_bot(
     sock: socket.socket | None = None,
     bot: ExtBot[int] | None = None,
     **extra: Any,
-) -> AsyncIterator[tuple[App, TelegramChannel]]:
+) -> AsyncIterator[tuple[App, TelegramService]]:
     loket = int(extra.get("loket_chat_id", LOKET))
     if loket not in fake.groups_ever:  # the bot is a member of the loket group
         fake.add_group(loket)
     app = await build_app(settings_for(fake, tmp_path, **extra))
     try:
-        async with telegram_channel(
+        async with serve_telegram(
             app,
             clock or Clock(),
             run_outbox=run_outbox,

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.loket import CODE_ALPHABET, LoketService
+from bot.staff.accounts import CODE_ALPHABET, LoketService
 from core.lifecycle import staff_texts as loket_texts
 from storage.database import make_engine
 from storage.migrations import head

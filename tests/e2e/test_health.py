@@ -17,7 +17,7 @@ from typing import Any
 import httpx
 import pytest
 
-from bot.telegram.webhook import SECRET_HEADER
+from bot.channels.telegram.webhook import SECRET_HEADER
 from tests.e2e.telegram_harness import LOKET, REPORT, TOKEN, WEBHOOK_SECRET
 from tests.fakes.telegram_api import FakeTelegram, FakeUser, Params
 from tests.keys import TEST_KEY_ENV

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.loket import LoketService
+from bot.staff.accounts import LoketService
 from tests.e2e.telegram_harness import LOKET, REPORT, T0, Clock, Person, running_bot
 from tests.fakes.telegram_api import FakeTelegram, FakeUser
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from bot.app import App
-from bot.telegram.runner import TelegramChannel
+from bot.bootstrap.telegram_alone import TelegramService
 from core.followup import texts as ft
 from core.text.msgids import Msg, Token, msg
 from core.text.render import render
@@ -54,7 +54,7 @@ async def press(person: Person, message: SentMessage, data: str) -> list[SentMes
 
 
 async def claimed_details(
-    app: App, channel: TelegramChannel, clock: Clock, fake: FakeTelegram, anna: Person
+    app: App, channel: TelegramService, clock: Clock, fake: FakeTelegram, anna: Person
 ) -> SentMessage:
     await channel.worker.drain(clock())
     [card] = fake.messages(LOKET)

@@ -17,9 +17,10 @@ from typing import Any
 
 import pytest
 
-from bot.app import App, build_app
-from bot.telegram.polling import poll
-from bot.telegram.runner import telegram_parts
+from bot.app import App
+from bot.bootstrap.build import build_app
+from bot.channels.telegram.channel import telegram_parts
+from bot.channels.telegram.polling import poll
 from tests.e2e.telegram_harness import TOKEN, Clock, settings_for
 from tests.fakes.telegram_api import FakeTelegram, FakeUser, Params
 

@@ -18,8 +18,8 @@ from typing import Any
 
 import pytest
 
+from bot.channels.telegram.webhook import PATH, SECRET_HEADER
 from bot.i18n import load_catalogs
-from bot.telegram.webhook import PATH, SECRET_HEADER
 from core.dialog.flows import FLOWS
 from storage import Store, make_engine
 from tests.e2e import raw_http

@@ -12,8 +12,8 @@ from typing import Any
 
 from playwright.async_api import Page
 
-from bot.serve import RoutingMessenger
-from bot.web.chat import COOKIE
+from bot.bootstrap.serving import RoutingMessenger
+from bot.channels.webchat.chat import COOKIE
 from core.dialog import messages as m
 from core.dialog.dialogs import WELCOME
 from core.dialog.flows import REPORT_OTHER
@@ -406,11 +406,11 @@ async def test_cookies_are_secure_when_configured(tmp_path: Path) -> None:
 
 
 async def deliver_outbox(svc: WebService) -> int:
-    from bot.web.chat import chat_parts
-    from bot.web.site import web_context
+    from bot.bootstrap.web import web_pages
+    from bot.channels.webchat.channel import webchat_parts
 
-    _, messenger = chat_parts(web_context(svc.app, svc.clock))
-    routing = RoutingMessenger(svc.staff, {"web": messenger})
+    chat = webchat_parts(svc.app, svc.clock, web_pages(svc.app))
+    routing = RoutingMessenger(svc.staff, {"web": chat.messenger})
     return await svc.app.outbox_worker(routing).drain(svc.clock())
 
 

@@ -19,7 +19,7 @@ from playwright.async_api import Page, expect
 from sqlalchemy import select, text
 
 from bot.app import App
-from bot.web.figure_views import POSTCODE
+from bot.dashboard.monitoring.views import POSTCODE
 from core.dialog.flows import REPORT_OTHER
 from core.monitoring import period as fp
 from storage.models import AuditEntry

@@ -15,8 +15,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.telegram.webhook import PATH, SECRET_HEADER
-from bot.whatsapp.webhook import SIGNATURE_HEADER
+from bot.channels.telegram.webhook import PATH, SECRET_HEADER
+from bot.channels.whatsapp.webhook import SIGNATURE_HEADER
 from tests.e2e import raw_http
 from tests.e2e.telegram_harness import LOKET, WEBHOOK_SECRET, Clock, webhook_bot
 from tests.e2e.whatsapp_harness import APP_SECRET, Running, running_whatsapp

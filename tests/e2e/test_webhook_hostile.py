@@ -12,11 +12,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from bot.telegram.webhook import MAX_BODY as TELEGRAM_MAX
-from bot.telegram.webhook import PATH as TELEGRAM_PATH
-from bot.telegram.webhook import SECRET_HEADER
-from bot.whatsapp.webhook import MAX_BODY as WHATSAPP_MAX
-from bot.whatsapp.webhook import SIGNATURE_HEADER
+from bot.channels.telegram.webhook import MAX_BODY as TELEGRAM_MAX
+from bot.channels.telegram.webhook import PATH as TELEGRAM_PATH
+from bot.channels.telegram.webhook import SECRET_HEADER
+from bot.channels.whatsapp.webhook import MAX_BODY as WHATSAPP_MAX
+from bot.channels.whatsapp.webhook import SIGNATURE_HEADER
 from core.dialog.dialogs import WELCOME
 from storage.models import InboundMessage, InboxMessage, Reporter
 from storage.uow import Store

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from bot.whatsapp.webhook import MAX_BODY
+from bot.channels.whatsapp.webhook import MAX_BODY
 from core.dialog import messages as m
 from core.dialog.dialogs import LANGUAGE, WELCOME
 from core.dialog.flows import REPORT_OTHER

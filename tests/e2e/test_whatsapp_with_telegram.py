@@ -14,10 +14,10 @@ import httpx
 import pytest
 from pydantic import SecretStr
 
-from bot.app import build_app
-from bot.serve import serving
-from bot.telegram.runner import telegram_parts
-from bot.whatsapp.channel import whatsapp_parts
+from bot.bootstrap.build import build_app
+from bot.bootstrap.serving import serving
+from bot.channels.telegram.channel import telegram_parts
+from bot.channels.whatsapp.channel import whatsapp_parts
 from tests.e2e.telegram_harness import LOKET, REPORT, TOKEN, Clock, Person
 from tests.e2e.whatsapp_harness import (
     Resident,

@@ -22,12 +22,13 @@ import httpx
 from axe_playwright_python.base import AXE_SCRIPT
 from playwright.async_api import Browser, BrowserContext, Page, async_playwright
 
-from bot.app import App, build_app
-from bot.passwords import hash_password
+from bot.app import App
+from bot.bootstrap.build import build_app
+from bot.bootstrap.serving import serving
+from bot.bootstrap.web import web_channel
 from bot.ports import Outgoing
-from bot.serve import serving
 from bot.settings import Settings
-from bot.web.site import web_channel
+from bot.staff.passwords import hash_password
 from storage.records import StaffRecord
 from tests.e2e.telegram_harness import Clock
 

@@ -16,13 +16,14 @@ from typing import Any
 import httpx
 from pydantic import SecretStr
 
-from bot.app import App, build_app
+from bot.app import App
+from bot.bootstrap.build import build_app
+from bot.bootstrap.serving import Service, serving
+from bot.channels.whatsapp.channel import WhatsAppParts, whatsapp_parts
+from bot.channels.whatsapp.templates import SPECS, template_text
 from bot.i18n import load_catalogs
 from bot.ports import Outgoing
-from bot.serve import Service, serving
 from bot.settings import Settings
-from bot.whatsapp.channel import WhatsAppParts, whatsapp_parts
-from bot.whatsapp.templates import SPECS, template_text
 from core.text.languages import LANGUAGES
 from tests.e2e.telegram_harness import Clock
 from tests.fakes import whatsapp_payloads as wa

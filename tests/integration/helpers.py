@@ -8,8 +8,8 @@ from typing import Any
 
 from sqlalchemy import select
 
-from bot.loket import LoketService
 from bot.ports import DeliveryError, Outgoing
+from bot.staff.accounts import LoketService
 from core.dialog.draft import SignalDraft
 from storage import Store, StoredSignal
 from storage.models import CheckInClaim, OutboxMessage

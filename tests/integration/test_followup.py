@@ -13,10 +13,10 @@ from zoneinfo import ZoneInfo
 import holidays
 import pytest
 
-from bot.followup import DIGEST, FollowUpService
+from bot.followup.service import DIGEST, FollowUpService
 from bot.i18n import ContextCatalog, load_catalogs
-from bot.loket import LoketService
-from bot.outbox import OutboxWorker
+from bot.outbox.worker import OutboxWorker
+from bot.staff.accounts import LoketService
 from core.dialog.model import Place
 from core.followup import rules as f
 from core.followup.rules import FollowUpRules

@@ -8,7 +8,7 @@ from datetime import timedelta
 from sqlalchemy import text
 
 from bot.i18n import ContextCatalog, load_catalogs
-from bot.loket import LoketService
+from bot.staff.accounts import LoketService
 from core.text.msgids import Msg
 from core.text.render import render
 from storage import Store

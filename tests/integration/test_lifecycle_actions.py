@@ -6,10 +6,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from bot.actions import NEEDS_HELP, REPORTER_QUESTION, STAFF_CARD, STAFF_DETAILS
 from bot.i18n import ContextCatalog, load_catalogs
-from bot.loket import LoketService
-from bot.outbox import OutboxWorker
+from bot.outbox.worker import OutboxWorker
+from bot.staff.accounts import LoketService
+from bot.staff.actions import NEEDS_HELP, REPORTER_QUESTION, STAFF_CARD, STAFF_DETAILS
 from core.dialog.model import Place
 from core.lifecycle import staff_texts as t
 from core.lifecycle import table as lc

@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 import holidays
 from sqlalchemy import update
 
-from bot.web.signals import PAGE_SIZE, list_page
+from bot.dashboard.signals import PAGE_SIZE, list_page
 from core.followup import rules as f
 from core.followup.rules import FollowUpRules, SignalClock
 from core.followup.workdays import WorkingHours

@@ -15,7 +15,8 @@ import pytest
 from pydantic import SecretStr
 from sqlalchemy import text
 
-from bot.app import App, build_app
+from bot.app import App
+from bot.bootstrap.build import build_app
 from bot.logs import configure_logging
 from bot.ports import DeliveryError
 from bot.settings import Settings

@@ -8,9 +8,9 @@ from datetime import timedelta
 from sqlalchemy import text
 
 from bot.i18n import ContextCatalog, load_catalogs
-from bot.loket import LoketService, hash_code
-from bot.outbox import OutboxWorker
+from bot.outbox.worker import OutboxWorker
 from bot.ports import DeliveryError
+from bot.staff.accounts import LoketService, hash_code
 from core.dialog.model import Place
 from core.text.msgids import Msg
 from core.text.render import render

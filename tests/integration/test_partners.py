@@ -9,8 +9,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from bot.i18n import ContextCatalog, load_catalogs
-from bot.outbox import OutboxWorker
-from bot.service import ConversationService
+from bot.outbox.worker import OutboxWorker
+from bot.reporting.service import ConversationService
 from core.dialog.engine import Engine
 from core.dialog.events import Pick, TextIn
 from core.dialog.matching import LabelIndex

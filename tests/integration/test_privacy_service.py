@@ -13,7 +13,7 @@ from sqlalchemy import text
 
 from bot.i18n import ContextCatalog, load_catalogs
 from bot.rendering import RenderedReply
-from bot.service import ConversationService
+from bot.reporting.service import ConversationService
 from core.dialog.engine import Engine
 from core.dialog.events import Event, Pick, TextIn
 from core.dialog.matching import LabelIndex

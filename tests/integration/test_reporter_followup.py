@@ -10,15 +10,15 @@ from zoneinfo import ZoneInfo
 
 import holidays
 
-from bot.actions import CARD_UPDATE, REPORTER_QUESTION
-from bot.app import build_app
-from bot.followup import REPORTER_FLAG, REPORTER_REPLY, FollowUpService
+from bot.bootstrap.build import build_app
+from bot.followup.service import REPORTER_FLAG, REPORTER_REPLY, FollowUpService
 from bot.i18n import ContextCatalog, load_catalogs
-from bot.loket import LoketService
-from bot.loket_messages import ADMIN_ALERT
-from bot.outbox import OutboxWorker
+from bot.outbox.loket import ADMIN_ALERT
+from bot.outbox.worker import OutboxWorker
 from bot.ports import DeliveryError, Outgoing
 from bot.settings import Settings
+from bot.staff.accounts import LoketService
+from bot.staff.actions import CARD_UPDATE, REPORTER_QUESTION
 from core.dialog.events import Pick, TextIn
 from core.dialog.model import Place
 from core.followup import rules as f

@@ -8,7 +8,8 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 
-from bot.retention import RetentionPeriods, RetentionService
+from bot.followup.retention import RetentionService
+from bot.settings import RetentionPeriods
 from storage import Store
 from storage.models import Conversation, InboundMessage, Reporter, Signal, SignalEvent
 from tests.integration.helpers import NOW, make_draft

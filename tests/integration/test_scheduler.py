@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 from datetime import timedelta
 
-from bot.app import build_app
+from bot.bootstrap.build import build_app
 from bot.settings import Settings
 from tests.integration.helpers import NOW, add_signal
 

@@ -8,9 +8,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from bot.i18n import ContextCatalog, load_catalogs
-from bot.outbox import MAX_ATTEMPTS, OutboxWorker
+from bot.outbox.worker import MAX_ATTEMPTS, OutboxWorker
 from bot.ports import DeliveryError
-from bot.service import ConversationService
+from bot.reporting.service import ConversationService
 from core.dialog.engine import Engine
 from core.dialog.events import Pick, TextIn
 from core.dialog.matching import LabelIndex

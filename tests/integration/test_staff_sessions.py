@@ -7,7 +7,8 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
-from bot.retention import RetentionPeriods, RetentionService
+from bot.followup.retention import RetentionService
+from bot.settings import RetentionPeriods
 from storage import Store
 from storage.models import StaffSession
 from tests.integration.helpers import NOW

@@ -11,11 +11,12 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import select, text, update
 
+from bot.channels.webchat.messenger import ChatTranscripts, WebChatMessenger
+from bot.channels.webchat.transcript import Transcript
+from bot.followup.retention import RetentionService
 from bot.ports import Button, DeliveryError, Outgoing, TemplateCall
 from bot.rendering import RenderedReply
-from bot.retention import RetentionPeriods, RetentionService
-from bot.web.chat_messenger import ChatTranscripts, WebChatMessenger
-from bot.web.chat_transcript import Transcript
+from bot.settings import RetentionPeriods
 from storage import Store
 from storage.crypto import KeyringError
 from storage.models import WebChat

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.callbacks import MAX_ID, parse
+from bot.buttons import MAX_ID, parse
 from tests.e2e.telegram_harness import Person, running_bot
 from tests.fakes.telegram_api import FakeTelegram, FakeUser
 

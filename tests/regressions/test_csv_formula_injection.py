@@ -70,7 +70,7 @@ async def test_partner_names_that_look_like_formulas_stay_text_in_excel(tmp_path
 
 @pytest.mark.parametrize("start", ["=", "+", "-", "@", "\t", "\r"])
 def test_every_formula_start_is_neutralised(start: str) -> None:
-    from bot.web.figure_csv import cell
+    from bot.dashboard.monitoring.csv_files import cell
 
     assert cell(start + "1+1") == "'" + start + "1+1"
     assert cell("Jumbo " + start) == "Jumbo " + start

@@ -18,7 +18,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.web.intake import FLOWS
+from bot.dashboard.intake import FLOWS
 from tests.e2e.telegram_harness import T0
 from tests.e2e.web_harness import PASSWORD, add_web_staff, post_login, web_service
 from tests.integration.helpers import make_draft

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from bot.i18n import load_catalogs
-from bot.loket import LoketService
+from bot.staff.accounts import LoketService
 from core.text.render import render
 from storage import Store, create_schema, make_engine
 from tests.integration.helpers import NOW, add_signal

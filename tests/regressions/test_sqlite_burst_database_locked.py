@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from bot.i18n import load_catalogs
-from bot.service import ConversationService
+from bot.reporting.service import ConversationService
 from core.dialog.engine import Engine
 from core.dialog.events import Pick, TextIn
 from core.dialog.matching import LabelIndex

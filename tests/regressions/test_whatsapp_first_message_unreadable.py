@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.whatsapp.inbound import parse_webhook
+from bot.channels.whatsapp.inbound import parse_webhook
 from core.dialog import messages as m
 from tests.e2e.telegram_harness import Clock
 from tests.e2e.whatsapp_harness import Resident, running_whatsapp

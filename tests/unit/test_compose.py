@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.serve import SHUTDOWN_GRACE
+from bot.bootstrap.serving import SHUTDOWN_GRACE
+from bot.channels.telegram import webhook as telegram_webhook
 from bot.settings import Settings
-from bot.telegram import webhook as telegram_webhook
 from tests.deployment_files import (
     COMPOSE,
     COMPOSE_SECRETS,

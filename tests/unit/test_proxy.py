@@ -11,8 +11,8 @@ from functools import cache
 
 import pytest
 
-from bot.telegram import webhook as telegram_webhook
-from bot.whatsapp import webhook as whatsapp_webhook
+from bot.channels.telegram import webhook as telegram_webhook
+from bot.channels.whatsapp import webhook as whatsapp_webhook
 from tests.deployment_files import (
     NGINX,
     PREFIX,

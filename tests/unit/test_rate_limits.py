@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 from telegram.error import RetryAfter
 
-from bot.telegram.limits import WindowRateLimiter
+from bot.channels.telegram.limits import WindowRateLimiter
 
 Result = bool | dict[str, Any] | list[dict[str, Any]]
 

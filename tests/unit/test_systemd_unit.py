@@ -3,7 +3,7 @@ checkout as its own user, with its settings and secrets from an EnvironmentFile.
 
 from __future__ import annotations
 
-from bot.serve import SHUTDOWN_GRACE
+from bot.bootstrap.serving import SHUTDOWN_GRACE
 from tests.deployment_files import ROOT, duration_seconds
 
 UNIT = ROOT / "deploy" / "signaalpunt.service"

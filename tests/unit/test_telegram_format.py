@@ -7,10 +7,10 @@ import html
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.callbacks import MAX_BYTES, ReporterButton, StaffButton, parse, reporter_data, staff_data
-from bot.partners import partner_code, start_payload
+from bot.buttons import MAX_BYTES, ReporterButton, StaffButton, parse, reporter_data, staff_data
+from bot.channels.telegram.format import MAX_TEXT, split_text
 from bot.settings import Settings
-from bot.telegram.format import MAX_TEXT, split_text
+from bot.staff.partners import partner_code, start_payload
 from core.dialog.asking import choices_for
 from core.dialog.dialogs import DIALOGS, WELCOME
 from core.dialog.flows import FLOWS

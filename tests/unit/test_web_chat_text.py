@@ -3,7 +3,7 @@ callable, typed text escaped and free to wrap."""
 
 from __future__ import annotations
 
-from bot.web.chat_text import chat_line
+from bot.channels.webchat.line import chat_line
 from core.text.render import isolate, isolate_token
 
 

@@ -3,9 +3,8 @@ language preference."""
 
 from __future__ import annotations
 
-from bot.rendering import RenderedChoice, RenderedReply
-from bot.web.chat import accepted_language
-from bot.web.chat_actions import (
+from bot.channels.webchat.chat import accepted_language
+from bot.channels.webchat.inputs import (
     Answered,
     Command,
     Language,
@@ -14,7 +13,8 @@ from bot.web.chat_actions import (
     Typed,
     action_of,
 )
-from bot.web.chat_transcript import BOT, LOKET, MAX_ENTRIES, ME, Choice, Entry, Transcript
+from bot.channels.webchat.transcript import BOT, LOKET, MAX_ENTRIES, ME, Choice, Entry, Transcript
+from bot.rendering import RenderedChoice, RenderedReply
 
 
 def ask(prompt: str, *choices: tuple[str, str, bool], multi: bool = False) -> RenderedReply:

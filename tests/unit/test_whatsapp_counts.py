@@ -6,13 +6,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 
+from bot.channels.whatsapp.render import MAX_BUTTON_TITLE, MAX_BUTTONS, WaButtons, WaList
 from bot.rendering import render_reply
-from bot.whatsapp.render import (
-    MAX_BUTTON_TITLE,
-    MAX_BUTTONS,
-    WaButtons,
-    WaList,
-)
 from core.dialog.asking import again, ask, ask_dialog, edit_dialog
 from core.dialog.dialogs import DIALOGS
 from core.dialog.events import Reply
