@@ -44,7 +44,7 @@ from bot.channels.telegram.client import build_bot
 from bot.channels.telegram.messenger import TelegramMessenger
 from bot.i18n import load_catalogs
 from bot.outbox.worker import OutboxWorker, run_worker
-from bot.staff.accounts import LoketService
+from bot.staff.accounts import StaffAccounts
 from bot.staff.actions import STAFF_CARD, STAFF_DETAILS
 from core.dialog.model import Place
 from storage import Store, create_schema, make_engine
@@ -109,13 +109,13 @@ def utc_now() -> datetime:
 async def enqueue(store: Store, mix: Mix) -> None:
     """Queue the mix through the repositories, oldest first in an interleaved order (as a
     busy day would: cards and details for different chats alternate)."""
-    loket = LoketService(store)
+    accounts = StaffAccounts(store)
     staff_ids: list[int] = []
     for number in range(mix.private_chats):
         now = utc_now()
-        code = await loket.create_invite("regisseur", now)
+        code = await accounts.create_invite("regisseur", now)
         user_id = STAFF_BASE + number
-        linked = await loket.link(
+        linked = await accounts.link(
             code, telegram_user_id=user_id, name=f"Regisseur {number}", now=now
         )
         assert linked, "enrolling a staff member failed"

@@ -18,7 +18,8 @@ from bot.outbox.worker import OutboxWorker
 from bot.ports import Messenger
 from bot.reporting.service import ConversationService
 from bot.settings import Settings
-from bot.staff.accounts import LoketService
+from bot.staff.accounts import StaffAccounts
+from bot.staff.actions import SignalActions
 from core.dialog.engine import Engine
 from core.dialog.model import Place
 from storage.uow import Store
@@ -27,13 +28,14 @@ from storage.uow import Store
 @dataclass
 class App:
     settings: Settings
-    db: AsyncEngine
+    database: AsyncEngine  # SQLAlchemy's: the connection pool (``store`` works through it)
     store: Store
     catalogs: dict[str, ContextCatalog]
     places: tuple[Place, ...]
-    engine: Engine
+    dialog: Engine  # the conversation engine (``core.dialog.engine``)
     service: ConversationService
-    loket: LoketService
+    accounts: StaffAccounts
+    actions: SignalActions
     followup: FollowUpService
     retention: RetentionService
     # Set when something was queued in the outbox, so the worker sends it at once.
@@ -60,4 +62,4 @@ class App:
         )
 
     async def close(self) -> None:
-        await self.db.dispose()
+        await self.database.dispose()

@@ -13,7 +13,8 @@ from bot.followup.service import FollowUpService
 from bot.i18n import load_catalogs
 from bot.reporting.service import ConversationService
 from bot.settings import Settings
-from bot.staff.accounts import LoketService
+from bot.staff.accounts import StaffAccounts
+from bot.staff.actions import SignalActions
 from core.dialog.engine import Engine
 from core.dialog.matching import LabelIndex
 from storage.database import OutdatedSchema, make_engine
@@ -27,21 +28,21 @@ async def build_app(settings: Settings) -> App:
     """Open the database (migrating it first, unless ``migrate_on_start`` is off: then
     it must already be at the head revision) and wire the services."""
     keyring = keyring_from_settings(settings)
-    db = make_engine(settings.database_url)
+    database = make_engine(settings.database_url)
     try:
         if settings.migrate_on_start:
-            await upgrade(db, keyring)
+            await upgrade(database, keyring)
         else:
-            current, head = await status(db)
+            current, head = await status(database)
             if current != head:
                 raise OutdatedSchema(
                     f"the database is at revision {current or '(none)'}, this version needs "
                     f"{head}: run `signaalpunt db upgrade`"
                 )
     except BaseException:
-        await db.dispose()
+        await database.dispose()
         raise
-    store = Store(db, keyring)
+    store = Store(database, keyring)
     catalogs = load_catalogs()
     places = settings.places()
     engine = Engine(LabelIndex(catalogs), places)
@@ -55,12 +56,12 @@ async def build_app(settings: Settings) -> App:
         max_signals_per_day=settings.max_signals_per_day,
         max_messages_per_minute=settings.max_messages_per_minute,
     )
-    loket = LoketService(
+    accounts = StaffAccounts(
         store,
-        on_queued=wake.set,
         max_failed_codes=settings.max_failed_codes,
         lockout=timedelta(minutes=settings.lockout_minutes),
     )
+    actions = SignalActions(store, on_queued=wake.set)
     followup = FollowUpService(
         store,
         office_hours(settings),
@@ -70,5 +71,16 @@ async def build_app(settings: Settings) -> App:
     )
     retention = RetentionService(store, settings.retention_periods(), followup.hours.timezone)
     return App(
-        settings, db, store, catalogs, places, engine, service, loket, followup, retention, wake
+        settings=settings,
+        database=database,
+        store=store,
+        catalogs=catalogs,
+        places=places,
+        dialog=engine,
+        service=service,
+        accounts=accounts,
+        actions=actions,
+        followup=followup,
+        retention=retention,
+        outbox_wake=wake,
     )

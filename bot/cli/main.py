@@ -134,7 +134,7 @@ async def _partner(app: App, args: argparse.Namespace) -> int:
 async def _upgrade(app: App, args: argparse.Namespace) -> int:
     # build_app migrated (``main`` turns migrate_on_start on for this command); the
     # revision is read back, so what is printed is what the database says.
-    current, _ = await status(app.db)
+    current, _ = await status(app.database)
     # Never print the database password.
     shown = make_url(app.settings.database_url).render_as_string(hide_password=True)
     print(f"database ready at revision {current}: {shown}")

@@ -22,7 +22,7 @@ async def staff_command(app: App, args: argparse.Namespace, now: datetime) -> in
     if args.action == "password":
         return await set_web_password(app, args, now)
     if args.action == "invite":
-        code = await app.loket.create_invite(args.role, now)
+        code = await app.accounts.create_invite(args.role, now)
         expires = (now + INVITE_VALID).astimezone().strftime("%Y-%m-%d %H:%M")
         print(f"Invite code for role {args.role}: {code}")
         print(f"Single use, valid until {expires}. The staff member sends, in a private chat")

@@ -220,7 +220,7 @@ def router(web: WebContext) -> APIRouter:
             signal = await uow.signals.get_by_reference(reference) if reference else None
         if signal is None:
             return RedirectResponse("/loket/", status_code=303)
-        result = await app.loket.act(
+        result = await app.actions.act(
             action,
             signal.id,
             staff_id=staff.record.id,
@@ -243,7 +243,7 @@ def router(web: WebContext) -> APIRouter:
             return RedirectResponse("/loket/", status_code=303)
         question = str(form.get("question") or "")[:1000]
         nonce = str(form.get("nonce") or "")[:64] or None
-        reply = await app.loket.ask(
+        reply = await app.actions.ask(
             reference,
             question,
             staff_id=staff.record.id,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
@@ -41,6 +41,9 @@ from .pace import MessagePace, Pace
 log = logging.getLogger(__name__)
 
 SIGNAL_WINDOW = timedelta(hours=24)
+# A channel's own read in a step's transaction (``handle_step(read_along=...)``): what it
+# needs of its own records, without a transaction of its own.
+StepRead = Callable[[UnitOfWork], Awaitable[None]]
 
 
 @dataclass
@@ -55,13 +58,12 @@ class _Step:
 
 @dataclass(frozen=True)
 class StepResult:
-    """What handling one event gave the channel: the replies to send, whether the step
+    """What handling one event gave the channel: the replies to send, and whether the step
     failed (rolled back: the reporter's answers are as they were, so the question asked
-    last still stands), and the chat's recorded message with live buttons, when asked for."""
+    last still stands)."""
 
     replies: list[RenderedReply]
     failed: bool = False
-    keyboard: str | None = None
 
 
 @dataclass(frozen=True)
@@ -133,16 +135,16 @@ class ConversationService:
         message_id: str | None = None,
         language_hint: str | None = None,
         ask_language: bool = False,
-        keyboard_of: str | None = None,
+        read_along: StepRead | None = None,
     ) -> StepResult:
-        """``handle``, telling also whether the step failed, and with ``keyboard_of`` (a
-        chat id) the chat's recorded message with live buttons, read in the same
-        transaction (so a channel needs no transaction of its own to find it)."""
+        """``handle``, telling also whether the step failed. ``read_along`` is the channel's
+        own read, done in the step's transaction once the reporter is locked (so a channel
+        needs no transaction of its own for it)."""
         hint = language_hint if language_hint in LANGUAGES else None
         async with self._locks.hold((channel, user_id)):
             try:
                 return await self._handle(
-                    channel, user_id, event, now, message_id, hint, ask_language, keyboard_of
+                    channel, user_id, event, now, message_id, hint, ask_language, read_along
                 )
             except (SQLAlchemyError, KeyringError):
                 # The transaction rolled back: the reporter's answers are as they were. (A
@@ -161,7 +163,7 @@ class ConversationService:
         message_id: str | None,
         hint: str | None,
         ask_language: bool,
-        keyboard_of: str | None,
+        read_along: StepRead | None,
     ) -> StepResult:
         async with self._store.unit_of_work() as uow:
             if message_id is not None and not await uow.inbound.record(channel, message_id, now):
@@ -172,22 +174,23 @@ class ConversationService:
             if pace is not Pace.OK:
                 # Recorded as processed all the same: a redelivery is dropped as well.
                 known = await uow.reporters.find(channel, user_id)
-                keyboard = await uow.keyboards.get(channel, keyboard_of) if keyboard_of else None
+                if read_along is not None:
+                    await read_along(uow)
                 await uow.commit()
                 if pace is Pace.DROP:
                     return StepResult([])
                 language = known.language if known is not None else hint
                 slow = Reply((msg(m.SLOW_DOWN),))
                 rendered = render_reply(slow, self._catalogs, language or self._default_language)
-                return StepResult([rendered], keyboard=keyboard)
+                return StepResult([rendered])
             # Found or made, locked (this chat, one message at a time) and heard from.
             record = await uow.reporters.arrived(
                 channel, user_id, language=hint or self._default_language, now=now
             )
             reporter = _Reporter(record.id, uow.reporters.user_key(channel, user_id), channel)
-            raw, keyboard = await uow.conversations.load_with_keyboard(
-                reporter.id, channel, keyboard_of
-            )
+            raw = await uow.conversations.load(reporter.id)
+            if read_along is not None:
+                await read_along(uow)
             state = (
                 ConversationState.from_json(raw)
                 if raw is not None
@@ -201,7 +204,7 @@ class ConversationService:
             self._on_signal()  # committed: the outbox worker may send the loket card now
         language, variants = step.state.language, channel_texts.variants(channel)
         replies = [render_reply(r, self._catalogs, language, variants) for r in step.replies]
-        return StepResult(replies, keyboard=keyboard)
+        return StepResult(replies)
 
     async def _advance(
         self,

@@ -18,8 +18,6 @@ from core.text.msgids import Msg, msg
 from core.text.sanitize import clean_text
 from storage.uow import Store
 
-from .actions import SignalActions
-
 log = logging.getLogger(__name__)
 
 INVITE_VALID = timedelta(hours=24)
@@ -40,8 +38,8 @@ def hash_code(code: str) -> str:
     return hashlib.sha256(normalised.encode()).hexdigest()
 
 
-class LoketService(SignalActions):
-    """Linking staff accounts, plus the actions on signals (``act``, ``ask``, ``view``).
+class StaffAccounts:
+    """Inviting and linking staff accounts.
 
     After ``max_failed_codes`` wrong codes within ``lockout``, a Telegram user's next codes
     are refused unread, until ``lockout`` has passed without an attempt.
@@ -50,12 +48,11 @@ class LoketService(SignalActions):
     def __init__(
         self,
         store: Store,
-        on_queued: Callable[[], None] = lambda: None,
         *,
         max_failed_codes: int = 5,
         lockout: timedelta = timedelta(minutes=60),
     ) -> None:
-        super().__init__(store, on_queued)
+        self._store = store
         self._max_failed_codes = max_failed_codes
         self._lockout = lockout
 
@@ -128,9 +125,3 @@ class LoketService(SignalActions):
         async with self._store.unit_of_work() as uow:
             staff = await uow.staff.by_telegram_user(telegram_user_id)
         return staff is not None and staff.active
-
-    async def status_of(self, signal_id: int) -> str | None:
-        """The lifecycle status of a signal (no personal data), to redraw buttons."""
-        async with self._store.unit_of_work() as uow:
-            signal = await uow.signals.get(signal_id)
-        return signal.status if signal is not None else None

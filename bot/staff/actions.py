@@ -58,9 +58,18 @@ class _Call:
 
 
 class SignalActions:
-    def __init__(self, store: Store, on_queued: Callable[[], None]) -> None:
+    """The staff actions on signals (``act``), questions to reporters (``ask``), viewing a
+    signal (``view``). ``on_queued`` is called once messages that follow are committed."""
+
+    def __init__(self, store: Store, on_queued: Callable[[], None] = lambda: None) -> None:
         self._store = store
         self._on_queued = on_queued
+
+    async def status_of(self, signal_id: int) -> str | None:
+        """The lifecycle status of a signal (no personal data), to redraw buttons."""
+        async with self._store.unit_of_work() as uow:
+            signal = await uow.signals.get(signal_id)
+        return signal.status if signal is not None else None
 
     async def _begin(
         self,

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.staff.accounts import CODE_ALPHABET, LoketService
+from bot.staff.accounts import CODE_ALPHABET, StaffAccounts
 from core.lifecycle import staff_texts as loket_texts
 from storage.database import make_engine
 from storage.migrations import head
@@ -85,7 +85,7 @@ async def redeem(url: str, code: str, telegram_user_id: int, name: str) -> str:
     """Link a staff member in-process, as the bot does on ``/koppel <code>``."""
     engine = make_engine(url)
     try:
-        reply = await LoketService(Store(engine, TEST_KEYRING)).link(
+        reply = await StaffAccounts(Store(engine, TEST_KEYRING)).link(
             code, telegram_user_id=telegram_user_id, name=name, now=datetime.now(UTC)
         )
     finally:

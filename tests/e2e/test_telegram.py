@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.staff.accounts import LoketService
+from bot.staff.accounts import StaffAccounts
 from tests.e2e.telegram_harness import LOKET, REPORT, T0, Clock, Person, running_bot
 from tests.fakes.telegram_api import FakeTelegram, FakeUser
 
@@ -133,7 +133,7 @@ async def test_groups_are_ignored_except_the_loket_group(
 async def test_staff_link_claim_details_and_card_update(fake: FakeTelegram, tmp_path: Path) -> None:
     cashier, anna, bob = Person(fake, CASHIER), Person(fake, ANNA), Person(fake, BOB)
     async with running_bot(fake, tmp_path) as (app, _):
-        code = await app.loket.create_invite("loket", T0)
+        code = await app.accounts.create_invite("loket", T0)
         [welcome] = await anna.says(f"/koppel {code}")
         assert "Welkom, Anna" in welcome.plain_text
         [reused] = await bob.says(f"/koppel {code}")
@@ -186,7 +186,7 @@ async def test_staff_link_claim_details_and_card_update(fake: FakeTelegram, tmp_
 async def test_expired_invite_is_refused(fake: FakeTelegram, tmp_path: Path) -> None:
     anna = Person(fake, ANNA)
     async with running_bot(fake, tmp_path, Clock(T0 + timedelta(hours=25))) as (app, _):
-        code = await LoketService(app.store).create_invite("admin", T0)
+        code = await StaffAccounts(app.store).create_invite("admin", T0)
         [reply] = await anna.says(f"/koppel {code}")
     assert "verlopen" in reply.plain_text
 

@@ -37,7 +37,7 @@ async def fake() -> AsyncIterator[FakeTelegram]:
 
 
 async def link(app: App, person: Person, role: str = "loket") -> None:
-    code = await app.loket.create_invite(role, T0)
+    code = await app.accounts.create_invite(role, T0)
     await person.says(f"/koppel {code}")
 
 

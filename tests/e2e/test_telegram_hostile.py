@@ -82,7 +82,7 @@ async def test_markup_typed_by_a_reporter_is_echoed_exactly_and_escaped(
 ) -> None:
     cashier, anna = Person(fake, CASHIER), Person(fake, ANNA)
     async with running_bot(fake, tmp_path) as (app, _):
-        code = await app.loket.create_invite("loket", T0)
+        code = await app.accounts.create_invite("loket", T0)
         await anna.says(f"/koppel {code}")
         summary = await answer_up_to_the_summary(cashier, NOTE)
         # The fake refuses text that is no valid Telegram HTML, so arriving proves escaping;
@@ -154,7 +154,7 @@ async def test_forged_staff_buttons_change_nothing_and_show_no_details(
     mallory, clock = Person(fake, MALLORY), Clock()
     async with running_bot(fake, tmp_path, clock) as (app, _):
         for staff in (anna, bob):
-            await staff.says(f"/koppel {await app.loket.create_invite('loket', T0)}")
+            await staff.says(f"/koppel {await app.accounts.create_invite('loket', T0)}")
         await answer_up_to_the_summary(cashier, NOTE)
         await cashier.taps("summary", "send")
         card = await fake.next_message(LOKET)

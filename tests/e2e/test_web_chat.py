@@ -455,10 +455,10 @@ async def test_a_question_from_the_loket_is_answered_in_the_chat(tmp_path: Path)
         anna = await add_web_staff(svc.app, "anna")
         stored = await signal(svc, reference)
         now = svc.clock()
-        claimed = await svc.app.loket.act("claim", stored.id, staff_id=anna.id, now=now)
+        claimed = await svc.app.actions.act("claim", stored.id, staff_id=anna.id, now=now)
         assert claimed is not None
         assert claimed.done
-        await svc.app.loket.ask(reference, "Woont zij alleen?", staff_id=anna.id, now=now)
+        await svc.app.actions.ask(reference, "Woont zij alleen?", staff_id=anna.id, now=now)
         await deliver_outbox(svc)
         await page.reload()
         assert "Woont zij alleen?" in await page.inner_text("[data-who=loket]")

@@ -65,13 +65,13 @@ async def file_report(reporter: Resident, language: str = "tr") -> str:
 
 
 async def enrol(run: Running, telegram_user_id: int, role: str = "loket") -> None:
-    code = await run.app.loket.create_invite(role, run.clock())
-    await run.app.loket.link(code, telegram_user_id=telegram_user_id, name="S", now=run.clock())
+    code = await run.app.accounts.create_invite(role, run.clock())
+    await run.app.accounts.link(code, telegram_user_id=telegram_user_id, name="S", now=run.clock())
 
 
 async def claim(run: Running) -> None:
     await enrol(run, ANNA)
-    result = await run.app.loket.act("claim", 1, telegram_user_id=ANNA, now=run.clock())
+    result = await run.app.actions.act("claim", 1, telegram_user_id=ANNA, now=run.clock())
     assert result is not None
     assert result.done
     await run.settle()
@@ -316,7 +316,7 @@ async def test_the_loket_asks_and_the_quoted_answer_reaches_staff(
     await claim(run)
     question = "Heeft zij familie dichtbij?"
     now = run.clock.advance(minutes=30 if inside else 60 * 48)
-    assert await run.app.loket.ask(reference, question, telegram_user_id=ANNA, now=now)
+    assert await run.app.actions.ask(reference, question, telegram_user_id=ANNA, now=now)
     asked = await delivered(run, reporter)
     if inside:
         assert asked.type == "text"

@@ -85,7 +85,7 @@ async def test_a_whatsapp_report_reaches_the_telegram_loket_and_a_question_goes_
         both(telegram, graph, tmp_path, clock) as run,
     ):
         anna = Person(telegram, ANNA)
-        code = await run.app.loket.create_invite("loket", clock())
+        code = await run.app.accounts.create_invite("loket", clock())
         await anna.says(f"/koppel {code}")
         fatma = Resident(run, graph, number="905321234567")
         await fatma.says("Merhaba")

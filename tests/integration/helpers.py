@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import select
 
 from bot.ports import DeliveryError, Outgoing
-from bot.staff.accounts import LoketService
+from bot.staff.accounts import StaffAccounts
 from core.dialog.draft import SignalDraft
 from storage import Store, StoredSignal
 from storage.models import CheckInClaim, OutboxMessage
@@ -83,9 +83,9 @@ async def enrol_staff(
     store: Store, telegram_user_id: int, name: str, role: str, now: datetime
 ) -> int:
     """Link a staff member through an invite code; returns their staff id."""
-    loket = LoketService(store)
-    code = await loket.create_invite(role, now)
-    assert await loket.link(code, telegram_user_id=telegram_user_id, name=name, now=now)
+    accounts = StaffAccounts(store)
+    code = await accounts.create_invite(role, now)
+    assert await accounts.link(code, telegram_user_id=telegram_user_id, name=name, now=now)
     async with store.unit_of_work() as uow:
         staff = await uow.staff.by_telegram_user(telegram_user_id)
     assert staff is not None

@@ -16,7 +16,7 @@ import pytest
 from bot.followup.service import DIGEST, FollowUpService
 from bot.i18n import ContextCatalog, load_catalogs
 from bot.outbox.worker import OutboxWorker
-from bot.staff.accounts import LoketService
+from bot.staff.actions import SignalActions
 from core.dialog.model import Place
 from core.followup import rules as f
 from core.followup.rules import FollowUpRules
@@ -172,14 +172,14 @@ async def test_contact_reminder_goes_to_the_assignee_unless_contact_was_logged(
     store: Store,
 ) -> None:
     await enrol_staff(store, ANNA, "Anna", "loket", RECEIVED)
-    loket = LoketService(store)
+    actions = SignalActions(store)
     silent = await add_signal(store, now=RECEIVED)
     talked = await add_signal(store, now=RECEIVED)
     for signal in (silent, talked):
-        claimed = await loket.act("claim", signal.id, telegram_user_id=ANNA, now=at(23, 9, 30))
+        claimed = await actions.act("claim", signal.id, telegram_user_id=ANNA, now=at(23, 9, 30))
         assert claimed is not None
         assert claimed.done
-    contact = await loket.act("contact", talked.id, telegram_user_id=ANNA, now=at(25, 14))
+    contact = await actions.act("contact", talked.id, telegram_user_id=ANNA, now=at(25, 14))
     assert contact is not None
     assert contact.done
     recorder = RecordingLoket()
@@ -214,12 +214,12 @@ async def test_contact_reminder_goes_to_the_assignee_unless_contact_was_logged(
 
 async def test_a_released_signal_gets_a_new_claim_reminder_cycle(store: Store) -> None:
     await enrol_staff(store, ANNA, "Anna", "loket", RECEIVED)
-    loket = LoketService(store)
+    actions = SignalActions(store)
     signal = await add_signal(store, now=RECEIVED)
     service = followup(store)
     assert (await service.sweep(CLAIM_DUE))[f.CLAIM_REMINDER] == 1
     for action, when in (("claim", at(23, 11)), ("release", at(23, 12))):
-        result = await loket.act(action, signal.id, telegram_user_id=ANNA, now=when)
+        result = await actions.act(action, signal.id, telegram_user_id=ANNA, now=when)
         assert result is not None
         assert result.done
     # Unclaimed again from Monday 12:00: the new deadline is Tuesday 12:00; the old
@@ -241,7 +241,7 @@ async def test_a_released_signal_gets_a_new_claim_reminder_cycle(store: Store) -
 
 async def test_referral_check_asks_the_assignee_with_three_buttons(store: Store) -> None:
     await enrol_staff(store, ANNA, "Anna", "loket", RECEIVED)
-    loket = LoketService(store)
+    actions = SignalActions(store)
     signal = await add_signal(store, now=RECEIVED)
     steps = [
         ("claim", None, at(23, 9, 30)),
@@ -249,7 +249,9 @@ async def test_referral_check_asks_the_assignee_with_three_buttons(store: Store)
         ("refer", "team_welzijn", at(23, 11)),
     ]
     for action, option, when in steps:
-        result = await loket.act(action, signal.id, telegram_user_id=ANNA, now=when, option=option)
+        result = await actions.act(
+            action, signal.id, telegram_user_id=ANNA, now=when, option=option
+        )
         assert result is not None
         assert result.done
     recorder = RecordingLoket()
@@ -321,7 +323,7 @@ async def test_reminder_for_a_signal_claimed_meanwhile_is_dropped(store: Store) 
     assert await worker(store, recorder).drain(RECEIVED) == 1  # the group card
     # After noon, so no catch-up digest joins the queue.
     assert (await followup(store).sweep(at(23, 13)))[f.CLAIM_REMINDER] == 1
-    result = await LoketService(store).act(
+    result = await SignalActions(store).act(
         "claim", signal.id, telegram_user_id=ANNA, now=at(23, 13, 5)
     )
     assert result is not None
@@ -379,12 +381,14 @@ async def test_digest_counts_new_unclaimed_and_overdue(store: Store) -> None:
     """The digest of Monday 23 November 08:30: "new" counts from Friday 08:30 (the previous
     working day's digest), whether the signal is still open or not."""
     await enrol_staff(store, ANNA, "Anna", "loket", at(1, 9))
-    loket = LoketService(store)
+    actions = SignalActions(store)
 
     async def act(
         signal: StoredSignal, action: str, when: datetime, option: str | None = None
     ) -> None:
-        result = await loket.act(action, signal.id, telegram_user_id=ANNA, now=when, option=option)
+        result = await actions.act(
+            action, signal.id, telegram_user_id=ANNA, now=when, option=option
+        )
         assert result is not None
         assert result.done
 

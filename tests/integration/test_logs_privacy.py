@@ -106,7 +106,7 @@ async def test_no_personal_data_in_the_logs(database_url: str, log_lines: io.Str
 
         # A staff member picks it up and gets the details privately.
         await enrol_staff(app.store, ANNA, PERSONAL["staff name"], "loket", now)
-        claimed = await app.loket.act("claim", 1, telegram_user_id=ANNA, now=now)
+        claimed = await app.actions.act("claim", 1, telegram_user_id=ANNA, now=now)
         assert claimed is not None
         assert claimed.done
         assert await worker.drain(now + timedelta(minutes=10)) >= 1

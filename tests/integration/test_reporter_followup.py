@@ -17,8 +17,7 @@ from bot.outbox.loket import ADMIN_ALERT
 from bot.outbox.worker import OutboxWorker
 from bot.ports import DeliveryError, Outgoing
 from bot.settings import Settings
-from bot.staff.accounts import LoketService
-from bot.staff.actions import CARD_UPDATE, REPORTER_QUESTION
+from bot.staff.actions import CARD_UPDATE, REPORTER_QUESTION, SignalActions
 from core.dialog.events import Pick, TextIn
 from core.dialog.model import Place
 from core.followup import rules as f
@@ -81,9 +80,11 @@ async def consenting_signal(store: Store, reporter: ReporterRecord) -> StoredSig
 async def staff_steps(
     store: Store, signal: StoredSignal, steps: Sequence[tuple[str, str | None, datetime]]
 ) -> None:
-    loket = LoketService(store)
+    actions = SignalActions(store)
     for action, option, when in steps:
-        result = await loket.act(action, signal.id, telegram_user_id=ANNA, now=when, option=option)
+        result = await actions.act(
+            action, signal.id, telegram_user_id=ANNA, now=when, option=option
+        )
         assert result is not None
         assert result.done, action
 
@@ -331,7 +332,7 @@ async def test_reporter_reply_goes_to_whoever_asked_without_phone_numbers(store:
     await enrol_staff(store, REGI, "Rita", "regisseur", RECEIVED)
     signal = await asked(store, [("claim", None, at(24, 10))])
     service = followup(store)
-    loket = LoketService(store)
+    actions = SignalActions(store)
     now = at(24, 11)
     unasked = await service.answer_question(
         "telegram", REPORTER_CHAT, signal.reference, "Hallo?", now
@@ -339,7 +340,7 @@ async def test_reporter_reply_goes_to_whoever_asked_without_phone_numbers(store:
     assert unasked is not None
     assert [t.msgid for t in unasked.texts] == [ft.CHECKIN_UNKNOWN]
 
-    sent = await loket.ask(signal.reference, "Hoe gaat het?", telegram_user_id=REGI, now=now)
+    sent = await actions.ask(signal.reference, "Hoe gaat het?", telegram_user_id=REGI, now=now)
     assert sent is not None
     stranger = await service.answer_question("telegram", "77", signal.reference, "Goed", now)
     assert stranger is not None
@@ -396,8 +397,10 @@ async def test_reporter_reply_goes_to_whoever_asked_without_phone_numbers(store:
 async def test_a_reply_goes_to_the_assignee_when_the_asker_left(store: Store) -> None:
     regi = await enrol_staff(store, REGI, "Rita", "regisseur", RECEIVED)
     signal = await asked(store, [("claim", None, at(24, 10))])
-    loket = LoketService(store)
-    sent = await loket.ask(signal.reference, "Hoe gaat het?", telegram_user_id=REGI, now=at(24, 11))
+    actions = SignalActions(store)
+    sent = await actions.ask(
+        signal.reference, "Hoe gaat het?", telegram_user_id=REGI, now=at(24, 11)
+    )
     assert sent is not None
     async with store.unit_of_work() as uow:
         assert await uow.staff.revoke(regi, at(24, 11))
@@ -427,7 +430,7 @@ async def test_a_reporter_who_blocked_the_bot_is_noted_not_alarmed(store: Store)
     signal = await asked(store, [("claim", None, at(24, 10))])
     recorder = BlockedByReporter()
     await drain(store, recorder, CHECKIN_DUE)
-    sent = await LoketService(store).ask(
+    sent = await SignalActions(store).ask(
         signal.reference, "Hoe gaat het?", telegram_user_id=ANNA, now=CHECKIN_DUE
     )
     assert sent is not None

@@ -39,8 +39,8 @@ async def test_the_bot_follows_the_loket_group_to_its_supergroup(
             app,
             channel,
         ):
-            await admin.says(f"/koppel {await app.loket.create_invite('admin', clock.now)}")
-            await worker.says(f"/koppel {await app.loket.create_invite('loket', clock.now)}")
+            await admin.says(f"/koppel {await app.accounts.create_invite('admin', clock.now)}")
+            await worker.says(f"/koppel {await app.accounts.create_invite('loket', clock.now)}")
             await report(first)
             await channel.worker.drain(clock.now)
             [old_card] = fake.messages(OLD)

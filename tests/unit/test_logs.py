@@ -141,7 +141,9 @@ def test_text_lines_read_like_basic_config_with_the_fields() -> None:
     assert line == "INFO:bot.reporting.service:signal stored reference=SP-2026-0001"
     error = raised(ValueError(SECRET))
     failed = formatter.format(record("failed", level=logging.ERROR, exc=error))
-    assert failed.startswith("ERROR:bot.reporting.service:failed\nTraceback (most recent call last):")
+    assert failed.startswith(
+        "ERROR:bot.reporting.service:failed\nTraceback (most recent call last):"
+    )
     assert failed.endswith("ValueError")
     assert SECRET not in failed
     warned = formatter.format(record("slow", level=logging.WARNING, exc=error))

@@ -48,7 +48,8 @@ async def telegram_parts(
         updates = TelegramUpdates(
             bot,
             app.service,
-            app.loket,
+            app.accounts,
+            app.actions,
             KeyboardStore(app.store),
             app.catalogs,
             loket_chat,

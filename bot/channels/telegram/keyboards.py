@@ -14,9 +14,22 @@ from __future__ import annotations
 
 import logging
 
-from storage.uow import Store
+from storage.uow import Store, UnitOfWork
 
 log = logging.getLogger(__name__)
+
+
+class RecordedKeyboard:
+    """The chat's recorded message with live buttons, read in a conversation step's own
+    transaction (``ConversationService.handle_step(read_along=...)``)."""
+
+    def __init__(self, chat_id: str, channel: str = "telegram") -> None:
+        self._chat_id = chat_id
+        self._channel = channel
+        self.message_id: str | None = None
+
+    async def __call__(self, uow: UnitOfWork) -> None:
+        self.message_id = await uow.keyboards.get(self._channel, self._chat_id)
 
 
 class KeyboardStore:

@@ -13,7 +13,8 @@ from telegram.ext import ExtBot
 
 from bot.buttons import SHOW, StaffButton, next_step_buttons, option_buttons
 from bot.ports import Button
-from bot.staff.accounts import LoketService
+from bot.staff.accounts import StaffAccounts
+from bot.staff.actions import SignalActions
 from core.lifecycle import staff_texts as t
 from core.lifecycle import table as lifecycle
 from core.text.catalog import Catalog
@@ -38,10 +39,16 @@ def _command(text: str) -> tuple[str, str]:
 
 class StaffChat:
     def __init__(
-        self, bot: ExtBot[int], loket: LoketService, catalog: Catalog, loket_chat: LoketChat
+        self,
+        bot: ExtBot[int],
+        accounts: StaffAccounts,
+        actions: SignalActions,
+        catalog: Catalog,
+        loket_chat: LoketChat,
     ) -> None:
         self._bot = bot
-        self._loket = loket
+        self._accounts = accounts
+        self._actions = actions
         self._catalog = catalog
         self._loket_chat = loket_chat
 
@@ -69,7 +76,7 @@ class StaffChat:
     async def link(self, key: str, message: Message, now: datetime) -> None:
         user = message.from_user
         assert user is not None
-        reply = await self._loket.link(
+        reply = await self._accounts.link(
             _command(message.text or "")[1],
             telegram_user_id=user.id,
             name=user.first_name,
@@ -83,7 +90,7 @@ class StaffChat:
         """``/signaal REF``: the signal arrives as a (protected) message from the outbox."""
         assert message.from_user is not None
         reference = _command(message.text or "")[1]
-        reply = await self._loket.view(
+        reply = await self._actions.view(
             reference, telegram_user_id=message.from_user.id, now=now, update_key=key
         )
         if reply is not None:
@@ -92,7 +99,7 @@ class StaffChat:
     async def ask(self, key: str, message: Message, reference: str, now: datetime) -> None:
         """A reply to the bot's "type your question" prompt: relay it to the reporter."""
         assert message.from_user is not None
-        reply = await self._loket.ask(
+        reply = await self._actions.ask(
             reference,
             message.text or "",
             telegram_user_id=message.from_user.id,
@@ -114,18 +121,18 @@ class StaffChat:
             await answer(query, self._render(msg(t.REFUSED_NOT_STAFF)), alert=True)
             return
         if button.action == SHOW:
-            if not await self._loket.is_staff(query.from_user.id):
+            if not await self._accounts.is_staff(query.from_user.id):
                 # The buttons it draws tell a signal's status: not for a forged press.
                 await answer(query, self._render(msg(t.REFUSED_NOT_STAFF)), alert=True)
                 return
-            status = await self._loket.status_of(button.signal_id)
+            status = await self._actions.status_of(button.signal_id)
             await answer(query)
             if status is not None and chat.type == ChatType.PRIVATE:
                 await self._buttons(
                     query, next_step_buttons(self._catalog, status, button.signal_id)
                 )
             return
-        result = await self._loket.act(
+        result = await self._actions.act(
             button.action,
             button.signal_id,
             telegram_user_id=query.from_user.id,

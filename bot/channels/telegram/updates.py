@@ -21,14 +21,15 @@ from bot.buttons import CheckinButton, ReporterButton, StaffButton, parse
 from bot.followup.service import FollowUpService, ReporterAnswer
 from bot.rendering import RenderedReply, render_texts
 from bot.reporting.service import ConversationService
-from bot.staff.accounts import LoketService
+from bot.staff.accounts import StaffAccounts
+from bot.staff.actions import SignalActions
 from core.dialog.events import Event, Pick, TextIn, Unreadable
 from core.followup.relay import find_reference
 from core.text.catalog import Catalog
 from core.text.languages import STAFF_LANGUAGE, language_from_tag
 
 from .format import PARSE_MODE, reply_keyboard, split_text
-from .keyboards import KeyboardStore
+from .keyboards import KeyboardStore, RecordedKeyboard
 from .loket_chat import LoketChat
 from .presses import NO_PRESS, AnswerOnce, both
 from .presses import answer as answer_press
@@ -65,7 +66,8 @@ class TelegramUpdates:
         self,
         bot: ExtBot[int],
         service: ConversationService,
-        loket: LoketService,
+        accounts: StaffAccounts,
+        actions: SignalActions,
         store_keyboards: KeyboardStore,
         catalogs: Mapping[str, Catalog],
         loket_chat: LoketChat,
@@ -74,13 +76,13 @@ class TelegramUpdates:
     ) -> None:
         self._bot = bot
         self._service = service
-        self._loket = loket
+        self._accounts = accounts
         self._followup = followup
         self._catalogs = catalogs
         self._keyboards = store_keyboards
         self._clock = clock
         self._loket_chat = loket_chat
-        self._staff = StaffChat(bot, loket, catalogs[STAFF_LANGUAGE], loket_chat)
+        self._staff = StaffChat(bot, accounts, actions, catalogs[STAFF_LANGUAGE], loket_chat)
 
     async def handle(self, update: Update) -> None:
         """Handle one update without writing the live-buttons record (long polling writes
@@ -154,7 +156,7 @@ class TelegramUpdates:
     ) -> None:
         assert message.from_user is not None
         key = update_key(update)
-        if await self._loket.is_staff(message.from_user.id):
+        if await self._accounts.is_staff(message.from_user.id):
             await self._staff.ask(key, message, reference, now)
             return
         answer = await self._followup.answer_question(
@@ -229,7 +231,11 @@ class TelegramUpdates:
         chat_key = str(chat.id)
         # A tap names the message it pressed; typed text needs the chat's recorded buttons,
         # read in the step's own transaction unless this process knows them already.
-        ask = pressed is None and not self._keyboards.known(chat_key)
+        recorded = (
+            RecordedKeyboard(chat_key)
+            if pressed is None and not self._keyboards.known(chat_key)
+            else None
+        )
         step = await self._service.handle_step(
             CHANNEL,
             str(user.id),
@@ -237,7 +243,7 @@ class TelegramUpdates:
             now,
             message_id=update_key(update),
             language_hint=language_from_tag(user.language_code),
-            keyboard_of=chat_key if ask else None,
+            read_along=recorded,
         )
         if not step.replies:
             return  # a duplicate update: already answered
@@ -248,7 +254,7 @@ class TelegramUpdates:
         if pressed is not None:
             old: str | int | None = pressed
         else:
-            old = step.keyboard if ask else self._keyboards.latest(chat_key)
+            old = recorded.message_id if recorded else self._keyboards.latest(chat_key)
         await self._send(chat.id, step.replies, event, pressed, old, answer)
 
     async def _send(

@@ -39,7 +39,7 @@ from core.text.msgids import P_, msg
 from core.text.render import render_label
 from storage.webchat import token_hash
 
-from .inputs import COMMANDS, Action, ChatActions, Language, Pressed, Typed, action_of
+from .inputs import COMMANDS, ChatInput, ChatInputs, Language, Pressed, Typed, input_of
 from .messenger import ChatTranscripts
 from .transcript import ME, Entry, Transcript
 
@@ -135,7 +135,7 @@ class ChatPage:
         self._clock = clock
         self._pages = pages
         self.transcripts = transcripts
-        self._actions = ChatActions(app, self.transcripts)
+        self._inputs = ChatInputs(app, self.transcripts)
         self._max_age = int(timedelta(days=app.settings.retain_draft_days).total_seconds())
         self._secure = app.settings.web_secure_cookies
         self._starts = ClientCounts(app.settings.web_chats_per_client_hour, 3600.0)
@@ -173,7 +173,7 @@ class ChatPage:
     def _first_page(self, language: str, *, erased: bool = False) -> Transcript:
         """The welcome, as it will be stored when the resident answers it (after
         ``/verwijder``, under the confirmation that the details are gone)."""
-        engine = self._app.engine
+        engine = self._app.dialog
         outcome = engine.advance(engine.new_state(language), Reopen(), self._clock())
         replies = [render_reply(r, self._app.catalogs, language) for r in outcome.replies]
         if erased:
@@ -247,10 +247,10 @@ class ChatPage:
         nonce = form.get("nonce", "")
         nonce = nonce if _NONCE.fullmatch(nonce) else secrets.token_urlsafe(16)
         hint = accepted_language(request.headers.get("accept-language"))
-        action = action_of(form)
+        given = input_of(form)
         partner = form.get("partner", "")
         now = self._clock()
-        typed = action.text if isinstance(action, Typed) else ""
+        typed = given.text if isinstance(given, Typed) else ""
         try:
             async with self.transcripts.resident(hashed):
                 async with self._app.store.unit_of_work() as uow:
@@ -258,18 +258,18 @@ class ChatPage:
                 if chat is None:
                     if not await self._may_start(client_of(request), now):
                         return await self._again(request, hashed, token, 429, CHAT_BUSY, typed)
-                    if isinstance(action, Language):
-                        hint, action = action.code, None  # from the first page: start in it
+                    if isinstance(given, Language):
+                        hint, given = given.code, None  # from the first page: start in it
                     kept = partner if CODE_PATTERN.fullmatch(partner) else None
-                    user_id = await self._actions.open(
+                    user_id = await self._inputs.open(
                         hashed, now, nonce=nonce, hint=hint, partner=kept
                     )
                 else:
                     user_id = chat.user_id
                 changed = None
-                if action is not None:
-                    changed = await self._actions.perform(
-                        user_id, action, now, nonce=nonce, hint=hint
+                if given is not None:
+                    changed = await self._inputs.perform(
+                        user_id, given, now, nonce=nonce, hint=hint
                     )
                 async with self._app.store.unit_of_work() as uow:
                     erased = await uow.webchat.by_token(hashed) is None
@@ -278,7 +278,7 @@ class ChatPage:
             # was typed is offered again.
             log.warning("a web chat step could not be stored: try again", exc_info=True)
             return await self._again(request, hashed, token, 503, m.SAVE_FAILED, typed)
-        response = RedirectResponse(PATH + self._anchor(action, changed), status_code=303)
+        response = RedirectResponse(PATH + self._anchor(given, changed), status_code=303)
         if erased:  # /verwijder: the cookie goes with the chat
             language = changed.language if changed is not None else hint or "nl"
             response.delete_cookie(COOKIE, path=PATH)
@@ -295,16 +295,16 @@ class ChatPage:
         return response
 
     @staticmethod
-    def _anchor(action: Action | None, changed: Transcript | None) -> str:
+    def _anchor(given: ChatInput | None, changed: Transcript | None) -> str:
         """After a multi-select toggle, the page opens at the toggled choice (and the
         focus stays there)."""
         last = changed.last_bot() if changed is not None else None
-        if not isinstance(action, Pressed) or last is None or not last.multi:
+        if not isinstance(given, Pressed) or last is None or not last.multi:
             return ""
-        if last.prompt != action.prompt:
+        if last.prompt != given.prompt:
             return ""
         for index, choice in enumerate(last.choices):
-            if choice.id == action.choice:
+            if choice.id == given.choice:
                 return f"#choice-{last.n}-{index}"
         return ""
 

@@ -68,10 +68,10 @@ class Language:
     code: str
 
 
-Action = Typed | Pressed | LoketButton | Answered | Command | Language
+ChatInput = Typed | Pressed | LoketButton | Answered | Command | Language
 
 
-def action_of(form: Mapping[str, str]) -> Action | None:
+def input_of(form: Mapping[str, str]) -> ChatInput | None:
     """What the POSTed form asks; None when it asks nothing we know."""
     if "choice" in form:
         return Pressed(form.get("prompt", "-") or "-", form["choice"])
@@ -89,7 +89,7 @@ def action_of(form: Mapping[str, str]) -> Action | None:
     return None
 
 
-class ChatActions:
+class ChatInputs:
     def __init__(self, app: App, transcripts: ChatTranscripts) -> None:
         self._app = app
         self._transcripts = transcripts
@@ -113,45 +113,45 @@ class ChatActions:
         return chat.user_id
 
     async def perform(
-        self, user_id: str, action: Action, now: datetime, *, nonce: str, hint: str | None
+        self, user_id: str, given: ChatInput, now: datetime, *, nonce: str, hint: str | None
     ) -> Transcript | None:
-        """Do ``action``; the transcript after it (None: nothing changed, or the chat is
+        """Do ``given``; the transcript after it (None: nothing changed, or the chat is
         gone)."""
-        if isinstance(action, Pressed):
-            pick = Pick(action.prompt, action.choice)
+        if isinstance(given, Pressed):
+            pick = Pick(given.prompt, given.choice)
             replies = await self._engine(user_id, pick, now, nonce, hint)
             if not replies:
                 return None
             return await self._change(
-                user_id, lambda t: t.picked(action.prompt, action.choice, replies), now
+                user_id, lambda t: t.picked(given.prompt, given.choice, replies), now
             )
-        if isinstance(action, LoketButton):
-            return await self._loket_button(user_id, action, now, nonce, hint)
-        if isinstance(action, Answered):
+        if isinstance(given, LoketButton):
+            return await self._loket_button(user_id, given, now, nonce, hint)
+        if isinstance(given, Answered):
             answer = await self._app.followup.answer_question(
-                CHANNEL, user_id, action.reference, action.text, now, update_key=nonce
+                CHANNEL, user_id, given.reference, given.text, now, update_key=nonce
             )
             if answer is None:
                 return None
             reply = self._told(answer)
             return await self._change(
-                user_id, lambda t: t.answered(action.reference, action.text, reply), now
+                user_id, lambda t: t.answered(given.reference, given.text, reply), now
             )
-        if isinstance(action, Language):
-            return await self._language(user_id, action.code, now, nonce, hint)
-        if isinstance(action, Command):
-            text = f"/{action.name}"
+        if isinstance(given, Language):
+            return await self._language(user_id, given.code, now, nonce, hint)
+        if isinstance(given, Command):
+            text = f"/{given.name}"
             replies = await self._engine(user_id, TextIn(text), now, nonce, hint)
             language = replies[-1].language if replies else "nl"
-            label = self._app.catalogs[language].gettext(COMMANDS[action.name])
+            label = self._app.catalogs[language].gettext(COMMANDS[given.name])
             return await self._said(user_id, label, replies, now)
-        replies = await self._engine(user_id, TextIn(action.text), now, nonce, hint)
-        return await self._said(user_id, action.text, replies, now)
+        replies = await self._engine(user_id, TextIn(given.text), now, nonce, hint)
+        return await self._said(user_id, given.text, replies, now)
 
     async def _loket_button(
-        self, user_id: str, action: LoketButton, now: datetime, nonce: str, hint: str | None
+        self, user_id: str, given: LoketButton, now: datetime, nonce: str, hint: str | None
     ) -> Transcript | None:
-        button = parse(action.data)
+        button = parse(given.data)
         if isinstance(button, CheckinButton):
             answer = await self._app.followup.answer_checkin(
                 CHANNEL, user_id, button.signal_id, button.answer, now, update_key=nonce
@@ -159,7 +159,7 @@ class ChatActions:
             if answer is None:
                 return None
             reply = self._told(answer)
-            return await self._change(user_id, lambda t: t.used_button(action.data, reply), now)
+            return await self._change(user_id, lambda t: t.used_button(given.data, reply), now)
         # A staff button or a forged payload: treated as an outdated button.
         pick = button if isinstance(button, ReporterButton) else ReporterButton("-", "-")
         return await self.perform(
