@@ -43,9 +43,9 @@ from pathlib import Path
 from bot.channels.telegram.client import build_bot
 from bot.channels.telegram.messenger import TelegramMessenger
 from bot.i18n import load_catalogs
+from bot.outbox.kinds import STAFF_CARD, STAFF_DETAILS
 from bot.outbox.worker import OutboxWorker, run_worker
 from bot.staff.accounts import StaffAccounts
-from bot.staff.actions import STAFF_CARD, STAFF_DETAILS
 from core.dialog.model import Place
 from storage import Store, create_schema, make_engine
 from storage.crypto import Keyring

@@ -6,8 +6,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
-LOKET = "loket"  # the symbolic target of the loket group, resolved by each messenger
-
 
 @dataclass(frozen=True)
 class Button:

@@ -11,6 +11,8 @@ from datetime import datetime
 from sqlalchemy import CursorResult, delete, exists, func, select, update
 from sqlalchemy.sql.dml import Delete, Update
 
+from storage.outbox import REPORTER_TARGET
+
 from ._base import SessionRepository
 from .models import (
     AccessAttempt,
@@ -28,7 +30,6 @@ from .models import (
 from .types import as_utc, reveal
 from .webchat import WEB_CHANNEL
 
-REPORTER_TARGET = "reporter:"  # outbox rows addressed to a reporter (bot.recipients)
 # The first key of the two-key PostgreSQL advisory locks that serialise one subject's
 # attempts (a key space apart from the one-key claim locks of storage._base).
 ATTEMPT_LOCK = 0x5350

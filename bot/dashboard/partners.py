@@ -14,7 +14,6 @@ from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.exc import IntegrityError
 from starlette.exceptions import HTTPException
 
-from bot.staff.actions import DETAIL_VIEWERS
 from bot.staff.partners import (
     CODE_PATTERN,
     MAX_NAME,
@@ -28,6 +27,7 @@ from bot.staff.partners import (
 from core.dialog import messages as m
 from core.dialog.flows import REPORT_OTHER
 from core.dialog.validation import parse_postcode
+from core.lifecycle.table import DETAIL_VIEWERS
 from core.text.languages import LANGUAGES, STAFF_LANGUAGE, language_name
 from core.text.msgids import N_, P_, Msg, Token, msg, safety_params
 from storage.records import PartnerRecord

@@ -11,14 +11,13 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.outbox.targets import reporter_target
-from bot.staff.actions import DETAIL_VIEWERS
 from core.dialog.model import Place
 from core.followup import rules as f
 from core.followup.rules import FollowUpRules, SignalClock
 from core.followup.workdays import WorkingHours
 from core.lifecycle import staff_texts as t
 from core.lifecycle import table as lc
-from core.lifecycle.table import Action
+from core.lifecycle.table import DETAIL_VIEWERS, Action
 from core.text.msgids import Msg, Token, When, msg
 from storage.followup import REPORTER_ANSWER, REPORTER_UNREACHABLE
 from storage.records import SignalEventRecord, StoredSignal

@@ -14,9 +14,8 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
-from bot.outbox.targets import REPORTER_PREFIX, assignee_target, escalation_targets
-from bot.ports import LOKET
-from bot.staff.actions import CARD_UPDATE
+from bot.outbox.kinds import CARD_UPDATE, DIGEST, REPORTER_FLAG, REPORTER_REPLY
+from bot.outbox.targets import LOKET, REPORTER_PREFIX, assignee_target, escalation_targets
 from core.followup import rules as f
 from core.followup import texts as ft
 from core.followup.relay import REDACTED, relay_text
@@ -31,9 +30,6 @@ from storage.uow import Store, UnitOfWork
 
 log = logging.getLogger(__name__)
 
-DIGEST = "digest"
-REPORTER_FLAG = "reporter_flag"
-REPORTER_REPLY = "reporter_reply"
 SYSTEM = "system"
 # Check-ins claimed and queued per transaction: a few statements each, however many.
 CLAIM_BATCH = 500

@@ -9,10 +9,9 @@ from collections.abc import Mapping
 from datetime import datetime
 
 from bot.buttons import action_button, checkin_data, next_step_buttons
-from bot.followup.service import DIGEST, REPORTER_FLAG, REPORTER_REPLY
+from bot.outbox.kinds import DIGEST, NEEDS_HELP, REPORTER_FLAG, REPORTER_KINDS, REPORTER_REPLY
 from bot.ports import Button, Outgoing, TemplateCall
 from bot.rendering import render_texts
-from bot.staff.actions import NEEDS_HELP, REPORTER_QUESTION
 from core.followup import rules as f
 from core.followup import texts as ft
 from core.lifecycle import table as lc
@@ -27,20 +26,6 @@ from storage.uow import UnitOfWork
 
 from .targets import reporter_id_of
 
-STAFF_KINDS = frozenset(
-    {
-        f.CLAIM_REMINDER,
-        f.CLAIM_ESCALATION,
-        f.CONTACT_REMINDER,
-        f.REFERRAL_CHECK,
-        NEEDS_HELP,
-        REPORTER_FLAG,
-        REPORTER_REPLY,
-        DIGEST,
-    }
-)
-REPORTER_KINDS = frozenset({f.REPORTER_CHECKIN, REPORTER_QUESTION})
-FOLLOW_UP_KINDS = STAFF_KINDS | REPORTER_KINDS
 REFERRAL_CHECK_ACTIONS = ("on_track", "close", "needs_help")
 
 

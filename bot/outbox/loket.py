@@ -10,12 +10,14 @@ from collections.abc import Mapping, Sequence
 from dataclasses import replace
 
 from bot.buttons import action_button, next_step_buttons
-from bot.ports import LOKET, Button, Outgoing
+from bot.outbox.kinds import ADMIN_ALERT, CARD_UPDATE, LOKET_MOVED, STAFF_CARD, STAFF_DETAILS
+from bot.outbox.targets import LOKET
+from bot.ports import Button, Outgoing
 from bot.rendering import render_texts
-from bot.staff.actions import CARD_UPDATE, DETAIL_VIEWERS, STAFF_CARD, STAFF_DETAILS
 from core.dialog.model import Place
 from core.lifecycle import staff_texts as t
 from core.lifecycle import table as lifecycle
+from core.lifecycle.table import DETAIL_VIEWERS
 from core.text.catalog import Catalog
 from core.text.languages import STAFF_LANGUAGE
 from core.text.msgids import Msg, Token, msg
@@ -23,10 +25,8 @@ from storage.records import OutboxItem, StoredSignal
 from storage.signals import LOKET_CARD
 from storage.uow import UnitOfWork
 
-from .followup import FOLLOW_UP_KINDS, FollowUpComposer
-
-ADMIN_ALERT = "admin_alert"
-LOKET_MOVED = "loket_moved"  # an admin told that the loket group has a new chat id
+from .followup import FollowUpComposer
+from .kinds import FOLLOW_UP_KINDS
 
 
 class LoketComposer:

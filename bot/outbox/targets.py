@@ -1,4 +1,5 @@
-"""Who receives a staff or reporter message, as outbox targets.
+"""Who receives a staff or reporter message, as outbox targets (the addresses themselves
+are the outbox table's, ``storage.outbox``).
 
 Staff chats are Telegram user ids; ``LOKET`` is the group. A reporter is addressed as
 ``reporter:<id>`` and resolved when sending, through their own channel.
@@ -6,11 +7,12 @@ Staff chats are Telegram user ids; ``LOKET`` is the group. A reporter is address
 
 from __future__ import annotations
 
-from bot.ports import LOKET
+from storage.outbox import LOKET_TARGET, REPORTER_TARGET
 from storage.records import StoredSignal
 from storage.uow import UnitOfWork
 
-REPORTER_PREFIX = "reporter:"
+LOKET = LOKET_TARGET  # the loket group, resolved by each messenger
+REPORTER_PREFIX = REPORTER_TARGET
 
 
 def reporter_target(signal: StoredSignal) -> str | None:

@@ -11,20 +11,17 @@ import logging
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import datetime, timedelta
 
-from bot.followup.service import REPORTER_REPLY
+from bot.outbox.kinds import DISCLOSING
 from bot.ports import DeliveryError, Messenger
-from bot.staff.actions import STAFF_DETAILS
 from core.dialog.model import Place
 from core.text.catalog import Catalog
 from storage.followup import REPORTER_UNREACHABLE
 from storage.records import OutboxItem
 from storage.uow import Store, UnitOfWork
 
-from .loket import ADMIN_ALERT, LoketComposer
+from .kinds import ADMIN_ALERT
+from .loket import LoketComposer
 from .targets import reporter_id_of
-
-# Messages that carry a signal's personal details or a reporter's words to staff.
-DISCLOSING = frozenset({STAFF_DETAILS, REPORTER_REPLY})
 
 log = logging.getLogger(__name__)
 

@@ -12,23 +12,16 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from bot.outbox.targets import escalation_targets, reporter_target
-from bot.ports import LOKET
+from bot.outbox.kinds import CARD_UPDATE, NEEDS_HELP, REPORTER_QUESTION, STAFF_CARD, STAFF_DETAILS
+from bot.outbox.targets import LOKET, escalation_targets, reporter_target
 from core.followup.relay import contains_phone_number, relay_text
 from core.lifecycle import staff_texts as t
 from core.lifecycle import table as lc
 from core.lifecycle.staff_texts import status_label
+from core.lifecycle.table import DETAIL_VIEWERS
 from core.text.msgids import Msg, Token, msg
 from storage.records import StaffRecord, StoredSignal
 from storage.uow import Store, UnitOfWork
-
-# Outbox kinds composed by ``bot.outbox.worker.loket`` and ``bot.outbox.worker.followup``.
-CARD_UPDATE = "loket_card_update"
-STAFF_DETAILS = "staff_details"
-STAFF_CARD = "staff_card"
-NEEDS_HELP = "needs_help"
-REPORTER_QUESTION = "reporter_question"
-DETAIL_VIEWERS = frozenset({"regisseur", "admin"})
 
 
 @dataclass(frozen=True)

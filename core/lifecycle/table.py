@@ -53,6 +53,8 @@ ROLE_LABELS: dict[str, str] = {
 # Not a staff role: the reporter's check-in answer "no" or "still worried" may reopen.
 REPORTER = "reporter"
 STAFF_ROLES: frozenset[str] = frozenset(ROLES)
+# Who reads every signal's details (and manages partners, reads the figures).
+DETAIL_VIEWERS = frozenset({"regisseur", "admin"})
 
 REFERRALS: dict[str, str] = {
     "team_welzijn": N_("Team welzijn"),

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from bot.outbox.loket import ADMIN_ALERT
+from bot.outbox.kinds import ADMIN_ALERT
 from core.followup import texts as ft
 from core.text.msgids import Token, msg
 from core.text.render import render

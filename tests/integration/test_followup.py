@@ -13,8 +13,9 @@ from zoneinfo import ZoneInfo
 import holidays
 import pytest
 
-from bot.followup.service import DIGEST, FollowUpService
+from bot.followup.service import FollowUpService
 from bot.i18n import ContextCatalog, load_catalogs
+from bot.outbox.kinds import DIGEST
 from bot.outbox.worker import OutboxWorker
 from bot.staff.actions import SignalActions
 from core.dialog.model import Place

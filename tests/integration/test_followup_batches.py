@@ -16,7 +16,8 @@ import pytest
 from sqlalchemy import text, update
 from sqlalchemy.exc import DBAPIError
 
-from bot.followup.service import DIGEST, SYSTEM, FollowUpService
+from bot.followup.service import SYSTEM, FollowUpService
+from bot.outbox.kinds import DIGEST
 from core.followup import rules as f
 from core.followup.rules import FollowUpRules
 from core.followup.workdays import WorkingHours

@@ -7,14 +7,9 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from bot.i18n import ContextCatalog, load_catalogs
+from bot.outbox.kinds import NEEDS_HELP, REPORTER_QUESTION, STAFF_CARD, STAFF_DETAILS
 from bot.outbox.worker import OutboxWorker
-from bot.staff.actions import (
-    NEEDS_HELP,
-    REPORTER_QUESTION,
-    STAFF_CARD,
-    STAFF_DETAILS,
-    SignalActions,
-)
+from bot.staff.actions import SignalActions
 from core.dialog.model import Place
 from core.lifecycle import staff_texts as t
 from core.lifecycle import table as lc

@@ -11,13 +11,19 @@ from zoneinfo import ZoneInfo
 import holidays
 
 from bot.bootstrap.build import build_app
-from bot.followup.service import REPORTER_FLAG, REPORTER_REPLY, FollowUpService
+from bot.followup.service import FollowUpService
 from bot.i18n import ContextCatalog, load_catalogs
-from bot.outbox.loket import ADMIN_ALERT
+from bot.outbox.kinds import (
+    ADMIN_ALERT,
+    CARD_UPDATE,
+    REPORTER_FLAG,
+    REPORTER_QUESTION,
+    REPORTER_REPLY,
+)
 from bot.outbox.worker import OutboxWorker
 from bot.ports import DeliveryError, Outgoing
 from bot.settings import Settings
-from bot.staff.actions import CARD_UPDATE, REPORTER_QUESTION, SignalActions
+from bot.staff.actions import SignalActions
 from core.dialog.events import Pick, TextIn
 from core.dialog.model import Place
 from core.followup import rules as f

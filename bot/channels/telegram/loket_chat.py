@@ -13,8 +13,8 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 
-from bot.outbox.loket import LOKET_MOVED
-from bot.ports import LOKET
+from bot.outbox.kinds import LOKET_MOVED
+from bot.outbox.targets import LOKET
 from storage.uow import Store
 
 log = logging.getLogger(__name__)

@@ -18,7 +18,8 @@ from telegram.error import (
 )
 from telegram.ext import ExtBot
 
-from bot.ports import LOKET, DeliveryError, Outgoing
+from bot.outbox.targets import LOKET
+from bot.ports import DeliveryError, Outgoing
 
 from .client import seconds
 from .format import PARSE_MODE, split_text, staff_keyboard

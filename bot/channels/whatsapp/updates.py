@@ -13,9 +13,9 @@ from datetime import datetime
 
 from bot.buttons import CheckinButton, ReporterButton, parse, reporter_data
 from bot.followup.service import FollowUpService, ReporterAnswer
+from bot.outbox.kinds import REPORTER_QUESTION
 from bot.rendering import RenderedReply, render_texts
 from bot.reporting.service import ConversationService
-from bot.staff.actions import REPORTER_QUESTION
 from core.dialog.events import Event, Pick, TextIn, Unreadable
 from core.text.catalog import Catalog
 from core.text.languages import STAFF_LANGUAGE

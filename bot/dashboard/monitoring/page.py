@@ -17,7 +17,7 @@ from starlette.exceptions import HTTPException
 
 from bot.dashboard.auth import WebStaff, require_role
 from bot.dashboard.context import WebContext
-from bot.staff.actions import DETAIL_VIEWERS
+from core.lifecycle.table import DETAIL_VIEWERS
 from core.monitoring.figures import Figures
 from core.monitoring.period import PRESETS, PeriodChoice, choose_period, local_date
 from core.text.languages import STAFF_LANGUAGE
