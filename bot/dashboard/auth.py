@@ -176,7 +176,7 @@ class StaffAuth:
         now = self._clock()
         subject = self._subject(username)
         async with self._app.store.unit_of_work() as uow:
-            attempt = await uow.privacy.reserve_attempt(
+            attempt = await uow.limits.reserve_attempt(
                 LOGIN, subject, now, since=now - self._lockout, limit=self._max_failed
             )
             if attempt is None:
@@ -198,7 +198,7 @@ class StaffAuth:
                 )
                 await uow.commit()
                 return None, LOGIN_FAILED
-            await uow.privacy.attempt_succeeded(attempt)
+            await uow.limits.attempt_succeeded(attempt)
             token = new_token()
             await uow.logins.open_session(token_hash(token), account.staff.id, new_token(), now)
             if needs_rehash(account.password_hash):  # the hasher's parameters were raised

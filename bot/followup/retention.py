@@ -15,8 +15,7 @@ from zoneinfo import ZoneInfo
 
 from bot.settings import RetentionPeriods
 from core.lifecycle.table import FINISHED_STATUSES
-from storage.privacy import PrivacyRepository
-from storage.uow import Store
+from storage.uow import Store, UnitOfWork
 
 log = logging.getLogger(__name__)
 
@@ -24,7 +23,7 @@ RETENTION = "retention"
 # Limit counters live a day (signals per 24 h) or an hour (lockouts); two days is ample.
 COUNTERS_KEPT = timedelta(days=2)
 
-_Step = Callable[[PrivacyRepository], Awaitable[int]]
+_Step = Callable[[UnitOfWork], Awaitable[int]]
 
 
 class RetentionService:
@@ -49,32 +48,36 @@ class RetentionService:
         """Every erasure due at ``now`` (unclaimed: the CLI and tests call it directly)."""
         p, finished = self.periods, FINISHED_STATUSES
         steps: dict[str, _Step] = {
-            "reporter_contact": lambda r: r.erase_reporter_contact(
+            "reporter_contact": lambda uow: uow.erasure.erase_reporter_contact(
                 finished, now - p.reporter_contact, now
             ),
-            "person_details": lambda r: r.erase_person_details(
+            "person_details": lambda uow: uow.erasure.erase_person_details(
                 finished, now - p.person_details, now
             ),
-            "drafts": lambda r: r.delete_drafts(now - p.drafts),
-            "web_chats": lambda r: r.delete_web_chats(now - p.drafts),
-            "update_ids": lambda r: r.delete_update_ids(now - p.update_ids),
-            "reporter_messages": lambda r: r.delete_reporter_messages(now - p.reporter_contact),
-            "idle_reporters": lambda r: r.delete_idle_reporters(now - p.reporter_contact),
-            "counters": lambda r: r.delete_counters(now - COUNTERS_KEPT),
+            "drafts": lambda uow: uow.erasure.delete_drafts(now - p.drafts),
+            "web_chats": lambda uow: uow.erasure.delete_web_chats(now - p.drafts),
+            "update_ids": lambda uow: uow.erasure.delete_update_ids(now - p.update_ids),
+            "reporter_messages": lambda uow: uow.erasure.delete_reporter_messages(
+                now - p.reporter_contact
+            ),
+            "idle_reporters": lambda uow: uow.erasure.delete_idle_reporters(
+                now - p.reporter_contact
+            ),
+            "counters": lambda uow: uow.limits.delete_counters(now - COUNTERS_KEPT),
             # A session lasts a working day at most (web_session_max_hours <= 24).
-            "staff_sessions": lambda r: r.delete_staff_sessions(now - COUNTERS_KEPT),
+            "staff_sessions": lambda uow: uow.erasure.delete_staff_sessions(now - COUNTERS_KEPT),
         }
         counts: dict[str, int] = {}
         for name, step in steps.items():
             counts[name] = await self._one(step)
         async with self._store.unit_of_work() as uow:
-            await uow.privacy.record_run(now, counts)
+            await uow.erasure.record_run(now, counts)
             await uow.commit()
         log.info("retention run", extra={"counts": counts})
         return counts
 
     async def _one(self, step: _Step) -> int:
         async with self._store.unit_of_work() as uow:
-            count = await step(uow.privacy)
+            count = await step(uow)
             await uow.commit()
         return count

@@ -4,7 +4,7 @@ Counted in memory, per process, on purpose. A minute's count is cheap to lose: a
 forgets at most a minute, and with several instances each counts its own share, which still
 bounds the load. Counting in the database would cost a write for every message, the very
 load this limit is there to cap. What must hold longer (signals per day, wrong codes) is
-counted in the database (``storage.privacy``).
+counted in the database (``storage.limits``).
 """
 
 from __future__ import annotations

@@ -242,7 +242,7 @@ class ConversationService:
                 step.state = follow.state
                 step.replies.extend(follow.replies)
             elif isinstance(effect, EraseReporter):
-                erased = await uow.privacy.erase_reporter(reporter.id, now)
+                erased = await uow.erasure.erase_reporter(reporter.id, now)
                 step.erased = True
                 # That a request was honoured is accountable; who asked is not kept.
                 await uow.audit.record(
@@ -257,7 +257,7 @@ class ConversationService:
         step.replies = list(refused.replies)  # in place of the replies it refused
 
     async def _at_limit(self, uow: UnitOfWork, reporter: _Reporter, now: datetime) -> bool:
-        sent = await uow.privacy.submissions_since(reporter.key, now - SIGNAL_WINDOW)
+        sent = await uow.limits.submissions_since(reporter.key, now - SIGNAL_WINDOW)
         return sent >= self._max_signals
 
     async def _store_signal(
@@ -270,6 +270,6 @@ class ConversationService:
         stored = await uow.signals.add(
             draft, reporter_id=reporter.id, channel=reporter.channel, now=now
         )
-        await uow.privacy.record_submission(reporter.key, now)
+        await uow.limits.record_submission(reporter.key, now)
         log.info("signal stored", extra={"reference": stored.reference})
         return stored.reference

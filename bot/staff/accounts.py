@@ -88,7 +88,7 @@ class StaffAccounts:
                 subject = uow.keyring.index(f"koppel:{telegram_user_id}")
                 # Counted before the code is read (and a refused attempt counts too:
                 # guessing on keeps the lock closed), in one step however many arrive at once.
-                attempt = await uow.privacy.reserve_attempt(
+                attempt = await uow.limits.reserve_attempt(
                     KOPPEL,
                     subject,
                     now,
@@ -104,7 +104,7 @@ class StaffAccounts:
                         now=now,
                     )
                     if staff is not None:
-                        await uow.privacy.attempt_succeeded(attempt)
+                        await uow.limits.attempt_succeeded(attempt)
             outcome = "ok" if staff else "refused:locked" if locked else "refused:invalid_code"
             await uow.audit.record(at=now, actor=actor, action="link", outcome=outcome)
             await uow.commit()

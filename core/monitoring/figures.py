@@ -1,7 +1,7 @@
 """The monitoring figures of a period, from aggregate rows: counts per source, area, age
 group, observation and outcome, and how fast signals were picked up and contacted.
 
-Pure: storage aggregates in SQL (``storage.figures``) and hands over the rows below; this
+Pure: storage aggregates in SQL (``storage.monitoring.figures``) and hands over the rows below; this
 module turns them into figures in one pass (the times against the deadlines of
 ``core.followup.rules`` come counted: see ``figure_timing``).
 Every figure counts the signals *created* in the period (see ``figure_period``), whatever

@@ -129,7 +129,7 @@ class DeadlineCalculator:
 
     def day(self, local: date) -> DayDeadline:
         """The deadlines of every start on the local day ``local`` (``days`` >= 1): the
-        same answers as ``add_days``, as data (``storage.figure_times`` turns them into
+        same answers as ``add_days``, as data (``storage.monitoring.times`` turns them into
         SQL). ``opens`` is None on a working day that ``add_days`` must answer per start."""
         found = self._days.get(local)
         if found is None:

@@ -1,4 +1,4 @@
-"""The times of the monitoring figures counted in SQL (``storage.figure_times``) equal those
+"""The times of the monitoring figures counted in SQL (``storage.monitoring.times``) equal those
 of ``core.monitoring.timing.timings`` from one row per signal, on SQLite and PostgreSQL:
 at the deadlines to the microsecond, across clock changes and holidays, for an event exactly
 at its deadline, for pick-ups after the days the SQL covers, and for open hours across a

@@ -159,7 +159,7 @@ async def test_at_the_limit_send_stores_nothing_and_keeps_the_draft(
     for prompt, choice in REPORT[:-1]:
         await chat.send(Pick(prompt, choice))
     async with store.unit_of_work() as uow:  # meanwhile sent elsewhere (another instance)
-        await uow.privacy.record_submission(uow.reporters.user_key("test", "u1"), chat.now)
+        await uow.limits.record_submission(uow.reporters.user_key("test", "u1"), chat.now)
         await uow.commit()
     refused = await chat.replies(Pick("summary", "send"))
     assert "Je antwoorden blijven bewaard" in refused[0].text

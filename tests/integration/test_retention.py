@@ -121,7 +121,7 @@ async def test_a_run_is_claimed_once_a_day_and_records_counts_only(store: Store)
     assert await again.run(NOW + timedelta(hours=1)) is None
     assert (await again.run(NOW + DAY)) is not None  # the next night
     async with store.unit_of_work() as uow:
-        runs = await uow.privacy.runs()
+        runs = await uow.erasure.runs()
     assert [at for at, _ in runs] == [NOW, NOW + DAY]
     assert runs[0][1]["reporter_contact"] == 1
     assert runs[1][1]["reporter_contact"] == 0  # erasing is idempotent

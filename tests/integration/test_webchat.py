@@ -124,7 +124,7 @@ async def test_erasing_a_web_reporter_deletes_their_chat_only(store: Store) -> N
     async with store.unit_of_work() as uow:
         reporter = await uow.reporters.get_or_create(WEB_CHANNEL, mine, language="nl", now=NOW)
         await uow.reporters.get_or_create(WEB_CHANNEL, other, language="nl", now=NOW)
-        await uow.privacy.erase_reporter(reporter.id, NOW)
+        await uow.erasure.erase_reporter(reporter.id, NOW)
         await uow.commit()
     async with store.unit_of_work() as uow:
         assert await uow.webchat.by_user(mine) is None
@@ -136,7 +136,7 @@ async def test_erasing_a_reporter_of_another_channel_leaves_web_chats(store: Sto
     async with store.unit_of_work() as uow:
         # The same id on Telegram is someone else.
         reporter = await uow.reporters.get_or_create("telegram", user, language="nl", now=NOW)
-        await uow.privacy.erase_reporter(reporter.id, NOW)
+        await uow.erasure.erase_reporter(reporter.id, NOW)
         await uow.commit()
     async with store.unit_of_work() as uow:
         assert await uow.webchat.by_user(user) is not None

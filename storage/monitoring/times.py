@@ -50,9 +50,9 @@ from core.followup.rules import FollowUpRules
 from core.followup.workdays import WorkingHours
 from core.monitoring.period import Period
 from core.monitoring.timing import LATE, MISSED, PENDING, WITHIN, Timing, classify, ranked_timing
+from storage.models import Signal
 
-from .figure_days import CLOSED, NORMAL, US, Days, days_table, micros
-from .models import Signal
+from .days import CLOSED, NORMAL, US, Days, days_table, micros
 
 # The classes as SQL gives them; "x": not decided in SQL.
 CODES = {"w": WITHIN, "l": LATE, "m": MISSED, "p": PENDING}

@@ -1,10 +1,8 @@
-"""Privacy in storage: a reporter's erasure, the abuse and guessing counters, and the
-retention job's deletions. Every method works in the caller's transaction and returns a
-count, never what it erased."""
+"""Erasure: a reporter's own (``/verwijder``) and the retention job's deletions. Every
+method works in the caller's transaction and returns a count, never what it erased."""
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterable
 from datetime import datetime
 
@@ -15,7 +13,6 @@ from storage.outbox import REPORTER_TARGET
 
 from ._base import SessionRepository
 from .models import (
-    AccessAttempt,
     Conversation,
     InboundMessage,
     OutboxMessage,
@@ -24,25 +21,13 @@ from .models import (
     Signal,
     SignalEvent,
     StaffSession,
-    Submission,
     WebChat,
 )
 from .types import as_utc, reveal
 from .webchat import WEB_CHANNEL
 
-# The first key of the two-key PostgreSQL advisory locks that serialise one subject's
-# attempts (a key space apart from the one-key claim locks of storage._base).
-ATTEMPT_LOCK = 0x5350
 
-
-def _lock_key(kind: str, subject: str) -> int:
-    """A signed 32-bit key for the subject (two subjects sharing one only wait for each
-    other)."""
-    digest = hashlib.sha256(f"{kind}:{subject}".encode()).digest()
-    return int.from_bytes(digest[:4], "big", signed=True)
-
-
-class PrivacyRepository(SessionRepository):
+class ErasureRepository(SessionRepository):
     # -- a reporter's own erasure (/verwijder) -----------------------------------------
 
     async def erase_reporter(self, reporter_id: int, now: datetime) -> int:
@@ -70,66 +55,6 @@ class PrivacyRepository(SessionRepository):
         await self._rows(delete(Conversation).where(Conversation.reporter_id == reporter_id))
         await self._rows(delete(Reporter).where(Reporter.id == reporter_id))
         return signals
-
-    # -- limits --------------------------------------------------------------------------
-
-    async def record_submission(self, reporter_key: str, at: datetime) -> None:
-        self._session.add(Submission(reporter_key=reporter_key, at=as_utc(at)))
-        await self._session.flush()
-
-    async def submissions_since(self, reporter_key: str, since: datetime) -> int:
-        query = select(func.count()).where(
-            Submission.reporter_key == reporter_key, Submission.at >= as_utc(since)
-        )
-        return int((await self._session.execute(query)).scalar_one())
-
-    async def reserve_attempt(
-        self, kind: str, subject: str, at: datetime, *, since: datetime, limit: int
-    ) -> int | None:
-        """Count one attempt of ``subject`` (a keyed hash) as failed *before* it is checked:
-        the id of the attempt when fewer than ``limit`` failures since ``since`` (and after
-        the last success) came before it, else None (locked out; the refused attempt counts
-        too, so guessing on keeps the lock closed). ``attempt_succeeded`` clears it.
-
-        The caller commits at once. Counting and recording are one step for every caller,
-        however many run at once, in however many instances: on PostgreSQL the subject's
-        advisory lock is held until the commit, on SQLite the INSERT takes the database's
-        one write lock first; so no two attempts both see the last free place."""
-        if self._dialect == "postgresql":
-            await self._session.execute(
-                select(func.pg_advisory_xact_lock(ATTEMPT_LOCK, _lock_key(kind, subject)))
-            )
-        row = AccessAttempt(kind=kind, subject=subject, at=as_utc(at), succeeded=False)
-        self._session.add(row)
-        await self._session.flush()
-        failed = await self.failures_since(kind, subject, since)  # this attempt included
-        return row.id if failed <= limit else None
-
-    async def attempt_succeeded(self, attempt_id: int) -> None:
-        """The reserved attempt turned out right: failures before it no longer count."""
-        await self._rows(
-            update(AccessAttempt).where(AccessAttempt.id == attempt_id).values(succeeded=True)
-        )
-
-    async def failures_since(self, kind: str, subject: str, since: datetime) -> int:
-        """Failed attempts of ``subject`` since ``since`` and after its last success."""
-        last_success = (
-            select(func.max(AccessAttempt.at))
-            .where(
-                AccessAttempt.kind == kind,
-                AccessAttempt.subject == subject,
-                AccessAttempt.succeeded.is_(True),
-            )
-            .scalar_subquery()
-        )
-        query = select(func.count()).where(
-            AccessAttempt.kind == kind,
-            AccessAttempt.subject == subject,
-            AccessAttempt.succeeded.is_(False),
-            AccessAttempt.at >= as_utc(since),
-            (last_success.is_(None)) | (AccessAttempt.at > last_success),
-        )
-        return int((await self._session.execute(query)).scalar_one())
 
     # -- retention -------------------------------------------------------------------------
 
@@ -205,11 +130,6 @@ class PrivacyRepository(SessionRepository):
         return await self._rows(
             delete(InboundMessage).where(InboundMessage.processed_at < as_utc(before))
         )
-
-    async def delete_counters(self, before: datetime) -> int:
-        submissions = await self._rows(delete(Submission).where(Submission.at < as_utc(before)))
-        attempts = await self._rows(delete(AccessAttempt).where(AccessAttempt.at < as_utc(before)))
-        return submissions + attempts
 
     async def delete_reporter_messages(self, before: datetime) -> int:
         """Delivered or dead messages to reporters (where they landed names their chat)."""

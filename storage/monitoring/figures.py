@@ -39,10 +39,10 @@ from core.monitoring.figures import (
 )
 from core.monitoring.period import Period
 from core.monitoring.timing import Timing
+from storage._base import SessionRepository
+from storage.models import Signal
 
-from . import figure_times
-from ._base import SessionRepository
-from .models import Signal
+from . import times as figure_times
 
 
 @dataclass(frozen=True)
