@@ -1,5 +1,5 @@
 # Signaalpunt's image: built and run by docker-compose.yml (see docs/operations.md).
-# Docker does not run on the development machines: tests/unit/test_dockerfile.py checks this
+# Docker does not run on the development machines: tests/deployment/test_dockerfile.py checks this
 # file statically and rebuilds its layout (the COPY steps and the catalog compilation) in a
 # temporary directory.
 

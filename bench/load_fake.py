@@ -25,8 +25,9 @@ import time
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from tests.e2e.telegram_harness import LOKET, REPORT, TOKEN
 from tests.fakes.telegram_api import FakeTelegram, FakeUser, Params, SentMessage
+from tests.support.reports import REPORT
+from tests.support.telegram_harness import LOKET, TOKEN
 
 JSON = dict[str, Any]
 WAIT = 120.0  # seconds a reporter waits for a reply before giving up (counted as lost)
@@ -85,12 +86,12 @@ class LoadFake(FakeTelegram):
         self.polled.set()
         return await super()._api_getUpdates(params)
 
-    async def _respond(self, request: Any) -> bytes | None:
+    async def respond(self, request: Any) -> bytes | None:
         # Half the round trip on the way in, half on the way out: the bot sees an update
         # rtt/2 after it was offered and its reply lands rtt/2 after it was sent.
         if self.rtt:
             await asyncio.sleep(self.rtt / 2)
-        response = await super()._respond(request)
+        response = await super().respond(request)
         self.requests.clear()  # 500 reporters make ~40,000 records otherwise
         if self.rtt:
             await asyncio.sleep(self.rtt / 2)

@@ -41,8 +41,8 @@ from bench.service_process import PeakRss, Running, service
 from bot.staff.passwords import hash_password
 from storage import Store, make_engine
 from storage.models import AuditEntry
-from tests.e2e.web_harness import post_login
-from tests.keys import TEST_KEYRING
+from tests.support.keys import TEST_KEYRING
+from tests.support.web_harness import post_login
 
 USERNAME, PASSWORD = "anna", "correct horse battery staple"
 MAX_FAILED = 5

@@ -1,11 +1,12 @@
 """The outbox drained under Telegram's limits (issue 9, item 4).
 
 Real outbox rows in a real SQLite database (and then PostgreSQL, a throw-away server from
-``tests.pg.start_postgres``; ``--smoke``: SQLite only), queued the way the service queues them (the
-storage repositories), drained by the real OutboxWorker and LoketComposer through the real
-PTB client with our rate limiter (``bot.channels.telegram.client.build_bot``), against the fake Bot
-API on loopback with Telegram's limits enforced (30 sends a second overall, 20 messages a
-minute per group, both as sliding windows; a send over a limit is answered with a 429).
+``tests.support.pg.start_postgres``; ``--smoke``: SQLite only), queued the way the service
+queues them (the storage repositories), drained by the real OutboxWorker and LoketComposer
+through the real PTB client with our rate limiter (``bot.channels.telegram.client.build_bot``),
+against the fake Bot API on loopback with Telegram's limits enforced (30 sends a second
+overall, 20 messages a minute per group, both as sliding windows; a send over a limit is
+answered with a 429).
 
 The mix (full size: 1,000 messages, 10 groups, 500 private chats):
 
@@ -50,7 +51,7 @@ from core.dialog.model import Place
 from storage import Store, create_schema, make_engine
 from storage.crypto import Keyring
 from tests.fakes.telegram_api import FakeTelegram, RequestRecord
-from tests.integration.helpers import make_draft
+from tests.support.builders import make_draft
 
 TOKEN = "123:BENCH"
 LOKET_CHAT = -100500
@@ -276,7 +277,7 @@ def report(mix: Mix, result: Result, database: str) -> None:
 
 
 async def on_postgres(mix: Mix, workdir: Path) -> Result | None:
-    from tests.pg import PostgresUnavailable, start_postgres
+    from tests.support.pg import PostgresUnavailable, start_postgres
 
     try:
         server = start_postgres()

@@ -4,7 +4,8 @@ the monitoring figures for that year and the dashboard's signal list.
 Run: .venv/bin/python -m bench.scale [--smoke] [--signals N] [--sqlite-only]
 
 Full size: 100,000 signals and about 1,000,000 events, on SQLite and on PostgreSQL (a
-throw-away server from ``tests.pg.start_postgres``). ``--smoke``: 1,000 signals, SQLite only.
+throw-away server from ``tests.support.pg.start_postgres``). ``--smoke``: 1,000 signals,
+SQLite only.
 Every figure is the median of several runs (``statistics.median``) timed with
 ``time.perf_counter()``, except the first sweep (it claims what is due, so it runs once).
 """
@@ -156,7 +157,7 @@ async def on_sqlite(signals: int) -> None:
 
 
 async def on_postgres(signals: int) -> None:
-    from tests.pg import PostgresUnavailable, start_postgres
+    from tests.support.pg import PostgresUnavailable, start_postgres
 
     try:
         server = start_postgres()

@@ -2,7 +2,7 @@
 
 Run: .venv/bin/python -m bench.service_steps [--smoke] [--reports N] [--no-pg]
 
-No Telegram, no HTTP: the service alone, on a SQLite file and on PostgreSQL (tests/pg.py
+No Telegram, no HTTP: the service alone, on a SQLite file and on PostgreSQL (tests/support/pg.py
 ``start_postgres()``: fsync off, a fresh database per run). A report is the Telegram flow of
 ``tests/reports.REPORT`` (as the Telegram tests drive it): ``/start`` and 12 taps, each with an
 inbound message id (so the dedupe insert is measured too), through to the stored signal: 13
@@ -42,8 +42,8 @@ from core.dialog.events import Event, Pick, TextIn
 from core.dialog.matching import LabelIndex
 from core.dialog.model import Place
 from storage import Store, create_schema, make_engine
-from tests.e2e.telegram_harness import REPORT
-from tests.keys import TEST_KEYRING
+from tests.support.keys import TEST_KEYRING
+from tests.support.reports import REPORT
 
 T0 = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 EVENTS: list[Event] = [TextIn("/start"), *(Pick(prompt, choice) for prompt, choice in REPORT)]

@@ -48,7 +48,7 @@ from bot.bootstrap.build import build_app
 from bot.bootstrap.telegram_alone import serve_telegram
 from bot.channels.telegram.client import build_bot
 from bot.settings import Settings
-from tests.e2e.telegram_harness import LOKET, TOKEN
+from tests.support.telegram_harness import LOKET, TOKEN
 
 HUMAN = (1.0, 3.0)  # seconds of thought before each tap
 SMOKE_HUMAN = (0.02, 0.05)  # --smoke: the same shape, in a few seconds

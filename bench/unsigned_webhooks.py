@@ -21,7 +21,7 @@ from pathlib import Path
 
 from bench.service_process import PeakRss, Running, service
 from bot.channels.whatsapp.webhook import MAX_BODY, PATH
-from tests.e2e import raw_http
+from tests.support import raw_http
 
 TARGET_MB = 20.0
 SETTINGS = {

@@ -7,15 +7,15 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.pg import PostgresServer, PostgresUnavailable, start_postgres
-from tests.processes import remember_markers
+from tests.support.pg import PostgresServer, PostgresUnavailable, start_postgres
+from tests.support.processes import remember_markers
 
 SKIP_POSTGRES_ENV = "SIGNAALPUNT_SKIP_POSTGRES"
 
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_runtest_setup(item: pytest.Item) -> None:
-    # Before the fixtures: one of them may start a process (tests/processes.py).
+    # Before the fixtures: one of them may start a process (tests/support/processes.py).
     remember_markers(item)
 
 

@@ -18,8 +18,8 @@ from storage.database import make_engine
 from storage.migrations import head
 from storage.uow import Store
 from tests.fakes.telegram_api import FakeTelegram
-from tests.keys import TEST_KEY_ENV, TEST_KEYRING
-from tests.processes import SIGNAALPUNT, process_env
+from tests.support.keys import TEST_KEY_ENV, TEST_KEYRING
+from tests.support.processes import SIGNAALPUNT, process_env
 
 pytestmark = [pytest.mark.e2e, pytest.mark.wall_clock]
 

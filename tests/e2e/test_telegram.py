@@ -11,8 +11,9 @@ from pathlib import Path
 import pytest
 
 from bot.staff.accounts import StaffAccounts
-from tests.e2e.telegram_harness import LOKET, REPORT, T0, Clock, Person, running_bot
 from tests.fakes.telegram_api import FakeTelegram, FakeUser
+from tests.support.reports import REPORT
+from tests.support.telegram_harness import LOKET, T0, Clock, Person, running_bot
 
 pytestmark = pytest.mark.e2e
 

@@ -17,9 +17,9 @@ from bot.bootstrap.telegram_alone import TelegramService
 from core.followup import texts as ft
 from core.text.msgids import Msg, Token, msg
 from core.text.render import render
-from tests.e2e.telegram_harness import LOKET, REPORT, T0, Clock, Person, running_bot
 from tests.fakes.telegram_api import FakeTelegram, FakeUser, SentMessage
-from tests.reports import MESSAGE_ME
+from tests.support.reports import MESSAGE_ME, REPORT
+from tests.support.telegram_harness import LOKET, T0, Clock, Person, running_bot
 
 pytestmark = pytest.mark.e2e
 

@@ -14,8 +14,9 @@ from core.dialog.dialogs import WELCOME
 from core.dialog.flows import REPORT_OTHER
 from core.followup import texts as ft
 from core.lifecycle import staff_texts as t
-from tests.e2e.telegram_harness import LOKET, REPORT, T0, Clock, Person, running_bot
 from tests.fakes.telegram_api import FakeTelegram, FakeUser, SentMessage
+from tests.support.reports import REPORT
+from tests.support.telegram_harness import LOKET, T0, Clock, Person, running_bot
 
 pytestmark = pytest.mark.e2e
 

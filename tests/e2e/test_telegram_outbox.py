@@ -9,8 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.telegram_harness import LOKET, REPORT, Clock, Person, running_bot
 from tests.fakes.telegram_api import FakeTelegram, FakeUser
+from tests.support.reports import REPORT
+from tests.support.telegram_harness import LOKET, Clock, Person, running_bot
 
 pytestmark = pytest.mark.e2e
 REPORTERS = 6

@@ -21,8 +21,8 @@ from bot.app import App
 from bot.bootstrap.build import build_app
 from bot.channels.telegram.channel import telegram_parts
 from bot.channels.telegram.polling import poll
-from tests.e2e.telegram_harness import TOKEN, Clock, settings_for
 from tests.fakes.telegram_api import FakeTelegram, FakeUser, Params
+from tests.support.telegram_harness import TOKEN, Clock, settings_for
 
 pytestmark = pytest.mark.e2e
 

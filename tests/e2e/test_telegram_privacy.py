@@ -12,9 +12,9 @@ import pytest
 from sqlalchemy import text
 
 from bot.app import App
-from tests.e2e.telegram_harness import LOKET, REPORT, Clock, Person, running_bot
 from tests.fakes.telegram_api import FakeTelegram, FakeUser, SentMessage
-from tests.reports import UNTIL_CONTACT
+from tests.support.reports import REPORT, UNTIL_CONTACT
+from tests.support.telegram_harness import LOKET, Clock, Person, running_bot
 
 pytestmark = pytest.mark.e2e
 

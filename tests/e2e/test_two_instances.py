@@ -22,14 +22,15 @@ from bot.channels.telegram.webhook import PATH, SECRET_HEADER
 from bot.i18n import load_catalogs
 from core.dialog.flows import FLOWS
 from storage import Store, make_engine
-from tests.e2e import raw_http
-from tests.e2e.telegram_harness import LOKET, REPORT, TOKEN, WEBHOOK_SECRET
 from tests.fakes.telegram_api import FakeTelegram, FakeUser, SentMessage
-from tests.integration.helpers import make_draft
-from tests.keys import TEST_KEY_ENV, TEST_KEYRING
-from tests.net import free_port
-from tests.pg import PostgresServer
-from tests.processes import REFERENCE, SIGNAALPUNT, process_env
+from tests.support import raw_http
+from tests.support.builders import make_draft
+from tests.support.keys import TEST_KEY_ENV, TEST_KEYRING
+from tests.support.net import free_port
+from tests.support.pg import PostgresServer
+from tests.support.processes import REFERENCE, SIGNAALPUNT, process_env
+from tests.support.reports import REPORT
+from tests.support.telegram_harness import LOKET, TOKEN, WEBHOOK_SECRET
 
 pytestmark = [pytest.mark.e2e, pytest.mark.postgres, pytest.mark.wall_clock]
 

@@ -23,7 +23,8 @@ from core.text.msgids import P_, SUICIDE_LINE_FREE
 from storage.followup import REPORTER_ANSWER
 from storage.models import WebChat
 from storage.records import StoredSignal
-from tests.e2e.web_harness import (
+from tests.support.reports import MESSAGE_ME, REPORT
+from tests.support.web_harness import (
     WebService,
     add_web_staff,
     browser_context,
@@ -31,7 +32,6 @@ from tests.e2e.web_harness import (
     serious_violations,
     web_service,
 )
-from tests.reports import MESSAGE_ME, REPORT
 
 # The answer box's label while the municipality's question is the newest message.
 ANSWER_TO_QUESTION = P_("web chat: answer box", "Your answer to the question of the municipality")

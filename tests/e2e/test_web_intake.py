@@ -18,8 +18,8 @@ from bot.app import App
 from core.dialog import intake
 from core.dialog.flows import REPORT_OTHER
 from storage.models import OutboxMessage, Signal
-from tests.e2e.telegram_harness import T0
-from tests.e2e.web_harness import (
+from tests.support.telegram_harness import T0
+from tests.support.web_harness import (
     PASSWORD,
     add_web_staff,
     browser_page,

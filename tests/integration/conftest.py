@@ -11,8 +11,8 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from storage import Store, create_schema, make_engine
-from tests.keys import TEST_KEYRING
-from tests.pg import PostgresServer
+from tests.support.keys import TEST_KEYRING
+from tests.support.pg import PostgresServer
 
 
 @pytest.fixture(

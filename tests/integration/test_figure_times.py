@@ -20,7 +20,7 @@ from core.followup.workdays import WorkingHours
 from core.monitoring.period import Period
 from core.monitoring.timing import SignalTimes, timings
 from storage import Store
-from tests.integration.helpers import make_draft
+from tests.support.builders import make_draft
 
 AMS = ZoneInfo("Europe/Amsterdam")
 DUTCH = WorkingHours(holidays=holidays.country_holidays("NL"))

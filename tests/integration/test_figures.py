@@ -22,7 +22,7 @@ from core.followup.workdays import WorkingHours
 from core.monitoring.figures import Figures
 from core.monitoring.period import Period
 from storage import Store
-from tests.integration.helpers import make_draft
+from tests.support.builders import make_draft
 
 AMS = ZoneInfo("Europe/Amsterdam")
 HOURS = WorkingHours(holidays=holidays.country_holidays("NL"))

@@ -23,15 +23,9 @@ from core.followup import rules as f
 from core.followup.rules import FollowUpRules
 from core.followup.workdays import WorkingHours
 from storage import Store, StoredSignal, make_engine
-from tests.integration.helpers import (
-    RecordingLoket,
-    add_signal,
-    checkin_keys,
-    enrol_staff,
-    make_draft,
-    outbox_rows,
-)
-from tests.keys import TEST_KEYRING
+from tests.fakes.messenger import RecordingMessenger
+from tests.support.builders import add_signal, checkin_keys, enrol_staff, make_draft, outbox_rows
+from tests.support.keys import TEST_KEYRING
 
 CATALOGS: dict[str, ContextCatalog] = load_catalogs()
 PLACES = (Place("centrum", "Centrum"),)
@@ -57,7 +51,7 @@ def followup(store: Store) -> FollowUpService:
     )
 
 
-def worker(store: Store, recorder: RecordingLoket) -> OutboxWorker:
+def worker(store: Store, recorder: RecordingMessenger) -> OutboxWorker:
     return OutboxWorker(store, recorder, CATALOGS, PLACES)
 
 
@@ -155,7 +149,7 @@ async def test_urgent_signal_is_reminded_after_two_hours_at_any_time(store: Stor
     targets = [(r.kind, r.target) for r in await outbox_rows(store) if r.signal_id == signal.id]
     assert targets[1:] == [(f.CLAIM_REMINDER, "loket"), (f.CLAIM_ESCALATION, str(REGI))]
 
-    recorder = RecordingLoket()
+    recorder = RecordingMessenger()
     await worker(store, recorder).drain(at(22, 2))
     # The card and the reminder in the group (in that order), the escalation to Rita.
     assert sorted(m.target for m in recorder.messages) == sorted(["loket", "loket", str(REGI)])
@@ -183,7 +177,7 @@ async def test_contact_reminder_goes_to_the_assignee_unless_contact_was_logged(
     contact = await actions.act("contact", talked.id, telegram_user_id=ANNA, now=at(25, 14))
     assert contact is not None
     assert contact.done
-    recorder = RecordingLoket()
+    recorder = RecordingMessenger()
     await worker(store, recorder).drain(at(25, 14))  # cards and details are out of the way
     recorder.messages.clear()
 
@@ -255,7 +249,7 @@ async def test_referral_check_asks_the_assignee_with_three_buttons(store: Store)
         )
         assert result is not None
         assert result.done
-    recorder = RecordingLoket()
+    recorder = RecordingMessenger()
     await worker(store, recorder).drain(at(23, 11))
     recorder.messages.clear()
 
@@ -320,7 +314,7 @@ async def test_two_instances_sweeping_at_once_queue_every_checkin_once(
 async def test_reminder_for_a_signal_claimed_meanwhile_is_dropped(store: Store) -> None:
     await enrol_staff(store, ANNA, "Anna", "loket", RECEIVED)
     signal = await add_signal(store, now=RECEIVED)
-    recorder = RecordingLoket()
+    recorder = RecordingMessenger()
     assert await worker(store, recorder).drain(RECEIVED) == 1  # the group card
     # After noon, so no catch-up digest joins the queue.
     assert (await followup(store).sweep(at(23, 13)))[f.CLAIM_REMINDER] == 1
@@ -433,7 +427,7 @@ async def test_digest_counts_new_unclaimed_and_overdue(store: Store) -> None:
     assert e.reference not in str(p["rows"])
     assert f_.reference not in str(p["rows"])
 
-    recorder = RecordingLoket()
+    recorder = RecordingMessenger()
     await worker(store, recorder).drain(at(23, 8, 30))
     [sent] = [m for m in recorder.messages if m.reference is None]
     assert sent.target == "loket"

@@ -25,9 +25,9 @@ from core.lifecycle import table as lc
 from storage import Store, make_engine
 from storage.followup import REPORTER_ANSWER
 from storage.models import Signal
-from tests.integration.helpers import add_draft_signal, add_signal, checkin_keys, make_draft
-from tests.integration.helpers import outbox_rows as all_outbox_rows
-from tests.keys import TEST_KEYRING
+from tests.support.builders import add_draft_signal, add_signal, checkin_keys, make_draft
+from tests.support.builders import outbox_rows as all_outbox_rows
+from tests.support.keys import TEST_KEYRING
 
 AMS = ZoneInfo("Europe/Amsterdam")
 HOURS = WorkingHours(holidays=holidays.country_holidays("NL"))

@@ -12,7 +12,7 @@ from bot.staff.accounts import StaffAccounts
 from core.text.msgids import Msg
 from core.text.render import render
 from storage import Store
-from tests.integration.helpers import NOW
+from tests.support.builders import NOW
 
 CATALOGS: dict[str, ContextCatalog] = load_catalogs()
 MALLORY, ANNA = 6666, 1001

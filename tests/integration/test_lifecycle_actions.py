@@ -14,13 +14,8 @@ from core.dialog.model import Place
 from core.lifecycle import staff_texts as t
 from core.lifecycle import table as lc
 from storage import Store, StoredSignal
-from tests.integration.helpers import (
-    OutboxRow,
-    RecordingLoket,
-    add_signal,
-    enrol_staff,
-    outbox_rows,
-)
+from tests.fakes.messenger import RecordingMessenger
+from tests.support.builders import OutboxRow, add_signal, enrol_staff, outbox_rows
 
 CATALOGS: dict[str, ContextCatalog] = load_catalogs()
 PLACES = (Place("centrum", "Centrum"),)
@@ -226,7 +221,7 @@ async def test_needs_help_reaches_every_regisseur_and_on_track_needs_a_referral(
     ]
     assert (f"staff:{anna}", "on_track", "refused:wrong_status") in audit
 
-    recorder = RecordingLoket()
+    recorder = RecordingMessenger()
     await OutboxWorker(store, recorder, CATALOGS, PLACES).drain(step(7))
     helped = [m for m in recorder.messages if m.target in (str(REGI), str(ROSA))]
     assert len(helped) == 2
@@ -306,7 +301,7 @@ async def test_view_details_card_or_refusal_and_every_view_audited(store: Store)
     claimed = await actions.act("claim", signal.id, telegram_user_id=ANNA, now=step(1))
     assert claimed is not None
     assert claimed.done
-    recorder = RecordingLoket()
+    recorder = RecordingMessenger()
     worker = OutboxWorker(store, recorder, CATALOGS, PLACES)
     await worker.drain(step(1))
     recorder.messages.clear()

@@ -18,7 +18,7 @@ from core.lifecycle import table as lc
 from storage import Store
 from storage.listing import SignalFilter
 from storage.models import Signal
-from tests.integration.helpers import make_draft
+from tests.support.builders import make_draft
 
 HOURS = WorkingHours(holidays=holidays.country_holidays("NL"))
 RULES = FollowUpRules()

@@ -16,7 +16,8 @@ from core.dialog.model import Place
 from core.text.msgids import Msg
 from core.text.render import render
 from storage import Store
-from tests.integration.helpers import NOW, RecordingLoket, add_signal
+from tests.fakes.messenger import RecordingMessenger
+from tests.support.builders import NOW, add_signal
 
 CATALOGS: dict[str, ContextCatalog] = load_catalogs()
 PLACES = (Place("centrum", "Centrum"),)
@@ -27,7 +28,7 @@ def nl(message: Msg) -> str:
     return render(message, CATALOGS["nl"], "nl")
 
 
-def worker(store: Store, loket: RecordingLoket) -> OutboxWorker:
+def worker(store: Store, loket: RecordingMessenger) -> OutboxWorker:
     return OutboxWorker(store, loket, CATALOGS, PLACES)
 
 
@@ -77,7 +78,7 @@ async def test_claim_sends_details_privately_and_updates_the_card(store: Store) 
     accounts, actions = StaffAccounts(store), SignalActions(store)
     await enrol(accounts, ANNA, "Anna")
     signal = await add_signal(store)
-    recorder = RecordingLoket()
+    recorder = RecordingMessenger()
     assert await worker(store, recorder).drain(NOW) == 1
     [card] = recorder.messages
     assert "Oppakken" in [b.label for b in card.buttons]
@@ -167,7 +168,7 @@ async def test_released_signal_details_are_not_sent(store: Store) -> None:
     signal = await add_signal(store)
     await actions.act("claim", signal.id, telegram_user_id=ANNA, now=NOW)
     await actions.act("release", signal.id, telegram_user_id=ANNA, now=NOW)
-    recorder = RecordingLoket()
+    recorder = RecordingMessenger()
     await worker(store, recorder).drain(NOW)
     # Only the group saw anything (the card, then edits of that same card).
     assert {m.target for m in recorder.messages} == {"loket"}
@@ -181,7 +182,7 @@ async def test_dead_letter_is_reported_to_admins(store: Store) -> None:
     accounts = StaffAccounts(store)
     await enrol(accounts, ANNA, "Anna", role="admin")
     signal = await add_signal(store)
-    recorder = RecordingLoket()
+    recorder = RecordingMessenger()
     recorder.failures = [DeliveryError("403 bot was kicked from the group", permanent=True)]
     await worker(store, recorder).drain(NOW)
     await worker(store, recorder).drain(NOW)

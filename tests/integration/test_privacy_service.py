@@ -20,8 +20,7 @@ from core.dialog.matching import LabelIndex
 from core.dialog.model import Place
 from core.text.catalog import Catalog
 from storage import Store
-from tests.integration.helpers import REPORT
-from tests.reports import PHONE_WITH_NAME, UNTIL_CONTACT
+from tests.support.reports import PHONE_WITH_NAME, REPORT, UNTIL_CONTACT
 
 Catalogs = Mapping[str, Catalog]
 T0 = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)

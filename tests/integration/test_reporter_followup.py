@@ -33,9 +33,9 @@ from core.followup.rules import FollowUpRules
 from core.followup.workdays import WorkingHours
 from core.lifecycle import table as lc
 from storage import ReporterRecord, Store, StoredSignal
-from tests.integration.helpers import (
+from tests.fakes.messenger import RecordingMessenger
+from tests.support.builders import (
     OutboxRow,
-    RecordingLoket,
     add_draft_signal,
     add_signal,
     enrol_staff,
@@ -111,7 +111,7 @@ async def rows_of(store: Store, signal_id: int, kind: str) -> list[OutboxRow]:
     return [r for r in await outbox_rows(store, kind) if r.signal_id == signal_id]
 
 
-async def drain(store: Store, recorder: RecordingLoket, now: datetime) -> int:
+async def drain(store: Store, recorder: RecordingMessenger, now: datetime) -> int:
     return await OutboxWorker(store, recorder, CATALOGS, PLACES).drain(now)
 
 
@@ -130,7 +130,7 @@ async def test_checkin_goes_to_the_reporter_after_fourteen_days(store: Store) ->
     assert (row.signal_id, row.target) == (signal.id, f"reporter:{reporter.id}")
     assert await rows_of(store, silent.id, f.REPORTER_CHECKIN) == []
 
-    recorder = RecordingLoket()
+    recorder = RecordingMessenger()
     await drain(store, recorder, CHECKIN_DUE)
     [sent] = [m for m in recorder.messages if m.channel is not None]
     assert (sent.channel, sent.target, sent.reference) == (
@@ -218,7 +218,7 @@ async def test_no_on_a_closed_signal_reopens_it_for_the_assignee(store: Store) -
     anna = signal.assignee_id
     assert signal.status == lc.CLOSED
     cards = len(await rows_of(store, signal.id, CARD_UPDATE))
-    recorder = RecordingLoket()
+    recorder = RecordingMessenger()
     await drain(store, recorder, CHECKIN_DUE)
     recorder.messages.clear()
     now = CHECKIN_DUE + timedelta(hours=2)
@@ -387,7 +387,7 @@ async def test_reporter_reply_goes_to_whoever_asked_without_phone_numbers(store:
     assert plain is not None
     assert [t.msgid for t in plain.texts] == [ft.QUESTION_ANSWER_SENT]
 
-    recorder = RecordingLoket()
+    recorder = RecordingMessenger()
     await drain(store, recorder, at(24, 13))
     [question] = [m for m in recorder.messages if m.channel is not None]
     assert (question.target, question.force_reply) == (REPORTER_CHAT, True)
@@ -422,7 +422,7 @@ async def test_a_reply_goes_to_the_assignee_when_the_asker_left(store: Store) ->
 # -- a reporter who blocked the bot -----------------------------------------------------------
 
 
-class BlockedByReporter(RecordingLoket):
+class BlockedByReporter(RecordingMessenger):
     """Staff chats work; every reporter's chat answers 403 (the reporter blocked the bot)."""
 
     async def deliver(self, message: Outgoing) -> str:

@@ -12,8 +12,8 @@ from bot.followup.retention import RetentionService
 from bot.settings import RetentionPeriods
 from storage import Store
 from storage.models import Conversation, InboundMessage, Reporter, Signal, SignalEvent
-from tests.integration.helpers import NOW, make_draft
-from tests.keys import TEST_KEYRING
+from tests.support.builders import NOW, make_draft
+from tests.support.keys import TEST_KEYRING
 
 DAY = timedelta(days=1)
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")

@@ -8,7 +8,7 @@ from datetime import timedelta
 
 from bot.bootstrap.build import build_app
 from bot.settings import Settings
-from tests.integration.helpers import NOW, add_signal
+from tests.support.builders import NOW, add_signal
 
 LATER = NOW + timedelta(days=10)  # the claim reminder and the escalation are both due
 

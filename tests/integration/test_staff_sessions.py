@@ -11,7 +11,7 @@ from bot.followup.retention import RetentionService
 from bot.settings import RetentionPeriods
 from storage import Store
 from storage.models import StaffSession
-from tests.integration.helpers import NOW
+from tests.support.builders import NOW
 
 
 async def test_an_account_a_session_and_logging_out_everywhere(store: Store) -> None:

@@ -21,7 +21,7 @@ from storage import Store
 from storage.crypto import KeyringError
 from storage.models import WebChat
 from storage.webchat import WEB_CHANNEL, token_hash
-from tests.integration.helpers import NOW
+from tests.support.builders import NOW
 
 TYPED = "Mevrouw Jansen op de Dorpsstraat 12 woont alleen"
 TRANSCRIPT = {"language": "nl", "entries": [{"who": "me", "text": TYPED}]}

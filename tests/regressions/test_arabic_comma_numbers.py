@@ -13,7 +13,7 @@ from core.dialog.engine import Engine
 from core.dialog.matching import LabelIndex
 from core.dialog.model import Place
 from core.text.catalog import Catalog
-from tests.driver import Driver
+from tests.support.driver import Driver
 
 PLACES = (Place("centrum", "Terneuzen-Centrum"), Place("axel", "Axel"))
 

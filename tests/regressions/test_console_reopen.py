@@ -11,7 +11,7 @@ import pytest
 from bot.i18n import load_catalogs
 from core.dialog import messages as m
 from core.dialog.flows import FLOWS
-from tests.e2e.console_process import ConsoleProcess
+from tests.support.console_process import ConsoleProcess
 
 pytestmark = pytest.mark.wall_clock
 

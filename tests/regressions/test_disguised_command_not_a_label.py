@@ -17,7 +17,7 @@ from core.dialog.engine import Engine
 from core.dialog.events import Reopen
 from core.dialog.matching import LabelIndex
 from core.text.catalog import Catalog
-from tests.driver import Driver
+from tests.support.driver import Driver
 from tests.unit.test_bad_input import at_role
 
 

@@ -13,8 +13,8 @@ from sqlalchemy import text
 
 from core.dialog import messages as m
 from storage import create_schema
-from tests.e2e.telegram_harness import Person, running_bot
 from tests.fakes.telegram_api import FakeTelegram, FakeUser
+from tests.support.telegram_harness import Person, running_bot
 
 pytestmark = pytest.mark.e2e
 

@@ -13,8 +13,8 @@ from bot.i18n import load_catalogs
 from bot.staff.actions import SignalActions
 from core.text.render import render
 from storage import Store, create_schema, make_engine
-from tests.integration.helpers import NOW, add_signal
-from tests.keys import TEST_KEYRING
+from tests.support.builders import NOW, add_signal
+from tests.support.keys import TEST_KEYRING
 
 STRANGER = 6666
 

@@ -11,8 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.telegram_harness import REPORT, Clock, Person, running_bot
 from tests.fakes.telegram_api import FakeTelegram, FakeUser
+from tests.support.reports import REPORT
+from tests.support.telegram_harness import Clock, Person, running_bot
 
 pytestmark = pytest.mark.e2e
 

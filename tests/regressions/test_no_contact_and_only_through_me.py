@@ -10,8 +10,8 @@ import pytest
 
 from core.dialog.engine import Engine
 from core.text.catalog import Catalog
-from tests.driver import Driver
-from tests.reports import UNTIL_CONTACT
+from tests.support.driver import Driver
+from tests.support.reports import UNTIL_CONTACT
 
 
 def at_no_contact(engine: Engine, catalogs: Mapping[str, Catalog], reach: str) -> Driver:

@@ -18,7 +18,7 @@ import httpx
 import pytest
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from tests.e2e.web_harness import PASSWORD, add_web_staff, post_login, web_service
+from tests.support.web_harness import PASSWORD, add_web_staff, post_login, web_service
 
 pytestmark = pytest.mark.e2e
 

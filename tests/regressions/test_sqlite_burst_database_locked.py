@@ -24,7 +24,7 @@ from core.dialog.events import Pick, TextIn
 from core.dialog.matching import LabelIndex
 from core.dialog.model import Place
 from storage import Store, create_schema, make_engine
-from tests.keys import TEST_KEYRING
+from tests.support.keys import TEST_KEYRING
 
 T0 = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 REPORTERS = 300

@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 
 from bot.app import App
 from storage.models import WebChat
-from tests.e2e.web_harness import web_service
+from tests.support.web_harness import web_service
 
 pytestmark = pytest.mark.e2e
 

@@ -14,7 +14,7 @@ import pytest
 from fastapi import APIRouter, Request, Response
 
 from bot.web.http import HttpServer, build_http_app, limited_body
-from tests.e2e import raw_http
+from tests.support import raw_http
 
 LIMIT = 10_000
 

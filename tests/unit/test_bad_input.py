@@ -10,7 +10,7 @@ from core.dialog import messages as m
 from core.dialog.engine import Engine
 from core.dialog.state import Answer
 from core.text.catalog import Catalog
-from tests.driver import Driver
+from tests.support.driver import Driver
 
 HOSTILE = {
     "empty": "",

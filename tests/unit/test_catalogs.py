@@ -17,7 +17,7 @@ from core.dialog.engine import Engine
 from core.dialog.flows import FLOWS
 from core.text.catalog import Catalog
 from core.text.languages import LANGUAGES
-from tests.driver import Driver
+from tests.support.driver import Driver
 from tests.unit.conftest import PLACES
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -10,7 +10,7 @@ from core.dialog.engine import Engine
 from core.dialog.events import Pick, SetLanguage, TextIn
 from core.dialog.state import ConversationState
 from core.text.catalog import Catalog
-from tests.driver import Driver
+from tests.support.driver import Driver
 
 
 def to_summary(d: Driver) -> None:
@@ -232,7 +232,7 @@ def test_first_message_shows_the_welcome_with_the_safety_lines(
     engine: Engine, catalogs: Mapping[str, Catalog]
 ) -> None:
     state = engine.new_state("ar")
-    from tests.driver import T0
+    from tests.support.driver import T0
 
     outcome = engine.advance(state, TextIn("مرحبا"), T0)
     assert outcome.state.prompt == "welcome"

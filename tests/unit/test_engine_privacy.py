@@ -18,7 +18,7 @@ from core.text.catalog import Catalog
 from core.text.languages import LANGUAGES
 from core.text.msgids import Msg
 from core.text.render import render
-from tests.driver import T0, Driver
+from tests.support.driver import T0, Driver
 from tests.unit.test_engine_commands import to_summary
 from tests.unit.test_engine_properties import assert_valid, events, gaps
 

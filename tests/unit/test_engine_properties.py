@@ -16,7 +16,7 @@ from core.dialog.state import ConversationState
 from core.text.catalog import Catalog
 from core.text.languages import LANGUAGES
 from core.text.render import render, render_label
-from tests.driver import T0
+from tests.support.driver import T0
 
 STEP_IDS = sorted({s.id for f in FLOWS.values() for s in f.steps} | set(DIALOGS))
 CHOICE_IDS = sorted(

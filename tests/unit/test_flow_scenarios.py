@@ -14,8 +14,8 @@ from core.text.catalog import Catalog
 from core.text.languages import LANGUAGES
 from core.text.msgids import Msg
 from core.text.render import render
-from tests.driver import Driver
-from tests.reports import REPORT, UNTIL_CONTACT
+from tests.support.driver import Driver
+from tests.support.reports import REPORT, UNTIL_CONTACT
 
 # (prompt expected on screen, choice to press): the shared scripted report.
 OTHER_STEPS: list[tuple[str, str]] = REPORT

@@ -27,7 +27,7 @@ from core.dialog.state import ConversationState
 from core.text.catalog import Catalog
 from core.text.languages import LANGUAGES
 from core.text.sanitize import clean_text
-from tests.driver import Driver
+from tests.support.driver import Driver
 from tests.unit.test_bad_input import HOSTILE, at_role, at_summary, at_text
 from tests.unit.test_engine_properties import CHOICE_IDS, STEP_IDS, replay
 

@@ -18,7 +18,7 @@ from core.dialog.model import Flow, Kind
 from core.dialog.state import Answer
 from core.text.catalog import Catalog
 from core.text.render import render
-from tests.driver import T0, Driver
+from tests.support.driver import T0, Driver
 from tests.unit.conftest import PLACES
 
 Form = dict[str, list[str]]

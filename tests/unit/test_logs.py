@@ -19,7 +19,7 @@ from pydantic import ValidationError
 from bot.logs import OWN_LOGGERS, JsonFormatter, TextFormatter, configure_logging
 from bot.settings import Settings
 from bot.web.http import HttpServer, build_http_app
-from tests.logging_state import kept_logging
+from tests.support.logging_state import kept_logging
 
 SECRET = "Piet Jansen 0612345678"
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from bot.reporting.pace import SWEEP_FROM, MessagePace, Pace
-from tests.driver import T0
+from tests.support.driver import T0
 
 SECOND = timedelta(seconds=1)
 

@@ -12,7 +12,7 @@ from core.dialog.engine import Engine
 from core.text.catalog import Catalog
 from core.text.msgids import Msg, Token, UserText, When, msg
 from core.text.render import FSI, LRI, PDI, format_when, render
-from tests.driver import Driver
+from tests.support.driver import Driver
 
 
 def test_arabic_done_message_isolates_the_reference(

@@ -15,7 +15,7 @@ import pytest
 
 from bot.voice.config import check_model_directory
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 MODEL_ENV = "SIGNAALPUNT_TEST_WHISPER_MODEL"
 DEFAULT_MODEL = ROOT / ".venv" / "models" / "faster-whisper-base"
 

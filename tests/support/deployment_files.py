@@ -1,6 +1,7 @@
 """The deployment's configuration files read as the tools read them, for the deployment tests
-(tests/unit/test_compose.py, test_proxy.py, test_dockerfile.py, test_systemd_unit.py): the
-paths, the settings' names, and docker-compose.yml parsed and interpolated as compose does."""
+(tests/deployment/: test_docker_compose.py, test_proxy.py, test_dockerfile.py,
+test_systemd_unit.py): the paths, the settings' names, and docker-compose.yml parsed and
+interpolated as compose does."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from pydantic import SecretStr
 
 from bot.settings import Settings
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 COMPOSE = ROOT / "docker-compose.yml"
 DOCKERFILE = ROOT / "Dockerfile"
 DOCKERIGNORE = ROOT / ".dockerignore"

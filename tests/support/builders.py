@@ -8,16 +8,12 @@ from typing import Any
 
 from sqlalchemy import select
 
-from bot.ports import DeliveryError, Outgoing
 from bot.staff.accounts import StaffAccounts
 from core.dialog.draft import SignalDraft
 from storage import Store, StoredSignal
 from storage.models import CheckInClaim, OutboxMessage
-from tests import reports
 
 NOW = datetime(2026, 3, 14, 9, 30, tzinfo=UTC)
-# A report about someone else, by button presses: (prompt, choice), with place "axel".
-REPORT = reports.REPORT
 
 
 def make_draft(**changes: object) -> SignalDraft:
@@ -47,23 +43,6 @@ async def add_signal(
         if commit:
             await uow.commit()
     return stored
-
-
-class RecordingLoket:
-    """A messenger that records what it was given, and can fail on demand."""
-
-    def __init__(self) -> None:
-        self.sent: list[tuple[str, str]] = []
-        self.messages: list[Outgoing] = []
-        self.failures: list[DeliveryError | OSError] = []
-
-    async def deliver(self, message: Outgoing) -> str:
-        if self.failures:
-            raise self.failures.pop(0)
-        self.sent.append((message.reference or "", message.text))
-        self.messages.append(message)
-        # Where it landed: an edit stays where the message it edits is, as in a chat app.
-        return message.edit or f"{message.target}:{len(self.messages)}"
 
 
 # -- follow-up helpers (appended for the follow-up and lifecycle tests) ----------------

@@ -1,4 +1,4 @@
-"""Running the test OpenID Connect provider (tests/oidc_provider/provider.mjs: panva's
+"""Running the test OpenID Connect provider (tests/support/oidc_provider/provider.mjs: panva's
 oidc-provider on Node.js) on loopback, behind a reverse proxy that the tests can tell to
 swap the ID token in a token response (what a man in the middle, or a provider's bug,
 would do). Everything else passes through untouched, so the issuer is the proxy's URL.
@@ -25,7 +25,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-PROVIDER_DIR = Path(__file__).resolve().parents[1] / "oidc_provider"
+PROVIDER_DIR = Path(__file__).resolve().parent / "oidc_provider"
 SCRIPT = PROVIDER_DIR / "provider.mjs"
 HOP_BY_HOP = {
     "connection",
@@ -165,7 +165,7 @@ async def node_provider(config: dict[str, Any], config_file: Path) -> AsyncItera
     node = shutil.which("node")
     if node is None or not (PROVIDER_DIR / "node_modules" / "oidc-provider").is_dir():
         pytest.fail(
-            "the test OpenID provider needs Node.js and tests/oidc_provider/node_modules "
+            "the test OpenID provider needs Node.js and tests/support/oidc_provider/node_modules "
             "(make oidc-provider, which make test runs)",
             pytrace=False,
         )

@@ -18,14 +18,11 @@ from bot.app import App
 from bot.bootstrap.build import build_app
 from bot.bootstrap.telegram_alone import TelegramService, serve_telegram
 from bot.settings import Settings
-from tests import reports
 from tests.fakes.telegram_api import FakeTelegram, FakeUser, SentMessage
 
 TOKEN = "123:TEST"
 LOKET = -100500
 T0 = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
-
-REPORT = reports.REPORT
 
 
 @dataclass

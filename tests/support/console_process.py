@@ -8,8 +8,8 @@ import signal
 import subprocess
 import time
 
-from tests.keys import TEST_KEY_ENV
-from tests.processes import SIGNAALPUNT, process_env
+from tests.support.keys import TEST_KEY_ENV
+from tests.support.processes import SIGNAALPUNT, process_env
 
 PROMPT = b"> "
 

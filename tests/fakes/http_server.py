@@ -1,6 +1,8 @@
-"""Just enough HTTP/1.1 for the fake Telegram server: one request at a time per connection.
+"""The HTTP server under the fakes of remote services (the Telegram Bot API, Meta's Graph
+API): just enough HTTP/1.1, one request at a time per connection, and ``FakeHttpServer``,
+which listens on loopback and hands each request to the fake's ``respond``.
 
-Hand-written on purpose: the fake must behave like a remote server (real sockets, keep-alive,
+Hand-written on purpose: a fake must behave like a remote server (real sockets, keep-alive,
 abrupt disconnects) without pulling a web framework into the test dependencies.
 """
 
@@ -11,8 +13,11 @@ import email.parser
 import email.policy
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from http import HTTPStatus
+from types import TracebackType
+from typing import Any, Self
 from urllib.parse import parse_qsl, urlsplit
 
 # Telegram receives these as JSON inside form fields; everything else stays a string.
@@ -79,7 +84,7 @@ def encode_response(
     reason = HTTPStatus(status).phrase
     head = (
         f"HTTP/1.1 {status} {reason}\r\n"
-        "Server: fake-telegram\r\n"
+        "Server: fake\r\n"
         f"Content-Type: {content_type}\r\n"
         f"Content-Length: {len(body)}\r\n"
         f"Connection: {'keep-alive' if keep_alive else 'close'}\r\n"
@@ -134,3 +139,93 @@ def _typed(name: str, value: object) -> object:
     if name in INT_FIELDS and _INT.fullmatch(value):
         return int(value)
     return value
+
+
+class FakeHttpServer:
+    """A remote service faked on loopback: ``async with`` starts it (``url`` is where it
+    listens) and stops it, cutting open connections (long polls too). Each request goes to
+    ``respond``: the response's bytes, or None to drop the connection without one.
+
+    A bug in a fake reaches the client as a 500: it is recorded in ``crashes`` and fails the
+    test when the block is left, so it is not mistaken for a bug of the service."""
+
+    name = "HTTP server"
+
+    def __init__(self) -> None:
+        self.url = ""
+        self.crashes: list[Exception] = []
+        # A fresh Event per change rather than a Condition: the fakes' helpers for tests are
+        # synchronous, and Condition.notify_all() needs its lock, which only a coroutine takes.
+        self._changed = asyncio.Event()
+        self._server: asyncio.Server | None = None
+        self._connections: dict[asyncio.Task[Any], asyncio.StreamWriter] = {}
+
+    async def respond(self, request: HttpRequest) -> bytes | None:
+        raise NotImplementedError
+
+    async def __aenter__(self) -> Self:
+        self._server = await asyncio.start_server(self._serve, "127.0.0.1", 0)
+        self.url = f"http://127.0.0.1:{self._server.sockets[0].getsockname()[1]}"
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()
+        # An exception already leaving the block takes precedence.
+        if self.crashes and exc is None:
+            raise AssertionError(f"the fake {self.name} crashed") from self.crashes[0]
+
+    async def aclose(self) -> None:
+        if self._server is None:
+            return
+        self._server.close()
+        for task, writer in list(self._connections.items()):
+            writer.transport.abort()
+            task.cancel()
+        await asyncio.gather(*self._connections, return_exceptions=True)
+        await self._server.wait_closed()
+        self._server = None
+
+    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        task = asyncio.current_task()
+        assert task is not None
+        self._connections[task] = writer
+        try:
+            while (request := await read_request(reader)) is not None:
+                response = await self.respond(request)
+                if response is None:
+                    writer.transport.abort()
+                    break
+                writer.write(response)
+                await writer.drain()
+                if not request.keep_alive:
+                    break
+        except (HttpProtocolError, asyncio.IncompleteReadError, ValueError, ConnectionError):
+            pass
+        except asyncio.CancelledError:
+            # Only aclose() cancels. Ending normally matters: on Python 3.11 the stream
+            # protocol calls task.exception() afterwards, which raises (and gets logged) for a
+            # cancelled task.
+            pass
+        finally:
+            del self._connections[task]
+            writer.close()
+
+    def _notify(self) -> None:
+        """Something changed: wake whoever waits for it (``_wait``)."""
+        self._changed.set()
+        self._changed = asyncio.Event()
+
+    async def _wait(self, predicate: Callable[[], bool], seconds: float) -> bool:
+        """Whether ``predicate`` holds within ``seconds``, checked at every change."""
+        try:
+            async with asyncio.timeout(seconds):
+                while not predicate():
+                    await self._changed.wait()
+        except TimeoutError:
+            return predicate()
+        return True

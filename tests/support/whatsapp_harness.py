@@ -22,27 +22,16 @@ from bot.bootstrap.serving import Service, serving
 from bot.channels.whatsapp.channel import WhatsAppParts, whatsapp_parts
 from bot.channels.whatsapp.templates import SPECS, template_text
 from bot.i18n import load_catalogs
-from bot.ports import Outgoing
 from bot.settings import Settings
 from core.text.languages import LANGUAGES
-from tests.e2e.telegram_harness import Clock
 from tests.fakes import whatsapp_payloads as wa
 from tests.fakes.graph_api import FakeGraphAPI, SentWhatsApp
+from tests.fakes.messenger import RecordingMessenger, staff_channel
+from tests.support.telegram_harness import Clock
 
 APP_SECRET = "test-app-secret-0123456789"
 VERIFY_TOKEN = "test-verify-token"
 PATH = "/whatsapp/webhook"
-
-
-class StaffDesk:
-    """Records the staff messages (the loket's side is Telegram's, tested elsewhere)."""
-
-    def __init__(self) -> None:
-        self.delivered: list[Outgoing] = []
-
-    async def deliver(self, message: Outgoing) -> str:
-        self.delivered.append(message)
-        return f"staff:{len(self.delivered)}"
 
 
 @dataclass
@@ -50,7 +39,7 @@ class Running:
     app: App
     whatsapp: WhatsAppParts
     service: Service
-    staff: StaffDesk
+    staff: RecordingMessenger  # the staff channel (Telegram's loket group in production)
     http: httpx.AsyncClient
     clock: Clock
     graph: FakeGraphAPI
@@ -138,7 +127,7 @@ async def running_whatsapp(
     sock.bind(("127.0.0.1", 0))
     sock.listen(64)  # connections wait in the backlog until uvicorn accepts them
     port = sock.getsockname()[1]
-    staff = StaffDesk()
+    staff = staff_channel()
     try:
         async with (
             whatsapp_parts(app, clock, run_inbox_worker=background) as parts,

@@ -21,7 +21,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 from sqlalchemy.pool import NullPool
 
-from tests.net import free_port
+from tests.support.net import free_port
 
 SUPERUSER = "postgres"
 INSTALL_HINT = "install it with: apt-get update && apt-get install -y postgresql"

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import PurePosixPath
 
-from tests.deployment_files import DOCKERFILE, DOCKERIGNORE
+from tests.support.deployment_files import DOCKERFILE, DOCKERIGNORE
 
 # --- the Dockerfile ------------------------------------------------------------------------
 

@@ -1,5 +1,5 @@
 """Helpers of the migration tests (tests/integration/test_migrations_*.py): an old
-deployment's data (in the clear, in the frozen schema of tests/integration/old_schema.py),
+deployment's data (in the clear, in the frozen schema of tests/support/old_schema.py),
 running Alembic to a revision, and looking at what a database holds and how its schema
 differs from the models'. Their fixtures (``empty_database_url``, ``engine``,
 ``migration_log``) are in tests/integration/conftest.py."""
@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from storage.crypto import Keyring
 from storage.migrations import exclusive, make_config
 from storage.models import Base
-from tests.integration.old_schema import OLD
+from tests.support.old_schema import OLD
 
 NOW = datetime(2026, 3, 23, 10, 0, tzinfo=UTC)
 

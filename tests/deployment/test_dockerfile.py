@@ -18,7 +18,7 @@ import pytest
 
 from bot import i18n
 from core.text.languages import LANGUAGES
-from tests.deployment_files import (
+from tests.support.deployment_files import (
     COMPOSE_SECRETS,
     PREFIX,
     ROOT,
@@ -26,7 +26,7 @@ from tests.deployment_files import (
     environment,
     secret_settings,
 )
-from tests.docker_build import copies, dockerfile, dockerfile_env_names, ignored, runtime
+from tests.support.docker_build import copies, dockerfile, dockerfile_env_names, ignored, runtime
 
 
 def test_the_base_images_are_slim() -> None:
@@ -168,7 +168,7 @@ def test_the_runtime_keeps_the_builders_paths() -> None:
         "signaalpunt.egg-info/PKG-INFO",
         "bot/__pycache__/cli.cpython-311.pyc",
         "locales/nl/LC_MESSAGES/signaalpunt.mo",
-        "tests/unit/test_dockerfile.py",
+        "tests/deployment/test_dockerfile.py",
         "test-artifacts/log.txt",
     ],
 )

@@ -4,7 +4,7 @@ checkout as its own user, with its settings and secrets from an EnvironmentFile.
 from __future__ import annotations
 
 from bot.bootstrap.serving import SHUTDOWN_GRACE
-from tests.deployment_files import ROOT, duration_seconds
+from tests.support.deployment_files import ROOT, duration_seconds
 
 UNIT = ROOT / "deploy" / "signaalpunt.service"
 

@@ -13,7 +13,7 @@ import pytest
 
 from bot.channels.telegram import webhook as telegram_webhook
 from bot.channels.whatsapp import webhook as whatsapp_webhook
-from tests.deployment_files import (
+from tests.support.deployment_files import (
     NGINX,
     PREFIX,
     ROOT,

@@ -13,7 +13,7 @@ import pytest
 from bot.bootstrap.serving import SHUTDOWN_GRACE
 from bot.channels.telegram import webhook as telegram_webhook
 from bot.settings import Settings
-from tests.deployment_files import (
+from tests.support.deployment_files import (
     COMPOSE,
     COMPOSE_SECRETS,
     ENV_EXAMPLE,
@@ -32,7 +32,7 @@ from tests.deployment_files import (
     setting_names,
     strings,
 )
-from tests.docker_build import dockerfile_env_names
+from tests.support.docker_build import dockerfile_env_names
 
 
 def test_the_services_exist() -> None:

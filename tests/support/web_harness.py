@@ -14,7 +14,7 @@ import os
 import re
 import socket
 from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -26,11 +26,11 @@ from bot.app import App
 from bot.bootstrap.build import build_app
 from bot.bootstrap.serving import serving
 from bot.bootstrap.web import web_channel
-from bot.ports import Outgoing
 from bot.settings import Settings
 from bot.staff.passwords import hash_password
 from storage.records import StaffRecord
-from tests.e2e.telegram_harness import Clock
+from tests.fakes.messenger import RecordingMessenger, staff_channel
+from tests.support.telegram_harness import Clock
 
 CHROMIUM = os.environ.get("SIGNAALPUNT_CHROMIUM", "/usr/bin/chromium")
 # Without the background-networking flags chromium keeps trying to reach Google's hosts,
@@ -51,22 +51,11 @@ PASSWORD = "correct horse battery staple"
 
 
 @dataclass
-class RecordingStaff:
-    """The staff channel (Telegram's loket group in production): records what is sent."""
-
-    sent: list[Outgoing] = field(default_factory=list)
-
-    async def deliver(self, message: Outgoing) -> str:
-        self.sent.append(message)
-        return f"staff:{len(self.sent)}"
-
-
-@dataclass
 class WebService:
     app: App
     base_url: str
     clock: Clock
-    staff: RecordingStaff
+    staff: RecordingMessenger  # the staff channel (Telegram's loket group in production)
     tmp_path: Path
 
 
@@ -119,7 +108,7 @@ async def web_service(
         sock.close()
         raise
     base_url = f"http://127.0.0.1:{port}"
-    staff = RecordingStaff()
+    staff = staff_channel()
     try:
         channel = web_channel(app, clock, base_url)
         async with serving(
@@ -147,7 +136,7 @@ async def add_web_staff(
     name: str | None = None,
     now: Any = None,
 ) -> StaffRecord:
-    from tests.e2e.telegram_harness import T0
+    from tests.support.telegram_harness import T0
 
     async with app.store.unit_of_work() as uow:
         record = await uow.logins.add_account(
