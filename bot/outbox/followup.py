@@ -12,11 +12,11 @@ from bot.buttons import action_button, checkin_data, next_step_buttons
 from bot.outbox.kinds import DIGEST, NEEDS_HELP, REPORTER_FLAG, REPORTER_KINDS, REPORTER_REPLY
 from bot.ports import Button, Outgoing, TemplateCall
 from bot.rendering import render_texts
+from core import channel_texts
 from core.followup import rules as f
 from core.followup import texts as ft
 from core.lifecycle import table as lc
 from core.lifecycle.staff_texts import status_label
-from core.text import channel_texts
 from core.text.catalog import Catalog
 from core.text.languages import STAFF_LANGUAGE
 from core.text.msgids import Msg, Token, UserText, When, msg

@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.rendering import RenderedReply, render_reply
+from core import channel_texts
 from core.dialog import messages as m
 from core.dialog.engine import Engine
 from core.dialog.events import (
@@ -28,7 +29,6 @@ from core.dialog.events import (
 )
 from core.dialog.state import ConversationState
 from core.followup.texts import status_texts
-from core.text import channel_texts
 from core.text.catalog import Catalog
 from core.text.languages import LANGUAGES
 from core.text.msgids import msg
