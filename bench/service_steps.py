@@ -2,12 +2,12 @@
 
 Run: .venv/bin/python -m bench.service_steps [--smoke] [--reports N] [--no-pg]
 
-No Telegram, no HTTP: the service alone, on a SQLite file and on PostgreSQL (tests/support/pg.py
-``start_postgres()``: fsync off, a fresh database per run). A report is the Telegram flow of
-``tests/reports.REPORT`` (as the Telegram tests drive it): ``/start`` and 12 taps, each with an
-inbound message id (so the dedupe insert is measured too), through to the stored signal: 13
-steps (15 before the express path of issue 20). Every report
-is a new reporter (the signal limit counts per reporter).
+No Telegram, no HTTP: the service alone, on a SQLite file and on PostgreSQL
+(tests/support/pg.py ``start_postgres()``: fsync off, a fresh database per run). A report is
+the Telegram flow of ``tests/support/reports.REPORT`` (as the Telegram tests drive it):
+``/start`` and 12 taps, each with an inbound message id (so the dedupe insert is measured
+too), through to the stored signal: 13 steps (15 before the express path of issue 20). Every
+report is a new reporter (the signal limit counts per reporter).
 
 - 1 reporter: reports one after the other, each step awaited before the next;
 - 50 reporters: 50 reporters at once (``asyncio.gather``), each through its reports in order.

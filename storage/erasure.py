@@ -6,8 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy import CursorResult, delete, exists, func, select, update
-from sqlalchemy.sql.dml import Delete, Update
+from sqlalchemy import delete, exists, func, select, update
 
 from storage.outbox import REPORTER_TARGET
 
@@ -38,8 +37,8 @@ class ErasureRepository(SessionRepository):
         reporter = await self._session.get(Reporter, reporter_id)
         if reporter is not None and reporter.channel == WEB_CHANNEL:
             user_id = reveal(reporter.channel_user_id, reporter.user_key)
-            await self._rows(delete(WebChat).where(WebChat.user_id == user_id))
-        signals = await self._rows(
+            await self._changed_rows(delete(WebChat).where(WebChat.user_id == user_id))
+        signals = await self._changed_rows(
             update(Signal)
             .where(Signal.reporter_id == reporter_id)
             .values(
@@ -49,11 +48,13 @@ class ErasureRepository(SessionRepository):
                 reporter_erased_at=as_utc(now),
             )
         )
-        await self._rows(
+        await self._changed_rows(
             delete(OutboxMessage).where(OutboxMessage.target == f"{REPORTER_TARGET}{reporter_id}")
         )
-        await self._rows(delete(Conversation).where(Conversation.reporter_id == reporter_id))
-        await self._rows(delete(Reporter).where(Reporter.id == reporter_id))
+        await self._changed_rows(
+            delete(Conversation).where(Conversation.reporter_id == reporter_id)
+        )
+        await self._changed_rows(delete(Reporter).where(Reporter.id == reporter_id))
         return signals
 
     # -- retention -------------------------------------------------------------------------
@@ -62,7 +63,7 @@ class ErasureRepository(SessionRepository):
         self, finished: Iterable[str], before: datetime, now: datetime
     ) -> int:
         """Reporter name, phone and link off signals finished before ``before``."""
-        return await self._rows(
+        return await self._changed_rows(
             update(Signal)
             .where(
                 Signal.status.in_(sorted(finished)),
@@ -92,12 +93,12 @@ class ErasureRepository(SessionRepository):
             )
             .scalar_subquery()
         )
-        await self._rows(
+        await self._changed_rows(
             update(SignalEvent)
             .where(SignalEvent.signal_id.in_(due), SignalEvent.note.is_not(None))
             .values(note=None)
         )
-        return await self._rows(
+        return await self._changed_rows(
             update(Signal)
             .where(Signal.id.in_(due))
             .values(
@@ -111,29 +112,31 @@ class ErasureRepository(SessionRepository):
 
     async def delete_drafts(self, idle_before: datetime) -> int:
         """Conversations nobody touched since ``idle_before`` (abandoned drafts)."""
-        return await self._rows(
+        return await self._changed_rows(
             delete(Conversation).where(Conversation.updated_at < as_utc(idle_before))
         )
 
     async def delete_web_chats(self, idle_before: datetime) -> int:
         """Web chats whose resident has not been on the page since ``idle_before``."""
-        return await self._rows(delete(WebChat).where(WebChat.updated_at < as_utc(idle_before)))
+        return await self._changed_rows(
+            delete(WebChat).where(WebChat.updated_at < as_utc(idle_before))
+        )
 
     async def delete_staff_sessions(self, seen_before: datetime) -> int:
         """Dashboard sessions not used since ``seen_before`` (long expired: the browser
         was closed without logging out)."""
-        return await self._rows(
+        return await self._changed_rows(
             delete(StaffSession).where(StaffSession.last_seen_at < as_utc(seen_before))
         )
 
     async def delete_update_ids(self, before: datetime) -> int:
-        return await self._rows(
+        return await self._changed_rows(
             delete(InboundMessage).where(InboundMessage.processed_at < as_utc(before))
         )
 
     async def delete_reporter_messages(self, before: datetime) -> int:
         """Delivered or dead messages to reporters (where they landed names their chat)."""
-        return await self._rows(
+        return await self._changed_rows(
             delete(OutboxMessage).where(
                 OutboxMessage.target.startswith(REPORTER_TARGET),
                 OutboxMessage.status != "pending",
@@ -147,7 +150,7 @@ class ErasureRepository(SessionRepository):
         has_signal = exists().where(Signal.reporter_id == Reporter.id)
         has_draft = exists().where(Conversation.reporter_id == Reporter.id)
         last_seen = func.coalesce(Reporter.last_inbound_at, Reporter.created_at)
-        return await self._rows(
+        return await self._changed_rows(
             delete(Reporter).where(~has_signal, ~has_draft, last_seen < as_utc(before))
         )
 
@@ -159,8 +162,3 @@ class ErasureRepository(SessionRepository):
         query = select(RetentionRun).order_by(RetentionRun.id)
         rows = (await self._session.execute(query)).scalars().all()
         return [(row.at, dict(row.counts)) for row in rows]
-
-    async def _rows(self, statement: Update | Delete) -> int:
-        result = await self._session.execute(statement.execution_options(synchronize_session=False))
-        assert isinstance(result, CursorResult)
-        return int(result.rowcount)

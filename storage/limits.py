@@ -7,8 +7,7 @@ from __future__ import annotations
 import hashlib
 from datetime import datetime
 
-from sqlalchemy import CursorResult, delete, func, select, update
-from sqlalchemy.sql.dml import Delete, Update
+from sqlalchemy import delete, func, select, update
 
 from ._base import SessionRepository
 from .models import (
@@ -64,7 +63,7 @@ class LimitsRepository(SessionRepository):
 
     async def attempt_succeeded(self, attempt_id: int) -> None:
         """The reserved attempt turned out right: failures before it no longer count."""
-        await self._rows(
+        await self._changed_rows(
             update(AccessAttempt).where(AccessAttempt.id == attempt_id).values(succeeded=True)
         )
 
@@ -89,11 +88,10 @@ class LimitsRepository(SessionRepository):
         return int((await self._session.execute(query)).scalar_one())
 
     async def delete_counters(self, before: datetime) -> int:
-        submissions = await self._rows(delete(Submission).where(Submission.at < as_utc(before)))
-        attempts = await self._rows(delete(AccessAttempt).where(AccessAttempt.at < as_utc(before)))
+        submissions = await self._changed_rows(
+            delete(Submission).where(Submission.at < as_utc(before))
+        )
+        attempts = await self._changed_rows(
+            delete(AccessAttempt).where(AccessAttempt.at < as_utc(before))
+        )
         return submissions + attempts
-
-    async def _rows(self, statement: Update | Delete) -> int:
-        result = await self._session.execute(statement.execution_options(synchronize_session=False))
-        assert isinstance(result, CursorResult)
-        return int(result.rowcount)

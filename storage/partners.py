@@ -8,21 +8,9 @@ from datetime import datetime
 from sqlalchemy import select
 
 from ._base import SessionRepository
-from .models import Partner, Staff
-from .records import PartnerRecord, StaffRecord
+from .models import Partner
+from .records import PartnerRecord
 from .types import as_utc
-
-
-def staff_record(row: Staff) -> StaffRecord:
-    return StaffRecord(
-        id=row.id,
-        display_name=row.display_name,
-        role=row.role,
-        telegram_user_id=row.telegram_user_id,
-        created_at=row.created_at,
-        revoked_at=row.revoked_at,
-        username=row.username,
-    )
 
 
 def _partner(row: Partner) -> PartnerRecord:

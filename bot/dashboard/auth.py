@@ -34,7 +34,7 @@ from .login_gate import LoginGate, LoginRefused
 
 if TYPE_CHECKING:
     from ..app import App
-    from .context import WebContext
+    from .context import DashboardContext
 
 log = logging.getLogger(__name__)
 
@@ -241,7 +241,7 @@ def login_redirect(next_path: str) -> RedirectResponse:
     return RedirectResponse(f"{LOGIN_PATH}?next={quote(safe_next(next_path))}", status_code=303)
 
 
-def router(web: WebContext) -> APIRouter:
+def router(web: DashboardContext) -> APIRouter:
     routes = APIRouter()
     auth = web.auth
     forms = LoginForms(web.app.store.keyring, secure=web.app.settings.web_secure_cookies)

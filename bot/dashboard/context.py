@@ -14,7 +14,7 @@ from .flash import Flash
 
 
 @dataclass(frozen=True)
-class WebContext:
+class DashboardContext:
     app: App
     clock: Callable[[], datetime]
     pages: Pages

@@ -26,7 +26,7 @@ from core.text.msgids import N_, Msg, Token, msg, safety_params
 from storage.signals import PHONE_CHANNEL
 
 from .auth import WebStaff, checked_form
-from .context import WebContext
+from .context import DashboardContext
 
 log = logging.getLogger(__name__)
 
@@ -75,7 +75,7 @@ def _summary(flow: Flow, errors: dict[str, Msg]) -> list[tuple[str, Msg]]:
     return lines
 
 
-def router(web: WebContext) -> APIRouter:
+def router(web: DashboardContext) -> APIRouter:
     routes = APIRouter()
     app = web.app
     current = web.auth.current_staff

@@ -33,7 +33,7 @@ from core.text.msgids import N_, P_, Msg, Token, msg, safety_params
 from storage.records import PartnerRecord
 
 from .auth import WebStaff, checked_form, require_role
-from .context import WebContext
+from .context import DashboardContext
 
 PARTNERS_PATH = "/loket/partners"
 MANAGERS = DETAIL_VIEWERS  # regisseur and admin add partners; every role sees them
@@ -75,7 +75,7 @@ class PartnerLinks:
     links: tuple[tuple[str, str], ...]  # (kind, URL): web chat, Telegram, WhatsApp
 
 
-def _links(web: WebContext, partner: PartnerRecord) -> PartnerLinks:
+def _links(web: DashboardContext, partner: PartnerRecord) -> PartnerLinks:
     settings = web.app.settings
     base = public_base(settings.public_url, settings.http_host, settings.http_port)
     links = [("web", web_chat_link(base, partner.code))]
@@ -127,7 +127,7 @@ def _place_problem(typed: Typed, places: set[str]) -> tuple[str, Msg] | None:
     return None
 
 
-def router(web: WebContext) -> APIRouter:
+def router(web: DashboardContext) -> APIRouter:
     routes = APIRouter()
     app = web.app
     current = web.auth.current_staff

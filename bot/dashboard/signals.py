@@ -26,7 +26,7 @@ from storage.uow import UnitOfWork
 
 from . import signal_texts as st
 from .auth import WebStaff, checked_form
-from .context import WebContext
+from .context import DashboardContext
 from .signal_view import signal_page
 
 PAGE_SIZE = 50
@@ -91,7 +91,7 @@ def ascii_digits(text: str) -> bool:
     return text.isascii() and text.isdigit()
 
 
-def router(web: WebContext) -> APIRouter:
+def router(web: DashboardContext) -> APIRouter:
     routes = APIRouter()
     app = web.app
     hours, rules = app.followup.hours, app.settings.followup_rules()

@@ -2,7 +2,7 @@
 partners and monitoring, with what a missing login, a refusal and an expired form get.
 
 Page modules are imported here, inside ``dashboard_parts``: each exposes
-``router(web: WebContext) -> APIRouter``.
+``router(web: DashboardContext) -> APIRouter``.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ from .auth import (
     login_redirect,
 )
 from .auth import router as auth_router
-from .context import WebContext
+from .context import DashboardContext
 from .flash import Flash
 
 PATH = "/loket"
@@ -37,15 +37,15 @@ PATH = "/loket"
 
 @dataclass(frozen=True)
 class DashboardParts:
-    context: WebContext
+    context: DashboardContext
     routers: tuple[APIRouter, ...]
     # Exception handlers of its pages (a missing login becomes a redirect).
     errors: dict[Any, Callable[..., Any]]
 
 
-def dashboard_context(app: App, clock: Callable[[], datetime], pages: Pages) -> WebContext:
+def dashboard_context(app: App, clock: Callable[[], datetime], pages: Pages) -> DashboardContext:
     flash = Flash(app.store.keyring, secure=app.settings.web_secure_cookies)
-    return WebContext(app, clock, pages, StaffAuth(app, clock), flash)
+    return DashboardContext(app, clock, pages, StaffAuth(app, clock), flash)
 
 
 def _home() -> APIRouter:
@@ -58,7 +58,7 @@ def _home() -> APIRouter:
     return routes
 
 
-def _page_routers(web: WebContext) -> list[APIRouter]:
+def _page_routers(web: DashboardContext) -> list[APIRouter]:
     from . import intake, partners, signals
     from .monitoring import page as monitoring
 

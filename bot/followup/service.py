@@ -309,7 +309,7 @@ def _digest_key(day: str) -> str:
 
 
 def _assignee_chat(staff: dict[int, StaffRecord], assignee_id: int | None) -> str:
-    """``recipients.assignee_target`` for a signal known by its assignee id only."""
+    """``bot.outbox.targets.assignee_target`` for a signal known by its assignee id only."""
     found = staff.get(assignee_id) if assignee_id is not None else None
     if found is not None and found.active and found.telegram_user_id is not None:
         return str(found.telegram_user_id)

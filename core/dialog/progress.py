@@ -19,7 +19,7 @@ def applicable(step: Step, answers: Mapping[str, Answer]) -> bool:
 def prune(flow: Flow, answers: Mapping[str, Answer]) -> dict[str, Answer]:
     """Drop answers to steps that no longer apply (e.g. a phone after "no contact")."""
     kept: dict[str, Answer] = {}
-    for step in flow.steps:  # conditions name earlier steps only (tests/unit/test_flows.py)
+    for step in flow.steps:  # conditions name earlier steps only (``model.When``)
         if step.id in answers and applicable(step, kept):
             kept[step.id] = answers[step.id]
     return kept

@@ -3,11 +3,11 @@ group, observation and outcome, and how fast signals were picked up and contacte
 
 Pure: storage aggregates in SQL (``storage.monitoring.figures``) and hands over the rows below; this
 module turns them into figures in one pass (the times against the deadlines of
-``core.followup.rules`` come counted: see ``figure_timing``).
-Every figure counts the signals *created* in the period (see ``figure_period``), whatever
+``core.followup.rules`` come counted: see ``timing``).
+Every figure counts the signals *created* in the period (see ``period``), whatever
 happened to them later; see docs/monitoring.md for each definition.
 
-Percentiles: see ``figure_timing``.
+Percentiles: see ``timing``.
 """
 
 from __future__ import annotations
@@ -184,7 +184,7 @@ def build_figures(
     contact: Timing,
 ) -> Figures:
     """The figures of ``period`` from storage's rows; ``claim`` and ``contact`` come
-    counted (``figure_timing.timings`` computes them from one row per signal)."""
+    counted (``timing.timings`` computes them from one row per signal)."""
     weeks = period.weeks()
     observations, helps = _choices(choices)
     outcomes: Counter[str] = Counter()

@@ -7,7 +7,7 @@ from typing import Protocol
 
 class Catalog(Protocol):
     """A language's translations. ``gettext`` honours a msgid's translator context
-    (``text.P_``); ``pgettext`` names one (the web pages' templates)."""
+    (``core.text.msgids.P_``); ``pgettext`` names one (the web pages' templates)."""
 
     def gettext(self, message: str, /) -> str: ...
 

@@ -38,7 +38,7 @@ class Text(str):
     """A msgid that carries its translator context (gettext's ``msgctxt``).
 
     It is the msgid everywhere a string is (equal to it, hashed as it); only the catalog
-    looks at ``context`` (``bot.i18n.Catalog`` translates it with ``pgettext``).
+    looks at ``context`` (``bot.i18n.ContextCatalog`` translates it with ``pgettext``).
     """
 
     context: str

@@ -1,4 +1,4 @@
-"""The local days whose working-day deadlines the SQL of ``figure_times`` looks up: one
+"""The local days whose working-day deadlines the SQL of ``times`` looks up: one
 row per day (``DeadlineCalculator.day``), handed over as one JSON parameter, and the SQL
 that finds a moment's local day number without the database's time zones (the UTC offset
 is constant between clock changes)."""

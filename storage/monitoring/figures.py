@@ -1,7 +1,7 @@
 """The monitoring figures' queries: aggregates over the signals created in a period.
 
 Everything is counted in SQL (GROUP BY), also the times against their working-day
-deadlines and the percentiles (``figure_times``). No query per signal, no row per signal
+deadlines and the percentiles (``times``). No query per signal, no row per signal
 moved to Python, no personal field read.
 """
 
@@ -93,7 +93,7 @@ class FiguresRepository(SessionRepository):
     async def timings(
         self, period: Period, *, now: datetime, hours: WorkingHours, rules: FollowUpRules
     ) -> tuple[Timing, Timing]:
-        """Time to pick up and to first contact, counted in SQL (``figure_times``)."""
+        """Time to pick up and to first contact, counted in SQL (``times``)."""
         return await self._timings(period, await self._in(period), now, hours, rules)
 
     async def _timings(

@@ -9,14 +9,14 @@ statement:
 - Moments become integer microseconds since 1970 (exact on both databases).
 - The deadline of a start depends only on its local day and where in that day it falls
   (``DeadlineCalculator.day``): one row per day of the period (and of the pick-ups after
-  it), computed in ``figure_days`` and handed over as one JSON parameter, joined by the local day
+  it), computed in ``days`` and handed over as one JSON parameter, joined by the local day
   number (the UTC offset is constant between the few clock changes: a short ``CASE``).
 - Each signal gets a class per measure (within, late, missed, pending); one ``GROUP BY``
   counts them. A deadline the day table cannot give (a clock change within the open
   hours; a pick-up after the days covered) is class ``x``: those few signals are read and
   counted here with ``DeadlineCalculator.add_days``, exactly as before.
 - Percentiles (type 7, exact): the database sorts the durations and returns only the
-  values at the ranks needed (``figure_timing.percentile_ranks``).
+  values at the ranks needed (``core.monitoring.timing.percentile_ranks``).
 
 Subqueries carry ``OFFSET 0`` so that neither database merges them into the next one and
 computes their expressions again wherever they are used.

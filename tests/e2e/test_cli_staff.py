@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from bot.staff.accounts import CODE_ALPHABET, StaffAccounts
-from core.lifecycle import staff_texts as loket_texts
+from core.lifecycle import staff_texts
 from storage.database import make_engine
 from storage.migrations import head
 from storage.uow import Store
@@ -159,10 +159,10 @@ def test_revoking_an_unknown_staff_id_fails_clearly(tmp_path: Path) -> None:
 
 def test_staff_list_shows_a_redeemed_invite_until_revoked(tmp_path: Path) -> None:
     code = invite(tmp_path)
-    assert asyncio.run(redeem(database_url(tmp_path), code, 601, "Anna")) == loket_texts.LINK_DONE
+    assert asyncio.run(redeem(database_url(tmp_path), code, 601, "Anna")) == staff_texts.LINK_DONE
     # The invite is single use: a second person with the same code is refused.
     refused = asyncio.run(redeem(database_url(tmp_path), code, 602, "Bob"))
-    assert refused == loket_texts.LINK_INVALID
+    assert refused == staff_texts.LINK_INVALID
 
     [row] = staff_rows(tmp_path)
     staff_id, role, name, telegram, state = row

@@ -101,7 +101,7 @@ def _timings(views: Sequence[TimingView], _: Gettext) -> list[list[object]]:
 
 
 def figure_csv(figure: str, views: PageViews, gettext: Gettext) -> bytes | None:
-    """The file of one figure (see ``figure_views.FIGURE_IDS``); None for an unknown one."""
+    """The file of one figure (see ``views.FIGURE_IDS``); None for an unknown one."""
     for weekly in views.weekly:
         if weekly.id == figure:
             return _write(_weekly(weekly, gettext))

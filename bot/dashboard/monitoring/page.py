@@ -16,7 +16,7 @@ from fastapi.responses import Response
 from starlette.exceptions import HTTPException
 
 from bot.dashboard.auth import WebStaff, require_role
-from bot.dashboard.context import WebContext
+from bot.dashboard.context import DashboardContext
 from core.lifecycle.table import DETAIL_VIEWERS
 from core.monitoring.figures import Figures
 from core.monitoring.period import PRESETS, PeriodChoice, choose_period, local_date
@@ -49,7 +49,7 @@ def period_query(choice: PeriodChoice) -> str:
     return urlencode({"from": period.first.isoformat(), "to": period.last.isoformat()})
 
 
-def router(web: WebContext) -> APIRouter:
+def router(web: DashboardContext) -> APIRouter:
     routes = APIRouter()
     app = web.app
     hours, rules = app.followup.hours, app.settings.followup_rules()
