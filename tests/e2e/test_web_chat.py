@@ -34,7 +34,7 @@ from tests.e2e.web_harness import (
 from tests.reports import MESSAGE_ME, REPORT
 
 # The answer box's label while the municipality's question is the newest message.
-ANSWER_TO_QUESTION = P_("web chat: answer box", "Your answer to the question of the municipality")
+ANSWER_TO_QUESTION = P_("web chat: answer box", "Your answer to the municipality's question")
 REFERENCE = re.compile(r"SP-\d{4}-\d{4}")
 Form = dict[str, str | float | bool]
 WITH_CHECKIN = MESSAGE_ME  # the municipality may write back: asked after 2 weeks
