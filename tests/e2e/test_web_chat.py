@@ -463,7 +463,7 @@ async def test_a_question_from_the_loket_is_answered_in_the_chat(tmp_path: Path)
         await page.reload()
         assert "Woont zij alleen?" in await page.inner_text("[data-who=loket]")
         question = await page.inner_text("[data-who=loket]")
-        assert "Reageer op dit bericht" not in question  # no chat-app habits on the web
+        assert "Beantwoorden" not in question  # no chat-app habits on the web
         await check_page(page, "chat-nl-question")
         # One answer box: the newest message is the question, so the box answers it.
         label = gettext(svc, "nl", ANSWER_TO_QUESTION)
