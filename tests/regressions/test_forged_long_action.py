@@ -10,11 +10,6 @@ import pytest
 
 from bot.loket import LoketService
 from storage import Store
-
-# The `store` fixture on SQLite and on PostgreSQL, as the integration tests have it (pytest
-# registers a fixture under its own name, whatever it is imported as).
-from tests.integration.conftest import database_url as _database_url  # noqa: F401
-from tests.integration.conftest import store as _store  # noqa: F401
 from tests.integration.helpers import NOW, add_signal, enrol_staff
 
 FORGED = ["x" * 33, "9" * 400, "claim" + "\u00e9" * 59]
