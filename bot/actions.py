@@ -30,8 +30,10 @@ STAFF_CARD = "staff_card"
 NEEDS_HELP = "needs_help"
 REPORTER_QUESTION = "reporter_question"
 DETAIL_VIEWERS = frozenset({"regisseur", "admin"})
-# What the audit log says was attempted when a pressed or posted action id is not one of ours.
+# What the audit log says was attempted when a pressed or posted action id is too long to
+# keep (the audit column's width); a shorter forged id is kept as it was sent.
 UNKNOWN_ACTION = "unknown"
+MAX_AUDITED_ACTION = 32
 
 
 @dataclass(frozen=True)
@@ -111,10 +113,9 @@ class SignalActions:
     ) -> ActionResult | None:
         """Take a staff action on a signal; None for a duplicate update. The actor is
         ``telegram_user_id`` or, from the dashboard, ``staff_id``."""
-        if action_id not in lc.ACTIONS:
-            # A forged id (a form field of any length, up to 64 bytes of callback data) is
-            # audited as what it is; stored verbatim it could exceed the audit column
-            # (PostgreSQL refuses the whole step, SQLite would keep the attacker's text).
+        if len(action_id) > MAX_AUDITED_ACTION:
+            # A forged id (a form field of any length, up to 64 bytes of callback data) would
+            # not fit the audit column: PostgreSQL refuses the whole step, SQLite keeps it all.
             action_id = UNKNOWN_ACTION
         async with self._store.unit_of_work() as uow:
             call = await self._begin(uow, telegram_user_id, update_key, now, staff_id)

@@ -2,7 +2,8 @@
 PostgreSQL (found by the property test over every dashboard field): the forged id went
 verbatim into the audit log's 32-character column, which PostgreSQL refuses, failing the
 whole step; SQLite kept the attacker's text. Telegram callback data (up to 64 bytes) could
-do the same. A forged id is now audited as "unknown", on both databases."""
+do the same. A forged id too long for the column is now audited as "unknown", on both
+databases (a shorter one is kept as sent: tests/integration/test_loket.py)."""
 
 from __future__ import annotations
 
