@@ -1,5 +1,5 @@
 # Signaalpunt's image: built and run by docker-compose.yml (see docs/operations.md).
-# Docker does not run on the development machines: tests/unit/test_dockerfile.py checks this
+# Docker does not run on the development machines: tests/deployment/test_dockerfile.py checks this
 # file statically and rebuilds its layout (the COPY steps and the catalog compilation) in a
 # temporary directory.
 
@@ -24,7 +24,7 @@ RUN python -c "import tomllib; print('\n'.join(tomllib.load(open('pyproject.toml
  && pip install -r /tmp/requirements.txt
 
 COPY bot ./bot
-COPY conversations ./conversations
+COPY core ./core
 COPY storage ./storage
 COPY locales ./locales
 
@@ -34,7 +34,7 @@ COPY locales ./locales
 # belongs to root and the service cannot write __pycache__.
 RUN pip install --no-deps -e . \
  && pybabel compile --domain signaalpunt --directory locales \
- && python -m compileall -q bot conversations storage
+ && python -m compileall -q bot core storage
 
 # --- runtime: only the virtual environment, the code and the catalogs ----------------------
 FROM python:3.11-slim-bookworm

@@ -56,12 +56,12 @@ system-deps:
 		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
 	fi
 
-# The OpenID Connect provider the sign-in tests run on loopback (tests/oidc_provider/):
+# The OpenID Connect provider the sign-in tests run on loopback (tests/support/oidc_provider/):
 # panva's oidc-provider, pinned in package.json and installed exactly as package-lock.json
 # says (versions and integrity hashes), without install scripts.
-OIDC_PROVIDER := tests/oidc_provider/node_modules/.installed
-$(OIDC_PROVIDER): tests/oidc_provider/package.json tests/oidc_provider/package-lock.json
-	cd tests/oidc_provider && npm ci --no-audit --no-fund --ignore-scripts --loglevel=error
+OIDC_PROVIDER := tests/support/oidc_provider/node_modules/.installed
+$(OIDC_PROVIDER): tests/support/oidc_provider/package.json tests/support/oidc_provider/package-lock.json
+	cd tests/support/oidc_provider && npm ci --no-audit --no-fund --ignore-scripts --loglevel=error
 	touch $@
 
 oidc-provider: system-deps $(OIDC_PROVIDER)
@@ -73,12 +73,12 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
-# With the branch coverage of bot/, conversations/ and storage/ (its floor: fail_under in
+# With the branch coverage of bot/, core/ and storage/ (its floor: fail_under in
 # pyproject.toml).
 test: $(STAMP) system-deps oidc-provider catalogs lint typecheck whisper-model
 	SIGNAALPUNT_TEST_WHISPER_MODEL=$(WHISPER_MODEL) $(BIN)/pytest -q --cov --cov-report=term
 
-# The tests that start `signaalpunt` as a process (marked wall_clock, tests/processes.py) see
+# The tests that start `signaalpunt` as a process (marked wall_clock, tests/support/processes.py) see
 # the wall clock. Run them again as if it were the last minute of another year, the year turning
 # during the run, so a test that assumes the year fails today rather than on 1 January.
 # (22:59:15 UTC on 31 December is 23:59:15 in Amsterdam, where references take their year.)
@@ -122,4 +122,4 @@ flows: $(STAMP)
 	$(BIN)/signaalpunt flows --output docs/flows.md
 
 clean:
-	rm -rf $(VENV) var .mypy_cache .pytest_cache .ruff_cache tests/oidc_provider/node_modules
+	rm -rf $(VENV) var .mypy_cache .pytest_cache .ruff_cache tests/support/oidc_provider/node_modules

@@ -14,7 +14,7 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from conversations.signal import SignalDraft
+from core.dialog.draft import SignalDraft
 from storage import Store, create_schema, make_engine
 from storage.crypto import Keyring
 

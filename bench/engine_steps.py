@@ -31,10 +31,11 @@ from functools import partial
 
 from bench.interactions import T0, TYPICAL_TAPS_AND_TEXTS
 from bot.i18n import load_catalogs
-from conversations.engine import Engine
-from conversations.events import Event, StoreSignal, Submitted, TextIn
-from conversations.matching import LabelIndex, Place
-from conversations.state import ConversationState
+from core.dialog.engine import Engine
+from core.dialog.events import Event, StoreSignal, Submitted, TextIn
+from core.dialog.matching import LabelIndex
+from core.dialog.model import Place
+from core.dialog.state import ConversationState
 
 TARGET = 20_000  # steps per second
 EVENTS: list[Event] = [TextIn("/start"), *TYPICAL_TAPS_AND_TEXTS]

@@ -19,10 +19,10 @@ from pathlib import Path
 
 from sqlalchemy import insert
 
-from bot.followup import FollowUpService
-from bot.office import office_hours
+from bot.followup.office import office_hours
+from bot.followup.service import FollowUpService
 from bot.settings import Settings
-from conversations import lifecycle as lc
+from core.lifecycle import table as lc
 from storage import Store, create_schema, make_engine
 from storage.crypto import Keyring
 from storage.models import Signal

@@ -6,7 +6,7 @@ Run: .venv/bin/python -m bench.interactions
 The events are the ones a channel sends the engine; the partner's record comes back as
 the shell sends it after the link's ``/start`` (``PartnerFound``), which the reporter
 does not do and which is not counted. The same scripts are the tests' scripted reports
-(``tests/reports.py``), so what is counted here is what the tests drive end to end.
+(``tests/support/reports.py``), so what is counted here is what the tests drive end to end.
 """
 
 from __future__ import annotations
@@ -15,47 +15,16 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from bot.i18n import load_catalogs
-from conversations.engine import Engine
-from conversations.events import Event, PartnerFound, Pick, StoreSignal, TextIn
-from conversations.matching import LabelIndex, Place
+from core.dialog.engine import Engine
+from core.dialog.events import Event, PartnerFound, StoreSignal, TextIn
+from core.dialog.matching import LabelIndex
+from core.dialog.model import Place
+from tests.support.reports import PARTNER_TAPS, SHORTEST_TAPS, SHORTEST_TYPED, typical_report
 
 T0 = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 PARTNER = PartnerFound("jumbo-axel", role="shop", area="axel")
 
-# Every answer a button tap: the shortest report the loket can act on (it may write back
-# in the chat, without the reporter's name).
-SHORTEST_TAPS: list[Event] = [
-    Pick("welcome", "report"),
-    Pick("role", "other"),
-    Pick("age_group", "unknown"),
-    Pick("observations", "often_alone"),
-    Pick("observations", "done"),
-    Pick("place", "unknown"),
-    Pick("contact_language", "unknown"),
-    Pick("callback", "here"),
-    Pick("summary", "send"),
-]
-# The same from a partner's link or QR code: the shop's role and place are filled in.
-PARTNER_TAPS: list[Event] = [
-    e for e in SHORTEST_TAPS if not (isinstance(e, Pick) and e.prompt in {"role", "place"})
-]
-# A typical cashier's report: two observations, a postcode, a short note, may be called.
-TYPICAL_TAPS_AND_TEXTS: list[Event] = [
-    Pick("welcome", "report"),
-    Pick("role", "shop"),
-    Pick("age_group", "75_plus"),
-    Pick("observations", "often_alone"),
-    Pick("observations", "daily_chat"),
-    Pick("observations", "done"),
-    TextIn("4531 AB"),
-    Pick("contact_language", "nl"),
-    Pick("callback", "yes"),
-    TextIn("Sanne 06 12345678"),
-    TextIn("Komt elke dag alleen voor een praatje bij de kassa."),
-    Pick("summary", "send"),
-]
-# Terminal or WhatsApp, typing numbers: "1, 8" answers a multi-select in one message.
-SHORTEST_TYPED = ["1", "5", "5", "1, 10", "2", "8", "2", "1"]
+TYPICAL_TAPS_AND_TEXTS = typical_report()
 
 
 @dataclass(frozen=True)

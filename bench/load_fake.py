@@ -34,7 +34,6 @@ import time
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from tests.e2e.telegram_harness import LOKET, REPORT, TOKEN
 from tests.fakes.telegram_api import (
     SENDING_METHODS,
     FakeTelegram,
@@ -43,6 +42,8 @@ from tests.fakes.telegram_api import (
     SentMessage,
     _Fault,
 )
+from tests.support.reports import REPORT
+from tests.support.telegram_harness import LOKET, TOKEN
 
 JSON = dict[str, Any]
 WAIT = 120.0  # seconds a reporter waits for a reply before giving up (counted as lost)
@@ -81,7 +82,7 @@ class LoadFake(FakeTelegram):
         self.counted: dict[str, dict[str, int]] = {"tap": {}, "message": {}, "loket": {}}
 
     def _take_fault(self, method: str) -> _Fault | None:
-        # Called by FakeTelegram._respond for every request once its parameters are decoded,
+        # Called by FakeTelegram.respond for every request once its parameters are decoded,
         # with no await since the request was recorded: the last record is this request.
         if method in COUNTED:
             chat = self.requests[-1].params.get("chat_id")
@@ -143,12 +144,12 @@ class LoadFake(FakeTelegram):
                 self.handed_at[update["update_id"]] = now
         return batch
 
-    async def _respond(self, request: Any) -> bytes | None:
+    async def respond(self, request: Any) -> bytes | None:
         # Half the round trip on the way in, half on the way out: the bot sees an update
         # rtt/2 after it was offered and its reply lands rtt/2 after it was sent.
         if self.rtt:
             await asyncio.sleep(self.rtt / 2)
-        response = await super()._respond(request)
+        response = await super().respond(request)
         self.requests.clear()  # 500 reporters make ~40,000 records otherwise
         if self.rtt:
             await asyncio.sleep(self.rtt / 2)

@@ -20,11 +20,11 @@ from pydantic import SecretStr
 
 from bench.load_fake import wait_for
 from bench.peer_ptb import Drops, build_peer, running_peer
-from bot.app import build_app
+from bot.bootstrap.build import build_app
+from bot.bootstrap.telegram_alone import serve_telegram
+from bot.channels.telegram.client import build_bot
 from bot.settings import Settings
-from bot.telegram.client import build_bot
-from bot.telegram.runner import telegram_channel
-from tests.e2e.telegram_harness import LOKET, TOKEN
+from tests.support.telegram_harness import LOKET, TOKEN
 
 OURS, OURS_PG = "ours", "ours-pg"
 LABELS = {
@@ -181,7 +181,7 @@ async def run_ours(config: str, database_url: str, load: Load, paced: bool) -> R
         app = await build_app(settings(far.api_url, database_url))
         try:
             bot = build_bot(TOKEN, far.api_url, paced=paced)
-            async with telegram_channel(app, utc_now, run_scheduler=False, bot=bot):
+            async with serve_telegram(app, utc_now, run_scheduler=False, bot=bot):
                 return await far.run(config, load)
         finally:
             await app.close()

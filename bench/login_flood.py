@@ -38,11 +38,11 @@ from sqlalchemy import select
 
 from bench.pg import pg_database, postgres
 from bench.service_process import PeakRss, Running, service
-from bot.passwords import hash_password
+from bot.staff.passwords import hash_password
 from storage import Store, make_engine
 from storage.models import AuditEntry
-from tests.e2e.web_harness import post_login
-from tests.keys import TEST_KEYRING
+from tests.support.keys import TEST_KEYRING
+from tests.support.web_harness import post_login
 
 USERNAME, PASSWORD = "anna", "correct horse battery staple"
 MAX_FAILED = 5

@@ -35,11 +35,12 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bench.interactions import T0, TYPICAL_TAPS_AND_TEXTS
 from bot.i18n import load_catalogs
-from bot.service import ConversationService
-from conversations.engine import Engine
-from conversations.events import Event, TextIn
-from conversations.matching import LabelIndex, Place
-from conversations.state import ConversationState
+from bot.reporting.service import ConversationService
+from core.dialog.engine import Engine
+from core.dialog.events import Event, TextIn
+from core.dialog.matching import LabelIndex
+from core.dialog.model import Place
+from core.dialog.state import ConversationState
 from storage import Store, create_schema, make_engine
 from storage.crypto import Keyring
 

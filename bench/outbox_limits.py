@@ -1,11 +1,12 @@
 """The outbox drained under Telegram's limits (issue 9, item 4).
 
 Real outbox rows in a real SQLite database (and then PostgreSQL, a throw-away server from
-``tests.pg.start_postgres``; ``--smoke``: SQLite only), queued the way the service queues them (the
-storage repositories), drained by the real OutboxWorker and LoketComposer through the real
-PTB client with our rate limiter (``bot.telegram.client.build_bot``), against the fake Bot
-API on loopback with Telegram's limits enforced (30 sends a second overall, 20 messages a
-minute per group, both as sliding windows; a send over a limit is answered with a 429).
+``tests.support.pg.start_postgres``; ``--smoke``: SQLite only), queued the way the service
+queues them (the storage repositories), drained by the real OutboxWorker and LoketComposer
+through the real PTB client with our rate limiter (``bot.channels.telegram.client.build_bot``),
+against the fake Bot API on loopback with Telegram's limits enforced (30 sends a second
+overall, 20 messages a minute per group, both as sliding windows; a send over a limit is
+answered with a 429).
 
 The mix (full size: 1,000 messages, 10 groups, 500 private chats):
 
@@ -40,17 +41,17 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bot.actions import STAFF_CARD, STAFF_DETAILS
+from bot.channels.telegram.client import build_bot
+from bot.channels.telegram.messenger import TelegramMessenger
 from bot.i18n import load_catalogs
-from bot.loket import LoketService
-from bot.outbox import OutboxWorker, run_worker
-from bot.telegram.client import build_bot
-from bot.telegram.messenger import TelegramMessenger
-from conversations.matching import Place
+from bot.outbox.kinds import STAFF_CARD, STAFF_DETAILS
+from bot.outbox.worker import OutboxWorker, run_worker
+from bot.staff.accounts import StaffAccounts
+from core.dialog.model import Place
 from storage import Store, create_schema, make_engine
 from storage.crypto import Keyring
 from tests.fakes.telegram_api import FakeTelegram, RequestRecord
-from tests.integration.helpers import make_draft
+from tests.support.builders import make_draft
 
 TOKEN = "123:BENCH"
 LOKET_CHAT = -100500
@@ -109,13 +110,13 @@ def utc_now() -> datetime:
 async def enqueue(store: Store, mix: Mix) -> None:
     """Queue the mix through the repositories, oldest first in an interleaved order (as a
     busy day would: cards and details for different chats alternate)."""
-    loket = LoketService(store)
+    accounts = StaffAccounts(store)
     staff_ids: list[int] = []
     for number in range(mix.private_chats):
         now = utc_now()
-        code = await loket.create_invite("regisseur", now)
+        code = await accounts.create_invite("regisseur", now)
         user_id = STAFF_BASE + number
-        linked = await loket.link(
+        linked = await accounts.link(
             code, telegram_user_id=user_id, name=f"Regisseur {number}", now=now
         )
         assert linked, "enrolling a staff member failed"
@@ -276,7 +277,7 @@ def report(mix: Mix, result: Result, database: str) -> None:
 
 
 async def on_postgres(mix: Mix, workdir: Path) -> Result | None:
-    from tests.pg import PostgresUnavailable, start_postgres
+    from tests.support.pg import PostgresUnavailable, start_postgres
 
     try:
         server = start_postgres()

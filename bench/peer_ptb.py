@@ -10,7 +10,7 @@ keeps the conversations in memory and writes the pickle every ``update_interval`
 (60 by default) and at shutdown; ours commits every step to the database. PTB's Updater also
 acknowledges an update as soon as it is fetched (its next getUpdates asks from the last one
 + 1), so updates queued or being handled when the process dies are gone; ours acknowledges
-an update only once it and every earlier one were handled (bot/telegram/polling.py).
+an update only once it and every earlier one were handled (bot/channels/telegram/polling.py).
 
 Configurations (``CONFIGURATIONS``), all run side by side by bench/telegram_load.py:
 
@@ -58,8 +58,8 @@ from telegram.ext import (
 )
 
 # (prompt, question, choices) in the order our report flow asks them on the path the simulated
-# reporters take (tests/reports.py REPORT: the express path about someone else), with our
-# choices, so both bots show the same buttons and carry the same callback data.
+# reporters take (tests/support/reports.py REPORT: the express path about someone else), with
+# our choices, so both bots show the same buttons and carry the same callback data.
 AREAS = ["terneuzen-centrum", "terneuzen-noord", "terneuzen-zuid", "axel", "sas-van-gent"]
 AREAS += ["sluiskil", "zaamslag", "hoek", "westdorpe", "philippine"]
 STEPS: list[tuple[str, str, list[str]]] = [

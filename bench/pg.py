@@ -1,4 +1,4 @@
-"""A throw-away PostgreSQL server for the benchmarks (``tests.pg``: fsync off), and a fresh
+"""A throw-away PostgreSQL server for the benchmarks (``tests.support.pg``: fsync off), and a fresh
 database on it per run."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from typing import Any
 
 @contextlib.contextmanager
 def postgres() -> Iterator[Any]:
-    from tests.pg import start_postgres
+    from tests.support.pg import start_postgres
 
     server = start_postgres()
     try:

@@ -77,8 +77,9 @@ def _step_texts(step: Any) -> Iterator[str]:
 def resident_msgids() -> list[str]:
     """Every msgid a resident can read, once, in a stable order."""
     sys.path.insert(0, str(ROOT))
-    from bot.whatsapp import texts as whatsapp_texts
-    from conversations import dialogs, flows, followup_texts, messages
+    from bot.channels.whatsapp import texts as whatsapp_texts
+    from core.dialog import dialogs, flows, messages
+    from core.followup import texts as followup_texts
 
     found: list[str] = []
     for flow in flows.FLOWS.values():

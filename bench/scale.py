@@ -4,7 +4,8 @@ the monitoring figures for that year and the dashboard's signal list.
 Run: .venv/bin/python -m bench.scale [--smoke] [--signals N] [--sqlite-only]
 
 Full size: 100,000 signals and about 1,000,000 events, on SQLite and on PostgreSQL (a
-throw-away server from ``tests.pg.start_postgres``). ``--smoke``: 1,000 signals, SQLite only.
+throw-away server from ``tests.support.pg.start_postgres``). ``--smoke``: 1,000 signals,
+SQLite only.
 Every figure is the median of several runs (``statistics.median``) timed with
 ``time.perf_counter()``, except the first sweep (it claims what is due, so it runs once).
 The figures with a target (issue 24: monitoring figures for a year <= 500 ms, sweeps <= 200 ms,
@@ -30,11 +31,11 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bench.scale_data import NOW, load
 from bench.targets import Target, print_targets, spread
-from bot.followup import FollowUpService
-from bot.office import office_hours
+from bot.dashboard.signals import list_page
+from bot.followup.office import office_hours
+from bot.followup.service import FollowUpService
 from bot.settings import Settings
-from bot.web.signals import list_page
-from conversations.figure_period import Period, local_date
+from core.monitoring.period import Period, local_date
 from storage import Store, create_schema, make_engine
 from storage.crypto import Keyring
 from storage.listing import SignalFilter
@@ -42,7 +43,7 @@ from storage.listing import SignalFilter
 SWEEP_TARGET_MS = 200.0
 FIGURES_TARGET_MS = 500.0
 RUNS = 5
-PAGE_SIZE = 50  # bot/web/signals.py
+PAGE_SIZE = 50  # bot/dashboard/signals.py
 
 
 TARGETS: list[Target] = []  # every database's, printed together at the end
@@ -117,7 +118,7 @@ async def measure(engine: AsyncEngine, url: str, signals: int, report: Report) -
     report.add("monitoring figures, one year", await _runs_ms(figures), "ms", FIGURES_TARGET_MS)
     report.add("  of which the times (pick-up, contact)", await _runs_ms(figure_times), "ms")
 
-    # The signal list page: what bot/web/signals.py signal_list reads and computes per
+    # The signal list page: what bot/dashboard/signals.py signal_list reads and computes per
     # request (``list_page``; the overdue set of every open signal only for that filter).
     async def listing(wanted: SignalFilter, page: int = 1, overdue_only: bool = False) -> None:
         async with store.unit_of_work() as uow:
@@ -171,7 +172,7 @@ async def on_sqlite(signals: int) -> None:
 
 
 async def on_postgres(signals: int) -> None:
-    from tests.pg import PostgresUnavailable, start_postgres
+    from tests.support.pg import PostgresUnavailable, start_postgres
 
     try:
         server = start_postgres()

@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from conversations import lifecycle as lc
+from core.lifecycle import table as lc
 from storage.models import Signal, SignalEvent, Staff
 
 NOW = datetime(2026, 11, 23, 14, 0, tzinfo=UTC)

@@ -11,8 +11,8 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from tests.keys import TEST_KEY_ENV
-from tests.net import free_port
+from tests.support.keys import TEST_KEY_ENV
+from tests.support.net import free_port
 
 EXECUTABLE = Path(sys.executable).parent / "signaalpunt"
 START_TIMEOUT = 60.0

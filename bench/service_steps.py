@@ -2,12 +2,12 @@
 
 Run: .venv/bin/python -m bench.service_steps [--smoke] [--reports N] [--no-pg]
 
-No Telegram, no HTTP: the service alone, on a SQLite file and on PostgreSQL (tests/pg.py
-``start_postgres()``: fsync off, a fresh database per run). A report is the Telegram flow of
-``tests/reports.REPORT`` (as the Telegram tests drive it): ``/start`` and 12 taps, each with an
-inbound message id (so the dedupe insert is measured too), through to the stored signal: 13
-steps (15 before the express path of issue 20). Every report
-is a new reporter (the signal limit counts per reporter).
+No Telegram, no HTTP: the service alone, on a SQLite file and on PostgreSQL
+(tests/support/pg.py ``start_postgres()``: fsync off, a fresh database per run). A report is
+the Telegram flow of ``tests/support/reports.REPORT`` (as the Telegram tests drive it):
+``/start`` and 12 taps, each with an inbound message id (so the dedupe insert is measured
+too), through to the stored signal: 13 steps (15 before the express path of issue 20). Every
+report is a new reporter (the signal limit counts per reporter).
 
 - 1 reporter: reports one after the other, each step awaited before the next;
 - 50 reporters: 50 reporters at once (``asyncio.gather``), each through its reports in order.
@@ -36,13 +36,14 @@ from typing import Any
 
 from bench import pg
 from bot.i18n import load_catalogs
-from bot.service import ConversationService
-from conversations.engine import Engine
-from conversations.events import Event, Pick, TextIn
-from conversations.matching import LabelIndex, Place
+from bot.reporting.service import ConversationService
+from core.dialog.engine import Engine
+from core.dialog.events import Event, Pick, TextIn
+from core.dialog.matching import LabelIndex
+from core.dialog.model import Place
 from storage import Store, create_schema, make_engine
-from tests.e2e.telegram_harness import REPORT
-from tests.keys import TEST_KEYRING
+from tests.support.keys import TEST_KEYRING
+from tests.support.reports import REPORT
 
 T0 = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 EVENTS: list[Event] = [TextIn("/start"), *(Pick(prompt, choice) for prompt, choice in REPORT)]
@@ -99,7 +100,7 @@ async def reporter(service: ConversationService, number: int, reports: int, out:
 async def measure(url: str, reporters: int, reports: int) -> Run:
     engine = make_engine(url)
     failures = FailedSteps()
-    logging.getLogger("bot.service").addFilter(failures)
+    logging.getLogger("bot.reporting.service").addFilter(failures)
     try:
         await create_schema(engine)
         catalogs = load_catalogs()
@@ -118,7 +119,7 @@ async def measure(url: str, reporters: int, reports: int) -> Run:
         out.failed = failures.count
         return out
     finally:
-        logging.getLogger("bot.service").removeFilter(failures)
+        logging.getLogger("bot.reporting.service").removeFilter(failures)
         await engine.dispose()
 
 

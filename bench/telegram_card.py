@@ -19,9 +19,10 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bot.telegram.client import build_bot
-from tests.e2e.telegram_harness import LOKET, REPORT, TOKEN, Person, running_bot
+from bot.channels.telegram.client import build_bot
 from tests.fakes.telegram_api import FakeTelegram, FakeUser
+from tests.support.reports import REPORT
+from tests.support.telegram_harness import LOKET, TOKEN, Person, running_bot
 
 
 def utc_now() -> datetime:

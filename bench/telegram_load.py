@@ -11,7 +11,7 @@ with its losses and ratios, and a lost reply counts as the whole wait in its p99
 The fake and the reporters run in a process of their own (bench/load_fake.py), as Telegram
 and its users are not in the bot's process; they measure there (latency, loket cards, Bot API
 calls per tap) and send the figures back. Each reporter sends /start and taps through a
-complete report (tests/reports.py REPORT), waiting for each reply. Two load shapes:
+complete report (tests/support/reports.py REPORT), waiting for each reply. Two load shapes:
 - saturation: no pause between taps (closed loop): the most the bot can do, so latency is
   about reporters / throughput (Little's law). The throughput ratios come from here.
 - human: a pause of 1-3 s before each tap (seeded random.Random per reporter): a cashier

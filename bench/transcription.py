@@ -3,7 +3,7 @@ own steps while it runs.
 
 Run: .venv/bin/python -m bench.transcription [--smoke] [--rounds 5] [--model DIR]
 
-The speech is espeak-ng's (``tests/speech.py``: a slow, clear synthetic speaker), encoded as
+The speech is espeak-ng's (``tests/support/speech.py``: a slow, clear synthetic speaker), encoded as
 a Telegram voice note (OGG/Opus). Figures:
 
 1. time from ``await transcriber.transcribe(...)`` to its answer, for a 6 s and a 60 s English
@@ -13,7 +13,7 @@ a Telegram voice note (OGG/Opus). Figures:
    faster-whisper at its own defaults (int8, beam 5, the same threads) called in this
    process. Their rounds take turns, so a busy spell hits both;
 2. word error rate of the 60 s English and Dutch notes, ours and the peer's (Levenshtein over
-   lower-cased words without punctuation, ``tests.speech.word_error_rate``); a 60 s Arabic
+   lower-cased words without punctuation, ``tests.support.speech.word_error_rate``); a 60 s Arabic
    note, where Whisper is known to loop, for the time the guards allow (its error rate is
    shown too, where there is a transcript);
 3. the chat's own steps (``ConversationService.handle`` on SQLite, one reporter tapping
@@ -44,15 +44,16 @@ from typing import Any
 
 from bench.service_steps import Run, report
 from bot.i18n import load_catalogs
-from bot.service import ConversationService
+from bot.reporting.service import ConversationService
 from bot.voice.results import Transcript, TranscriptFailed
 from bot.voice.transcriber import WhisperTranscriber, WorkerOptions
-from conversations.engine import Engine
-from conversations.matching import LabelIndex, Place
+from core.dialog.engine import Engine
+from core.dialog.matching import LabelIndex
+from core.dialog.model import Place
 from storage import Store, create_schema, make_engine
-from tests.keys import TEST_KEYRING
-from tests.speech import Speech, clip, encode, word_error_rate
-from tests.voice_model import DEFAULT_MODEL, model_directory
+from tests.support.keys import TEST_KEYRING
+from tests.support.speech import Speech, clip, encode, word_error_rate
+from tests.support.voice_model import DEFAULT_MODEL, model_directory
 
 TARGET_60S = 15.0
 LATENCY_FACTOR = 1.5

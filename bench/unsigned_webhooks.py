@@ -20,8 +20,8 @@ import tempfile
 from pathlib import Path
 
 from bench.service_process import PeakRss, Running, service
-from bot.whatsapp.webhook import MAX_BODY, PATH
-from tests.e2e import raw_http
+from bot.channels.whatsapp.webhook import MAX_BODY, PATH
+from tests.support import raw_http
 
 TARGET_MB = 20.0
 SETTINGS = {

@@ -17,10 +17,10 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from tests.e2e.telegram_harness import Clock
-from tests.e2e.whatsapp_harness import running_whatsapp
 from tests.fakes import whatsapp_payloads as wa
 from tests.fakes.graph_api import FakeGraphAPI
+from tests.support.telegram_harness import Clock
+from tests.support.whatsapp_harness import running_whatsapp
 
 
 def _ms(values: list[float]) -> str:

@@ -9,7 +9,8 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import Translations
 
-from conversations.text import LANGUAGES, context_of
+from core.text.languages import LANGUAGES
+from core.text.msgids import context_of
 
 DOMAIN = "signaalpunt"
 LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"

@@ -25,7 +25,7 @@ LogFormat = Literal["text", "json"]
 # record carries (uvicorn's color_message, a library's own extras) is left out.
 FIELDS = ("reference", "counts", "signals", "actor")
 # Our own packages log at the configured level; everything else at WARNING or above.
-OWN_LOGGERS = ("bot", "storage", "conversations")
+OWN_LOGGERS = ("bot", "storage", "core")
 
 ExcInfo = tuple[type[BaseException], BaseException, TracebackType | None]
 

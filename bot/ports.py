@@ -6,13 +6,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
-LOKET = "loket"  # the symbolic target of the loket group, resolved by each messenger
-
 
 @dataclass(frozen=True)
 class Button:
     label: str
-    data: str  # a staff action, see ``bot.callbacks``
+    data: str  # a staff action, see ``bot.buttons``
     short: str = ""  # the label where room is scarce (a WhatsApp reply button)
 
 

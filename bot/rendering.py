@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
-from conversations.events import Reply
-from conversations.matching import Catalog
-from conversations.render import render, render_label
-from conversations.text import Msg
+from core.dialog.events import Reply
+from core.text.catalog import Catalog
+from core.text.msgids import Msg
+from core.text.render import render, render_label
 
 
 @dataclass(frozen=True)

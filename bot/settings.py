@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import time, timedelta
 from pathlib import Path
 from typing import Annotated, Literal
@@ -11,17 +12,23 @@ import holidays
 from pydantic import Field, SecretStr, ValidationInfo, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-from conversations.followup import FollowUpRules
-from conversations.matching import Place
-from conversations.text import DEFAULT_LANGUAGE
-
-from .retention import RetentionPeriods
+from core.dialog.model import Place
+from core.followup.rules import FollowUpRules
+from core.text.languages import DEFAULT_LANGUAGE
 
 # Terneuzen's kernen; a municipality sets its own list.
 DEFAULT_NEIGHBOURHOODS = (
     "Terneuzen-Centrum,Terneuzen-Noord,Terneuzen-Zuid,Axel,Sas van Gent,Sluiskil,"
     "Zaamslag,Hoek,Westdorpe,Philippine"
 )
+
+
+@dataclass(frozen=True)
+class RetentionPeriods:
+    reporter_contact: timedelta = timedelta(days=30)
+    person_details: timedelta = timedelta(days=365)
+    drafts: timedelta = timedelta(days=7)
+    update_ids: timedelta = timedelta(days=14)
 
 
 class Settings(BaseSettings):
@@ -43,6 +50,9 @@ class Settings(BaseSettings):
     telegram_mode: Literal["polling", "webhook"] = "polling"
     telegram_webhook_url: str | None = None
     telegram_webhook_secret: SecretStr | None = None
+    # Telegram limits calls per bot token (30 a second, 20 a minute per group): with several
+    # instances sharing the token, each paces itself to its share.
+    telegram_instances: int = Field(default=1, ge=1, le=30)
 
     # WhatsApp Cloud API: a phone number id enables the channel (see docs/whatsapp.md).
     whatsapp_phone_id: str | None = None
@@ -100,7 +110,7 @@ class Settings(BaseSettings):
     max_failed_logins: int = Field(default=5, ge=1)
     # Dashboard password checks (Argon2id: 64 MiB and tens of milliseconds each) at once, how
     # many more may wait their turn, and how many logins one client may try a minute; past
-    # these a login is answered "busy, try again" at once (bot/web/login_gate.py).
+    # these a login is answered "busy, try again" at once (bot/dashboard/login_gate.py).
     login_checks: int = Field(default=2, ge=1, le=64)
     login_waiting: int = Field(default=16, ge=0, le=1000)
     login_attempts_per_minute: int = Field(default=30, ge=1)

@@ -28,14 +28,14 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import aliased
 
-from conversations import lifecycle
-from conversations.followup import (
+from core.followup.rules import (
     REPORTER_CHECKIN,
     REPORTER_NO_REACTION,
     STATUS_CHECKINS,
     CheckIn,
     SignalClock,
 )
+from core.lifecycle import table as lifecycle
 
 from ._base import SessionRepository, insert_for
 from .models import CheckInClaim, Signal, SignalEvent

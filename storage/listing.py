@@ -12,7 +12,7 @@ from datetime import datetime
 
 from sqlalchemy import ColumnElement, and_, false, func, or_, select
 
-from conversations import lifecycle
+from core.lifecycle import table as lifecycle
 
 from ._base import SessionRepository
 from .models import Signal, Staff

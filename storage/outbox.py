@@ -13,9 +13,12 @@ from sqlalchemy import case, func, insert, or_, select, update
 from ._base import OUTBOX_CLAIM_LOCK, SessionRepository
 from .models import OutboxMessage
 from .records import OutboxItem
-from .signals import LOKET_TARGET
 from .types import as_utc
 
+# How rows are addressed (``target``): the loket group, a reporter (``reporter:<id>``,
+# resolved through their own channel when sending), or a staff member's chat.
+LOKET_TARGET = "loket"
+REPORTER_TARGET = "reporter:"
 # How long a claimed item belongs to the instance that claimed it. Long enough to deliver a
 # claim (at most PER_TARGET messages to one chat, 20 a minute to a group); a crashed
 # instance's items are taken up again after it.

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from conversations.signal import SignalDraft
+from core.dialog.draft import SignalDraft
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import CursorResult, case, delete, select, update
 
 from ._base import SessionRepository, insert_for
-from .models import ChatKeyboard, Conversation, InboundMessage, Reporter
+from .models import Conversation, InboundMessage, Reporter
 from .records import ReporterRecord
 from .types import Bound, as_utc, reveal
 
@@ -178,23 +178,6 @@ class ConversationRepository(SessionRepository):
             return None
         loaded = json.loads(text)
         return loaded if isinstance(loaded, dict) else None
-
-    async def load_with_keyboard(
-        self, reporter_id: int, channel: str, chat_id: str | None
-    ) -> tuple[dict[str, Any] | None, str | None]:
-        """The conversation state (``load``) and, when ``chat_id`` is given, the message of
-        that chat with live buttons (``KeyboardRepository.get``), read in one statement."""
-        state = select(Conversation.state).where(Conversation.reporter_id == reporter_id)
-        if chat_id is None:
-            return await self.load(reporter_id), None
-        keyboard = select(ChatKeyboard.message_id).where(
-            ChatKeyboard.channel == channel,
-            ChatKeyboard.chat_key == self._keys.index(f"chat:{chat_id}"),  # as KeyboardRepository
-        )
-        row = (
-            await self._session.execute(select(state.scalar_subquery(), keyboard.scalar_subquery()))
-        ).one()
-        return self._decoded(row[0], reporter_id), row[1]
 
     async def save(self, reporter_id: int, state: Mapping[str, Any], now: datetime) -> None:
         """Insert or replace the (encrypted) JSON state of one reporter's conversation."""

@@ -8,7 +8,8 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import CursorResult, case, func, literal, or_, select, update
 
-from conversations.signal import SignalDraft
+from core.dialog.draft import SignalDraft
+from storage.outbox import LOKET_TARGET
 
 from ._base import SessionRepository, insert_for
 from .models import (
@@ -25,7 +26,6 @@ from .types import Bound, UTCDateTime, as_utc, bound, reveal
 REFERENCE_TIMEZONE = ZoneInfo("Europe/Amsterdam")
 REFERENCE_PREFIX = "SP"
 LOKET_CARD = "loket_card"
-LOKET_TARGET = "loket"
 PHONE_CHANNEL = "phone"  # a report taken by telephone and typed in by staff
 # The events whose earliest moment is also kept on the signal row (``Signal.first_*``).
 FIRST_MOMENTS = {"claim": "first_claimed_at", "contact": "first_contacted_at"}

@@ -1,14 +1,14 @@
-"""Staff accounts and their invite codes, partners, the access history, chat keyboards."""
+"""Staff accounts and their invite codes."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import CursorResult, delete, select, update
+from sqlalchemy import CursorResult, select, update
 
-from ._base import SessionRepository, insert_for
-from .models import AuditEntry, ChatKeyboard, Partner, Staff, StaffInvite
-from .records import PartnerRecord, StaffRecord
+from ._base import SessionRepository
+from .models import Staff, StaffInvite
+from .records import StaffRecord
 from .types import as_utc
 
 
@@ -115,100 +115,3 @@ class StaffRepository(SessionRepository):
         )
         assert isinstance(result, CursorResult)
         return result.rowcount == 1
-
-
-def _partner(row: Partner) -> PartnerRecord:
-    return PartnerRecord(row.id, row.code, row.name, row.role, row.area, row.postcode)
-
-
-class PartnerRepository(SessionRepository):
-    async def add(
-        self,
-        code: str,
-        name: str,
-        now: datetime,
-        *,
-        role: str | None = None,
-        area: str | None = None,
-        postcode: str | None = None,
-    ) -> PartnerRecord:
-        row = Partner(
-            code=code, name=name, created_at=as_utc(now), role=role, area=area, postcode=postcode
-        )
-        self._session.add(row)
-        await self._session.flush()
-        return _partner(row)
-
-    async def by_code(self, code: str) -> PartnerRecord | None:
-        query = select(Partner).where(Partner.code == code)
-        row = (await self._session.execute(query)).scalar_one_or_none()
-        return _partner(row) if row is not None else None
-
-    async def all(self) -> list[PartnerRecord]:
-        rows = (await self._session.execute(select(Partner).order_by(Partner.name))).scalars()
-        return [_partner(r) for r in rows.all()]
-
-
-class AuditRepository(SessionRepository):
-    async def record(
-        self,
-        *,
-        at: datetime,
-        actor: str,
-        action: str,
-        outcome: str,
-        signal_id: int | None = None,
-    ) -> None:
-        self._session.add(
-            AuditEntry(
-                at=as_utc(at), actor=actor, action=action, outcome=outcome, signal_id=signal_id
-            )
-        )
-        await self._session.flush()
-
-    async def of_signal(self, signal_id: int) -> list[tuple[datetime, str, str, str]]:
-        """(at, actor, action, outcome) of one signal, oldest first: who looked at or
-        acted on it."""
-        query = select(AuditEntry).where(AuditEntry.signal_id == signal_id).order_by(AuditEntry.id)
-        rows = (await self._session.execute(query)).scalars().all()
-        return [(r.at, r.actor, r.action, r.outcome) for r in rows]
-
-    async def entries(self, signal_id: int | None = None) -> list[tuple[str, str, str]]:
-        """(actor, action, outcome) in order, for one signal or for all."""
-        query = select(AuditEntry).order_by(AuditEntry.id)
-        if signal_id is not None:
-            query = query.where(AuditEntry.signal_id == signal_id)
-        rows = (await self._session.execute(query)).scalars().all()
-        return [(r.actor, r.action, r.outcome) for r in rows]
-
-
-class KeyboardRepository(SessionRepository):
-    def _chat_key(self, chat_id: str) -> str:
-        return self._keys.index(f"chat:{chat_id}")
-
-    async def get(self, channel: str, chat_id: str) -> str | None:
-        query = select(ChatKeyboard.message_id).where(
-            ChatKeyboard.channel == channel, ChatKeyboard.chat_key == self._chat_key(chat_id)
-        )
-        return (await self._session.execute(query)).scalar_one_or_none()
-
-    async def set(self, channel: str, chat_id: str, message_id: str | None) -> None:
-        if message_id is None:
-            await self._session.execute(
-                delete(ChatKeyboard)
-                .where(
-                    ChatKeyboard.channel == channel,
-                    ChatKeyboard.chat_key == self._chat_key(chat_id),
-                )
-                .execution_options(synchronize_session=False)
-            )
-            return
-        statement = insert_for(self._dialect, ChatKeyboard).values(
-            channel=channel, chat_key=self._chat_key(chat_id), message_id=message_id
-        )
-        await self._session.execute(
-            statement.on_conflict_do_update(
-                index_elements=["channel", "chat_key"],
-                set_={"message_id": statement.excluded.message_id},
-            )
-        )

@@ -6,22 +6,26 @@ from types import TracebackType
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from .chats import ChatRepository
+from storage.monitoring.figures import FiguresRepository
+
+from .audit import AuditRepository
 from .crypto import Keyring
-from .figures import FiguresRepository
+from .erasure import ErasureRepository
 from .followup import FollowUpRepository
 from .inbox import InboxRepository
+from .limits import LimitsRepository
 from .listing import ListingRepository
 from .logins import LoginRepository
 from .outbox import OutboxRepository
-from .privacy import PrivacyRepository
+from .partners import PartnerRepository
 from .repositories import (
     ConversationRepository,
     InboundRepository,
     ReporterRepository,
 )
 from .signals import SignalRepository
-from .staff import AuditRepository, KeyboardRepository, PartnerRepository, StaffRepository
+from .staff import StaffRepository
+from .telegram import ChatRepository, KeyboardRepository
 from .types import attach_keyring
 from .webchat import WebChatRepository
 
@@ -44,7 +48,8 @@ class UnitOfWork:
     keyboards: KeyboardRepository
     followup: FollowUpRepository
     inbox: InboxRepository
-    privacy: PrivacyRepository
+    erasure: ErasureRepository
+    limits: LimitsRepository
     figures: FiguresRepository
     logins: LoginRepository
     listing: ListingRepository
@@ -65,7 +70,8 @@ class UnitOfWork:
         self.keyboards = KeyboardRepository(session, dialect_name, keyring)
         self.followup = FollowUpRepository(session, dialect_name, keyring)
         self.inbox = InboxRepository(session, dialect_name, keyring)
-        self.privacy = PrivacyRepository(session, dialect_name, keyring)
+        self.erasure = ErasureRepository(session, dialect_name, keyring)
+        self.limits = LimitsRepository(session, dialect_name, keyring)
         self.figures = FiguresRepository(session, dialect_name, keyring)
         self.logins = LoginRepository(session, dialect_name, keyring)
         self.listing = ListingRepository(session, dialect_name, keyring)

@@ -6,7 +6,7 @@ Every text in a template is a msgid in ``_()``; Babel extracts them with the Pyt
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -15,11 +15,11 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
-from conversations.matching import Catalog
-from conversations.render import format_when, render, render_label
-from conversations.text import RTL_LANGUAGES, STAFF_LANGUAGE, LanguageName, Msg, When
+from core.text.catalog import Catalog
+from core.text.languages import RTL_LANGUAGES, STAFF_LANGUAGE, LanguageName
+from core.text.msgids import Msg, When
+from core.text.render import format_when, render, render_label
 
-from .chat_text import chat_line
 from .security import page_headers
 from .static import StaticFiles
 
@@ -29,7 +29,12 @@ TEMPLATES = Path(__file__).resolve().parent / "templates"
 class Pages:
     """The templates and the catalogs; ``render`` gives a finished page."""
 
-    def __init__(self, catalogs: Mapping[str, Catalog], static: StaticFiles) -> None:
+    def __init__(
+        self,
+        catalogs: Mapping[str, Catalog],
+        static: StaticFiles,
+        filters: Mapping[str, Callable[..., Any]] | None = None,
+    ) -> None:
         self._catalogs = catalogs
         self.static = static
         self._env = Environment(
@@ -39,7 +44,7 @@ class Pages:
             trim_blocks=True,
             lstrip_blocks=True,
         )
-        self._env.filters["chat_line"] = chat_line
+        self._env.filters.update(filters or {})
 
     def texts(self, language: str) -> dict[str, Any]:
         """What every template may use to write text in ``language``."""

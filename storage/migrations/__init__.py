@@ -7,6 +7,9 @@ rather than read from an ini file, so the service needs nothing beside this pack
 
 Revisions read and write with plain SQL (``sa.table``/``sa.column``), never the ORM models:
 a migration must do the same thing however the models change later.
+
+May import: the rest of ``storage`` (the engine, the keyring, the tables to compare) and
+alembic. Revisions import nothing of the project but what they froze.
 """
 
 from __future__ import annotations

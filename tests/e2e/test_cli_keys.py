@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.processes import SIGNAALPUNT, process_env
+from tests.support.processes import SIGNAALPUNT, process_env
 
 pytestmark = [pytest.mark.e2e, pytest.mark.wall_clock]
 SCRIPT = ["1", "Nee", "1", "4", "1, 8", "3", "4531 ab", "3", "Ze is erg alleen", "2", "1", "1"]

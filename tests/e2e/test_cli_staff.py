@@ -12,14 +12,14 @@ from pathlib import Path
 
 import pytest
 
-from bot.loket import CODE_ALPHABET, LoketService
-from conversations import loket_texts
+from bot.staff.accounts import CODE_ALPHABET, StaffAccounts
+from core.lifecycle import staff_texts
 from storage.database import make_engine
 from storage.migrations import head
 from storage.uow import Store
 from tests.fakes.telegram_api import FakeTelegram
-from tests.keys import TEST_KEY_ENV, TEST_KEYRING
-from tests.processes import SIGNAALPUNT, process_env
+from tests.support.keys import TEST_KEY_ENV, TEST_KEYRING
+from tests.support.processes import SIGNAALPUNT, process_env
 
 pytestmark = [pytest.mark.e2e, pytest.mark.wall_clock]
 
@@ -85,7 +85,7 @@ async def redeem(url: str, code: str, telegram_user_id: int, name: str) -> str:
     """Link a staff member in-process, as the bot does on ``/koppel <code>``."""
     engine = make_engine(url)
     try:
-        reply = await LoketService(Store(engine, TEST_KEYRING)).link(
+        reply = await StaffAccounts(Store(engine, TEST_KEYRING)).link(
             code, telegram_user_id=telegram_user_id, name=name, now=datetime.now(UTC)
         )
     finally:
@@ -159,10 +159,10 @@ def test_revoking_an_unknown_staff_id_fails_clearly(tmp_path: Path) -> None:
 
 def test_staff_list_shows_a_redeemed_invite_until_revoked(tmp_path: Path) -> None:
     code = invite(tmp_path)
-    assert asyncio.run(redeem(database_url(tmp_path), code, 601, "Anna")) == loket_texts.LINK_DONE
+    assert asyncio.run(redeem(database_url(tmp_path), code, 601, "Anna")) == staff_texts.LINK_DONE
     # The invite is single use: a second person with the same code is refused.
     refused = asyncio.run(redeem(database_url(tmp_path), code, 602, "Bob"))
-    assert refused == loket_texts.LINK_INVALID
+    assert refused == staff_texts.LINK_INVALID
 
     [row] = staff_rows(tmp_path)
     staff_id, role, name, telegram, state = row

@@ -14,9 +14,9 @@ from sqlalchemy import select
 from storage.database import make_engine
 from storage.models import Staff
 from tests.e2e.test_cli_staff import database_url, environment
-from tests.e2e.web_harness import post_login
-from tests.net import free_port
-from tests.processes import SIGNAALPUNT
+from tests.support.net import free_port
+from tests.support.processes import SIGNAALPUNT
+from tests.support.web_harness import post_login
 
 pytestmark = [pytest.mark.e2e, pytest.mark.wall_clock]
 

@@ -11,9 +11,9 @@ from sqlalchemy import text
 
 from storage.database import make_engine
 from storage.uow import Store
-from tests.e2e.console_process import ConsoleProcess
-from tests.keys import TEST_KEY_ENV, TEST_KEYRING
-from tests.processes import SIGNAALPUNT, process_env
+from tests.support.console_process import ConsoleProcess
+from tests.support.keys import TEST_KEY_ENV, TEST_KEYRING
+from tests.support.processes import SIGNAALPUNT, process_env
 
 pytestmark = [pytest.mark.e2e, pytest.mark.wall_clock]
 

@@ -28,7 +28,7 @@ from pywa_async.types.callback import CallbackButton, CallbackSelection
 from pywa_async.types.message import Message
 from pywa_async.types.message_status import MessageStatus
 
-from bot.whatsapp.client import build_client, build_session
+from bot.channels.whatsapp.client import build_client, build_session
 from tests.fakes import whatsapp_payloads as wp
 from tests.fakes.graph_api import PAIR_BURST, FakeGraphAPI
 

@@ -17,12 +17,13 @@ from typing import Any
 import httpx
 import pytest
 
-from bot.telegram.webhook import SECRET_HEADER
-from tests.e2e.telegram_harness import LOKET, REPORT, TOKEN, WEBHOOK_SECRET
+from bot.channels.telegram.webhook import SECRET_HEADER
 from tests.fakes.telegram_api import FakeTelegram, FakeUser, Params
-from tests.keys import TEST_KEY_ENV
-from tests.net import free_port
-from tests.processes import SIGNAALPUNT, find_reference, process_env
+from tests.support.keys import TEST_KEY_ENV
+from tests.support.net import free_port
+from tests.support.processes import SIGNAALPUNT, find_reference, process_env
+from tests.support.reports import REPORT
+from tests.support.telegram_harness import LOKET, TOKEN, WEBHOOK_SECRET
 
 pytestmark = [pytest.mark.e2e, pytest.mark.wall_clock]
 TIMEOUT = 60.0  # seconds; only reached when something is broken

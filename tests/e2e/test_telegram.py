@@ -10,9 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from bot.loket import LoketService
-from tests.e2e.telegram_harness import LOKET, REPORT, T0, Clock, Person, running_bot
+from bot.staff.accounts import StaffAccounts
 from tests.fakes.telegram_api import FakeTelegram, FakeUser
+from tests.support.reports import REPORT
+from tests.support.telegram_harness import LOKET, T0, Clock, Person, running_bot
 
 pytestmark = pytest.mark.e2e
 
@@ -92,7 +93,7 @@ async def test_stale_buttons_media_and_edits_get_a_friendly_answer(
         typed = fake.user_sends(CASHIER, "75")
         await person.handled(typed)
         replies = await person.handled(fake.user_edits(CASHIER, typed, "65"))
-        assert "aangepast" in replies[0].plain_text
+        assert "bewerkt" in replies[0].plain_text
         # Forged button data is treated like a stale button, never as an answer.
         forged = fake.user_presses(CASHIER, person.question(), "r|summary|send")
         replies = await person.handled(forged)
@@ -133,7 +134,7 @@ async def test_groups_are_ignored_except_the_loket_group(
 async def test_staff_link_claim_details_and_card_update(fake: FakeTelegram, tmp_path: Path) -> None:
     cashier, anna, bob = Person(fake, CASHIER), Person(fake, ANNA), Person(fake, BOB)
     async with running_bot(fake, tmp_path) as (app, _):
-        code = await app.loket.create_invite("loket", T0)
+        code = await app.accounts.create_invite("loket", T0)
         [welcome] = await anna.says(f"/koppel {code}")
         assert "Welkom, Anna" in welcome.plain_text
         [reused] = await bob.says(f"/koppel {code}")
@@ -186,7 +187,7 @@ async def test_staff_link_claim_details_and_card_update(fake: FakeTelegram, tmp_
 async def test_expired_invite_is_refused(fake: FakeTelegram, tmp_path: Path) -> None:
     anna = Person(fake, ANNA)
     async with running_bot(fake, tmp_path, Clock(T0 + timedelta(hours=25))) as (app, _):
-        code = await LoketService(app.store).create_invite("admin", T0)
+        code = await StaffAccounts(app.store).create_invite("admin", T0)
         [reply] = await anna.says(f"/koppel {code}")
     assert "verlopen" in reply.plain_text
 

@@ -13,13 +13,13 @@ from pathlib import Path
 import pytest
 
 from bot.app import App
-from bot.telegram.runner import TelegramChannel
-from conversations import followup_texts as ft
-from conversations.render import render
-from conversations.text import Msg, Token, msg
-from tests.e2e.telegram_harness import LOKET, REPORT, T0, Clock, Person, running_bot
+from bot.bootstrap.telegram_alone import TelegramService
+from core.followup import texts as ft
+from core.text.msgids import Msg, Token, msg
+from core.text.render import render
 from tests.fakes.telegram_api import FakeTelegram, FakeUser, SentMessage
-from tests.reports import MESSAGE_ME
+from tests.support.reports import MESSAGE_ME, REPORT
+from tests.support.telegram_harness import LOKET, T0, Clock, Person, running_bot
 
 pytestmark = pytest.mark.e2e
 
@@ -37,7 +37,7 @@ async def fake() -> AsyncIterator[FakeTelegram]:
 
 
 async def link(app: App, person: Person, role: str = "loket") -> None:
-    code = await app.loket.create_invite(role, T0)
+    code = await app.accounts.create_invite(role, T0)
     await person.says(f"/koppel {code}")
 
 
@@ -54,7 +54,7 @@ async def press(person: Person, message: SentMessage, data: str) -> list[SentMes
 
 
 async def claimed_details(
-    app: App, channel: TelegramChannel, clock: Clock, fake: FakeTelegram, anna: Person
+    app: App, channel: TelegramService, clock: Clock, fake: FakeTelegram, anna: Person
 ) -> SentMessage:
     await channel.worker.drain(clock())
     [card] = fake.messages(LOKET)

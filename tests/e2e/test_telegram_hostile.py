@@ -10,12 +10,13 @@ from pathlib import Path
 import pytest
 
 from bot.app import App
-from conversations import followup_texts as ft
-from conversations import loket_texts as t
-from conversations.dialogs import WELCOME
-from conversations.flows import REPORT_OTHER
-from tests.e2e.telegram_harness import LOKET, REPORT, T0, Clock, Person, running_bot
+from core.dialog.dialogs import WELCOME
+from core.dialog.flows import REPORT_OTHER
+from core.followup import texts as ft
+from core.lifecycle import staff_texts as t
 from tests.fakes.telegram_api import FakeTelegram, FakeUser, SentMessage
+from tests.support.reports import REPORT
+from tests.support.telegram_harness import LOKET, T0, Clock, Person, running_bot
 
 pytestmark = pytest.mark.e2e
 
@@ -82,7 +83,7 @@ async def test_markup_typed_by_a_reporter_is_echoed_exactly_and_escaped(
 ) -> None:
     cashier, anna = Person(fake, CASHIER), Person(fake, ANNA)
     async with running_bot(fake, tmp_path) as (app, _):
-        code = await app.loket.create_invite("loket", T0)
+        code = await app.accounts.create_invite("loket", T0)
         await anna.says(f"/koppel {code}")
         summary = await answer_up_to_the_summary(cashier, NOTE)
         # The fake refuses text that is no valid Telegram HTML, so arriving proves escaping;
@@ -154,7 +155,7 @@ async def test_forged_staff_buttons_change_nothing_and_show_no_details(
     mallory, clock = Person(fake, MALLORY), Clock()
     async with running_bot(fake, tmp_path, clock) as (app, _):
         for staff in (anna, bob):
-            await staff.says(f"/koppel {await app.loket.create_invite('loket', T0)}")
+            await staff.says(f"/koppel {await app.accounts.create_invite('loket', T0)}")
         await answer_up_to_the_summary(cashier, NOTE)
         await cashier.taps("summary", "send")
         card = await fake.next_message(LOKET)

@@ -13,7 +13,7 @@ from telegram.error import RetryAfter
 from telegram.ext import ExtBot
 
 from bench.outbox_limits import Mix, drain
-from bot.telegram.client import build_bot
+from bot.channels.telegram.client import build_bot
 from tests.fakes.telegram_api import FakeTelegram
 
 pytestmark = pytest.mark.e2e

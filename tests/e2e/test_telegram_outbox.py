@@ -9,8 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.telegram_harness import LOKET, REPORT, Clock, Person, running_bot
 from tests.fakes.telegram_api import FakeTelegram, FakeUser
+from tests.support.reports import REPORT
+from tests.support.telegram_harness import LOKET, Clock, Person, running_bot
 
 pytestmark = pytest.mark.e2e
 REPORTERS = 6
@@ -69,7 +70,7 @@ async def test_bot_removed_from_the_group_is_dead_lettered_and_admins_told(
     admin = Person(fake, FakeUser(id=601, first_name="Anna"))
     reporter = Person(fake, FakeUser(id=900, first_name="Kassa"))
     async with running_bot(fake, tmp_path, clock, run_outbox=False) as (app, channel):
-        code = await app.loket.create_invite("admin", clock.now)
+        code = await app.accounts.create_invite("admin", clock.now)
         await admin.says(f"/koppel {code}")
         await reporter.says("/start")
         for prompt, choice in REPORT:

@@ -17,11 +17,12 @@ from typing import Any
 
 import pytest
 
-from bot.app import App, build_app
-from bot.telegram.polling import poll
-from bot.telegram.runner import telegram_parts
-from tests.e2e.telegram_harness import TOKEN, Clock, settings_for
+from bot.app import App
+from bot.bootstrap.build import build_app
+from bot.channels.telegram.channel import telegram_parts
+from bot.channels.telegram.polling import poll
 from tests.fakes.telegram_api import FakeTelegram, FakeUser, Params
+from tests.support.telegram_harness import TOKEN, Clock, settings_for
 
 pytestmark = pytest.mark.e2e
 

@@ -12,9 +12,9 @@ import pytest
 from sqlalchemy import text
 
 from bot.app import App
-from tests.e2e.telegram_harness import LOKET, REPORT, Clock, Person, running_bot
 from tests.fakes.telegram_api import FakeTelegram, FakeUser, SentMessage
-from tests.reports import UNTIL_CONTACT
+from tests.support.reports import REPORT, UNTIL_CONTACT
+from tests.support.telegram_harness import LOKET, Clock, Person, running_bot
 
 pytestmark = pytest.mark.e2e
 
@@ -139,7 +139,7 @@ async def test_koppel_guessing_is_locked_out(fake: FakeTelegram, tmp_path: Path)
     clock = Clock()
     mallory, anna = Person(fake, MALLORY), Person(fake, ANNA)
     async with running_bot(fake, tmp_path, clock) as (app, _):
-        code = await app.loket.create_invite("admin", clock.now)
+        code = await app.accounts.create_invite("admin", clock.now)
         for guess in range(5):
             clock.advance(minutes=1)
             [refused] = await mallory.says(f"/koppel AAAA-BBBB-CCC{guess}")
@@ -148,7 +148,7 @@ async def test_koppel_guessing_is_locked_out(fake: FakeTelegram, tmp_path: Path)
         [locked] = await mallory.says(f"/koppel {code}")
         assert "Te veel verkeerde codes" in locked.plain_text
         assert "60 minuten" in locked.plain_text
-        assert not await app.loket.is_staff(MALLORY.id)
+        assert not await app.accounts.is_staff(MALLORY.id)
         [welcome] = await anna.says(f"/koppel {code}")  # nobody else is locked out
         assert "Welkom" in welcome.plain_text
         clock.advance(minutes=61)

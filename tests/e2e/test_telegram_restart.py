@@ -11,11 +11,12 @@ from pathlib import Path
 import pytest
 
 from storage import Store, make_engine
-from tests.e2e.telegram_harness import LOKET, REPORT, TOKEN, Person
 from tests.fakes.telegram_api import FakeTelegram, FakeUser
-from tests.keys import TEST_KEY_ENV, TEST_KEYRING
-from tests.net import free_port
-from tests.processes import SIGNAALPUNT, find_reference, process_env
+from tests.support.keys import TEST_KEY_ENV, TEST_KEYRING
+from tests.support.net import free_port
+from tests.support.processes import SIGNAALPUNT, find_reference, process_env
+from tests.support.reports import REPORT
+from tests.support.telegram_harness import LOKET, TOKEN, Person
 
 pytestmark = [pytest.mark.e2e, pytest.mark.wall_clock]
 START_TIMEOUT = 60.0

@@ -18,18 +18,19 @@ from typing import Any
 
 import pytest
 
+from bot.channels.telegram.webhook import PATH, SECRET_HEADER
 from bot.i18n import load_catalogs
-from bot.telegram.webhook import PATH, SECRET_HEADER
-from conversations.flows import FLOWS
+from core.dialog.flows import FLOWS
 from storage import Store, make_engine
-from tests.e2e import raw_http
-from tests.e2e.telegram_harness import LOKET, REPORT, TOKEN, WEBHOOK_SECRET
 from tests.fakes.telegram_api import FakeTelegram, FakeUser, SentMessage
-from tests.integration.helpers import make_draft
-from tests.keys import TEST_KEY_ENV, TEST_KEYRING
-from tests.net import free_port
-from tests.pg import PostgresServer
-from tests.processes import REFERENCE, SIGNAALPUNT, process_env
+from tests.support import raw_http
+from tests.support.builders import make_draft
+from tests.support.keys import TEST_KEY_ENV, TEST_KEYRING
+from tests.support.net import free_port
+from tests.support.pg import PostgresServer
+from tests.support.processes import REFERENCE, SIGNAALPUNT, process_env
+from tests.support.reports import REPORT
+from tests.support.telegram_harness import LOKET, TOKEN, WEBHOOK_SECRET
 
 pytestmark = [pytest.mark.e2e, pytest.mark.postgres, pytest.mark.wall_clock]
 
@@ -46,6 +47,8 @@ async def start(fake: FakeTelegram, url: str, port: int) -> asyncio.subprocess.P
         "SIGNAALPUNT_TELEGRAM_API_URL": fake.api_url,
         "SIGNAALPUNT_LOKET_CHAT_ID": str(LOKET),
         "SIGNAALPUNT_TELEGRAM_MODE": "webhook",
+        # Telegram counts calls per token: the two instances share its 30 a second.
+        "SIGNAALPUNT_TELEGRAM_INSTANCES": "2",
         "SIGNAALPUNT_TELEGRAM_WEBHOOK_URL": "https://signaalpunt.example/telegram/webhook",
         "SIGNAALPUNT_TELEGRAM_WEBHOOK_SECRET": WEBHOOK_SECRET,
         "SIGNAALPUNT_HTTP_PORT": str(port),

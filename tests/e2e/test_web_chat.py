@@ -12,18 +12,19 @@ from typing import Any
 
 from playwright.async_api import Page
 
-from bot.serve import RoutingMessenger
-from bot.web.chat import COOKIE
-from conversations import messages as m
-from conversations.dialogs import WELCOME
-from conversations.flows import REPORT_OTHER
-from conversations.followup import REPORTER_CHECKIN
-from conversations.followup_texts import CHECKIN_THANKS, QUESTION_ANSWER_SENT
-from conversations.text import P_, SUICIDE_LINE_FREE
+from bot.bootstrap.serving import RoutingMessenger
+from bot.channels.webchat.chat import COOKIE
+from core.dialog import messages as m
+from core.dialog.dialogs import WELCOME
+from core.dialog.flows import REPORT_OTHER
+from core.followup.rules import REPORTER_CHECKIN
+from core.followup.texts import CHECKIN_THANKS, QUESTION_ANSWER_SENT
+from core.text.msgids import P_, SUICIDE_LINE_FREE
 from storage.followup import REPORTER_ANSWER
 from storage.models import WebChat
 from storage.records import StoredSignal
-from tests.e2e.web_harness import (
+from tests.support.reports import MESSAGE_ME, REPORT
+from tests.support.web_harness import (
     WebService,
     add_web_staff,
     browser_context,
@@ -31,10 +32,9 @@ from tests.e2e.web_harness import (
     serious_violations,
     web_service,
 )
-from tests.reports import MESSAGE_ME, REPORT
 
 # The answer box's label while the municipality's question is the newest message.
-ANSWER_TO_QUESTION = P_("web chat: answer box", "Your answer to the question of the municipality")
+ANSWER_TO_QUESTION = P_("web chat: answer box", "Your answer to the municipality's question")
 REFERENCE = re.compile(r"SP-\d{4}-\d{4}")
 Form = dict[str, str | float | bool]
 WITH_CHECKIN = MESSAGE_ME  # the municipality may write back: asked after 2 weeks
@@ -406,11 +406,11 @@ async def test_cookies_are_secure_when_configured(tmp_path: Path) -> None:
 
 
 async def deliver_outbox(svc: WebService) -> int:
-    from bot.web.chat import chat_parts
-    from bot.web.site import web_context
+    from bot.bootstrap.web import web_pages
+    from bot.channels.webchat.channel import webchat_parts
 
-    _, messenger = chat_parts(web_context(svc.app, svc.clock))
-    routing = RoutingMessenger(svc.staff, {"web": messenger})
+    chat = webchat_parts(svc.app, svc.clock, web_pages(svc.app))
+    routing = RoutingMessenger(svc.staff, {"web": chat.messenger})
     return await svc.app.outbox_worker(routing).drain(svc.clock())
 
 
@@ -455,15 +455,15 @@ async def test_a_question_from_the_loket_is_answered_in_the_chat(tmp_path: Path)
         anna = await add_web_staff(svc.app, "anna")
         stored = await signal(svc, reference)
         now = svc.clock()
-        claimed = await svc.app.loket.act("claim", stored.id, staff_id=anna.id, now=now)
+        claimed = await svc.app.actions.act("claim", stored.id, staff_id=anna.id, now=now)
         assert claimed is not None
         assert claimed.done
-        await svc.app.loket.ask(reference, "Woont zij alleen?", staff_id=anna.id, now=now)
+        await svc.app.actions.ask(reference, "Woont zij alleen?", staff_id=anna.id, now=now)
         await deliver_outbox(svc)
         await page.reload()
         assert "Woont zij alleen?" in await page.inner_text("[data-who=loket]")
         question = await page.inner_text("[data-who=loket]")
-        assert "Reageer op dit bericht" not in question  # no chat-app habits on the web
+        assert "Beantwoorden" not in question  # no chat-app habits on the web
         await check_page(page, "chat-nl-question")
         # One answer box: the newest message is the question, so the box answers it.
         label = gettext(svc, "nl", ANSWER_TO_QUESTION)

@@ -11,8 +11,9 @@ from sqlalchemy import select
 
 from bot.app import App
 from storage.models import AuditEntry, OutboxMessage
-from tests.e2e.telegram_harness import T0
-from tests.e2e.web_harness import (
+from tests.support.builders import make_draft
+from tests.support.telegram_harness import T0
+from tests.support.web_harness import (
     PASSWORD,
     add_web_staff,
     browser_page,
@@ -21,7 +22,6 @@ from tests.e2e.web_harness import (
     serious_violations,
     web_service,
 )
-from tests.integration.helpers import make_draft
 
 pytestmark = pytest.mark.e2e
 

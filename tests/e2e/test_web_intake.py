@@ -15,11 +15,11 @@ from playwright.async_api import Page, expect
 from sqlalchemy import func, select
 
 from bot.app import App
-from conversations import intake
-from conversations.flows import REPORT_OTHER
+from core.dialog import intake
+from core.dialog.flows import REPORT_OTHER
 from storage.models import OutboxMessage, Signal
-from tests.e2e.telegram_harness import T0
-from tests.e2e.web_harness import (
+from tests.support.telegram_harness import T0
+from tests.support.web_harness import (
     PASSWORD,
     add_web_staff,
     browser_page,

@@ -19,12 +19,13 @@ from playwright.async_api import Page, expect
 from sqlalchemy import select, text
 
 from bot.app import App
-from bot.web.figure_views import POSTCODE
-from conversations import figure_period as fp
-from conversations.flows import REPORT_OTHER
+from bot.dashboard.monitoring.views import POSTCODE
+from core.dialog.flows import REPORT_OTHER
+from core.monitoring import period as fp
 from storage.models import AuditEntry
-from tests.e2e.telegram_harness import T0
-from tests.e2e.web_harness import (
+from tests.support.builders import make_draft
+from tests.support.telegram_harness import T0
+from tests.support.web_harness import (
     add_web_staff,
     browser_page,
     login,
@@ -32,7 +33,6 @@ from tests.e2e.web_harness import (
     serious_violations,
     web_service,
 )
-from tests.integration.helpers import make_draft
 
 pytestmark = pytest.mark.e2e
 

@@ -15,10 +15,10 @@ from playwright.async_api import Page, expect
 from pydantic import ValidationError
 from sqlalchemy import select
 
+from bot.dashboard.partners import POSTCODE_WRONG, QR_OPTIONS, qr_svg
 from bot.settings import Settings
-from bot.web.partners import POSTCODE_WRONG, QR_OPTIONS, qr_svg
 from storage.models import AuditEntry
-from tests.e2e.web_harness import (
+from tests.support.web_harness import (
     add_web_staff,
     browser_page,
     login,

@@ -15,16 +15,16 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.telegram.webhook import PATH, SECRET_HEADER
-from bot.whatsapp.webhook import SIGNATURE_HEADER
-from tests.e2e import raw_http
-from tests.e2e.telegram_harness import LOKET, WEBHOOK_SECRET, Clock, webhook_bot
-from tests.e2e.whatsapp_harness import APP_SECRET, Running, running_whatsapp
-from tests.e2e.whatsapp_harness import PATH as WHATSAPP_PATH
+from bot.channels.telegram.webhook import PATH, SECRET_HEADER
+from bot.channels.whatsapp.webhook import SIGNATURE_HEADER
 from tests.fakes import whatsapp_payloads as wa
 from tests.fakes.graph_api import FakeGraphAPI
 from tests.fakes.telegram_api import FakeTelegram, FakeUser
 from tests.fakes.whatsapp_payloads import PHONE_NUMBER_ID
+from tests.support import raw_http
+from tests.support.telegram_harness import LOKET, WEBHOOK_SECRET, Clock, webhook_bot
+from tests.support.whatsapp_harness import APP_SECRET, Running, running_whatsapp
+from tests.support.whatsapp_harness import PATH as WHATSAPP_PATH
 
 pytestmark = pytest.mark.e2e
 REPORTERS = itertools.count(777_001)

@@ -12,20 +12,20 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from bot.telegram.webhook import MAX_BODY as TELEGRAM_MAX
-from bot.telegram.webhook import PATH as TELEGRAM_PATH
-from bot.telegram.webhook import SECRET_HEADER
-from bot.whatsapp.webhook import MAX_BODY as WHATSAPP_MAX
-from bot.whatsapp.webhook import SIGNATURE_HEADER
-from conversations.dialogs import WELCOME
+from bot.channels.telegram.webhook import MAX_BODY as TELEGRAM_MAX
+from bot.channels.telegram.webhook import PATH as TELEGRAM_PATH
+from bot.channels.telegram.webhook import SECRET_HEADER
+from bot.channels.whatsapp.webhook import MAX_BODY as WHATSAPP_MAX
+from bot.channels.whatsapp.webhook import SIGNATURE_HEADER
+from core.dialog.dialogs import WELCOME
 from storage.models import InboundMessage, InboxMessage, Reporter
 from storage.uow import Store
-from tests.e2e import raw_http
-from tests.e2e.telegram_harness import WEBHOOK_SECRET, Clock, webhook_bot
-from tests.e2e.whatsapp_harness import APP_SECRET, PATH, Resident, running_whatsapp
 from tests.fakes import whatsapp_payloads as wa
 from tests.fakes.graph_api import FakeGraphAPI
 from tests.fakes.telegram_api import FakeTelegram, FakeUser
+from tests.support import raw_http
+from tests.support.telegram_harness import WEBHOOK_SECRET, Clock, webhook_bot
+from tests.support.whatsapp_harness import APP_SECRET, PATH, Resident, running_whatsapp
 
 pytestmark = pytest.mark.e2e
 

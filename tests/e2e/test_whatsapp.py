@@ -14,14 +14,17 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from bot.whatsapp.webhook import MAX_BODY
-from conversations import messages as m
-from conversations.dialogs import LANGUAGE, WELCOME
-from conversations.flows import REPORT_OTHER
+from bot.channels.whatsapp.webhook import MAX_BODY
+from core.dialog import messages as m
+from core.dialog.dialogs import LANGUAGE, WELCOME
+from core.dialog.flows import REPORT_OTHER
 from storage.models import InboundMessage, InboxMessage, Reporter
 from storage.records import StoredSignal
-from tests.e2e.telegram_harness import REPORT, Clock
-from tests.e2e.whatsapp_harness import (
+from tests.fakes import whatsapp_payloads as wa
+from tests.fakes.graph_api import FakeGraphAPI, SentWhatsApp
+from tests.support.reports import REPORT
+from tests.support.telegram_harness import Clock
+from tests.support.whatsapp_harness import (
     APP_SECRET,
     PATH,
     VERIFY_TOKEN,
@@ -29,8 +32,6 @@ from tests.e2e.whatsapp_harness import (
     Running,
     running_whatsapp,
 )
-from tests.fakes import whatsapp_payloads as wa
-from tests.fakes.graph_api import FakeGraphAPI, SentWhatsApp
 
 pytestmark = pytest.mark.e2e
 
@@ -157,7 +158,7 @@ async def test_a_full_report_in_the_chosen_language(
     assert signal.draft.area == "axel"
     assert signal.draft.urgent
     await run.settle()
-    [card] = run.staff.delivered
+    [card] = run.staff.messages
     assert card.reference == reference
     assert reference in card.text
 

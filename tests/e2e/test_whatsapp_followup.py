@@ -13,16 +13,16 @@ from typing import Any
 
 import pytest
 
-from bot.loket_messages import ADMIN_ALERT
-from conversations import followup_texts as ft
-from conversations.render import render
-from conversations.text import Token, msg
-from tests.e2e.telegram_harness import Clock
-from tests.e2e.whatsapp_harness import Resident, Running, running_whatsapp
+from bot.outbox.kinds import ADMIN_ALERT
+from core.followup import texts as ft
+from core.text.msgids import Token, msg
+from core.text.render import render
 from tests.fakes import whatsapp_payloads as wa
 from tests.fakes.graph_api import KNOWN_ERRORS, FakeGraphAPI, SentWhatsApp
-from tests.integration.helpers import outbox_rows
-from tests.reports import MESSAGE_ME
+from tests.support.builders import outbox_rows
+from tests.support.reports import MESSAGE_ME
+from tests.support.telegram_harness import Clock
+from tests.support.whatsapp_harness import Resident, Running, running_whatsapp
 
 pytestmark = pytest.mark.e2e
 
@@ -65,13 +65,13 @@ async def file_report(reporter: Resident, language: str = "tr") -> str:
 
 
 async def enrol(run: Running, telegram_user_id: int, role: str = "loket") -> None:
-    code = await run.app.loket.create_invite(role, run.clock())
-    await run.app.loket.link(code, telegram_user_id=telegram_user_id, name="S", now=run.clock())
+    code = await run.app.accounts.create_invite(role, run.clock())
+    await run.app.accounts.link(code, telegram_user_id=telegram_user_id, name="S", now=run.clock())
 
 
 async def claim(run: Running) -> None:
     await enrol(run, ANNA)
-    result = await run.app.loket.act("claim", 1, telegram_user_id=ANNA, now=run.clock())
+    result = await run.app.actions.act("claim", 1, telegram_user_id=ANNA, now=run.clock())
     assert result is not None
     assert result.done
     await run.settle()
@@ -195,7 +195,7 @@ async def test_a_template_quick_reply_is_recorded_and_no_or_worried_reaches_staf
         await claim(run)
     template = await checkin(run, reporter, inside=False)
     assert template.type == "template"
-    before = len(run.staff.delivered)
+    before = len(run.staff.messages)
     item = wa.template_button(
         payload=f"k|1|{answer}",
         text=text_in(run, ft.CHECKIN_CHOICES[answer], "tr"),
@@ -208,7 +208,7 @@ async def test_a_template_quick_reply_is_recorded_and_no_or_worried_reaches_staf
     thanked = ft.CHECKIN_THANKS if flag is None else ft.CHECKIN_PASSED_ON
     assert thanks.text == text_in(run, thanked, "tr")
     assert ("reporter_answer", answer) in await events(run)
-    told = run.staff.delivered[before:]
+    told = run.staff.messages[before:]
     if flag is None:
         assert told == []
         return
@@ -266,12 +266,12 @@ async def test_a_failed_status_records_the_reporter_unreachable_without_an_alarm
     await file_report(reporter)
     await enrol(run, ADA, "admin")
     sent = await checkin(run, reporter, inside=inside)
-    count, before = len(reporter.chat), len(run.staff.delivered)
+    count, before = len(reporter.chat), len(run.staff.messages)
     assert (await run.post(failed(reporter, sent.wamid, code))).status_code == 200
     await run.settle()
     assert ("reporter_unreachable", "reporter_checkin") in await events(run)
     assert len(reporter.chat) == count  # no other form is tried
-    assert run.staff.delivered[before:] == []
+    assert run.staff.messages[before:] == []
     # Unreachable is not "no reaction": five days later nothing more is recorded.
     assert (await run.app.followup.sweep(run.clock.advance(days=5)))["reporter_no_reaction"] == 0
     await run.settle()
@@ -316,7 +316,7 @@ async def test_the_loket_asks_and_the_quoted_answer_reaches_staff(
     await claim(run)
     question = "Heeft zij familie dichtbij?"
     now = run.clock.advance(minutes=30 if inside else 60 * 48)
-    assert await run.app.loket.ask(reference, question, telegram_user_id=ANNA, now=now)
+    assert await run.app.actions.ask(reference, question, telegram_user_id=ANNA, now=now)
     asked = await delivered(run, reporter)
     if inside:
         assert asked.type == "text"
@@ -330,16 +330,16 @@ async def test_the_loket_asks_and_the_quoted_answer_reaches_staff(
         assert params == [reference, question]
 
     # Not quoting the question: it is a conversation message, not an answer.
-    before = len(run.staff.delivered)
+    before = len(run.staff.messages)
     run.clock.advance(minutes=5)
     chatted = await reporter.says("Ja, een zoon")
-    assert run.staff.delivered[before:] == []
+    assert run.staff.messages[before:] == []
     assert text_in(run, ft.QUESTION_ANSWER_SENT, "tr") not in [m.text for m in chatted]
     assert "reporter_reply" not in [a for a, _ in await events(run)]
 
     [thanks] = await reporter.says("Ja, een zoon in Axel", replying_to=asked.wamid)
     assert thanks.text == text_in(run, ft.QUESTION_ANSWER_SENT, "tr")
-    [relayed] = run.staff.delivered[before:]
+    [relayed] = run.staff.messages[before:]
     assert relayed.target == str(ANNA)
     assert "Ja, een zoon in Axel" in relayed.text
     assert reference in relayed.text

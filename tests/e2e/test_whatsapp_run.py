@@ -11,12 +11,12 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.e2e.whatsapp_harness import APP_SECRET, VERIFY_TOKEN
 from tests.fakes import whatsapp_payloads as wa
 from tests.fakes.graph_api import FakeGraphAPI
-from tests.keys import TEST_KEY_ENV
-from tests.net import free_port
-from tests.processes import SIGNAALPUNT, process_env
+from tests.support.keys import TEST_KEY_ENV
+from tests.support.net import free_port
+from tests.support.processes import SIGNAALPUNT, process_env
+from tests.support.whatsapp_harness import APP_SECRET, VERIFY_TOKEN
 
 NUMBER = "905321234567"
 

@@ -14,20 +14,16 @@ import httpx
 import pytest
 from pydantic import SecretStr
 
-from bot.app import build_app
-from bot.serve import serving
-from bot.telegram.runner import telegram_parts
-from bot.whatsapp.channel import whatsapp_parts
-from tests.e2e.telegram_harness import LOKET, REPORT, TOKEN, Clock, Person
-from tests.e2e.whatsapp_harness import (
-    Resident,
-    Running,
-    StaffDesk,
-    register_templates,
-    settings_for,
-)
+from bot.bootstrap.build import build_app
+from bot.bootstrap.serving import serving
+from bot.channels.telegram.channel import telegram_parts
+from bot.channels.whatsapp.channel import whatsapp_parts
 from tests.fakes.graph_api import FakeGraphAPI
+from tests.fakes.messenger import staff_channel
 from tests.fakes.telegram_api import FakeTelegram, FakeUser
+from tests.support.reports import REPORT
+from tests.support.telegram_harness import LOKET, TOKEN, Clock, Person
+from tests.support.whatsapp_harness import Resident, Running, register_templates, settings_for
 
 pytestmark = pytest.mark.e2e
 
@@ -67,8 +63,8 @@ async def both(
             ) as service,
             httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as http,
         ):
-            # Staff messages go to Telegram; StaffDesk stays empty and proves it.
-            yield Running(app, wa, service, StaffDesk(), http, clock, graph)
+            # Staff messages go to Telegram; the recorded staff channel stays empty and proves it.
+            yield Running(app, wa, service, staff_channel(), http, clock, graph)
     finally:
         sock.close()
         await app.close()
@@ -85,7 +81,7 @@ async def test_a_whatsapp_report_reaches_the_telegram_loket_and_a_question_goes_
         both(telegram, graph, tmp_path, clock) as run,
     ):
         anna = Person(telegram, ANNA)
-        code = await run.app.loket.create_invite("loket", clock())
+        code = await run.app.accounts.create_invite("loket", clock())
         await anna.says(f"/koppel {code}")
         fatma = Resident(run, graph, number="905321234567")
         await fatma.says("Merhaba")
@@ -112,4 +108,4 @@ async def test_a_whatsapp_report_reaches_the_telegram_loket_and_a_question_goes_
         relayed = anna.chat[-1]
         assert "Evet, yalnız yaşıyor" in relayed.plain_text
         assert relayed.protect_content
-        assert run.staff.delivered == []
+        assert run.staff.messages == []

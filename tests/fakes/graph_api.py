@@ -28,14 +28,13 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any, Self
+from typing import Any
 
-from tests.fakes.telegram_http import (
-    HttpProtocolError,
+from tests.fakes.http_server import (
+    FakeHttpServer,
     HttpRequest,
     encode_response,
     json_response,
-    read_request,
 )
 
 JSON = dict[str, Any]
@@ -264,7 +263,7 @@ class _Fault:
     recipient: str | None
 
 
-class FakeGraphAPI:
+class FakeGraphAPI(FakeHttpServer):
     """``async with FakeGraphAPI() as fake: build_client(..., build_session(fake.url))``."""
 
     def __init__(
@@ -277,6 +276,7 @@ class FakeGraphAPI:
         enforce_limits: bool = True,
         pair_rate: tuple[int, float] = (PAIR_BURST, PAIR_INTERVAL),
     ) -> None:
+        super().__init__()
         self.phone_id, self.token, self.api_version = phone_id, token, api_version
         self.clock: Callable[[], datetime] = clock or (lambda: datetime.now(UTC))
         self.enforce_limits = enforce_limits
@@ -285,62 +285,16 @@ class FakeGraphAPI:
         self.templates: dict[tuple[str, str], tuple[int, int]] = {}
         self._pairs: dict[str, tuple[float, float]] = {}  # user -> (tokens, at)
         self._pair_burst, self._pair_interval = pair_rate
-        self.url = ""
         self.sent: list[SentWhatsApp] = []
         self.read_receipts: list[str] = []  # wamids, typing indicators included
         self.requests: list[GraphRequest] = []
-        self.crashes: list[Exception] = []
         self._faults: list[_Fault] = []
         self._outage: tuple[int, bool] | None = None  # (HTTP status, HTML page or JSON)
         self._serial = itertools.count(1)
-        # A fresh Event per change: fail_next() and friends are synchronous, and a Condition
-        # would need its lock to notify.
-        self._changed = asyncio.Event()
-        self._server: asyncio.Server | None = None
-        self._connections: dict[asyncio.Task[Any], asyncio.StreamWriter] = {}
 
-    async def __aenter__(self) -> Self:
-        self._server = await asyncio.start_server(self._serve, "127.0.0.1", 0)
-        self.url = f"http://127.0.0.1:{self._server.sockets[0].getsockname()[1]}"
-        return self
+    name = "Graph API"
 
-    async def __aexit__(self, *exc_info: object) -> None:
-        await self.aclose()
-        # A bug in the fake reaches the client as a 500; fail here so it is not blamed on the bot.
-        if self.crashes and exc_info[1] is None:
-            raise AssertionError("the fake Graph API crashed") from self.crashes[0]
-
-    async def aclose(self) -> None:
-        if self._server is None:
-            return
-        self._server.close()
-        for task, writer in list(self._connections.items()):
-            writer.transport.abort()
-            task.cancel()
-        await asyncio.gather(*self._connections, return_exceptions=True)
-        await self._server.wait_closed()
-        self._server = None
-
-    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        task = asyncio.current_task()
-        assert task is not None
-        self._connections[task] = writer
-        try:
-            while (request := await read_request(reader)) is not None:
-                writer.write(self._respond(request))
-                await writer.drain()
-                if not request.keep_alive:
-                    break
-        # Only aclose() cancels; ending normally keeps Python 3.11 from logging the task.
-        except (HttpProtocolError, asyncio.IncompleteReadError, ValueError, ConnectionError):
-            pass
-        except asyncio.CancelledError:
-            pass
-        finally:
-            del self._connections[task]
-            writer.close()
-
-    def _respond(self, request: HttpRequest) -> bytes:
+    async def respond(self, request: HttpRequest) -> bytes:
         record = GraphRequest(request.method, request.path)
         self.requests.append(record)
         payload: JSON | bytes
@@ -454,10 +408,6 @@ class FakeGraphAPI:
                     self._faults.remove(fault)
                 return fault
         return None
-
-    def _notify(self) -> None:
-        self._changed.set()
-        self._changed = asyncio.Event()
 
     # --- for tests ---------------------------------------------------------------------------
 

@@ -23,7 +23,6 @@ What Telegram enforces (Bot API documentation and the Bots FAQ), with its own de
 
 from __future__ import annotations
 
-import asyncio
 import html
 import itertools
 import math
@@ -32,18 +31,16 @@ import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from types import TracebackType
-from typing import Any, Literal, Self
+from typing import Any, Literal
 
 import httpx
 
-from tests.fakes.telegram_http import (
-    HttpProtocolError,
+from tests.fakes.http_server import (
+    FakeHttpServer,
     HttpRequest,
     decode_params,
     encode_response,
     json_response,
-    read_request,
 )
 
 JSON = dict[str, Any]
@@ -276,7 +273,7 @@ def _text_content(text: str) -> JSON:
     return content
 
 
-class FakeTelegram:
+class FakeTelegram(FakeHttpServer):
     """``async with FakeTelegram() as fake: Bot(fake.token, base_url=fake.base_url)``.
 
     Bot API methods are the ``_api_<methodName>`` coroutines; Telegram matches method names
@@ -290,6 +287,7 @@ class FakeTelegram:
         enforce_limits: bool = True,
         groups: dict[int, str] | None = None,
     ) -> None:
+        super().__init__()
         self.token, self.enforce_limits = token, enforce_limits
         # The groups the bot is a member of (chat id -> "group" or "supergroup"), the ones
         # it was removed from (-> "kicked" or "left"), and basic groups that became
@@ -300,8 +298,6 @@ class FakeTelegram:
         self.started: set[int] = set()  # users who started the bot (wrote to it privately)
         self.deactivated: set[int] = set()
         self._kinds: dict[int, str] = dict(self.groups)
-        self.api_url = ""  # what a client appends "/bot" to
-        self.base_url = ""  # what telegram.Bot(base_url=...) takes
         self.requests: list[RequestRecord] = []
         self.blocked: set[int] = set()
         self.failures_injected = self.rate_limited = self.updates_offered = 0
@@ -311,7 +307,6 @@ class FakeTelegram:
         self.commands: dict[tuple[str, str], list[JSON]] = {}  # (scope type, language) → list
         self.chat_actions: list[tuple[int, str]] = []
         self.answered_callbacks: dict[str, Params] = {}
-        self.crashes: list[Exception] = []
         self._messages: dict[int, list[SentMessage]] = {}
         self._next_ids: dict[int, int] = {}
         self._cursors: dict[int, int] = {}
@@ -327,73 +322,23 @@ class FakeTelegram:
         self._send_times: deque[float] = deque()
         self._group_times: dict[int, deque[float]] = {}
         self._private_buckets: dict[int, tuple[float, float]] = {}  # chat -> (tokens, at)
-        # A fresh Event per change rather than a Condition: the user_* helpers are synchronous,
-        # and Condition.notify_all() needs its lock, which only a coroutine can take.
-        self._changed = asyncio.Event()
-        self._server: asyncio.Server | None = None
-        self._connections: dict[asyncio.Task[Any], asyncio.StreamWriter] = {}
         self._methods = {n[5:].lower(): n[5:] for n in dir(self) if n.startswith("_api_")}
 
-    # --- lifecycle -------------------------------------------------------------------------
+    name = "Telegram server"
 
-    async def __aenter__(self) -> Self:
-        self._server = await asyncio.start_server(self._serve, "127.0.0.1", 0)
-        self.api_url = f"http://127.0.0.1:{self._server.sockets[0].getsockname()[1]}"
-        self.base_url = f"{self.api_url}/bot"
-        return self
+    @property
+    def api_url(self) -> str:
+        """What a client appends "/bot" to."""
+        return self.url
 
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.aclose()
-        # A bug in the fake reaches the bot as a 500; fail the test here so it is not mistaken
-        # for a bot problem. An exception already leaving the block takes precedence.
-        if self.crashes and exc is None:
-            raise AssertionError("the fake Telegram server crashed") from self.crashes[0]
-
-    async def aclose(self) -> None:
-        if self._server is None:
-            return
-        self._server.close()
-        # Cancelling also ends long polls still waiting for updates.
-        for task, writer in list(self._connections.items()):
-            writer.transport.abort()
-            task.cancel()
-        await asyncio.gather(*self._connections, return_exceptions=True)
-        await self._server.wait_closed()
-        self._server = None
+    @property
+    def base_url(self) -> str:
+        """What ``telegram.Bot(base_url=...)`` takes."""
+        return f"{self.url}/bot"
 
     # --- HTTP ------------------------------------------------------------------------------
 
-    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        task = asyncio.current_task()
-        assert task is not None
-        self._connections[task] = writer
-        try:
-            while (request := await read_request(reader)) is not None:
-                response = await self._respond(request)
-                if response is None:
-                    writer.transport.abort()
-                    break
-                writer.write(response)
-                await writer.drain()
-                if not request.keep_alive:
-                    break
-        except (HttpProtocolError, asyncio.IncompleteReadError, ValueError, ConnectionError):
-            pass
-        except asyncio.CancelledError:
-            # Only aclose() cancels. Ending normally matters: on Python 3.11 the stream
-            # protocol calls task.exception() afterwards, which raises (and gets logged) for a
-            # cancelled task.
-            pass
-        finally:
-            del self._connections[task]
-            writer.close()
-
-    async def _respond(self, request: HttpRequest) -> bytes | None:
+    async def respond(self, request: HttpRequest) -> bytes | None:
         """The HTTP response, or None to drop the connection without one."""
         bot_token, _, name = request.path.removeprefix("/bot").partition("/")
         method = self._methods.get(name.lower(), name)
@@ -671,19 +616,6 @@ class FakeTelegram:
         if message.protect_content:
             data["has_protected_content"] = True
         return data
-
-    def _notify(self) -> None:
-        self._changed.set()
-        self._changed = asyncio.Event()
-
-    async def _wait(self, predicate: Callable[[], bool], seconds: float) -> bool:
-        try:
-            async with asyncio.timeout(seconds):
-                while not predicate():
-                    await self._changed.wait()
-        except TimeoutError:
-            return predicate()
-        return True
 
     # --- for tests: observing ---------------------------------------------------------------
 

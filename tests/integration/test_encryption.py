@@ -11,8 +11,8 @@ from storage import Store
 from storage.crypto import Keyring, KeyringError
 from storage.models import Partner
 from storage.rotation import key_usage, reencrypt
-from tests.integration.helpers import NOW, make_draft
-from tests.keys import TEST_KEYRING
+from tests.support.builders import NOW, make_draft
+from tests.support.keys import TEST_KEYRING
 
 PERSONAL = {
     "chat id": "31612345678",

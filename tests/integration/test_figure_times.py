@@ -1,5 +1,5 @@
-"""The times of the monitoring figures counted in SQL (``storage.figure_times``) equal those
-of ``conversations.figure_timing.timings`` from one row per signal, on SQLite and PostgreSQL:
+"""The times of the monitoring figures counted in SQL (``storage.monitoring.times``) equal those
+of ``core.monitoring.timing.timings`` from one row per signal, on SQLite and PostgreSQL:
 at the deadlines to the microsecond, across clock changes and holidays, for an event exactly
 at its deadline, for pick-ups after the days the SQL covers, and for open hours across a
 clock change (the deadlines SQL leaves to Python). Also: the first moments on the signal
@@ -15,12 +15,12 @@ import holidays
 import pytest
 from sqlalchemy import text
 
-from conversations.figure_period import Period
-from conversations.figure_timing import SignalTimes, timings
-from conversations.followup import FollowUpRules
-from conversations.workdays import WorkingHours
+from core.followup.rules import FollowUpRules
+from core.followup.workdays import WorkingHours
+from core.monitoring.period import Period
+from core.monitoring.timing import SignalTimes, timings
 from storage import Store
-from tests.integration.helpers import make_draft
+from tests.support.builders import make_draft
 
 AMS = ZoneInfo("Europe/Amsterdam")
 DUTCH = WorkingHours(holidays=holidays.country_holidays("NL"))

@@ -17,12 +17,12 @@ from zoneinfo import ZoneInfo
 import holidays
 from sqlalchemy import text
 
-from conversations.figure_period import Period
-from conversations.figures import Figures
-from conversations.followup import FollowUpRules
-from conversations.workdays import WorkingHours
+from core.followup.rules import FollowUpRules
+from core.followup.workdays import WorkingHours
+from core.monitoring.figures import Figures
+from core.monitoring.period import Period
 from storage import Store
-from tests.integration.helpers import make_draft
+from tests.support.builders import make_draft
 
 AMS = ZoneInfo("Europe/Amsterdam")
 HOURS = WorkingHours(holidays=holidays.country_holidays("NL"))

@@ -13,24 +13,19 @@ from zoneinfo import ZoneInfo
 import holidays
 import pytest
 
-from bot.followup import DIGEST, FollowUpService
+from bot.followup.service import FollowUpService
 from bot.i18n import ContextCatalog, load_catalogs
-from bot.loket import LoketService
-from bot.outbox import OutboxWorker
-from conversations import followup as f
-from conversations.followup import FollowUpRules
-from conversations.matching import Place
-from conversations.workdays import WorkingHours
+from bot.outbox.kinds import DIGEST
+from bot.outbox.worker import OutboxWorker
+from bot.staff.actions import SignalActions
+from core.dialog.model import Place
+from core.followup import rules as f
+from core.followup.rules import FollowUpRules
+from core.followup.workdays import WorkingHours
 from storage import Store, StoredSignal, make_engine
-from tests.integration.helpers import (
-    RecordingLoket,
-    add_signal,
-    checkin_keys,
-    enrol_staff,
-    make_draft,
-    outbox_rows,
-)
-from tests.keys import TEST_KEYRING
+from tests.fakes.messenger import RecordingMessenger
+from tests.support.builders import add_signal, checkin_keys, enrol_staff, make_draft, outbox_rows
+from tests.support.keys import TEST_KEYRING
 
 CATALOGS: dict[str, ContextCatalog] = load_catalogs()
 PLACES = (Place("centrum", "Centrum"),)
@@ -56,7 +51,7 @@ def followup(store: Store) -> FollowUpService:
     )
 
 
-def worker(store: Store, recorder: RecordingLoket) -> OutboxWorker:
+def worker(store: Store, recorder: RecordingMessenger) -> OutboxWorker:
     return OutboxWorker(store, recorder, CATALOGS, PLACES)
 
 
@@ -154,7 +149,7 @@ async def test_urgent_signal_is_reminded_after_two_hours_at_any_time(store: Stor
     targets = [(r.kind, r.target) for r in await outbox_rows(store) if r.signal_id == signal.id]
     assert targets[1:] == [(f.CLAIM_REMINDER, "loket"), (f.CLAIM_ESCALATION, str(REGI))]
 
-    recorder = RecordingLoket()
+    recorder = RecordingMessenger()
     await worker(store, recorder).drain(at(22, 2))
     # The card and the reminder in the group (in that order), the escalation to Rita.
     assert sorted(m.target for m in recorder.messages) == sorted(["loket", "loket", str(REGI)])
@@ -172,17 +167,17 @@ async def test_contact_reminder_goes_to_the_assignee_unless_contact_was_logged(
     store: Store,
 ) -> None:
     await enrol_staff(store, ANNA, "Anna", "loket", RECEIVED)
-    loket = LoketService(store)
+    actions = SignalActions(store)
     silent = await add_signal(store, now=RECEIVED)
     talked = await add_signal(store, now=RECEIVED)
     for signal in (silent, talked):
-        claimed = await loket.act("claim", signal.id, telegram_user_id=ANNA, now=at(23, 9, 30))
+        claimed = await actions.act("claim", signal.id, telegram_user_id=ANNA, now=at(23, 9, 30))
         assert claimed is not None
         assert claimed.done
-    contact = await loket.act("contact", talked.id, telegram_user_id=ANNA, now=at(25, 14))
+    contact = await actions.act("contact", talked.id, telegram_user_id=ANNA, now=at(25, 14))
     assert contact is not None
     assert contact.done
-    recorder = RecordingLoket()
+    recorder = RecordingMessenger()
     await worker(store, recorder).drain(at(25, 14))  # cards and details are out of the way
     recorder.messages.clear()
 
@@ -214,12 +209,12 @@ async def test_contact_reminder_goes_to_the_assignee_unless_contact_was_logged(
 
 async def test_a_released_signal_gets_a_new_claim_reminder_cycle(store: Store) -> None:
     await enrol_staff(store, ANNA, "Anna", "loket", RECEIVED)
-    loket = LoketService(store)
+    actions = SignalActions(store)
     signal = await add_signal(store, now=RECEIVED)
     service = followup(store)
     assert (await service.sweep(CLAIM_DUE))[f.CLAIM_REMINDER] == 1
     for action, when in (("claim", at(23, 11)), ("release", at(23, 12))):
-        result = await loket.act(action, signal.id, telegram_user_id=ANNA, now=when)
+        result = await actions.act(action, signal.id, telegram_user_id=ANNA, now=when)
         assert result is not None
         assert result.done
     # Unclaimed again from Monday 12:00: the new deadline is Tuesday 12:00; the old
@@ -241,7 +236,7 @@ async def test_a_released_signal_gets_a_new_claim_reminder_cycle(store: Store) -
 
 async def test_referral_check_asks_the_assignee_with_three_buttons(store: Store) -> None:
     await enrol_staff(store, ANNA, "Anna", "loket", RECEIVED)
-    loket = LoketService(store)
+    actions = SignalActions(store)
     signal = await add_signal(store, now=RECEIVED)
     steps = [
         ("claim", None, at(23, 9, 30)),
@@ -249,10 +244,12 @@ async def test_referral_check_asks_the_assignee_with_three_buttons(store: Store)
         ("refer", "team_welzijn", at(23, 11)),
     ]
     for action, option, when in steps:
-        result = await loket.act(action, signal.id, telegram_user_id=ANNA, now=when, option=option)
+        result = await actions.act(
+            action, signal.id, telegram_user_id=ANNA, now=when, option=option
+        )
         assert result is not None
         assert result.done
-    recorder = RecordingLoket()
+    recorder = RecordingMessenger()
     await worker(store, recorder).drain(at(23, 11))
     recorder.messages.clear()
 
@@ -317,11 +314,11 @@ async def test_two_instances_sweeping_at_once_queue_every_checkin_once(
 async def test_reminder_for_a_signal_claimed_meanwhile_is_dropped(store: Store) -> None:
     await enrol_staff(store, ANNA, "Anna", "loket", RECEIVED)
     signal = await add_signal(store, now=RECEIVED)
-    recorder = RecordingLoket()
+    recorder = RecordingMessenger()
     assert await worker(store, recorder).drain(RECEIVED) == 1  # the group card
     # After noon, so no catch-up digest joins the queue.
     assert (await followup(store).sweep(at(23, 13)))[f.CLAIM_REMINDER] == 1
-    result = await LoketService(store).act(
+    result = await SignalActions(store).act(
         "claim", signal.id, telegram_user_id=ANNA, now=at(23, 13, 5)
     )
     assert result is not None
@@ -379,12 +376,14 @@ async def test_digest_counts_new_unclaimed_and_overdue(store: Store) -> None:
     """The digest of Monday 23 November 08:30: "new" counts from Friday 08:30 (the previous
     working day's digest), whether the signal is still open or not."""
     await enrol_staff(store, ANNA, "Anna", "loket", at(1, 9))
-    loket = LoketService(store)
+    actions = SignalActions(store)
 
     async def act(
         signal: StoredSignal, action: str, when: datetime, option: str | None = None
     ) -> None:
-        result = await loket.act(action, signal.id, telegram_user_id=ANNA, now=when, option=option)
+        result = await actions.act(
+            action, signal.id, telegram_user_id=ANNA, now=when, option=option
+        )
         assert result is not None
         assert result.done
 
@@ -428,7 +427,7 @@ async def test_digest_counts_new_unclaimed_and_overdue(store: Store) -> None:
     assert e.reference not in str(p["rows"])
     assert f_.reference not in str(p["rows"])
 
-    recorder = RecordingLoket()
+    recorder = RecordingMessenger()
     await worker(store, recorder).drain(at(23, 8, 30))
     [sent] = [m for m in recorder.messages if m.reference is None]
     assert sent.target == "loket"

@@ -16,17 +16,18 @@ import pytest
 from sqlalchemy import text, update
 from sqlalchemy.exc import DBAPIError
 
-from bot.followup import DIGEST, SYSTEM, FollowUpService
-from conversations import followup as f
-from conversations import lifecycle as lc
-from conversations.followup import FollowUpRules
-from conversations.workdays import WorkingHours
+from bot.followup.service import SYSTEM, FollowUpService
+from bot.outbox.kinds import DIGEST
+from core.followup import rules as f
+from core.followup.rules import FollowUpRules
+from core.followup.workdays import WorkingHours
+from core.lifecycle import table as lc
 from storage import Store, make_engine
 from storage.followup import REPORTER_ANSWER
 from storage.models import Signal
-from tests.integration.helpers import add_draft_signal, add_signal, checkin_keys, make_draft
-from tests.integration.helpers import outbox_rows as all_outbox_rows
-from tests.keys import TEST_KEYRING
+from tests.support.builders import add_draft_signal, add_signal, checkin_keys, make_draft
+from tests.support.builders import outbox_rows as all_outbox_rows
+from tests.support.keys import TEST_KEYRING
 
 AMS = ZoneInfo("Europe/Amsterdam")
 HOURS = WorkingHours(holidays=holidays.country_holidays("NL"))

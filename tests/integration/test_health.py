@@ -13,8 +13,8 @@ import httpx
 import pytest
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from bot.health import CHECK_TIMEOUT, Check, database_check, health_router, migrations_check
-from bot.http import build_http_app
+from bot.web.health import CHECK_TIMEOUT, Check, database_check, health_router, migrations_check
+from bot.web.http import build_http_app
 from storage import Store
 
 
@@ -68,7 +68,7 @@ async def test_an_unreachable_database_is_named_without_details_until_it_is_back
     engine = create_async_engine(f"sqlite+aiosqlite:///{folder / 'db.sqlite3'}")
     try:
         async with client([database_check(engine)]) as http:
-            with caplog.at_level(logging.INFO, logger="bot.health"):
+            with caplog.at_level(logging.INFO, logger="bot.web.health"):
                 first = await probe(http)
                 second = await probe(http)
                 folder.mkdir()
@@ -97,7 +97,7 @@ async def test_a_hanging_or_raising_check_still_gets_an_answer(
 
     async with client([hangs], timeout=0.05) as http:
         assert await probe(http) == (503, {"status": "not ready", "reason": "check timed out"})
-    with caplog.at_level(logging.ERROR, logger="bot.health"):
+    with caplog.at_level(logging.ERROR, logger="bot.web.health"):
         async with client([raises]) as http:
             status, body = await probe(http)
     assert (status, body) == (503, {"status": "not ready", "reason": "check failed"})

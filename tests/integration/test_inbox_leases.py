@@ -13,8 +13,8 @@ import pytest
 
 from storage import Store, make_engine
 from storage.inbox import LEASE
-from tests.integration.helpers import NOW
-from tests.keys import TEST_KEYRING
+from tests.support.builders import NOW
+from tests.support.keys import TEST_KEYRING
 
 CHANNEL = "whatsapp"
 

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from conversations import intake
-from conversations.flows import REPORT_OTHER
+from core.dialog import intake
+from core.dialog.flows import REPORT_OTHER
 from storage import Store
 from storage.signals import LOKET_CARD, PHONE_CHANNEL
-from tests.integration.helpers import NOW
+from tests.support.builders import NOW
 from tests.unit.conftest import PLACES
 
 FORM = {

@@ -6,21 +6,16 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from bot.actions import NEEDS_HELP, REPORTER_QUESTION, STAFF_CARD, STAFF_DETAILS
 from bot.i18n import ContextCatalog, load_catalogs
-from bot.loket import LoketService
-from bot.outbox import OutboxWorker
-from conversations import lifecycle as lc
-from conversations import loket_texts as t
-from conversations.matching import Place
+from bot.outbox.kinds import NEEDS_HELP, REPORTER_QUESTION, STAFF_CARD, STAFF_DETAILS
+from bot.outbox.worker import OutboxWorker
+from bot.staff.actions import SignalActions
+from core.dialog.model import Place
+from core.lifecycle import staff_texts as t
+from core.lifecycle import table as lc
 from storage import Store, StoredSignal
-from tests.integration.helpers import (
-    OutboxRow,
-    RecordingLoket,
-    add_signal,
-    enrol_staff,
-    outbox_rows,
-)
+from tests.fakes.messenger import RecordingMessenger
+from tests.support.builders import OutboxRow, add_signal, enrol_staff, outbox_rows
 
 CATALOGS: dict[str, ContextCatalog] = load_catalogs()
 PLACES = (Place("centrum", "Centrum"),)
@@ -55,7 +50,7 @@ async def queued(store: Store, signal_id: int) -> list[OutboxRow]:
 async def test_the_full_path_claim_contact_refer_close_reopen(store: Store) -> None:
     anna = await enrol_staff(store, ANNA, "Anna", "loket", T0)
     regi = await enrol_staff(store, REGI, "Rita", "regisseur", T0)
-    loket = LoketService(store)
+    actions = SignalActions(store)
     signal = await add_signal(store, now=T0)
     events: list[Event] = [("created", None, "reporter:anonymous")]
     audit: list[Audit] = []
@@ -71,7 +66,7 @@ async def test_the_full_path_claim_contact_refer_close_reopen(store: Store) -> N
         assert await history(store, signal.id) == (events, audit)
 
     async def act(n: int, action: str, user: int, actor: int, option: str | None = None) -> None:
-        result = await loket.act(
+        result = await actions.act(
             action, signal.id, telegram_user_id=user, now=step(n), option=option
         )
         assert result is not None
@@ -82,7 +77,7 @@ async def test_the_full_path_claim_contact_refer_close_reopen(store: Store) -> N
         audit.append((f"staff:{actor}", action, "ok"))
 
     async def ask_option(n: int, action: str, expected: dict[str, str]) -> None:
-        result = await loket.act(action, signal.id, telegram_user_id=ANNA, now=step(n))
+        result = await actions.act(action, signal.id, telegram_user_id=ANNA, now=step(n))
         assert result is not None
         assert not result.done
         assert result.action == action
@@ -116,10 +111,10 @@ async def test_refusals_are_audited_and_change_nothing(store: Store) -> None:
     anna = await enrol_staff(store, ANNA, "Anna", "loket", T0)
     bob = await enrol_staff(store, BOB, "Bob", "loket", T0)
     await enrol_staff(store, ROSA, "Rosa", "regisseur", T0)
-    loket = LoketService(store)
+    actions = SignalActions(store)
     fresh = await add_signal(store, now=T0)
     taken = await add_signal(store, now=T0)
-    claimed = await loket.act("claim", taken.id, telegram_user_id=ANNA, now=step(1))
+    claimed = await actions.act("claim", taken.id, telegram_user_id=ANNA, now=step(1))
     assert claimed is not None
     assert claimed.done
     async with store.unit_of_work() as uow:
@@ -142,7 +137,7 @@ async def test_refusals_are_audited_and_change_nothing(store: Store) -> None:
         (EVE, "claim", fresh.id, None, "refused:not_staff", t.REFUSED_NOT_STAFF),
     ]
     for n, (user, action, signal_id, option, _, text) in enumerate(attempts, start=3):
-        result = await loket.act(
+        result = await actions.act(
             action, signal_id, telegram_user_id=user, now=step(n), option=option
         )
         assert result is not None
@@ -169,13 +164,13 @@ async def test_a_wrong_step_on_a_claimed_signal_names_its_status(store: Store) -
     contact) must say the step no longer applies, not "You already picked up ..."."""
     await enrol_staff(store, ANNA, "Anna", "loket", T0)
     await enrol_staff(store, BOB, "Bob", "loket", T0)
-    loket = LoketService(store)
+    actions = SignalActions(store)
     signal = await add_signal(store, now=T0)
-    claimed = await loket.act("claim", signal.id, telegram_user_id=ANNA, now=step(1))
+    claimed = await actions.act("claim", signal.id, telegram_user_id=ANNA, now=step(1))
     assert claimed is not None
     assert claimed.done
     for user, action, option in ((ANNA, "refer", "team_welzijn"), (BOB, "reopen", None)):
-        result = await loket.act(
+        result = await actions.act(
             action, signal.id, telegram_user_id=user, now=step(2), option=option
         )
         assert result is not None
@@ -190,10 +185,10 @@ async def test_needs_help_reaches_every_regisseur_and_on_track_needs_a_referral(
     await enrol_staff(store, REGI, "Rita", "regisseur", T0)
     await enrol_staff(store, ROSA, "Rosa", "regisseur", T0)
     await enrol_staff(store, EVE, "Eva", "admin", T0)
-    loket = LoketService(store)
+    actions = SignalActions(store)
     signal = await add_signal(store, now=T0)
     for n, action in enumerate(("claim", "needs_help"), start=1):
-        result = await loket.act(action, signal.id, telegram_user_id=ANNA, now=step(n))
+        result = await actions.act(action, signal.id, telegram_user_id=ANNA, now=step(n))
         assert result is not None
         assert result.done
     stored = await current(store, signal.id)
@@ -202,13 +197,13 @@ async def test_needs_help_reaches_every_regisseur_and_on_track_needs_a_referral(
     assert sorted(r.target for r in help_rows) == [str(REGI), str(ROSA)]
     assert {r.payload["staff_id"] for r in help_rows} == {anna}
 
-    early = await loket.act("on_track", signal.id, telegram_user_id=ANNA, now=step(3))
+    early = await actions.act("on_track", signal.id, telegram_user_id=ANNA, now=step(3))
     assert early is not None
     assert not early.done
     for n, (action, option) in enumerate(
         (("contact", None), ("refer", "team_eenzaamheid"), ("on_track", None)), start=4
     ):
-        result = await loket.act(
+        result = await actions.act(
             action, signal.id, telegram_user_id=ANNA, now=step(n), option=option
         )
         assert result is not None
@@ -226,7 +221,7 @@ async def test_needs_help_reaches_every_regisseur_and_on_track_needs_a_referral(
     ]
     assert (f"staff:{anna}", "on_track", "refused:wrong_status") in audit
 
-    recorder = RecordingLoket()
+    recorder = RecordingMessenger()
     await OutboxWorker(store, recorder, CATALOGS, PLACES).drain(step(7))
     helped = [m for m in recorder.messages if m.target in (str(REGI), str(ROSA))]
     assert len(helped) == 2
@@ -236,20 +231,20 @@ async def test_needs_help_reaches_every_regisseur_and_on_track_needs_a_referral(
 
 async def test_asking_the_reporter(store: Store) -> None:
     anna = await enrol_staff(store, ANNA, "Anna", "loket", T0)
-    loket = LoketService(store)
+    actions = SignalActions(store)
     async with store.unit_of_work() as uow:
         reporter = await uow.reporters.get_or_create("telegram", "42", language="tr", now=T0)
         await uow.commit()
     signal = await add_signal(store, now=T0, reporter_id=reporter.id)
     anonymous = await add_signal(store, now=T0)
     for s in (signal, anonymous):
-        claimed = await loket.act("claim", s.id, telegram_user_id=ANNA, now=step(1))
+        claimed = await actions.act("claim", s.id, telegram_user_id=ANNA, now=step(1))
         assert claimed is not None
         assert claimed.done
     before = await current(store, signal.id)
     rows_before = await outbox_rows(store)
 
-    started = await loket.act("ask_reporter", signal.id, telegram_user_id=ANNA, now=step(2))
+    started = await actions.act("ask_reporter", signal.id, telegram_user_id=ANNA, now=step(2))
     assert started is not None
     assert (started.done, started.ask, started.text.msgid) == (True, True, t.ASK_PROMPT)
     assert await current(store, signal.id) == before
@@ -258,7 +253,7 @@ async def test_asking_the_reporter(store: Store) -> None:
     assert [e[0] for e in events] == ["created", "claim"]
     assert audit[-1] == (f"staff:{anna}", "ask_reporter", "ok")
 
-    refused = await loket.ask(
+    refused = await actions.ask(
         signal.reference, "Belt u haar op 06-12345678?", telegram_user_id=ANNA, now=step(3)
     )
     assert refused is not None
@@ -267,7 +262,7 @@ async def test_asking_the_reporter(store: Store) -> None:
     assert [e[0] for e in (await history(store, signal.id))[0]] == ["created", "claim"]
 
     question = "Heeft u haar deze week gezien?"
-    sent = await loket.ask(signal.reference, question, telegram_user_id=ANNA, now=step(4))
+    sent = await actions.ask(signal.reference, question, telegram_user_id=ANNA, now=step(4))
     assert sent is not None
     assert sent.msgid == t.ASK_SENT
     events, audit = await history(store, signal.id)
@@ -285,10 +280,10 @@ async def test_asking_the_reporter(store: Store) -> None:
     assert await current(store, signal.id) == before
 
     # A signal without a reporter: nobody to ask.
-    no_one = await loket.act("ask_reporter", anonymous.id, telegram_user_id=ANNA, now=step(5))
+    no_one = await actions.act("ask_reporter", anonymous.id, telegram_user_id=ANNA, now=step(5))
     assert no_one is not None
     assert (no_one.done, no_one.ask, no_one.text.msgid) == (False, False, t.ASK_NO_REPORTER)
-    asked = await loket.ask(anonymous.reference, question, telegram_user_id=ANNA, now=step(6))
+    asked = await actions.ask(anonymous.reference, question, telegram_user_id=ANNA, now=step(6))
     assert asked is not None
     assert asked.msgid == t.ASK_NO_REPORTER
     events, audit = await history(store, anonymous.id)
@@ -301,12 +296,12 @@ async def test_view_details_card_or_refusal_and_every_view_audited(store: Store)
     anna = await enrol_staff(store, ANNA, "Anna", "loket", T0)
     bob = await enrol_staff(store, BOB, "Bob", "loket", T0)
     regi = await enrol_staff(store, REGI, "Rita", "regisseur", T0)
-    loket = LoketService(store)
+    actions = SignalActions(store)
     signal = await add_signal(store, now=T0)
-    claimed = await loket.act("claim", signal.id, telegram_user_id=ANNA, now=step(1))
+    claimed = await actions.act("claim", signal.id, telegram_user_id=ANNA, now=step(1))
     assert claimed is not None
     assert claimed.done
-    recorder = RecordingLoket()
+    recorder = RecordingMessenger()
     worker = OutboxWorker(store, recorder, CATALOGS, PLACES)
     await worker.drain(step(1))
     recorder.messages.clear()
@@ -314,11 +309,11 @@ async def test_view_details_card_or_refusal_and_every_view_audited(store: Store)
 
     typed = (signal.reference, f" {signal.reference.lower()} ", signal.reference)
     for n, (user, reference) in enumerate(zip((ANNA, REGI, BOB), typed, strict=True), start=2):
-        assert await loket.view(reference, telegram_user_id=user, now=step(n)) is None
-    refused = await loket.view(signal.reference.lower(), telegram_user_id=EVE, now=step(5))
+        assert await actions.view(reference, telegram_user_id=user, now=step(n)) is None
+    refused = await actions.view(signal.reference.lower(), telegram_user_id=EVE, now=step(5))
     assert refused is not None
     assert refused.msgid == t.REFUSED_NOT_STAFF
-    unknown = await loket.view("SP-2026-9999", telegram_user_id=ANNA, now=step(6))
+    unknown = await actions.view("SP-2026-9999", telegram_user_id=ANNA, now=step(6))
     assert unknown is not None
     assert unknown.msgid == t.VIEW_UNKNOWN
 

@@ -13,7 +13,7 @@ from sqlalchemy import update
 from storage import Store
 from storage.listing import SignalFilter
 from storage.models import Signal
-from tests.integration.helpers import NOW, make_draft
+from tests.support.builders import NOW, make_draft
 
 AREAS = ("axel", "hoek", None)
 PARTNERS = ("jumbo", None)

@@ -10,15 +10,15 @@ from datetime import UTC, datetime, timedelta
 import holidays
 from sqlalchemy import update
 
-from bot.web.signals import PAGE_SIZE, list_page
-from conversations import followup as f
-from conversations import lifecycle as lc
-from conversations.followup import FollowUpRules, SignalClock
-from conversations.workdays import WorkingHours
+from bot.dashboard.signals import PAGE_SIZE, list_page
+from core.followup import rules as f
+from core.followup.rules import FollowUpRules, SignalClock
+from core.followup.workdays import WorkingHours
+from core.lifecycle import table as lc
 from storage import Store
 from storage.listing import SignalFilter
 from storage.models import Signal
-from tests.integration.helpers import make_draft
+from tests.support.builders import make_draft
 
 HOURS = WorkingHours(holidays=holidays.country_holidays("NL"))
 RULES = FollowUpRules()

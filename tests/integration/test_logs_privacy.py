@@ -15,14 +15,17 @@ import pytest
 from pydantic import SecretStr
 from sqlalchemy import text
 
-from bot.app import App, build_app
+from bot.app import App
+from bot.bootstrap.build import build_app
 from bot.logs import configure_logging
 from bot.ports import DeliveryError
 from bot.settings import Settings
-from conversations.events import Event, Pick, TextIn
-from tests.integration.helpers import RecordingLoket, enrol_staff
-from tests.keys import TEST_KEY_ENV
-from tests.logging_state import kept_logging
+from core.dialog.events import Event, Pick, TextIn
+from tests.fakes.messenger import RecordingMessenger
+from tests.support.builders import enrol_staff
+from tests.support.keys import TEST_KEY_ENV
+from tests.support.logging_state import kept_logging
+from tests.support.reports import typical_report
 
 T0 = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)  # a Monday, the loket is open
 CHAT = "987654321"  # the reporter's Telegram chat id
@@ -37,19 +40,16 @@ PERSONAL = {
     "postcode": "4531 GH",
     "staff name": "Annegien Bakker",
 }
+# The typical report, with personal details typed in; the note, typed at the summary, has
+# the person's name and address in it. It is sent below, once storing fails.
 REPORT: list[Event] = [
     TextIn("/start"),
-    Pick("welcome", "report"),
-    Pick("role", "shop"),
-    Pick("age_group", "75_plus"),
-    Pick("observations", "often_alone"),
-    Pick("observations", "done"),
-    TextIn(PERSONAL["postcode"]),
-    Pick("contact_language", "nl"),
-    Pick("callback", "yes"),
-    TextIn(f"{PERSONAL['reporter name']} {PERSONAL['reporter phone']}"),
-    # The note, typed at the summary, with the person's name and address in it.
-    TextIn(f"{PERSONAL['note']}: {PERSONAL['person']}, {PERSONAL['address']}"),
+    *typical_report(
+        observations=("often_alone",),
+        postcode=PERSONAL["postcode"],
+        name_and_phone=f"{PERSONAL['reporter name']} {PERSONAL['reporter phone']}",
+        note=f"{PERSONAL['note']}: {PERSONAL['person']}, {PERSONAL['address']}",
+    )[:-1],
 ]
 
 
@@ -97,7 +97,7 @@ async def test_no_personal_data_in_the_logs(database_url: str, log_lines: io.Str
         assert "SP-2026-0001" in await say(app, CHAT, Pick("summary", "send"), now)
 
         # The card fails once (logged with its error), then goes out.
-        loket = RecordingLoket()
+        loket = RecordingMessenger()
         loket.failures = [DeliveryError("502 bad gateway")]
         worker = app.outbox_worker(loket)
         assert await worker.drain(now) == 0
@@ -105,7 +105,7 @@ async def test_no_personal_data_in_the_logs(database_url: str, log_lines: io.Str
 
         # A staff member picks it up and gets the details privately.
         await enrol_staff(app.store, ANNA, PERSONAL["staff name"], "loket", now)
-        claimed = await app.loket.act("claim", 1, telegram_user_id=ANNA, now=now)
+        claimed = await app.actions.act("claim", 1, telegram_user_id=ANNA, now=now)
         assert claimed is not None
         assert claimed.done
         assert await worker.drain(now + timedelta(minutes=10)) >= 1

@@ -8,14 +8,16 @@ from datetime import timedelta
 from sqlalchemy import text
 
 from bot.i18n import ContextCatalog, load_catalogs
-from bot.loket import LoketService, hash_code
-from bot.outbox import OutboxWorker
+from bot.outbox.worker import OutboxWorker
 from bot.ports import DeliveryError
-from conversations.matching import Place
-from conversations.render import render
-from conversations.text import Msg
+from bot.staff.accounts import StaffAccounts, hash_code
+from bot.staff.actions import SignalActions
+from core.dialog.model import Place
+from core.text.msgids import Msg
+from core.text.render import render
 from storage import Store
-from tests.integration.helpers import NOW, RecordingLoket, add_signal
+from tests.fakes.messenger import RecordingMessenger
+from tests.support.builders import NOW, add_signal
 
 CATALOGS: dict[str, ContextCatalog] = load_catalogs()
 PLACES = (Place("centrum", "Centrum"),)
@@ -26,32 +28,32 @@ def nl(message: Msg) -> str:
     return render(message, CATALOGS["nl"], "nl")
 
 
-def worker(store: Store, loket: RecordingLoket) -> OutboxWorker:
+def worker(store: Store, loket: RecordingMessenger) -> OutboxWorker:
     return OutboxWorker(store, loket, CATALOGS, PLACES)
 
 
-async def enrol(loket: LoketService, user: int, name: str, role: str = "loket") -> None:
-    code = await loket.create_invite(role, NOW)
-    reply = await loket.link(code, telegram_user_id=user, name=name, now=NOW)
+async def enrol(accounts: StaffAccounts, user: int, name: str, role: str = "loket") -> None:
+    code = await accounts.create_invite(role, NOW)
+    reply = await accounts.link(code, telegram_user_id=user, name=name, now=NOW)
     assert reply is not None
     assert "Welkom" in nl(reply)
 
 
 async def test_invite_codes_are_hashed_single_use_and_expire(store: Store) -> None:
-    loket = LoketService(store)
-    code = await loket.create_invite("regisseur", NOW)
+    accounts = StaffAccounts(store)
+    code = await accounts.create_invite("regisseur", NOW)
     async with store.engine.connect() as connection:
         rows = (await connection.execute(text("SELECT code_hash FROM staff_invites"))).all()
     assert [tuple(row) for row in rows] == [(hash_code(code),)]
     assert code not in str(rows)
     # Lower case and without dashes is the same code.
     typed = code.replace("-", "").lower()
-    assert await loket.link(typed, telegram_user_id=ANNA, name="Anna", now=NOW) is not None
-    reused = await loket.link(code, telegram_user_id=BOB, name="Bob", now=NOW)
+    assert await accounts.link(typed, telegram_user_id=ANNA, name="Anna", now=NOW) is not None
+    reused = await accounts.link(code, telegram_user_id=BOB, name="Bob", now=NOW)
     assert reused is not None
     assert "ongeldig" in nl(reused)
-    late = await loket.create_invite("loket", NOW)
-    expired = await loket.link(
+    late = await accounts.create_invite("loket", NOW)
+    expired = await accounts.link(
         late, telegram_user_id=BOB, name="Bob", now=NOW + timedelta(hours=25)
     )
     assert expired is not None
@@ -64,26 +66,26 @@ async def test_invite_codes_are_hashed_single_use_and_expire(store: Store) -> No
 
 
 async def test_the_same_link_update_is_processed_once(store: Store) -> None:
-    loket = LoketService(store)
-    code = await loket.create_invite("loket", NOW)
-    first = await loket.link(code, telegram_user_id=ANNA, name="Anna", now=NOW, update_key="u7")
-    again = await loket.link(code, telegram_user_id=ANNA, name="Anna", now=NOW, update_key="u7")
+    accounts = StaffAccounts(store)
+    code = await accounts.create_invite("loket", NOW)
+    first = await accounts.link(code, telegram_user_id=ANNA, name="Anna", now=NOW, update_key="u7")
+    again = await accounts.link(code, telegram_user_id=ANNA, name="Anna", now=NOW, update_key="u7")
     assert first is not None
     assert again is None
 
 
 async def test_claim_sends_details_privately_and_updates_the_card(store: Store) -> None:
-    loket = LoketService(store)
-    await enrol(loket, ANNA, "Anna")
+    accounts, actions = StaffAccounts(store), SignalActions(store)
+    await enrol(accounts, ANNA, "Anna")
     signal = await add_signal(store)
-    recorder = RecordingLoket()
+    recorder = RecordingMessenger()
     assert await worker(store, recorder).drain(NOW) == 1
     [card] = recorder.messages
     assert "Oppakken" in [b.label for b in card.buttons]
     assert "Mrs. Jansen" not in card.text
     assert "weeks" not in card.text
 
-    result = await loket.act("claim", signal.id, telegram_user_id=ANNA, now=NOW)
+    result = await actions.act("claim", signal.id, telegram_user_id=ANNA, now=NOW)
     assert result is not None
     assert result.done
     assert "privéchat" in nl(result.text) or "prive" in nl(result.text).lower()
@@ -119,20 +121,20 @@ async def test_claim_sends_details_privately_and_updates_the_card(store: Store) 
 
 
 async def test_non_staff_and_revoked_staff_are_refused_and_recorded(store: Store) -> None:
-    loket = LoketService(store)
-    await enrol(loket, BOB, "Bob")
+    accounts, actions = StaffAccounts(store), SignalActions(store)
+    await enrol(accounts, BOB, "Bob")
     signal = await add_signal(store)
-    refused = await loket.act("claim", signal.id, telegram_user_id=EVE, now=NOW)
+    refused = await actions.act("claim", signal.id, telegram_user_id=EVE, now=NOW)
     assert refused is not None
     assert not refused.done
     async with store.unit_of_work() as uow:
         [bob] = await uow.staff.all()
         assert await uow.staff.revoke(bob.id, NOW)
         await uow.commit()
-    revoked = await loket.act("claim", signal.id, telegram_user_id=BOB, now=NOW)
+    revoked = await actions.act("claim", signal.id, telegram_user_id=BOB, now=NOW)
     assert revoked is not None
     assert not revoked.done
-    forged = await loket.act("delete_everything", signal.id, telegram_user_id=BOB, now=NOW)
+    forged = await actions.act("delete_everything", signal.id, telegram_user_id=BOB, now=NOW)
     assert forged is not None
     assert not forged.done
     async with store.unit_of_work() as uow:
@@ -147,13 +149,13 @@ async def test_non_staff_and_revoked_staff_are_refused_and_recorded(store: Store
 
 
 async def test_two_staff_pressing_at_once_exactly_one_wins(store: Store) -> None:
-    loket = LoketService(store)
-    await enrol(loket, ANNA, "Anna")
-    await enrol(loket, BOB, "Bob")
+    accounts, actions = StaffAccounts(store), SignalActions(store)
+    await enrol(accounts, ANNA, "Anna")
+    await enrol(accounts, BOB, "Bob")
     signal = await add_signal(store)
     results = await asyncio.gather(
-        loket.act("claim", signal.id, telegram_user_id=ANNA, now=NOW),
-        loket.act("claim", signal.id, telegram_user_id=BOB, now=NOW),
+        actions.act("claim", signal.id, telegram_user_id=ANNA, now=NOW),
+        actions.act("claim", signal.id, telegram_user_id=BOB, now=NOW),
     )
     assert sorted(r.done for r in results if r is not None) == [False, True]
     loser = next(r for r in results if r is not None and not r.done)
@@ -161,12 +163,12 @@ async def test_two_staff_pressing_at_once_exactly_one_wins(store: Store) -> None
 
 
 async def test_released_signal_details_are_not_sent(store: Store) -> None:
-    loket = LoketService(store)
-    await enrol(loket, ANNA, "Anna")
+    accounts, actions = StaffAccounts(store), SignalActions(store)
+    await enrol(accounts, ANNA, "Anna")
     signal = await add_signal(store)
-    await loket.act("claim", signal.id, telegram_user_id=ANNA, now=NOW)
-    await loket.act("release", signal.id, telegram_user_id=ANNA, now=NOW)
-    recorder = RecordingLoket()
+    await actions.act("claim", signal.id, telegram_user_id=ANNA, now=NOW)
+    await actions.act("release", signal.id, telegram_user_id=ANNA, now=NOW)
+    recorder = RecordingMessenger()
     await worker(store, recorder).drain(NOW)
     # Only the group saw anything (the card, then edits of that same card).
     assert {m.target for m in recorder.messages} == {"loket"}
@@ -177,10 +179,10 @@ async def test_released_signal_details_are_not_sent(store: Store) -> None:
 
 
 async def test_dead_letter_is_reported_to_admins(store: Store) -> None:
-    loket = LoketService(store)
-    await enrol(loket, ANNA, "Anna", role="admin")
+    accounts = StaffAccounts(store)
+    await enrol(accounts, ANNA, "Anna", role="admin")
     signal = await add_signal(store)
-    recorder = RecordingLoket()
+    recorder = RecordingMessenger()
     recorder.failures = [DeliveryError("403 bot was kicked from the group", permanent=True)]
     await worker(store, recorder).drain(NOW)
     await worker(store, recorder).drain(NOW)

@@ -12,8 +12,8 @@ from alembic import command
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from storage.migrations import exclusive, head, make_config, status, upgrade
-from tests.integration.migration_helpers import migrate_to, schema_differences
-from tests.keys import TEST_KEYRING
+from tests.support.keys import TEST_KEYRING
+from tests.support.migrations import migrate_to, schema_differences
 
 BEFORE = "0003_web"
 T0 = datetime(2026, 3, 28, 22, 30, 0, 123456, tzinfo=UTC)

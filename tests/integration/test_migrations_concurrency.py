@@ -12,15 +12,9 @@ import pytest
 
 from storage import Store, make_engine
 from storage.migrations import BASELINE, head, status, upgrade
-from tests.integration.migration_helpers import (
-    PERSONAL,
-    REFERENCE,
-    migrate_to,
-    ran,
-    seed_old_data,
-)
-from tests.keys import TEST_KEYRING
-from tests.pg import PostgresServer
+from tests.support.keys import TEST_KEYRING
+from tests.support.migrations import PERSONAL, REFERENCE, migrate_to, ran, seed_old_data
+from tests.support.pg import PostgresServer
 
 
 @pytest.mark.postgres

@@ -11,7 +11,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from storage import Store
 from storage.crypto import KeyringError
 from storage.migrations import BASELINE, head, status, upgrade
-from tests.integration.migration_helpers import (
+from tests.support.keys import TEST_KEYRING
+from tests.support.migrations import (
     CHAT_ID,
     CLEAR,
     INBOX_ID,
@@ -31,8 +32,7 @@ from tests.integration.migration_helpers import (
     schema_differences,
     seed_old_data,
 )
-from tests.integration.old_schema import OLD
-from tests.keys import TEST_KEYRING
+from tests.support.old_schema import OLD
 
 
 @pytest.mark.parametrize("made_by", ["create_all", "baseline revision"])

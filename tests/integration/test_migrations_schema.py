@@ -16,7 +16,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from storage import create_schema
 from storage.database import OutdatedSchema
 from storage.migrations import BASELINE, BASELINE_COLUMNS, head, status, upgrade
-from tests.integration.migration_helpers import (
+from tests.support.keys import TEST_KEYRING
+from tests.support.migrations import (
     assert_append_only,
     dump,
     migrate_to,
@@ -24,8 +25,7 @@ from tests.integration.migration_helpers import (
     schema_differences,
     triggers,
 )
-from tests.integration.old_schema import OLD
-from tests.keys import TEST_KEYRING
+from tests.support.old_schema import OLD
 
 
 async def test_a_new_database_gets_exactly_the_models_schema(engine: AsyncEngine) -> None:

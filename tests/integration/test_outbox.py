@@ -7,8 +7,8 @@ from datetime import timedelta
 
 from storage import Store, make_engine
 from storage.outbox import LEASE, PER_TARGET
-from tests.integration.helpers import NOW, add_signal
-from tests.keys import TEST_KEYRING
+from tests.support.builders import NOW, add_signal
+from tests.support.keys import TEST_KEYRING
 
 
 async def test_claim_due_returns_due_items_oldest_first(store: Store) -> None:

@@ -9,13 +9,16 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from bot.i18n import ContextCatalog, load_catalogs
-from bot.outbox import OutboxWorker
-from bot.service import ConversationService
-from conversations.engine import Engine
-from conversations.events import Pick, TextIn
-from conversations.matching import Catalog, LabelIndex, Place
+from bot.outbox.worker import OutboxWorker
+from bot.reporting.service import ConversationService
+from core.dialog.engine import Engine
+from core.dialog.events import Pick, TextIn
+from core.dialog.matching import LabelIndex
+from core.dialog.model import Place
+from core.text.catalog import Catalog
 from storage import Store, StoredSignal
-from tests.integration.helpers import REPORT, RecordingLoket
+from tests.fakes.messenger import RecordingMessenger
+from tests.support.reports import REPORT
 
 Catalogs = Mapping[str, Catalog]
 T0 = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
@@ -78,7 +81,7 @@ async def stored(store: Store, reference: str) -> StoredSignal:
 
 async def loket_cards(store: Store, catalogs: Catalogs) -> list[str]:
     """The group cards the outbox worker composes (in Dutch, for the loket)."""
-    loket = RecordingLoket()
+    loket = RecordingMessenger()
     await OutboxWorker(store, loket, catalogs, PLACES).drain(T0 + timedelta(hours=1))
     return [message.text for message in loket.messages if message.target == "loket"]
 

@@ -13,13 +13,14 @@ from sqlalchemy import text
 
 from bot.i18n import ContextCatalog, load_catalogs
 from bot.rendering import RenderedReply
-from bot.service import ConversationService
-from conversations.engine import Engine
-from conversations.events import Event, Pick, TextIn
-from conversations.matching import Catalog, LabelIndex, Place
+from bot.reporting.service import ConversationService
+from core.dialog.engine import Engine
+from core.dialog.events import Event, Pick, TextIn
+from core.dialog.matching import LabelIndex
+from core.dialog.model import Place
+from core.text.catalog import Catalog
 from storage import Store
-from tests.integration.helpers import REPORT
-from tests.reports import PHONE_WITH_NAME, UNTIL_CONTACT
+from tests.support.reports import PHONE_WITH_NAME, REPORT, UNTIL_CONTACT
 
 Catalogs = Mapping[str, Catalog]
 T0 = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
@@ -157,7 +158,7 @@ async def test_at_the_limit_send_stores_nothing_and_keeps_the_draft(
     for prompt, choice in REPORT[:-1]:
         await chat.send(Pick(prompt, choice))
     async with store.unit_of_work() as uow:  # meanwhile sent elsewhere (another instance)
-        await uow.privacy.record_submission(uow.reporters.user_key("test", "u1"), chat.now)
+        await uow.limits.record_submission(uow.reporters.user_key("test", "u1"), chat.now)
         await uow.commit()
     refused = await chat.replies(Pick("summary", "send"))
     assert "Je antwoorden blijven bewaard" in refused[0].text

@@ -10,27 +10,32 @@ from zoneinfo import ZoneInfo
 
 import holidays
 
-from bot.actions import CARD_UPDATE, REPORTER_QUESTION
-from bot.app import build_app
-from bot.followup import REPORTER_FLAG, REPORTER_REPLY, FollowUpService
+from bot.bootstrap.build import build_app
+from bot.followup.service import FollowUpService
 from bot.i18n import ContextCatalog, load_catalogs
-from bot.loket import LoketService
-from bot.loket_messages import ADMIN_ALERT
-from bot.outbox import OutboxWorker
+from bot.outbox.kinds import (
+    ADMIN_ALERT,
+    CARD_UPDATE,
+    REPORTER_FLAG,
+    REPORTER_QUESTION,
+    REPORTER_REPLY,
+)
+from bot.outbox.worker import OutboxWorker
 from bot.ports import DeliveryError, Outgoing
 from bot.settings import Settings
-from conversations import followup as f
-from conversations import followup_texts as ft
-from conversations import lifecycle as lc
-from conversations.events import Pick, TextIn
-from conversations.followup import FollowUpRules
-from conversations.matching import Place
-from conversations.relay import REDACTED
-from conversations.workdays import WorkingHours
+from bot.staff.actions import SignalActions
+from core.dialog.events import Pick, TextIn
+from core.dialog.model import Place
+from core.followup import rules as f
+from core.followup import texts as ft
+from core.followup.relay import REDACTED
+from core.followup.rules import FollowUpRules
+from core.followup.workdays import WorkingHours
+from core.lifecycle import table as lc
 from storage import ReporterRecord, Store, StoredSignal
-from tests.integration.helpers import (
+from tests.fakes.messenger import RecordingMessenger
+from tests.support.builders import (
     OutboxRow,
-    RecordingLoket,
     add_draft_signal,
     add_signal,
     enrol_staff,
@@ -81,9 +86,11 @@ async def consenting_signal(store: Store, reporter: ReporterRecord) -> StoredSig
 async def staff_steps(
     store: Store, signal: StoredSignal, steps: Sequence[tuple[str, str | None, datetime]]
 ) -> None:
-    loket = LoketService(store)
+    actions = SignalActions(store)
     for action, option, when in steps:
-        result = await loket.act(action, signal.id, telegram_user_id=ANNA, now=when, option=option)
+        result = await actions.act(
+            action, signal.id, telegram_user_id=ANNA, now=when, option=option
+        )
         assert result is not None
         assert result.done, action
 
@@ -104,7 +111,7 @@ async def rows_of(store: Store, signal_id: int, kind: str) -> list[OutboxRow]:
     return [r for r in await outbox_rows(store, kind) if r.signal_id == signal_id]
 
 
-async def drain(store: Store, recorder: RecordingLoket, now: datetime) -> int:
+async def drain(store: Store, recorder: RecordingMessenger, now: datetime) -> int:
     return await OutboxWorker(store, recorder, CATALOGS, PLACES).drain(now)
 
 
@@ -123,7 +130,7 @@ async def test_checkin_goes_to_the_reporter_after_fourteen_days(store: Store) ->
     assert (row.signal_id, row.target) == (signal.id, f"reporter:{reporter.id}")
     assert await rows_of(store, silent.id, f.REPORTER_CHECKIN) == []
 
-    recorder = RecordingLoket()
+    recorder = RecordingMessenger()
     await drain(store, recorder, CHECKIN_DUE)
     [sent] = [m for m in recorder.messages if m.channel is not None]
     assert (sent.channel, sent.target, sent.reference) == (
@@ -211,7 +218,7 @@ async def test_no_on_a_closed_signal_reopens_it_for_the_assignee(store: Store) -
     anna = signal.assignee_id
     assert signal.status == lc.CLOSED
     cards = len(await rows_of(store, signal.id, CARD_UPDATE))
-    recorder = RecordingLoket()
+    recorder = RecordingMessenger()
     await drain(store, recorder, CHECKIN_DUE)
     recorder.messages.clear()
     now = CHECKIN_DUE + timedelta(hours=2)
@@ -331,7 +338,7 @@ async def test_reporter_reply_goes_to_whoever_asked_without_phone_numbers(store:
     await enrol_staff(store, REGI, "Rita", "regisseur", RECEIVED)
     signal = await asked(store, [("claim", None, at(24, 10))])
     service = followup(store)
-    loket = LoketService(store)
+    actions = SignalActions(store)
     now = at(24, 11)
     unasked = await service.answer_question(
         "telegram", REPORTER_CHAT, signal.reference, "Hallo?", now
@@ -339,7 +346,7 @@ async def test_reporter_reply_goes_to_whoever_asked_without_phone_numbers(store:
     assert unasked is not None
     assert [t.msgid for t in unasked.texts] == [ft.CHECKIN_UNKNOWN]
 
-    sent = await loket.ask(signal.reference, "Hoe gaat het?", telegram_user_id=REGI, now=now)
+    sent = await actions.ask(signal.reference, "Hoe gaat het?", telegram_user_id=REGI, now=now)
     assert sent is not None
     stranger = await service.answer_question("telegram", "77", signal.reference, "Goed", now)
     assert stranger is not None
@@ -380,7 +387,7 @@ async def test_reporter_reply_goes_to_whoever_asked_without_phone_numbers(store:
     assert plain is not None
     assert [t.msgid for t in plain.texts] == [ft.QUESTION_ANSWER_SENT]
 
-    recorder = RecordingLoket()
+    recorder = RecordingMessenger()
     await drain(store, recorder, at(24, 13))
     [question] = [m for m in recorder.messages if m.channel is not None]
     assert (question.target, question.force_reply) == (REPORTER_CHAT, True)
@@ -396,8 +403,10 @@ async def test_reporter_reply_goes_to_whoever_asked_without_phone_numbers(store:
 async def test_a_reply_goes_to_the_assignee_when_the_asker_left(store: Store) -> None:
     regi = await enrol_staff(store, REGI, "Rita", "regisseur", RECEIVED)
     signal = await asked(store, [("claim", None, at(24, 10))])
-    loket = LoketService(store)
-    sent = await loket.ask(signal.reference, "Hoe gaat het?", telegram_user_id=REGI, now=at(24, 11))
+    actions = SignalActions(store)
+    sent = await actions.ask(
+        signal.reference, "Hoe gaat het?", telegram_user_id=REGI, now=at(24, 11)
+    )
     assert sent is not None
     async with store.unit_of_work() as uow:
         assert await uow.staff.revoke(regi, at(24, 11))
@@ -413,7 +422,7 @@ async def test_a_reply_goes_to_the_assignee_when_the_asker_left(store: Store) ->
 # -- a reporter who blocked the bot -----------------------------------------------------------
 
 
-class BlockedByReporter(RecordingLoket):
+class BlockedByReporter(RecordingMessenger):
     """Staff chats work; every reporter's chat answers 403 (the reporter blocked the bot)."""
 
     async def deliver(self, message: Outgoing) -> str:
@@ -427,7 +436,7 @@ async def test_a_reporter_who_blocked_the_bot_is_noted_not_alarmed(store: Store)
     signal = await asked(store, [("claim", None, at(24, 10))])
     recorder = BlockedByReporter()
     await drain(store, recorder, CHECKIN_DUE)
-    sent = await LoketService(store).ask(
+    sent = await SignalActions(store).ask(
         signal.reference, "Hoe gaat het?", telegram_user_id=ANNA, now=CHECKIN_DUE
     )
     assert sent is not None

@@ -8,11 +8,12 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 
-from bot.retention import RetentionPeriods, RetentionService
+from bot.followup.retention import RetentionService
+from bot.settings import RetentionPeriods
 from storage import Store
 from storage.models import Conversation, InboundMessage, Reporter, Signal, SignalEvent
-from tests.integration.helpers import NOW, make_draft
-from tests.keys import TEST_KEYRING
+from tests.support.builders import NOW, make_draft
+from tests.support.keys import TEST_KEYRING
 
 DAY = timedelta(days=1)
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
@@ -120,7 +121,7 @@ async def test_a_run_is_claimed_once_a_day_and_records_counts_only(store: Store)
     assert await again.run(NOW + timedelta(hours=1)) is None
     assert (await again.run(NOW + DAY)) is not None  # the next night
     async with store.unit_of_work() as uow:
-        runs = await uow.privacy.runs()
+        runs = await uow.erasure.runs()
     assert [at for at, _ in runs] == [NOW, NOW + DAY]
     assert runs[0][1]["reporter_contact"] == 1
     assert runs[1][1]["reporter_contact"] == 0  # erasing is idempotent

@@ -11,8 +11,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.app import build_app
-from bot.scheduler import FollowUpScheduler
+from bot.bootstrap.build import build_app
+from bot.followup.scheduler import FollowUpScheduler
 from bot.settings import Settings
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")

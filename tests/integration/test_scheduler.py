@@ -6,9 +6,9 @@ from __future__ import annotations
 import asyncio
 from datetime import timedelta
 
-from bot.app import build_app
+from bot.bootstrap.build import build_app
 from bot.settings import Settings
-from tests.integration.helpers import NOW, add_signal
+from tests.support.builders import NOW, add_signal
 
 LATER = NOW + timedelta(days=10)  # the claim reminder and the escalation are both due
 

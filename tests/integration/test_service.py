@@ -8,14 +8,17 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from bot.i18n import ContextCatalog, load_catalogs
-from bot.outbox import MAX_ATTEMPTS, OutboxWorker
+from bot.outbox.worker import MAX_ATTEMPTS, OutboxWorker
 from bot.ports import DeliveryError
-from bot.service import ConversationService
-from conversations.engine import Engine
-from conversations.events import Pick, TextIn
-from conversations.matching import Catalog, LabelIndex, Place
+from bot.reporting.service import ConversationService
+from core.dialog.engine import Engine
+from core.dialog.events import Pick, TextIn
+from core.dialog.matching import LabelIndex
+from core.dialog.model import Place
+from core.text.catalog import Catalog
 from storage import Store
-from tests.integration.helpers import REPORT, RecordingLoket
+from tests.fakes.messenger import RecordingMessenger
+from tests.support.reports import REPORT
 
 Catalogs = Mapping[str, Catalog]
 T0 = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
@@ -84,7 +87,7 @@ async def test_state_survives_a_new_service(store: Store, catalogs: Catalogs) ->
 
 async def test_outbox_delivers_in_dutch_once(store: Store, catalogs: Catalogs) -> None:
     await file_report(service(store, catalogs))
-    loket = RecordingLoket()
+    loket = RecordingMessenger()
     worker = OutboxWorker(store, loket, catalogs, PLACES)
     assert await worker.drain(T0 + timedelta(minutes=1)) == 1
     assert await worker.drain(T0 + timedelta(minutes=2)) == 0
@@ -105,7 +108,7 @@ async def test_outbox_delivers_in_dutch_once(store: Store, catalogs: Catalogs) -
 
 async def test_outbox_retries_with_backoff_then_delivers(store: Store, catalogs: Catalogs) -> None:
     await file_report(service(store, catalogs))
-    loket = RecordingLoket()
+    loket = RecordingMessenger()
     loket.failures = [OSError("connection reset"), DeliveryError("502 bad gateway")]
     worker = OutboxWorker(store, loket, catalogs, PLACES)
     now = T0 + timedelta(minutes=1)
@@ -119,7 +122,7 @@ async def test_outbox_retries_with_backoff_then_delivers(store: Store, catalogs:
 
 async def test_permanent_failure_goes_to_dead_letter(store: Store, catalogs: Catalogs) -> None:
     await file_report(service(store, catalogs))
-    loket = RecordingLoket()
+    loket = RecordingMessenger()
     loket.failures = [DeliveryError("403 bot was removed", permanent=True)]
     worker = OutboxWorker(store, loket, catalogs, PLACES)
     assert await worker.drain(T0 + timedelta(minutes=1)) == 0
@@ -131,7 +134,7 @@ async def test_permanent_failure_goes_to_dead_letter(store: Store, catalogs: Cat
 
 async def test_gives_up_after_max_attempts(store: Store, catalogs: Catalogs) -> None:
     await file_report(service(store, catalogs))
-    loket = RecordingLoket()
+    loket = RecordingMessenger()
     loket.failures = [OSError("down")] * (MAX_ATTEMPTS + 5)
     worker = OutboxWorker(store, loket, catalogs, PLACES)
     now = T0

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from storage import SignalEventRecord, Store, StoredSignal
-from tests.integration.helpers import NOW, add_signal, make_draft
+from tests.support.builders import NOW, add_signal, make_draft
 
 
 async def test_references_count_up_per_year(store: Store) -> None:

@@ -7,10 +7,11 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
-from bot.retention import RetentionPeriods, RetentionService
+from bot.followup.retention import RetentionService
+from bot.settings import RetentionPeriods
 from storage import Store
 from storage.models import StaffSession
-from tests.integration.helpers import NOW
+from tests.support.builders import NOW
 
 
 async def test_an_account_a_session_and_logging_out_everywhere(store: Store) -> None:

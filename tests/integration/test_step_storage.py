@@ -1,6 +1,6 @@
 """One conversation step's statements on real databases (SQLite and PostgreSQL): the reporter
-found or made, locked and heard from in one upsert; the state and the chat's live buttons read
-together; ``handle_step`` telling the channel what it needs; SQLite writes queued in-process."""
+found or made, locked and heard from in one upsert; a channel's own read in
+the step's transaction (``handle_step(read_along=...)``); SQLite writes queued in-process."""
 
 from __future__ import annotations
 
@@ -10,12 +10,14 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import select
 
 from bot.i18n import load_catalogs
-from bot.service import ConversationService
-from conversations.engine import Engine
-from conversations.events import Pick, TextIn
-from conversations.matching import LabelIndex, Place
+from bot.reporting.service import ConversationService
+from core.dialog.engine import Engine
+from core.dialog.events import Pick, TextIn
+from core.dialog.matching import LabelIndex
+from core.dialog.model import Place
 from storage import Store
 from storage.models import Reporter
+from storage.uow import UnitOfWork
 
 T0 = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 
@@ -47,40 +49,30 @@ async def test_arrived_makes_the_reporter_once_and_moves_last_inbound_forward(
     assert count == 2
 
 
-async def test_state_and_keyboard_are_read_together(store: Store) -> None:
+async def test_a_channels_read_along_runs_in_the_steps_transaction(store: Store) -> None:
+    svc = service(store)
+    seen: list[tuple[bool, str | None]] = []
+
+    async def read_along(uow: UnitOfWork) -> None:
+        # The reporter the step just made is visible: it is the step's own transaction.
+        made = await uow.reporters.find("telegram", "42") is not None
+        seen.append((made, await uow.keyboards.get("telegram", "42")))
+
+    first = await svc.handle_step("telegram", "42", TextIn("/start"), T0, read_along=read_along)
+    assert first.replies
+    assert not first.failed
     async with store.unit_of_work() as uow:
-        reporter = await uow.reporters.arrived("telegram", "42", language="nl", now=T0)
-        assert await uow.conversations.load_with_keyboard(reporter.id, "telegram", "42") == (
-            None,
-            None,
-        )
-        await uow.conversations.save(reporter.id, {"prompt": "danger"}, T0)
         await uow.keyboards.set("telegram", "42", "1001")
         await uow.keyboards.set("telegram", "43", "2002")  # another chat's
         await uow.commit()
-    async with store.unit_of_work() as uow:
-        both = await uow.conversations.load_with_keyboard(reporter.id, "telegram", "42")
-        state_only = await uow.conversations.load_with_keyboard(reporter.id, "telegram", None)
-    assert both == ({"prompt": "danger"}, "1001")
-    assert state_only == ({"prompt": "danger"}, None)
-
-
-async def test_handle_step_reads_the_chats_buttons_in_its_transaction(store: Store) -> None:
-    svc = service(store)
-    first = await svc.handle_step("telegram", "42", TextIn("/start"), T0, keyboard_of="42")
-    assert first.replies
-    assert (first.failed, first.keyboard) == (False, None)
-    async with store.unit_of_work() as uow:
-        await uow.keyboards.set("telegram", "42", "1001")
-        await uow.commit()
     typed = await svc.handle_step(
-        "telegram", "42", TextIn("hallo"), T0 + timedelta(seconds=2), keyboard_of="42"
+        "telegram", "42", TextIn("hallo"), T0 + timedelta(seconds=2), read_along=read_along
     )
     tapped = await svc.handle_step(
         "telegram", "42", Pick("welcome", "report"), T0 + timedelta(seconds=4)
     )
-    assert typed.keyboard == "1001"
-    assert tapped.keyboard is None  # not asked for: a tap names its own message
+    assert typed.replies
+    assert seen == [(True, None), (True, "1001")]  # not asked for the tap
     assert tapped.replies[-1].prompt == "role"
 
 

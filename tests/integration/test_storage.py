@@ -11,8 +11,8 @@ from sqlalchemy.exc import IntegrityError, StatementError
 from storage import Store, make_engine
 from storage.models import Conversation, Reporter, Signal
 from storage.types import Bound
-from tests.integration.helpers import NOW, add_signal, make_draft
-from tests.keys import TEST_KEYRING
+from tests.support.builders import NOW, add_signal, make_draft
+from tests.support.keys import TEST_KEYRING
 
 CEST = timezone(timedelta(hours=2))
 

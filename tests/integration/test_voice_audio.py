@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from bot.voice.audio import AudioLimits, decode, probe, probe_in_thread
 from bot.voice.results import AudioRefused, VoiceNote
-from tests.speech import Speech, clip, encode, espeak_available, silence
+from tests.support.speech import Speech, clip, encode, espeak_available, silence
 
 pytestmark = pytest.mark.skipif(
     not espeak_available(), reason="espeak-ng is not installed: run `make system-deps`"

@@ -18,8 +18,8 @@ import pytest_asyncio
 from bot.voice.guards import GuardLimits
 from bot.voice.results import Transcript, TranscriptFailed
 from bot.voice.transcriber import WhisperTranscriber, WorkerOptions
-from tests.speech import clip, encode, espeak_available, silence, word_error_rate
-from tests.voice_model import require_model
+from tests.support.speech import clip, encode, espeak_available, silence, word_error_rate
+from tests.support.voice_model import require_model
 
 pytestmark = [
     pytest.mark.voice_model,

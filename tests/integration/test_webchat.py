@@ -11,16 +11,17 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import select, text, update
 
+from bot.channels.webchat.messenger import ChatTranscripts, WebChatMessenger
+from bot.channels.webchat.transcript import Transcript
+from bot.followup.retention import RetentionService
 from bot.ports import Button, DeliveryError, Outgoing, TemplateCall
 from bot.rendering import RenderedReply
-from bot.retention import RetentionPeriods, RetentionService
-from bot.web.chat_messenger import ChatTranscripts, WebChatMessenger
-from bot.web.chat_transcript import Transcript
+from bot.settings import RetentionPeriods
 from storage import Store
 from storage.crypto import KeyringError
 from storage.models import WebChat
 from storage.webchat import WEB_CHANNEL, token_hash
-from tests.integration.helpers import NOW
+from tests.support.builders import NOW
 
 TYPED = "Mevrouw Jansen op de Dorpsstraat 12 woont alleen"
 TRANSCRIPT = {"language": "nl", "entries": [{"who": "me", "text": TYPED}]}
@@ -123,7 +124,7 @@ async def test_erasing_a_web_reporter_deletes_their_chat_only(store: Store) -> N
     async with store.unit_of_work() as uow:
         reporter = await uow.reporters.get_or_create(WEB_CHANNEL, mine, language="nl", now=NOW)
         await uow.reporters.get_or_create(WEB_CHANNEL, other, language="nl", now=NOW)
-        await uow.privacy.erase_reporter(reporter.id, NOW)
+        await uow.erasure.erase_reporter(reporter.id, NOW)
         await uow.commit()
     async with store.unit_of_work() as uow:
         assert await uow.webchat.by_user(mine) is None
@@ -135,7 +136,7 @@ async def test_erasing_a_reporter_of_another_channel_leaves_web_chats(store: Sto
     async with store.unit_of_work() as uow:
         # The same id on Telegram is someone else.
         reporter = await uow.reporters.get_or_create("telegram", user, language="nl", now=NOW)
-        await uow.privacy.erase_reporter(reporter.id, NOW)
+        await uow.erasure.erase_reporter(reporter.id, NOW)
         await uow.commit()
     async with store.unit_of_work() as uow:
         assert await uow.webchat.by_user(user) is not None

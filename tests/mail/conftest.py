@@ -8,7 +8,7 @@ import pytest
 
 from bot.i18n import load_catalog
 from bot.mail.notices import Translate
-from tests.tls import LocalCA, make_ca
+from tests.support.tls import LocalCA, make_ca
 
 
 @pytest.fixture(scope="session")

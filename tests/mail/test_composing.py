@@ -10,7 +10,7 @@ import pytest
 
 from bot.mail.message import Link, MailRenderer, Threading, message_id, signal_threading
 from bot.mail.notices import Translate, digest, signal_notice
-from tests.mail.mails import DOMAIN, FROM, LINK, LOKET, SENT_AT, notice, signal_mail
+from tests.support.mails import DOMAIN, FROM, LINK, LOKET, SENT_AT, notice, signal_mail
 
 
 def on_the_wire(message: EmailMessage) -> EmailMessage:

@@ -8,11 +8,11 @@ from email.message import EmailMessage
 from bot.mail.notices import Translate
 from bot.mail.sender import SmtpSender
 from bot.mail.settings import parse_smtp_url
-from tests.e2e.web_harness import browser_page, screenshot, serious_violations
-from tests.mail.mails import LINK, signal_mail
-from tests.mail.smtp_server import RecordingHandler, smtp_server
-from tests.net import free_port
-from tests.tls import LocalCA
+from tests.support.mails import LINK, signal_mail
+from tests.support.net import free_port
+from tests.support.smtp_server import RecordingHandler, smtp_server
+from tests.support.tls import LocalCA
+from tests.support.web_harness import browser_page, screenshot, serious_violations
 
 
 async def test_the_received_mail_reads_well_and_is_accessible(

@@ -14,11 +14,11 @@ import pytest
 from bot.mail.notices import Translate
 from bot.mail.sender import MailResult, SmtpSender
 from bot.mail.settings import parse_smtp_url
-from tests.mail.mails import LOKET, signal_mail
-from tests.mail.smtp_server import Accounts, RecordingHandler, smtp_server
 from tests.mail.test_composing import parts
-from tests.net import free_port
-from tests.tls import LocalCA
+from tests.support.mails import LOKET, signal_mail
+from tests.support.net import free_port
+from tests.support.smtp_server import Accounts, RecordingHandler, smtp_server
+from tests.support.tls import LocalCA
 
 USER, PASSWORD = "signaalpunt@terneuzen.test", "pa:ss@wörd"
 CREDENTIALS = "signaalpunt%40terneuzen.test:pa%3Ass%40w%C3%B6rd"

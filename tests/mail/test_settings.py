@@ -6,7 +6,7 @@ import pytest
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from bot.mail.settings import MailSettings, SmtpServer, parse_mailbox, parse_smtp_url
-from tests.settings_problems import settings_problems
+from tests.support.settings_problems import settings_problems
 
 
 class Settings(BaseSettings, MailSettings):

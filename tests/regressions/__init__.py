@@ -1,0 +1,1 @@
+"""One test file per reported bug, named after what went wrong."""

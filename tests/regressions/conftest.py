@@ -8,8 +8,9 @@ from collections.abc import Mapping
 import pytest
 
 from bot.i18n import load_catalogs
-from conversations.engine import Engine
-from conversations.matching import Catalog, LabelIndex
+from core.dialog.engine import Engine
+from core.dialog.matching import LabelIndex
+from core.text.catalog import Catalog
 from tests.unit.conftest import PLACES
 
 

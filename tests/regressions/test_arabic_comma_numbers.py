@@ -9,9 +9,11 @@ from collections.abc import Mapping
 import pytest
 
 from bot.i18n import load_catalogs
-from conversations.engine import Engine
-from conversations.matching import Catalog, LabelIndex, Place
-from tests.driver import Driver
+from core.dialog.engine import Engine
+from core.dialog.matching import LabelIndex
+from core.dialog.model import Place
+from core.text.catalog import Catalog
+from tests.support.driver import Driver
 
 PLACES = (Place("centrum", "Terneuzen-Centrum"), Place("axel", "Axel"))
 

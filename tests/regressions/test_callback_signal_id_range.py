@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.callbacks import MAX_ID, parse
-from tests.e2e.telegram_harness import Person, running_bot
+from bot.buttons import MAX_ID, parse
 from tests.fakes.telegram_api import FakeTelegram, FakeUser
+from tests.support.telegram_harness import Person, running_bot
 
 pytestmark = pytest.mark.e2e
 

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from bot.i18n import load_catalogs
-from conversations import messages as m
-from conversations.flows import FLOWS
-from tests.e2e.console_process import ConsoleProcess
+from core.dialog import messages as m
+from core.dialog.flows import FLOWS
+from tests.support.console_process import ConsoleProcess
 
 pytestmark = pytest.mark.wall_clock
 

@@ -15,9 +15,9 @@ import httpx
 import pytest
 
 from bot.app import App
-from tests.e2e.telegram_harness import T0
-from tests.e2e.web_harness import PASSWORD, add_web_staff, post_login, web_service
-from tests.integration.helpers import make_draft
+from tests.support.builders import make_draft
+from tests.support.telegram_harness import T0
+from tests.support.web_harness import PASSWORD, add_web_staff, post_login, web_service
 
 pytestmark = pytest.mark.e2e
 
@@ -70,7 +70,7 @@ async def test_partner_names_that_look_like_formulas_stay_text_in_excel(tmp_path
 
 @pytest.mark.parametrize("start", ["=", "+", "-", "@", "\t", "\r"])
 def test_every_formula_start_is_neutralised(start: str) -> None:
-    from bot.web.figure_csv import cell
+    from bot.dashboard.monitoring.csv_files import cell
 
     assert cell(start + "1+1") == "'" + start + "1+1"
     assert cell("Jumbo " + start) == "Jumbo " + start

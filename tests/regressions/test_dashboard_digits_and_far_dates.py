@@ -9,7 +9,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.e2e.web_harness import PASSWORD, add_web_staff, post_login, web_service
+from tests.support.web_harness import PASSWORD, add_web_staff, post_login, web_service
 
 pytestmark = pytest.mark.e2e
 

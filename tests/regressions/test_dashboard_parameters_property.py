@@ -18,12 +18,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.web.intake import FLOWS
-from tests.e2e.telegram_harness import T0
-from tests.e2e.web_harness import PASSWORD, add_web_staff, post_login, web_service
-from tests.integration.helpers import make_draft
-from tests.keys import TEST_KEY_ENV
-from tests.pg import PostgresServer
+from bot.dashboard.intake import FLOWS
+from tests.support.builders import make_draft
+from tests.support.keys import TEST_KEY_ENV
+from tests.support.pg import PostgresServer
+from tests.support.telegram_harness import T0
+from tests.support.web_harness import PASSWORD, add_web_staff, post_login, web_service
 
 pytestmark = pytest.mark.e2e
 

@@ -12,11 +12,12 @@ from datetime import timedelta
 import pytest
 
 from bot.i18n import load_catalogs
-from conversations import messages as m
-from conversations.engine import Engine
-from conversations.events import Reopen
-from conversations.matching import Catalog, LabelIndex
-from tests.driver import Driver
+from core.dialog import messages as m
+from core.dialog.engine import Engine
+from core.dialog.events import Reopen
+from core.dialog.matching import LabelIndex
+from core.text.catalog import Catalog
+from tests.support.driver import Driver
 from tests.unit.test_bad_input import at_role
 
 

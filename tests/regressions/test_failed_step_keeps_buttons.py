@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from conversations import messages as m
+from core.dialog import messages as m
 from storage import create_schema
-from tests.e2e.telegram_harness import Person, running_bot
 from tests.fakes.telegram_api import FakeTelegram, FakeUser
+from tests.support.telegram_harness import Person, running_bot
 
 pytestmark = pytest.mark.e2e
 

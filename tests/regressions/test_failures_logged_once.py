@@ -14,9 +14,9 @@ import httpx
 import pytest
 from sqlalchemy import text
 
-from tests.e2e.telegram_harness import T0
-from tests.e2e.web_harness import PASSWORD, add_web_staff, post_login, web_service
-from tests.integration.helpers import make_draft
+from tests.support.builders import make_draft
+from tests.support.telegram_harness import T0
+from tests.support.web_harness import PASSWORD, add_web_staff, post_login, web_service
 
 pytestmark = pytest.mark.e2e
 

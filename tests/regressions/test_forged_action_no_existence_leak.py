@@ -10,11 +10,11 @@ from pathlib import Path
 import pytest
 
 from bot.i18n import load_catalogs
-from bot.loket import LoketService
-from conversations.render import render
+from bot.staff.actions import SignalActions
+from core.text.render import render
 from storage import Store, create_schema, make_engine
-from tests.integration.helpers import NOW, add_signal
-from tests.keys import TEST_KEYRING
+from tests.support.builders import NOW, add_signal
+from tests.support.keys import TEST_KEYRING
 
 STRANGER = 6666
 
@@ -31,9 +31,9 @@ async def store(tmp_path: Path) -> AsyncIterator[Store]:
 
 async def test_existing_and_missing_signals_answer_alike(store: Store) -> None:
     signal = await add_signal(store)
-    loket = LoketService(store)
-    existing = await loket.act("claim", signal.id, telegram_user_id=STRANGER, now=NOW)
-    missing = await loket.act("claim", signal.id + 1000, telegram_user_id=STRANGER, now=NOW)
+    actions = SignalActions(store)
+    existing = await actions.act("claim", signal.id, telegram_user_id=STRANGER, now=NOW)
+    missing = await actions.act("claim", signal.id + 1000, telegram_user_id=STRANGER, now=NOW)
     assert existing is not None
     assert missing is not None
     nl = load_catalogs()["nl"]

@@ -9,9 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from conversations import followup_texts as ft
-from tests.e2e.telegram_harness import REPORT, Person, running_bot
+from core.followup import texts as ft
 from tests.fakes.telegram_api import FakeTelegram, FakeUser
+from tests.support.reports import REPORT
+from tests.support.telegram_harness import Person, running_bot
 
 pytestmark = pytest.mark.e2e
 

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.telegram_harness import LOKET, Clock, Person, running_bot
 from tests.e2e.test_telegram_followup import ANNA, file_report, link
 from tests.fakes.telegram_api import FakeTelegram, FakeUser
+from tests.support.telegram_harness import LOKET, Clock, Person, running_bot
 
 pytestmark = pytest.mark.e2e
 

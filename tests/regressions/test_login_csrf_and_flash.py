@@ -12,7 +12,7 @@ from urllib.parse import quote
 import httpx
 import pytest
 
-from tests.e2e.web_harness import PASSWORD, add_web_staff, post_login, web_service
+from tests.support.web_harness import PASSWORD, add_web_staff, post_login, web_service
 
 pytestmark = pytest.mark.e2e
 

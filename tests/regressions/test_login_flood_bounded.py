@@ -14,7 +14,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.e2e.web_harness import post_login, web_service
+from tests.support.web_harness import post_login, web_service
 
 pytestmark = pytest.mark.e2e
 

@@ -23,9 +23,9 @@ from sqlalchemy import select
 
 from bot.app import App
 from storage.models import AuditEntry
-from tests.e2e.web_harness import PASSWORD, WebService, add_web_staff, post_login, web_service
-from tests.keys import TEST_KEY_ENV
-from tests.pg import PostgresServer
+from tests.support.keys import TEST_KEY_ENV
+from tests.support.pg import PostgresServer
+from tests.support.web_harness import PASSWORD, WebService, add_web_staff, post_login, web_service
 
 pytestmark = pytest.mark.e2e
 

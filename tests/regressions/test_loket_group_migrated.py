@@ -11,8 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.telegram_harness import REPORT, Clock, Person, running_bot
 from tests.fakes.telegram_api import FakeTelegram, FakeUser
+from tests.support.reports import REPORT
+from tests.support.telegram_harness import Clock, Person, running_bot
 
 pytestmark = pytest.mark.e2e
 
@@ -39,8 +40,8 @@ async def test_the_bot_follows_the_loket_group_to_its_supergroup(
             app,
             channel,
         ):
-            await admin.says(f"/koppel {await app.loket.create_invite('admin', clock.now)}")
-            await worker.says(f"/koppel {await app.loket.create_invite('loket', clock.now)}")
+            await admin.says(f"/koppel {await app.accounts.create_invite('admin', clock.now)}")
+            await worker.says(f"/koppel {await app.accounts.create_invite('loket', clock.now)}")
             await report(first)
             await channel.worker.drain(clock.now)
             [old_card] = fake.messages(OLD)

@@ -8,10 +8,10 @@ from collections.abc import Mapping
 
 import pytest
 
-from conversations.engine import Engine
-from conversations.matching import Catalog
-from tests.driver import Driver
-from tests.reports import UNTIL_CONTACT
+from core.dialog.engine import Engine
+from core.text.catalog import Catalog
+from tests.support.driver import Driver
+from tests.support.reports import UNTIL_CONTACT
 
 
 def at_no_contact(engine: Engine, catalogs: Mapping[str, Catalog], reach: str) -> Driver:

@@ -18,7 +18,7 @@ import httpx
 import pytest
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from tests.e2e.web_harness import PASSWORD, add_web_staff, post_login, web_service
+from tests.support.web_harness import PASSWORD, add_web_staff, post_login, web_service
 
 pytestmark = pytest.mark.e2e
 
@@ -101,7 +101,7 @@ async def test_ready_means_writes_can_start_and_failed_writes_ask_to_try_again(
 
 async def test_ready_while_every_pooled_connection_is_busy(tmp_path: Path) -> None:
     async with web_service(tmp_path, run_outbox=False) as svc:
-        engine = svc.app.db
+        engine = svc.app.database
         pool_size = engine.pool.size() + engine.pool._max_overflow  # type: ignore[attr-defined]
         async with contextlib.AsyncExitStack() as held:
             busy: list[AsyncConnection] = [

@@ -7,9 +7,9 @@ from datetime import UTC, datetime
 
 from bot.i18n import load_catalogs
 from bot.rendering import render_texts
-from conversations.matching import Catalog
-from conversations.notification import loket_notification
-from conversations.signal import SignalDraft
+from core.dialog.draft import SignalDraft
+from core.lifecycle.notification import loket_notification
+from core.text.catalog import Catalog
 
 T0 = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 

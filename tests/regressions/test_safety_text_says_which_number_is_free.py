@@ -8,11 +8,12 @@ from collections.abc import Mapping
 
 import pytest
 
-from conversations import messages as m
-from conversations.flows import DANGER_INFO
-from conversations.matching import Catalog
-from conversations.render import render
-from conversations.text import LANGUAGES, Msg, safety_params
+from core.dialog import messages as m
+from core.dialog.flows import DANGER_INFO
+from core.text.catalog import Catalog
+from core.text.languages import LANGUAGES
+from core.text.msgids import Msg, safety_params
+from core.text.render import render
 
 FREE = {
     "nl": "gratis",

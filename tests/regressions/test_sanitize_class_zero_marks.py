@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from conversations.sanitize import MAX_COMBINING_MARKS, clean_text
+from core.text.sanitize import MAX_COMBINING_MARKS, clean_text
 
 
 @pytest.mark.parametrize("mark", ["\u20dd", "\u0489", "\ufe0f", "\U000e0100", "\u034f"])

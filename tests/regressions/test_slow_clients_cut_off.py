@@ -12,7 +12,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.e2e.web_harness import web_service
+from tests.support.web_harness import web_service
 
 pytestmark = pytest.mark.e2e
 

@@ -18,12 +18,13 @@ from pathlib import Path
 import pytest
 
 from bot.i18n import load_catalogs
-from bot.service import ConversationService
-from conversations.engine import Engine
-from conversations.events import Pick, TextIn
-from conversations.matching import LabelIndex, Place
+from bot.reporting.service import ConversationService
+from core.dialog.engine import Engine
+from core.dialog.events import Pick, TextIn
+from core.dialog.matching import LabelIndex
+from core.dialog.model import Place
 from storage import Store, create_schema, make_engine
-from tests.keys import TEST_KEYRING
+from tests.support.keys import TEST_KEYRING
 
 T0 = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 REPORTERS = 300

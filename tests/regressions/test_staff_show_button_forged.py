@@ -9,9 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from conversations import loket_texts as t
-from tests.e2e.telegram_harness import LOKET, REPORT, Person, running_bot
+from core.lifecycle import staff_texts as t
 from tests.fakes.telegram_api import FakeTelegram, FakeUser
+from tests.support.reports import REPORT
+from tests.support.telegram_harness import LOKET, Person, running_bot
 
 pytestmark = pytest.mark.e2e
 

@@ -1,7 +1,7 @@
 """The test suite holds in any year (the suite once asserted ``SP-2026-0001`` of a process that
 uses the wall clock, and would have turned red on 1 January 2027 with no code change).
 
-Processes are started only through ``tests/processes.py``, which refuses a test not marked
+Processes are started only through ``tests/support/processes.py``, which refuses a test not marked
 ``wall_clock``; ``make test-new-year`` runs those tests across New Year's Eve of another year.
 These checks keep the tests from going around it."""
 
@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.processes import SIGNAALPUNT, process_env
+from tests.support.processes import SIGNAALPUNT, process_env
 
 TESTS = Path(__file__).resolve().parents[1]
-HELPER = TESTS / "processes.py"
+HELPER = TESTS / "support" / "processes.py"
 
 # Building the executable's path, or naming it as a command, anywhere but in the helper.
 OWN_PATH = re.compile(r"""parent\s*/\s*["']signaalpunt["']|["'][^"'\s]*bin/signaalpunt["']""")
@@ -37,7 +37,8 @@ def test_only_the_helper_knows_where_the_executable_is() -> None:
         for path in sources()
         if path != HELPER and OWN_PATH.search(path.read_text(encoding="utf-8"))
     ]
-    assert offenders == [], "start signaalpunt through tests/processes.py: " + ", ".join(offenders)
+    helper = "tests/support/processes.py"
+    assert offenders == [], f"start signaalpunt through {helper}: " + ", ".join(offenders)
 
 
 def test_tests_that_start_a_process_are_marked_and_assume_no_year() -> None:

@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from bot.telegram.webhook import PATH, SECRET_HEADER
-from tests.e2e import raw_http
-from tests.e2e.telegram_harness import WEBHOOK_SECRET, webhook_bot
+from bot.channels.telegram.webhook import PATH, SECRET_HEADER
 from tests.fakes.telegram_api import FakeTelegram, FakeUser
+from tests.support import raw_http
+from tests.support.telegram_harness import WEBHOOK_SECRET, webhook_bot
 
 pytestmark = pytest.mark.e2e
 

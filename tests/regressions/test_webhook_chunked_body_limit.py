@@ -13,8 +13,8 @@ from collections.abc import AsyncIterator
 import pytest
 from fastapi import APIRouter, Request, Response
 
-from bot.http import HttpServer, build_http_app, limited_body
-from tests.e2e import raw_http
+from bot.web.http import HttpServer, build_http_app, limited_body
+from tests.support import raw_http
 
 LIMIT = 10_000
 

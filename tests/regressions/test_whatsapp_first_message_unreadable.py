@@ -10,12 +10,12 @@ from pathlib import Path
 
 import pytest
 
-from bot.whatsapp.inbound import parse_webhook
-from conversations import messages as m
-from tests.e2e.telegram_harness import Clock
-from tests.e2e.whatsapp_harness import Resident, running_whatsapp
+from bot.channels.whatsapp.inbound import parse_webhook
+from core.dialog import messages as m
 from tests.fakes import whatsapp_payloads as wa
 from tests.fakes.graph_api import FakeGraphAPI
+from tests.support.telegram_harness import Clock
+from tests.support.whatsapp_harness import Resident, running_whatsapp
 
 pytestmark = pytest.mark.e2e
 

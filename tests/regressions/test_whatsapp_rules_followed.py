@@ -14,10 +14,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.telegram_harness import Clock
 from tests.e2e.test_whatsapp_followup import ANNA, enrol, file_report
-from tests.e2e.whatsapp_harness import Resident, running_whatsapp
 from tests.fakes.graph_api import FakeGraphAPI
+from tests.support.telegram_harness import Clock
+from tests.support.whatsapp_harness import Resident, running_whatsapp
 
 pytestmark = pytest.mark.e2e
 
@@ -51,7 +51,7 @@ async def test_a_template_not_registered_alerts_the_admins(tmp_path: Path) -> No
         now = run.clock.advance(days=15)  # the check-in, outside the 24 hours: a template
         assert (await run.app.followup.sweep(now))["reporter_checkin"] == 1
         await run.settle()
-        alerts = [m for m in run.staff.delivered if "whatsapp-templates.md" in m.text]
+        alerts = [m for m in run.staff.messages if "whatsapp-templates.md" in m.text]
         assert len(alerts) == 1
         assert reference in alerts[0].text
         assert "132001" in alerts[0].text

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from bot.whatsapp.inbound import parse_webhook
+from bot.channels.whatsapp.inbound import parse_webhook
 from tests.fakes import whatsapp_payloads as wa
 
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)

@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e import raw_http
-from tests.e2e.telegram_harness import Clock
-from tests.e2e.whatsapp_harness import PATH, running_whatsapp
 from tests.fakes.graph_api import FakeGraphAPI
+from tests.support import raw_http
+from tests.support.telegram_harness import Clock
+from tests.support.whatsapp_harness import PATH, running_whatsapp
 
 pytestmark = pytest.mark.e2e
 

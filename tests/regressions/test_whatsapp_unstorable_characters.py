@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.telegram_harness import Clock
-from tests.e2e.whatsapp_harness import APP_SECRET, Resident, running_whatsapp
 from tests.fakes import whatsapp_payloads as wa
 from tests.fakes.graph_api import FakeGraphAPI
+from tests.support.telegram_harness import Clock
+from tests.support.whatsapp_harness import APP_SECRET, Resident, running_whatsapp
 
 pytestmark = pytest.mark.e2e
 

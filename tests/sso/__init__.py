@@ -1,0 +1,1 @@
+"""Single sign-on against a real OpenID Connect provider on loopback."""

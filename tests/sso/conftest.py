@@ -10,7 +10,7 @@ import pytest
 
 from bot.sso.logins import MemoryPendingLogins
 from bot.sso.relying_party import OidcClient, RelyingParty
-from tests.sso.provider_process import (
+from tests.support.oidc_process import (
     CLIENT_ID,
     CLIENT_SECRET,
     GROUPS,

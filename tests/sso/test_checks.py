@@ -13,8 +13,8 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from bot.sso.id_token import Checked, Expected, check_id_token
 from bot.sso.settings import OidcSettings
-from tests.settings_problems import settings_problems
 from tests.sso.conftest import client_for
+from tests.support.settings_problems import settings_problems
 
 KEY = RSAKey.generate_key(2048, parameters={"kid": "k"})
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)

@@ -17,10 +17,10 @@ from joserfc.jwk import OctKey, RSAKey
 
 from bot.sso.logins import MemoryPendingLogins
 from bot.sso.relying_party import LoginStart, Refused, RelyingParty, SignedIn
-from tests.net import free_port
-from tests.sso.browser import sign_in
 from tests.sso.conftest import REDIRECT_URL, client_for
-from tests.sso.provider_process import (
+from tests.support.net import free_port
+from tests.support.oidc_browser import sign_in
+from tests.support.oidc_process import (
     CLIENT_SECRET,
     OTHER_CLIENT_ID,
     RunningProvider,

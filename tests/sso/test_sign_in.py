@@ -13,10 +13,10 @@ from joserfc import jws
 
 from bot.sso.logins import MemoryPendingLogins
 from bot.sso.relying_party import LoginStart, RelyingParty, SignedIn
-from tests.net import free_port
-from tests.sso.browser import sign_in
 from tests.sso.conftest import REDIRECT_URL, client_for
-from tests.sso.provider_process import CLIENT_ID, RunningProvider, oidc_provider, signing_key
+from tests.support.net import free_port
+from tests.support.oidc_browser import sign_in
+from tests.support.oidc_process import CLIENT_ID, RunningProvider, oidc_provider, signing_key
 
 
 def now() -> datetime:

@@ -3,8 +3,9 @@ from __future__ import annotations
 import pytest
 
 from bot.i18n import ContextCatalog, load_catalogs
-from conversations.engine import Engine
-from conversations.matching import LabelIndex, Place
+from core.dialog.engine import Engine
+from core.dialog.matching import LabelIndex
+from core.dialog.model import Place
 
 PLACES = (
     Place("centrum", "Terneuzen-Centrum"),

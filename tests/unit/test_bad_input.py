@@ -6,11 +6,11 @@ from collections.abc import Mapping
 
 import pytest
 
-from conversations import messages as m
-from conversations.engine import Engine
-from conversations.matching import Catalog
-from conversations.state import Answer
-from tests.driver import Driver
+from core.dialog import messages as m
+from core.dialog.engine import Engine
+from core.dialog.state import Answer
+from core.text.catalog import Catalog
+from tests.support.driver import Driver
 
 HOSTILE = {
     "empty": "",

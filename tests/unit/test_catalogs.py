@@ -12,12 +12,12 @@ import pytest
 from babel import Locale
 from babel.messages.pofile import read_po
 
-from conversations.dialogs import DIALOGS
-from conversations.engine import Engine
-from conversations.flows import FLOWS
-from conversations.matching import Catalog
-from conversations.text import LANGUAGES
-from tests.driver import Driver
+from core.dialog.dialogs import DIALOGS
+from core.dialog.engine import Engine
+from core.dialog.flows import FLOWS
+from core.text.catalog import Catalog
+from core.text.languages import LANGUAGES
+from tests.support.driver import Driver
 from tests.unit.conftest import PLACES
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -118,8 +118,8 @@ def test_every_label_leads_back_to_its_own_choice(
     engine: Engine, catalogs: Mapping[str, Catalog], language: str
 ) -> None:
     """Typed labels must be unambiguous within each question, in every language."""
-    from conversations.asking import choices_for
-    from conversations.render import render_label
+    from core.dialog.asking import choices_for
+    from core.text.render import render_label
 
     d = Driver(engine, catalogs, language)
     steps = [s for f in FLOWS.values() for s in f.steps] + list(DIALOGS.values())

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.web import charts
+from bot.dashboard.monitoring import charts
 
 SVG = "{http://www.w3.org/2000/svg}"
 

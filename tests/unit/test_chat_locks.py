@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 
-from bot.chat_locks import ChatLocks
+from bot.reporting.chat_locks import ChatLocks
 
 
 async def test_one_holder_per_chat_in_arrival_order_and_other_chats_not_held_up() -> None:

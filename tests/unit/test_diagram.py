@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from conversations.diagram import flows_markdown, lifecycle_markdown
+from core.diagram import flows_markdown, lifecycle_markdown
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "flows.md"
 LIFECYCLE = DOC.with_name("lifecycle.md")
@@ -30,8 +30,8 @@ def test_every_status_appears_in_the_lifecycle_diagram() -> None:
 
 
 def test_committed_whatsapp_templates_are_generated_from_the_catalogs() -> None:
+    from bot.channels.whatsapp.templates import templates_markdown
     from bot.i18n import load_catalogs
-    from bot.whatsapp.templates import templates_markdown
 
     committed = DOC.with_name("whatsapp-templates.md").read_text(encoding="utf-8")
     assert committed == templates_markdown(load_catalogs()), "run `make flows`"

@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import timedelta
 
-from conversations import messages as m
-from conversations.engine import Engine
-from conversations.events import Pick, SetLanguage, TextIn
-from conversations.matching import Catalog
-from conversations.state import ConversationState
-from tests.driver import Driver
+from core.dialog import messages as m
+from core.dialog.engine import Engine
+from core.dialog.events import Pick, SetLanguage, TextIn
+from core.dialog.state import ConversationState
+from core.text.catalog import Catalog
+from tests.support.driver import Driver
 
 
 def to_summary(d: Driver) -> None:
@@ -232,7 +232,7 @@ def test_first_message_shows_the_welcome_with_the_safety_lines(
     engine: Engine, catalogs: Mapping[str, Catalog]
 ) -> None:
     state = engine.new_state("ar")
-    from tests.driver import T0
+    from tests.support.driver import T0
 
     outcome = engine.advance(state, TextIn("مرحبا"), T0)
     assert outcome.state.prompt == "welcome"

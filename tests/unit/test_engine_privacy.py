@@ -9,23 +9,16 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conversations import messages as m
-from conversations.asking import command_params
-from conversations.commands import parse_command
-from conversations.engine import Engine
-from conversations.events import (
-    CheckSignalLimit,
-    EraseReporter,
-    Event,
-    Pick,
-    Refused,
-    Reopen,
-    TextIn,
-)
-from conversations.matching import Catalog
-from conversations.render import render
-from conversations.text import LANGUAGES, Msg
-from tests.driver import T0, Driver
+from core.dialog import messages as m
+from core.dialog.asking import command_params
+from core.dialog.commands import parse_command
+from core.dialog.engine import Engine
+from core.dialog.events import CheckSignalLimit, EraseReporter, Event, Pick, Refused, Reopen, TextIn
+from core.text.catalog import Catalog
+from core.text.languages import LANGUAGES
+from core.text.msgids import Msg
+from core.text.render import render
+from tests.support.driver import T0, Driver
 from tests.unit.test_engine_commands import to_summary
 from tests.unit.test_engine_properties import assert_valid, events, gaps
 

@@ -8,15 +8,15 @@ from datetime import timedelta
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conversations.dialogs import DIALOGS, WELCOME
-from conversations.engine import START, START_LANGUAGE, Engine
-from conversations.events import Event, Pick, Reopen, Submitted, TextIn
-from conversations.flows import FLOWS
-from conversations.matching import Catalog
-from conversations.render import render, render_label
-from conversations.state import ConversationState
-from conversations.text import LANGUAGES
-from tests.driver import T0
+from core.dialog.dialogs import DIALOGS, WELCOME
+from core.dialog.engine import START, START_LANGUAGE, Engine
+from core.dialog.events import Event, Pick, Reopen, Submitted, TextIn
+from core.dialog.flows import FLOWS
+from core.dialog.state import ConversationState
+from core.text.catalog import Catalog
+from core.text.languages import LANGUAGES
+from core.text.render import render, render_label
+from tests.support.driver import T0
 
 STEP_IDS = sorted({s.id for f in FLOWS.values() for s in f.steps} | set(DIALOGS))
 CHOICE_IDS = sorted(

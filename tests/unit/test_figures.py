@@ -14,12 +14,23 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from conversations import figure_period as fp
-from conversations.figure_period import Period, Week, choose_period, preset_period, week_key
-from conversations.figure_timing import (
-    HOUR as HOUR_US,
+from core.followup.rules import FollowUpRules
+from core.followup.workdays import WorkingHours
+from core.monitoring import period as fp
+from core.monitoring.figures import (
+    NONE,
+    SELF,
+    UNKNOWN,
+    AgeRow,
+    ChoiceRow,
+    PlaceRow,
+    SourceRow,
+    StatusRow,
+    build_figures,
 )
-from conversations.figure_timing import (
+from core.monitoring.period import Period, Week, choose_period, preset_period, week_key
+from core.monitoring.timing import HOUR as HOUR_US
+from core.monitoring.timing import (
     LATE,
     MEDIAN,
     MISSED,
@@ -36,19 +47,6 @@ from conversations.figure_timing import (
     ranked_timing,
     timings,
 )
-from conversations.figures import (
-    NONE,
-    SELF,
-    UNKNOWN,
-    AgeRow,
-    ChoiceRow,
-    PlaceRow,
-    SourceRow,
-    StatusRow,
-    build_figures,
-)
-from conversations.followup import FollowUpRules
-from conversations.workdays import WorkingHours
 
 AMS = ZoneInfo("Europe/Amsterdam")
 NL = holidays.country_holidays("NL")

@@ -7,14 +7,15 @@ from collections.abc import Mapping
 import pytest
 
 from bench.interactions import PARTNER, TARGETS, Target, count
-from conversations.engine import Engine
-from conversations.events import PartnerFound, TextIn
-from conversations.flows import REPORT_OTHER
-from conversations.matching import Catalog
-from conversations.render import render
-from conversations.text import LANGUAGES, Msg
-from tests.driver import Driver
-from tests.reports import REPORT, UNTIL_CONTACT
+from core.dialog.engine import Engine
+from core.dialog.events import PartnerFound, TextIn
+from core.dialog.flows import REPORT_OTHER
+from core.text.catalog import Catalog
+from core.text.languages import LANGUAGES
+from core.text.msgids import Msg
+from core.text.render import render
+from tests.support.driver import Driver
+from tests.support.reports import REPORT, UNTIL_CONTACT
 
 # (prompt expected on screen, choice to press): the shared scripted report.
 OTHER_STEPS: list[tuple[str, str]] = REPORT

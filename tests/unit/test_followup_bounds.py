@@ -11,10 +11,10 @@ from datetime import UTC, datetime, time, timedelta
 import holidays
 import pytest
 
-from conversations import followup as f
-from conversations import lifecycle as lc
-from conversations.followup import FollowUpRules, SignalClock
-from conversations.workdays import WorkingHours
+from core.followup import rules as f
+from core.followup.rules import FollowUpRules, SignalClock
+from core.followup.workdays import WorkingHours
+from core.lifecycle import table as lc
 
 NL = holidays.country_holidays("NL", years=range(2025, 2028))
 DEFAULT = WorkingHours(holidays=NL)

@@ -14,8 +14,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conversations import lifecycle as lc
-from conversations.followup import (
+from core.followup.rules import (
     CLAIM_ESCALATION,
     CLAIM_REMINDER,
     CONTACT_REMINDER,
@@ -33,7 +32,8 @@ from conversations.followup import (
     is_overdue,
     reporter_answer_effect,
 )
-from conversations.workdays import WorkingHours
+from core.followup.workdays import WorkingHours
+from core.lifecycle import table as lc
 
 AMS = ZoneInfo("Europe/Amsterdam")
 # Built once: hypothesis does not want function-scoped fixtures, and the calendar is lazy.

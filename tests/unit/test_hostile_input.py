@@ -18,23 +18,34 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from conversations.commands import parse_command
-from conversations.engine import Engine
-from conversations.events import Event, Outcome, Pick, Reopen, Submitted, TextIn, Unreadable
-from conversations.flows import FLOWS
-from conversations.matching import Catalog
-from conversations.model import Kind
-from conversations.sanitize import clean_text
-from conversations.state import ConversationState
-from conversations.text import LANGUAGES
-from tests.driver import Driver
+from core.dialog.commands import parse_command
+from core.dialog.engine import Engine
+from core.dialog.events import Event, Outcome, Pick, Reopen, Submitted, TextIn, Unreadable
+from core.dialog.flows import FLOWS
+from core.dialog.model import Kind
+from core.dialog.state import ConversationState
+from core.text.catalog import Catalog
+from core.text.languages import LANGUAGES
+from core.text.sanitize import clean_text
+from tests.support.driver import Driver
 from tests.unit.test_bad_input import HOSTILE, at_role, at_summary, at_text
 from tests.unit.test_engine_properties import CHOICE_IDS, STEP_IDS, replay
 
 COMMANDS = ["/start", "/stop", "/taal", "/help", "/privacy", "/status", "/language", "/begin"]
 COMMANDS += ["/cancel", "/hulp", "/durum", "/dil", "/lang", "/stoppen"]
 COMMANDS += ["/verwijder", "/delete", "/sil", "/erase"]
-STOP_WORDS = ["stop", "stoppen", "dur", "durdur", "توقف", "стоп", "zatrzymaj"]
+STOP_WORDS = [
+    "stop",
+    "stoppen",
+    "dur",
+    "durdur",
+    "توقف",
+    "إيقاف",
+    "стоп",
+    "скасувати",
+    "zatrzymaj",
+    "zakończ",
+]
 # Letters and the Cyrillic or Greek letters that look the same (and back).
 LOOKALIKES = dict(zip("aeopcsiluhv", "аеорсѕіӏυһν", strict=True))
 LOOKALIKES |= {"с": "c", "о": "o", "п": "n", "т": "t"}

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.callbacks import (
+from bot.buttons import (
     MAX_BYTES,
     MAX_ID,
     CheckinButton,
@@ -19,8 +19,8 @@ from bot.callbacks import (
     reporter_data,
     staff_data,
 )
-from conversations.sanitize import MAX_COMBINING_MARKS, clean_text
-from conversations.text import LANGUAGES, language_from_tag
+from core.text.languages import LANGUAGES, language_from_tag
+from core.text.sanitize import MAX_COMBINING_MARKS, clean_text
 
 JOINERS = "\u200c\u200d"
 # Characters that make sanitising hard: marks of every combining class, invisible format

@@ -10,15 +10,15 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from conversations import intake as i
-from conversations.asking import hint_params
-from conversations.engine import Engine
-from conversations.flows import REPORT_OTHER, REPORT_SELF
-from conversations.matching import Catalog
-from conversations.model import Flow, Kind
-from conversations.render import render
-from conversations.state import Answer
-from tests.driver import T0, Driver
+from core.dialog import intake as i
+from core.dialog.asking import hint_params
+from core.dialog.engine import Engine
+from core.dialog.flows import REPORT_OTHER, REPORT_SELF
+from core.dialog.model import Flow, Kind
+from core.dialog.state import Answer
+from core.text.catalog import Catalog
+from core.text.render import render
+from tests.support.driver import T0, Driver
 from tests.unit.conftest import PLACES
 
 Form = dict[str, list[str]]

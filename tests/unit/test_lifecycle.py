@@ -6,8 +6,8 @@ from typing import NamedTuple
 
 import pytest
 
-from conversations import lifecycle
-from conversations.lifecycle import Refusal, check_action, next_actions
+from core.lifecycle import table as lifecycle
+from core.lifecycle.table import Refusal, check_action, next_actions
 
 
 def test_claim_is_allowed_for_every_role_on_a_new_signal() -> None:

@@ -16,10 +16,10 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from bot.http import HttpServer, build_http_app
 from bot.logs import OWN_LOGGERS, JsonFormatter, TextFormatter, configure_logging
 from bot.settings import Settings
-from tests.logging_state import kept_logging
+from bot.web.http import HttpServer, build_http_app
+from tests.support.logging_state import kept_logging
 
 SECRET = "Piet Jansen 0612345678"
 
@@ -28,7 +28,7 @@ def record(
     message: str = "signal stored",
     *args: object,
     level: int = logging.INFO,
-    name: str = "bot.service",
+    name: str = "bot.reporting.service",
     exc: BaseException | None = None,
     **extra: Any,
 ) -> logging.LogRecord:
@@ -66,7 +66,7 @@ def test_a_record_is_one_json_object_on_one_line() -> None:
     entry = json.loads(line)
     assert entry.keys() == {"time", "level", "logger", "message", "reference"}
     assert entry["level"] == "INFO"
-    assert entry["logger"] == "bot.service"
+    assert entry["logger"] == "bot.reporting.service"
     assert entry["message"] == "signal stored"
     assert entry["reference"] == "SP-2026-0001"
     at = datetime.fromisoformat(entry["time"])
@@ -138,14 +138,16 @@ def test_a_library_exception_is_named_with_its_module() -> None:
 def test_text_lines_read_like_basic_config_with_the_fields() -> None:
     formatter = TextFormatter()
     line = formatter.format(record(reference="SP-2026-0001"))
-    assert line == "INFO:bot.service:signal stored reference=SP-2026-0001"
+    assert line == "INFO:bot.reporting.service:signal stored reference=SP-2026-0001"
     error = raised(ValueError(SECRET))
     failed = formatter.format(record("failed", level=logging.ERROR, exc=error))
-    assert failed.startswith("ERROR:bot.service:failed\nTraceback (most recent call last):")
+    assert failed.startswith(
+        "ERROR:bot.reporting.service:failed\nTraceback (most recent call last):"
+    )
     assert failed.endswith("ValueError")
     assert SECRET not in failed
     warned = formatter.format(record("slow", level=logging.WARNING, exc=error))
-    assert warned == "WARNING:bot.service:slow (ValueError)"
+    assert warned == "WARNING:bot.reporting.service:slow (ValueError)"
 
 
 @pytest.fixture
@@ -163,12 +165,12 @@ def emitted(stream: io.StringIO) -> list[tuple[str, str]]:
 def test_json_logging_lets_our_info_through_and_keeps_libraries_at_warning() -> None:
     stream = io.StringIO()
     configure_logging("json", None, stream)
-    logging.getLogger("bot.service").info("signal stored")
-    logging.getLogger("bot.service").debug("details")
+    logging.getLogger("bot.reporting.service").info("signal stored")
+    logging.getLogger("bot.reporting.service").debug("details")
     # httpx logs every request at INFO, with the URL: a Telegram URL holds the bot token.
     logging.getLogger("httpx").info("HTTP Request: POST https://api.telegram.org/bot123:X/")
     logging.getLogger("httpx").warning("slow")
-    assert emitted(stream) == [("bot.service", "signal stored"), ("httpx", "slow")]
+    assert emitted(stream) == [("bot.reporting.service", "signal stored"), ("httpx", "slow")]
 
 
 @pytest.mark.usefixtures("restored_logging")
@@ -180,9 +182,9 @@ def test_a_debug_level_is_ours_only_and_text_defaults_to_warning() -> None:
     assert emitted(stream) == [("storage.outbox", "claimed")]
     text = io.StringIO()
     configure_logging("text", None, text)
-    logging.getLogger("bot.service").info("signal stored")
-    logging.getLogger("bot.outbox").warning("failed")
-    assert text.getvalue() == "WARNING:bot.outbox:failed\n"
+    logging.getLogger("bot.reporting.service").info("signal stored")
+    logging.getLogger("bot.outbox.worker").warning("failed")
+    assert text.getvalue() == "WARNING:bot.outbox.worker:failed\n"
 
 
 @pytest.mark.usefixtures("restored_logging")

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from bot.pace import SWEEP_FROM, MessagePace, Pace
-from tests.driver import T0
+from bot.reporting.pace import SWEEP_FROM, MessagePace, Pace
+from tests.support.driver import T0
 
 SECOND = timedelta(seconds=1)
 

@@ -9,16 +9,16 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conversations import followup_texts as ft
-from conversations import lifecycle as lc
-from conversations.relay import (
+from core.followup import texts as ft
+from core.followup.relay import (
     MAX_RELAY_LENGTH,
     REDACTED,
     contains_phone_number,
     find_reference,
     relay_text,
 )
-from conversations.text import Msg, Token, When
+from core.lifecycle import table as lc
+from core.text.msgids import Msg, Token, When
 
 # --- contains_phone_number ------------------------------------------------------------------
 # The pattern: "+<digit>" or "0" and at least nine digits in all, with at most three

@@ -7,12 +7,12 @@ from datetime import UTC, datetime
 
 import pytest
 
-from conversations import messages as m
-from conversations.engine import Engine
-from conversations.matching import Catalog
-from conversations.render import FSI, LRI, PDI, format_when, render
-from conversations.text import Msg, Token, UserText, When, msg
-from tests.driver import Driver
+from core.dialog import messages as m
+from core.dialog.engine import Engine
+from core.text.catalog import Catalog
+from core.text.msgids import Msg, Token, UserText, When, msg
+from core.text.render import FSI, LRI, PDI, format_when, render
+from tests.support.driver import Driver
 
 
 def test_arabic_done_message_isolates_the_reference(

@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
-from conversations.state import Answer, ConversationState
+from core.dialog.state import Answer, ConversationState
 
 T0 = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
 

@@ -7,15 +7,15 @@ import html
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.callbacks import MAX_BYTES, ReporterButton, StaffButton, parse, reporter_data, staff_data
-from bot.partners import partner_code, start_payload
+from bot.buttons import MAX_BYTES, ReporterButton, StaffButton, parse, reporter_data, staff_data
+from bot.channels.telegram.format import MAX_TEXT, split_text
 from bot.settings import Settings
-from bot.telegram.format import MAX_TEXT, split_text
-from conversations.asking import choices_for
-from conversations.dialogs import DIALOGS, WELCOME
-from conversations.flows import FLOWS
-from conversations.state import ConversationState
-from conversations.text import language_from_tag
+from bot.staff.partners import partner_code, start_payload
+from core.dialog.asking import choices_for
+from core.dialog.dialogs import DIALOGS, WELCOME
+from core.dialog.flows import FLOWS
+from core.dialog.state import ConversationState
+from core.text.languages import language_from_tag
 
 LONG_PLACES = (
     "Terneuzen-Centrum,Sas van Gent,Hoek,"

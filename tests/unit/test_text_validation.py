@@ -6,9 +6,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from conversations.commands import Command, parse_command
-from conversations.sanitize import clean_text, fold
-from conversations.validation import display_phone, parse_phone, parse_postcode
+from core.dialog.commands import Command, parse_command
+from core.dialog.validation import display_phone, parse_phone, parse_postcode
+from core.text.sanitize import clean_text, fold
 
 
 @pytest.mark.parametrize(

@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bot.voice.guards import GuardLimits, compression_ratio, looks_repetitive
-from tests.speech import SENTENCES
+from tests.support.speech import SENTENCES
 
 # What Whisper writes when it loops (the shapes reported for Arabic and Ukrainian, and after
 # silence): a syllable, a word or a phrase, over and over.

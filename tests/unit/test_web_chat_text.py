@@ -3,8 +3,8 @@ callable, typed text escaped and free to wrap."""
 
 from __future__ import annotations
 
-from bot.web.chat_text import chat_line
-from conversations.render import isolate, isolate_token
+from bot.channels.webchat.line import chat_line
+from core.text.render import isolate, isolate_token
 
 
 def test_a_reference_is_one_unbreakable_left_to_right_token() -> None:

@@ -3,18 +3,18 @@ language preference."""
 
 from __future__ import annotations
 
-from bot.rendering import RenderedChoice, RenderedReply
-from bot.web.chat import accepted_language
-from bot.web.chat_actions import (
+from bot.channels.webchat.chat import accepted_language
+from bot.channels.webchat.inputs import (
     Answered,
     Command,
     Language,
     LoketButton,
     Pressed,
     Typed,
-    action_of,
+    input_of,
 )
-from bot.web.chat_transcript import BOT, LOKET, MAX_ENTRIES, ME, Choice, Entry, Transcript
+from bot.channels.webchat.transcript import BOT, LOKET, MAX_ENTRIES, ME, Choice, Entry, Transcript
+from bot.rendering import RenderedChoice, RenderedReply
 
 
 def ask(prompt: str, *choices: tuple[str, str, bool], multi: bool = False) -> RenderedReply:
@@ -105,17 +105,17 @@ def test_a_damaged_transcript_reads_as_what_can_be_read() -> None:
 
 
 def test_a_form_asks_one_thing_and_unknown_or_empty_ones_nothing() -> None:
-    assert action_of({"prompt": "danger", "choice": "no", "text": ""}) == Pressed("danger", "no")
-    assert action_of({"choice": "no"}) == Pressed("-", "no")
-    assert action_of({"data": "k|1|yes"}) == LoketButton("k|1|yes")
-    assert action_of({"question": "SP-2026-0001", "answer": "ja"}) == Answered("SP-2026-0001", "ja")
-    assert action_of({"question": "SP-2026-0001", "answer": "  "}) is None
-    assert action_of({"command": "verwijder"}) == Command("verwijder")
-    assert action_of({"command": "sudo"}) is None
-    assert action_of({"language": "ar"}) == Language("ar")
-    assert action_of({"language": "xx"}) is None
-    assert action_of({"text": "hallo"}) == Typed("hallo")
-    assert action_of({"nonce": "abc"}) is None
+    assert input_of({"prompt": "danger", "choice": "no", "text": ""}) == Pressed("danger", "no")
+    assert input_of({"choice": "no"}) == Pressed("-", "no")
+    assert input_of({"data": "k|1|yes"}) == LoketButton("k|1|yes")
+    assert input_of({"question": "SP-2026-0001", "answer": "ja"}) == Answered("SP-2026-0001", "ja")
+    assert input_of({"question": "SP-2026-0001", "answer": "  "}) is None
+    assert input_of({"command": "verwijder"}) == Command("verwijder")
+    assert input_of({"command": "sudo"}) is None
+    assert input_of({"language": "ar"}) == Language("ar")
+    assert input_of({"language": "xx"}) is None
+    assert input_of({"text": "hallo"}) == Typed("hallo")
+    assert input_of({"nonce": "abc"}) is None
 
 
 def test_one_answer_box_answers_the_newest_question_or_the_one_chosen() -> None:

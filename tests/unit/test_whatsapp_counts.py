@@ -6,22 +6,18 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 
+from bot.channels.whatsapp.render import MAX_BUTTON_TITLE, MAX_BUTTONS, WaButtons, WaList
 from bot.rendering import render_reply
-from bot.whatsapp.render import (
-    MAX_BUTTON_TITLE,
-    MAX_BUTTONS,
-    WaButtons,
-    WaList,
-)
-from conversations import followup_texts as ft
-from conversations.asking import again, ask, ask_dialog, edit_dialog
-from conversations.dialogs import DIALOGS
-from conversations.events import Reply
-from conversations.flows import FLOWS
-from conversations.matching import Catalog
-from conversations.model import Kind
-from conversations.state import Answer, ConversationState
-from conversations.text import LANGUAGES, msg
+from core.dialog.asking import again, ask, ask_dialog, edit_dialog
+from core.dialog.dialogs import DIALOGS
+from core.dialog.events import Reply
+from core.dialog.flows import FLOWS
+from core.dialog.model import Kind
+from core.dialog.state import Answer, ConversationState
+from core.followup import texts as ft
+from core.text.catalog import Catalog
+from core.text.languages import LANGUAGES
+from core.text.msgids import msg
 from tests.unit.conftest import PLACES
 from tests.unit.test_whatsapp_render import whatsapp_messages
 

@@ -8,8 +8,13 @@ import httpx
 import pytest
 from pywa_async.errors import WhatsAppError
 
+from bot.channels.whatsapp.messenger import (
+    delivery_error,
+    template_param,
+    template_params,
+    window_open,
+)
 from bot.ports import TemplateCall
-from bot.whatsapp.messenger import delivery_error, template_param, template_params, window_open
 
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 

@@ -13,8 +13,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.whatsapp.inbound import REPLY, TEXT, UNREADABLE, Inbound, Status, parse_webhook
-from bot.whatsapp.webhook import signature, signature_ok
+from bot.channels.whatsapp.inbound import REPLY, TEXT, UNREADABLE, Inbound, Status, parse_webhook
+from bot.channels.whatsapp.webhook import signature, signature_ok
 from tests.fakes import whatsapp_payloads as wa
 
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)

@@ -7,12 +7,9 @@ from collections.abc import Mapping
 
 import pytest
 
-from bot.callbacks import checkin_data, reporter_data
-from bot.i18n import load_catalogs
-from bot.rendering import render_reply
-from bot.settings import Settings
-from bot.whatsapp.channel import list_texts
-from bot.whatsapp.render import (
+from bot.buttons import checkin_data, reporter_data
+from bot.channels.whatsapp.channel import list_texts
+from bot.channels.whatsapp.render import (
     MAX_BODY,
     MAX_BUTTON_TITLE,
     LimitError,
@@ -26,17 +23,20 @@ from bot.whatsapp.render import (
     check_limits,
     render,
 )
-from bot.whatsapp.templates import MAX_QUICK_REPLY, MAX_TEMPLATE_BODY, SPECS, template_text
-from bot.whatsapp.updates import reply_options
-from conversations import followup_texts as ft
-from conversations.asking import ask, ask_dialog
-from conversations.dialogs import DIALOGS
-from conversations.events import Reply
-from conversations.flows import FLOWS
-from conversations.matching import Catalog, Place
-from conversations.model import Kind
-from conversations.state import ConversationState
-from conversations.text import LANGUAGES
+from bot.channels.whatsapp.templates import MAX_QUICK_REPLY, MAX_TEMPLATE_BODY, SPECS, template_text
+from bot.channels.whatsapp.updates import reply_options
+from bot.i18n import load_catalogs
+from bot.rendering import render_reply
+from bot.settings import Settings
+from core.dialog.asking import ask, ask_dialog
+from core.dialog.dialogs import DIALOGS
+from core.dialog.events import Reply
+from core.dialog.flows import FLOWS
+from core.dialog.model import Kind, Place
+from core.dialog.state import ConversationState
+from core.followup import texts as ft
+from core.text.catalog import Catalog
+from core.text.languages import LANGUAGES
 from tests.unit.conftest import PLACES
 
 ALL_PLACES = Settings(_env_file=None).places()  # type: ignore[call-arg]

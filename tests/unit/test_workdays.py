@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conversations.workdays import WorkingHours
+from core.followup.workdays import WorkingHours
 
 AMS = ZoneInfo("Europe/Amsterdam")
 CET = timedelta(hours=1)

@@ -1,0 +1,55 @@
+"""Building the Bot API client: ExtBot with PTB's rate limiter, pointed at the configured
+Bot API server (Telegram's, a self-hosted one, or a test fake)."""
+
+from __future__ import annotations
+
+import os
+
+from telegram.ext import AIORateLimiter, ExtBot
+from telegram.request import HTTPXRequest
+
+from .limits import WindowRateLimiter, seconds
+
+__all__ = ["POLL_TIMEOUT", "build_bot", "seconds"]
+
+POLL_TIMEOUT = 25  # seconds Telegram holds a getUpdates call open when nothing happens
+
+
+def build_bot(
+    token: str,
+    api_url: str,
+    *,
+    poll_timeout: int = POLL_TIMEOUT,
+    paced: bool = True,
+    instances: int = 1,
+) -> ExtBot[int]:
+    """The client. Our limiter paces us by Telegram's windows (``limits``). It retries only
+    replies to a person (calls made with ``rate_limit_args``: after each short retry_after,
+    within a bound); the outbox decides about its own retries (a 429 is rescheduled in the
+    database instead of holding a connection).
+    ``paced=False`` lifts Telegram's pacing (benchmarks measuring our own latency).
+    ``instances``: the processes sharing this token, each paced to its share of the limits."""
+    # Opt in to PTB 22's timedelta durations; the int form warns (and our tests treat
+    # warnings as errors).
+    os.environ.setdefault("PTB_TIMEDELTA", "true")
+    base = api_url.rstrip("/")
+    request = HTTPXRequest(
+        connection_pool_size=64,
+        connect_timeout=5.0,
+        read_timeout=15.0,
+        write_timeout=15.0,
+        pool_timeout=15.0,
+    )
+    updates_request = HTTPXRequest(
+        connection_pool_size=2, connect_timeout=5.0, read_timeout=poll_timeout + 10.0
+    )
+    return ExtBot(
+        token,
+        base_url=f"{base}/bot",
+        base_file_url=f"{base}/file/bot",
+        request=request,
+        get_updates_request=updates_request,
+        rate_limiter=WindowRateLimiter(instances=instances)
+        if paced
+        else AIORateLimiter(overall_max_rate=0, group_max_rate=0, max_retries=0),
+    )

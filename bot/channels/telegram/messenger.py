@@ -1,0 +1,109 @@
+"""Outbox messages over Telegram: the loket group card, private details, admin alerts,
+reminders, and check-ins and questions for reporters who use Telegram."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import UTC, datetime
+
+from telegram import ForceReply, InlineKeyboardMarkup, Message
+from telegram.error import (
+    BadRequest,
+    ChatMigrated,
+    Forbidden,
+    NetworkError,
+    RetryAfter,
+    TelegramError,
+)
+from telegram.ext import ExtBot
+
+from bot.outbox.targets import LOKET
+from bot.ports import DeliveryError, Outgoing
+
+from .client import seconds
+from .format import PARSE_MODE, split_text, staff_keyboard
+from .loket_chat import LoketChat
+
+CHANNEL = "telegram"
+
+
+def landed(chat_id: int, message_id: int) -> str:
+    return f"{chat_id}:{message_id}"
+
+
+def parse_landed(ref: str) -> tuple[int, int]:
+    chat, _, message = ref.partition(":")
+    return int(chat), int(message)
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class TelegramMessenger:
+    def __init__(
+        self,
+        bot: ExtBot[int],
+        loket: LoketChat | int,
+        clock: Callable[[], datetime] = _utc_now,
+    ) -> None:
+        self._bot = bot
+        self._loket = loket if isinstance(loket, LoketChat) else LoketChat(loket)
+        self._clock = clock
+
+    async def deliver(self, message: Outgoing) -> str:
+        if message.channel not in (None, CHANNEL):
+            raise DeliveryError(f"no {message.channel} channel is running", permanent=True)
+        chat_id = self._loket.id if message.target == LOKET else int(message.target)
+        try:
+            try:
+                return await self._deliver(chat_id, message)
+            except ChatMigrated as moved:
+                # The group became a supergroup: follow it, and send this message there now
+                # (a card edit too: the old group's messages cannot be edited any more).
+                await self._loket.moved(chat_id, moved.new_chat_id, self._clock())
+                return await self._deliver(moved.new_chat_id, replace(message, edit=None))
+        except ChatMigrated as error:  # moved again meanwhile: the outbox tries later
+            raise DeliveryError(f"400 {error.message}") from error
+        except RetryAfter as error:
+            wait = seconds(error.retry_after)
+            raise DeliveryError("429 too many requests", retry_after=wait) from error
+        except Forbidden as error:  # removed from the group, or blocked by the staff member
+            raise DeliveryError(f"403 {error.message}", permanent=True) from error
+        except BadRequest as error:
+            if message.edit is not None and "not modified" in error.message.lower():
+                return message.edit  # the card already reads like this
+            raise DeliveryError(f"400 {error.message}", permanent=True) from error
+        except NetworkError as error:  # timeouts, 5xx, dropped connections: try again later
+            raise DeliveryError(f"network: {error.message}") from error
+        except TelegramError as error:
+            raise DeliveryError(f"telegram: {error.message}") from error
+
+    async def _deliver(self, chat_id: int, message: Outgoing) -> str:
+        chunks = split_text(message.text)
+        markup: InlineKeyboardMarkup | ForceReply | None = staff_keyboard(message.buttons)
+        if markup is None and message.force_reply:
+            markup = ForceReply()
+        if message.edit is not None:
+            edit_chat, edit_id = parse_landed(message.edit)
+            await self._bot.edit_message_text(
+                chunks[0],
+                chat_id=edit_chat,
+                message_id=edit_id,
+                parse_mode=PARSE_MODE,
+                reply_markup=staff_keyboard(message.buttons),
+            )
+            return message.edit
+        sent: Message | None = None
+        for index, chunk in enumerate(chunks):
+            last = index == len(chunks) - 1
+            sent = await self._bot.send_message(
+                chat_id,
+                chunk,
+                parse_mode=PARSE_MODE,
+                reply_markup=markup if last else None,
+                protect_content=message.protect,
+            )
+        assert sent is not None
+        return landed(chat_id, sent.message_id)

@@ -1,0 +1,338 @@
+"""Staff on the dashboard: logging in and out, the session behind each page, roles, and
+the form token on every POST.
+
+A session is a random cookie token (only its hash is stored) that ends after
+``web_session_idle_minutes`` without a request, after ``web_session_max_hours``, at
+logout, and when the account is revoked. Failed logins are counted per username (as a
+keyed hash): after ``max_failed_logins`` the name is locked for ``lockout_minutes``,
+whether or not it exists, so the lock tells nothing about which accounts exist.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Callable, Collection
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+from urllib.parse import quote
+
+from fastapi import APIRouter, Request
+from fastapi.responses import RedirectResponse, Response
+from sqlalchemy.exc import SQLAlchemyError
+from starlette.datastructures import FormData, UploadFile
+
+from bot.staff.passwords import hash_in_thread, needs_rehash, verify_in_thread
+from bot.web.http import client_of, form_fields, limited_body
+from bot.web.security import new_token, same_token
+from core.text.msgids import N_, Msg, msg
+from storage.records import StaffRecord
+
+from .login_form import LoginForms
+from .login_gate import LoginGate, LoginRefused
+
+if TYPE_CHECKING:
+    from ..app import App
+    from .context import DashboardContext
+
+log = logging.getLogger(__name__)
+
+COOKIE = "signaalpunt_loket"
+COOKIE_PATH = "/loket"
+LOGIN_PATH = "/loket/login"
+LOGIN = "web_login"  # the kind of attempt in access_attempts
+TOUCH_EVERY = timedelta(minutes=1)  # last_seen is written at most once a minute
+# Bytes of a dashboard form, read as they arrive: far above any form of ours (a text that is
+# too long still gets its "too long" message), a bound where no proxy stands in front.
+MAX_FORM = 1_000_000
+MAX_FIELDS = 200
+
+LOGIN_FAILED = N_("The username or password is not correct.")
+LOGIN_LOCKED = N_(
+    "Too many failed attempts with this username. Try again in %(minutes)s minutes, or ask "
+    "an administrator."
+)
+LOGIN_MISSING = N_("Fill in your username and password.")
+LOGIN_BUSY = N_("Logging in is very busy right now. Please try again in a few seconds.")
+FORM_EXPIRED = N_("This form has expired (for example after logging in again). Please try again.")
+NOT_ALLOWED = N_("This page is not available for your role.")
+
+
+@dataclass(frozen=True)
+class WebStaff:
+    """The staff member behind a request. ``actor`` names them in history and audit."""
+
+    record: StaffRecord
+    csrf: str
+    token_hash: str
+
+    @property
+    def actor(self) -> str:
+        return f"staff:{self.record.id}"
+
+    @property
+    def role(self) -> str:
+        return self.record.role
+
+
+class LoginRequired(Exception):
+    def __init__(self, next_path: str) -> None:
+        super().__init__(next_path)
+        self.next_path = next_path
+
+
+class Forbidden(Exception):
+    """The staff member's role may not do this (a friendly 403 page)."""
+
+
+class FormExpired(Exception):
+    """A POST without the session's form token (CSRF, or a form from an old session)."""
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def require_role(staff: WebStaff, roles: Collection[str]) -> None:
+    if staff.role not in roles:
+        raise Forbidden()
+
+
+async def small_form(request: Request) -> FormData:
+    """A POSTed form of at most ``MAX_FORM`` bytes (read as it arrives: a larger one, or a
+    form with more fields than any of ours, reads as empty)."""
+    body = await limited_body(request, MAX_FORM)
+    fields: list[tuple[str, str | UploadFile]] = []
+    if body is not None:
+        fields.extend(form_fields(body, MAX_FIELDS))
+    return FormData(fields)
+
+
+async def checked_form(request: Request, staff: WebStaff) -> FormData:
+    """The POSTed form, after checking its ``csrf`` field against the session's token."""
+    form = await small_form(request)
+    sent = form.get("csrf")
+    if not same_token(sent if isinstance(sent, str) else None, staff.csrf):
+        raise FormExpired()
+    return form
+
+
+class StaffAuth:
+    def __init__(self, app: App, clock: Callable[[], datetime]) -> None:
+        self._app = app
+        self._clock = clock
+        settings = app.settings
+        self._idle = timedelta(minutes=settings.web_session_idle_minutes)
+        self._longest = timedelta(hours=settings.web_session_max_hours)
+        self._max_failed = settings.max_failed_logins
+        self._lockout = timedelta(minutes=settings.lockout_minutes)
+        self._secure = settings.web_secure_cookies
+        self.gate = LoginGate(
+            checks=settings.login_checks,
+            waiting=settings.login_waiting,
+            per_minute=settings.login_attempts_per_minute,
+        )
+
+    async def current_staff(self, request: Request) -> WebStaff:
+        """A FastAPI dependency: the logged-in staff member, or a redirect to the login."""
+        token = request.cookies.get(COOKIE)
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        if not token:
+            raise LoginRequired(target)
+        hashed = token_hash(token)
+        now = self._clock()
+        async with self._app.store.unit_of_work() as uow:
+            session = await uow.logins.session(hashed)
+            if session is None:
+                raise LoginRequired(target)
+            expired = (
+                not session.staff.active
+                or now - session.last_seen_at >= self._idle
+                or now - session.created_at >= self._longest
+            )
+            if expired:
+                await uow.logins.close_session(hashed)
+                await uow.commit()
+                raise LoginRequired(target)
+            if now - session.last_seen_at >= TOUCH_EVERY:
+                await uow.logins.touch(hashed, now)
+                await uow.commit()
+        return WebStaff(session.staff, session.csrf, hashed)
+
+    def _subject(self, username: str) -> str:
+        return self._app.store.keyring.index(f"{LOGIN}:{username.casefold()}")
+
+    async def log_in(self, username: str, password: str) -> tuple[str | None, str | None]:
+        """(the new session's cookie token, None) or (None, the reason as a msgid).
+
+        The attempt is counted as a failure and committed before the password is checked,
+        so no number of simultaneous attempts, on any number of instances, gets more than
+        ``max_failed_logins`` passwords checked per lockout period; only a success clears
+        the count."""
+        username = username.strip()
+        if not username or not password:
+            return None, LOGIN_MISSING
+        now = self._clock()
+        subject = self._subject(username)
+        async with self._app.store.unit_of_work() as uow:
+            attempt = await uow.limits.reserve_attempt(
+                LOGIN, subject, now, since=now - self._lockout, limit=self._max_failed
+            )
+            if attempt is None:
+                await uow.audit.record(
+                    at=now, actor="web", action="login", outcome="refused:locked"
+                )
+                await uow.commit()
+                log.warning("dashboard login locked out")
+                return None, LOGIN_LOCKED
+            await uow.commit()
+        async with self._app.store.unit_of_work() as uow:
+            account = await uow.logins.account(username)
+        stored = account.password_hash if account is not None else None
+        matches = await verify_in_thread(stored, password)  # outside the transaction: slow
+        async with self._app.store.unit_of_work() as uow:
+            if not matches or account is None or not account.staff.active:
+                await uow.audit.record(
+                    at=now, actor="web", action="login", outcome="refused:credentials"
+                )
+                await uow.commit()
+                return None, LOGIN_FAILED
+            await uow.limits.attempt_succeeded(attempt)
+            token = new_token()
+            await uow.logins.open_session(token_hash(token), account.staff.id, new_token(), now)
+            if needs_rehash(account.password_hash):  # the hasher's parameters were raised
+                await uow.logins.set_password(account.staff.id, await hash_in_thread(password))
+            await uow.audit.record(
+                at=now, actor=f"staff:{account.staff.id}", action="login", outcome="ok"
+            )
+            await uow.commit()
+        return token, None
+
+    async def log_out(self, staff: WebStaff) -> None:
+        now = self._clock()
+        async with self._app.store.unit_of_work() as uow:
+            await uow.logins.close_session(staff.token_hash)
+            await uow.audit.record(at=now, actor=staff.actor, action="logout", outcome="ok")
+            await uow.commit()
+
+    def set_cookie(self, response: Response, token: str) -> None:
+        response.set_cookie(
+            COOKIE,
+            token,
+            path=COOKIE_PATH,
+            httponly=True,
+            samesite="strict",
+            secure=self._secure,
+        )
+
+    def clear_cookie(self, response: Response) -> None:
+        response.delete_cookie(COOKIE, path=COOKIE_PATH, httponly=True, samesite="strict")
+
+
+def safe_next(path: str | None) -> str:
+    """Only a path on the dashboard itself: never a redirect to another site."""
+    if path and path.startswith("/loket/") and not path.startswith("//") and "\\" not in path:
+        return path
+    return "/loket/"
+
+
+def login_redirect(next_path: str) -> RedirectResponse:
+    return RedirectResponse(f"{LOGIN_PATH}?next={quote(safe_next(next_path))}", status_code=303)
+
+
+def router(web: DashboardContext) -> APIRouter:
+    routes = APIRouter()
+    auth = web.auth
+    forms = LoginForms(web.app.store.keyring, secure=web.app.settings.web_secure_cookies)
+
+    def form_page(
+        request: Request,
+        *,
+        status_code: int = 200,
+        next_path: str = "/loket/",
+        error: Msg | None = None,
+        username: str = "",
+        headers: dict[str, str] | None = None,
+    ) -> Response:
+        cookie = forms.cookie_of(request) or new_token()
+        response = web.pages.render(
+            request,
+            "staff/login.html",
+            status_code=status_code,
+            headers=headers,
+            next=next_path,
+            error=error,
+            username=username,
+            form_token=forms.token_for(cookie),
+        )
+        forms.set_cookie(response, cookie)
+        return response
+
+    @routes.get(LOGIN_PATH)
+    async def login_page(request: Request, next: str | None = None) -> Response:
+        return form_page(request, next_path=safe_next(next))
+
+    @routes.post(LOGIN_PATH)
+    async def login(request: Request) -> Response:
+        form = await small_form(request)
+        username = str(form.get("username") or "")[:64]
+        password = str(form.get("password") or "")
+        next_path = safe_next(str(form.get("next") or ""))
+        sent = form.get("form_token")
+        if request.headers.get("sec-fetch-site") == "cross-site" or not forms.valid(
+            request, sent if isinstance(sent, str) else None
+        ):
+            # Login CSRF: a page elsewhere must not log this browser in (as anybody).
+            log.warning("dashboard login without this site's form token refused")
+            return form_page(
+                request,
+                status_code=403,
+                next_path=next_path,
+                error=msg(FORM_EXPIRED),
+                username=username,
+            )
+
+        def busy(status: int, retry_after: int) -> Response:
+            return form_page(
+                request,
+                status_code=status,
+                next_path=next_path,
+                error=msg(LOGIN_BUSY),
+                username=username,
+                headers={"Retry-After": str(retry_after)},
+            )
+
+        try:
+            async with auth.gate.admit(client_of(request)):
+                token, problem = await auth.log_in(username, password)
+        except LoginRefused as refused:
+            return busy(refused.status, refused.retry_after)
+        except SQLAlchemyError:
+            log.warning("dashboard login could not be stored: try again", exc_info=True)
+            return busy(503, 5)
+        if token is None:
+            minutes = max(1, web.app.settings.lockout_minutes)
+            error = msg(problem, minutes=minutes) if problem == LOGIN_LOCKED else msg(problem or "")
+            return form_page(
+                request,
+                status_code=401 if problem != LOGIN_MISSING else 400,
+                next_path=next_path,
+                error=error,
+                username=username,
+            )
+        response = RedirectResponse(next_path, status_code=303)
+        auth.set_cookie(response, token)
+        forms.clear_cookie(response)
+        return response
+
+    @routes.post("/loket/logout")
+    async def logout(request: Request) -> Response:
+        staff = await auth.current_staff(request)
+        await checked_form(request, staff)
+        await auth.log_out(staff)
+        response = RedirectResponse(LOGIN_PATH, status_code=303)
+        auth.clear_cookie(response)
+        return response
+
+    return routes

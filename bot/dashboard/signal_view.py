@@ -1,0 +1,202 @@
+"""What the dashboard shows of one signal, for one staff member: the card or the full
+details, its deadline, the actions they may take now, its history and who looked at it.
+
+Opening a signal is recorded in the access history, with what was shown.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from bot.outbox.targets import reporter_target
+from core.dialog.model import Place
+from core.followup import rules as f
+from core.followup.rules import FollowUpRules, SignalClock
+from core.followup.workdays import WorkingHours
+from core.lifecycle import staff_texts as t
+from core.lifecycle import table as lc
+from core.lifecycle.table import DETAIL_VIEWERS, Action
+from core.text.msgids import Msg, Token, When, msg
+from storage.followup import REPORTER_ANSWER, REPORTER_UNREACHABLE
+from storage.records import SignalEventRecord, StoredSignal
+from storage.uow import UnitOfWork
+
+from . import signal_texts as st
+from .auth import WebStaff
+
+WEB_DETAILS = "web_details"
+WEB_CARD = "web_card"
+
+
+@dataclass(frozen=True)
+class HistoryLine:
+    at: datetime
+    actor: Msg | str
+    what: Msg
+    note: str | None
+
+
+@dataclass(frozen=True)
+class SignalPage:
+    signal: StoredSignal
+    full: bool
+    lines: tuple[Msg, ...]
+    deadline: Msg | None
+    overdue: bool
+    actions: tuple[Action, ...]
+    can_ask: bool
+    history: tuple[HistoryLine, ...]
+    access: tuple[tuple[datetime, str, str, str], ...]
+
+
+def clock_of(signal: StoredSignal) -> SignalClock:
+    return SignalClock(
+        id=signal.id,
+        reference=signal.reference,
+        status=signal.status,
+        urgent=signal.draft.urgent,
+        created_at=signal.created_at,
+        status_at=signal.status_at or signal.created_at,
+        assignee_id=signal.assignee_id,
+    )
+
+
+def allowed_actions(staff: WebStaff, signal: StoredSignal) -> tuple[Action, ...]:
+    """The actions this staff member may take now (``check_action`` decides; an action
+    with options is allowed when it is allowed with any of them)."""
+    found = []
+    for action in lc.ACTIONS.values():
+        option = next(iter(action.options), None)
+        checked = lc.check_action(
+            action.id,
+            signal.status,
+            role=staff.role,
+            is_assignee=signal.assignee_id == staff.record.id,
+            option=option,
+        )
+        if isinstance(checked, Action) and action.id != "ask_reporter":
+            found.append(action)
+    return tuple(found)
+
+
+async def _actor(uow: UnitOfWork, actor: str, names: dict[str, str]) -> Msg | str:
+    kind, _, rest = actor.partition(":")
+    if kind == "staff" and rest.isascii() and rest.isdigit():
+        if actor not in names:
+            staff = await uow.staff.get(int(rest))
+            names[actor] = staff.display_name if staff else "?"
+        return names[actor]
+    if kind == "reporter":
+        return Msg(st.ACTOR_REPORTER)
+    if kind in ("system", "scheduler"):
+        return Msg(st.ACTOR_SYSTEM)
+    return Msg(st.ACTOR_UNKNOWN)
+
+
+def _what(event: SignalEventRecord) -> Msg:
+    if event.action == "created":
+        return Msg(st.EVENT_CREATED)
+    if event.action == "question":
+        return Msg(st.EVENT_QUESTION)
+    if event.action == "reporter_reply":
+        return Msg(st.EVENT_REPORTER_REPLY)
+    if event.action == REPORTER_ANSWER:
+        answer = st.CHECKIN_ANSWERS.get(event.detail or "")
+        label = Msg(st.EVENT_REPORTER_ANSWER)
+        return msg(t.ACTION_DONE, reference=label, status=Msg(answer)) if answer else label
+    if event.action == REPORTER_UNREACHABLE:
+        return Msg(st.EVENT_REPORTER_UNREACHABLE)
+    action = lc.ACTIONS.get(event.action)
+    if action is None:
+        return Msg(event.action)
+    if event.detail and event.detail in action.options:
+        return msg(
+            t.ACTION_DONE, reference=Msg(action.label), status=Msg(action.options[event.detail])
+        )
+    return Msg(action.label)
+
+
+async def signal_page(
+    uow: UnitOfWork,
+    staff: WebStaff,
+    signal: StoredSignal,
+    *,
+    now: datetime,
+    places: Sequence[Place],
+    hours: WorkingHours,
+    rules: FollowUpRules,
+) -> SignalPage:
+    """Everything the detail page shows; records the view (call inside the transaction
+    that is committed)."""
+    full = signal.assignee_id == staff.record.id or staff.role in DETAIL_VIEWERS
+    partner = await uow.partners.by_code(signal.draft.partner) if signal.draft.partner else None
+    partner_name = partner.name if partner else None
+    if full:
+        lines = t.staff_details(
+            signal.reference,
+            signal.draft,
+            signal.created_at,
+            places,
+            status=signal.status,
+            partner_name=partner_name,
+        )
+    else:
+        assignee = await uow.staff.get(signal.assignee_id) if signal.assignee_id else None
+        lines = t.loket_card(
+            signal.reference,
+            signal.draft,
+            signal.created_at,
+            places,
+            status=signal.status,
+            partner_name=partner_name,
+            assignee_name=assignee.display_name if assignee else None,
+            claimed_at=signal.claimed_at if assignee else None,
+        )
+    clock = clock_of(signal)
+    owed = f.deadline(clock, hours, rules)
+    deadline = msg(st.DEADLINE_KINDS[owed[0]], date=When(owed[1])) if owed else None
+    names: dict[str, str] = {}
+    history = tuple(
+        [
+            HistoryLine(
+                e.at,
+                await _actor(uow, e.actor, names),
+                _what(e),
+                e.note if full else None,  # questions and answers are details
+            )
+            for e in await uow.signals.events(signal.id)
+        ]
+    )
+    access: tuple[tuple[datetime, str, str, str], ...] = ()
+    if staff.role in DETAIL_VIEWERS:
+        access = tuple(await uow.audit.of_signal(signal.id))
+    await uow.audit.record(
+        at=now,
+        actor=staff.actor,
+        action="view",
+        outcome=WEB_DETAILS if full else WEB_CARD,
+        signal_id=signal.id,
+    )
+    ask = lc.check_action(
+        "ask_reporter",
+        signal.status,
+        role=staff.role,
+        is_assignee=signal.assignee_id == staff.record.id,
+    )
+    return SignalPage(
+        signal=signal,
+        full=full,
+        lines=tuple(lines),
+        deadline=deadline,
+        overdue=f.is_overdue(clock, now, hours, rules),
+        actions=allowed_actions(staff, signal),
+        can_ask=isinstance(ask, Action) and reporter_target(signal) is not None,
+        history=history,
+        access=access,
+    )
+
+
+def reference_token(reference: str) -> Token:
+    return Token(reference)

@@ -1,0 +1,242 @@
+"""The outbox worker: delivers committed staff messages, at least once, with backoff.
+
+Items for different chats go out concurrently (the chat app's rate limiter paces them);
+items for one chat go in order, so a card is always sent before its edit.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from datetime import datetime, timedelta
+
+from bot.outbox.kinds import DISCLOSING
+from bot.ports import DeliveryError, Messenger
+from core.dialog.model import Place
+from core.text.catalog import Catalog
+from storage.followup import REPORTER_UNREACHABLE
+from storage.records import OutboxItem
+from storage.uow import Store, UnitOfWork
+
+from .kinds import ADMIN_ALERT
+from .loket import LoketComposer
+from .targets import reporter_id_of
+
+log = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 12
+BASE_DELAY = timedelta(seconds=5)
+MAX_DELAY = timedelta(minutes=30)
+# Items claimed and not yet delivered, at most (chats waiting for their rate limit
+# included): room for a few groups' claims waiting for their window (PER_TARGET each) and a
+# second's worth of private messages. Kept small so that claims follow each other often and
+# oldest first: a large number in flight would queue newer private messages ahead of a
+# group's next claim at the overall limit, and the group's window would open later.
+MAX_IN_FLIGHT = 100
+
+
+def retry_delay(attempts: int) -> timedelta:
+    """Exponential backoff: 5 s, 10 s, 20 s, ... capped at 30 minutes."""
+    delay: timedelta = BASE_DELAY * (2 ** min(max(attempts, 0), 20))
+    return min(delay, MAX_DELAY)
+
+
+class OutboxWorker:
+    def __init__(
+        self,
+        store: Store,
+        messenger: Messenger,
+        catalogs: Mapping[str, Catalog],
+        places: Sequence[Place],
+        batch: int = 50,
+    ) -> None:
+        self._store = store
+        self._messenger = messenger
+        self._composer = LoketComposer(catalogs, places)
+        self._batch = batch
+
+    async def drain(self, now: datetime) -> int:
+        """Send every message due at ``now`` once; returns how many were delivered.
+
+        Claims come a few per chat at a time (so other instances can take other chats),
+        until nothing due is left: whatever is not sent is then waiting for a retry. Each
+        chat's claim goes out on its own: a chat held up by its rate limit (a group gets 20
+        messages a minute) does not hold up the others, whose next claims follow as soon as
+        a chat is done, up to ``MAX_IN_FLIGHT`` items claimed at once."""
+        delivered = 0
+        running: dict[asyncio.Task[int], int] = {}  # a chat's delivery → items it holds
+        try:
+            while True:
+                room = MAX_IN_FLIGHT - sum(running.values())
+                full = False
+                if room > 0:
+                    limit = min(self._batch, room)
+                    async with self._store.unit_of_work() as uow:
+                        # Committed at once: the claim (a lease) is what keeps another
+                        # instance from sending the same items while these are delivered;
+                        # a chat with items still claimed is not claimed again.
+                        items = await uow.outbox.claim_due(now, limit)
+                        await uow.commit()
+                    by_target: dict[str, list[OutboxItem]] = {}
+                    for item in items:
+                        by_target.setdefault(item.target, []).append(item)
+                    for queue in by_target.values():
+                        task = asyncio.create_task(self._deliver_in_order(queue, now))
+                        running[task] = len(queue)
+                    full = len(items) == limit
+                if full and sum(running.values()) < MAX_IN_FLIGHT:
+                    continue  # more may be due for other chats
+                if not running:
+                    return delivered
+                done, _ = await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)
+                for task in done:
+                    del running[task]
+                    delivered += task.result()
+        except asyncio.CancelledError:
+            for task in running:
+                task.cancel()
+            await asyncio.gather(*running, return_exceptions=True)
+            raise
+        except Exception:
+            # A delivery in progress is finished, never cut off mid-transaction.
+            await asyncio.gather(*running, return_exceptions=True)
+            raise
+
+    async def _deliver_in_order(self, queue: list[OutboxItem], now: datetime) -> int:
+        delivered = 0
+        for item in queue:
+            outcome = await self._deliver(item, now)
+            if outcome is None:
+                break  # keep this chat's order: the rest waits for the retry
+            delivered += outcome
+        return delivered
+
+    async def _deliver(self, item: OutboxItem, now: datetime) -> int | None:
+        async with self._store.unit_of_work() as uow:
+            outgoing = await self._composer.compose(uow, item)
+        landed = None
+        if outgoing is not None:
+            try:
+                landed = await self._messenger.deliver(outgoing)
+            except DeliveryError as error:
+                return await self._fail(item, now, error)
+            except OSError as error:
+                return await self._fail(item, now, DeliveryError(repr(error)))
+        async with self._store.unit_of_work() as uow:
+            await uow.outbox.mark_sent(item.id, now, landed)
+            if outgoing is not None and item.kind in DISCLOSING:
+                # Personal details reached a staff member: an access like any view.
+                staff = item.payload.get("staff_id")
+                await uow.audit.record(
+                    at=now,
+                    actor=f"staff:{staff}" if staff is not None else item.target[:64],
+                    action=f"sent:{item.kind}"[:32],
+                    outcome="ok",
+                    signal_id=item.signal_id,
+                )
+            await uow.commit()
+        return 1 if outgoing is not None else 0
+
+    async def _fail(self, item: OutboxItem, now: datetime, error: DeliveryError) -> int | None:
+        dead = error.permanent or item.attempts + 1 >= MAX_ATTEMPTS
+        wait = retry_delay(item.attempts)
+        if error.retry_after is not None:
+            wait = max(wait, timedelta(seconds=error.retry_after))
+        retry_at = None if dead else now + wait
+        log.warning(
+            "outbox item %s (%s to %s) failed: %s (dead=%s)",
+            item.id,
+            item.kind,
+            item.target,
+            error,
+            dead,
+        )
+        async with self._store.unit_of_work() as uow:
+            await uow.outbox.mark_failed(item.id, now, str(error)[:500], retry_at)
+            if retry_at is not None:
+                await uow.outbox.postpone_target(item.target, retry_at)
+            if dead and reporter_id_of(item.target) is not None and not error.configuration:
+                await self._unreachable(uow, item, error, now)
+            elif dead and item.kind != ADMIN_ALERT:
+                await self._alert_admins(uow, item, error, now)
+            await uow.commit()
+        if dead:
+            log.error("outbox item %s (%s) is dead-lettered", item.id, item.kind)
+            return 0
+        return None
+
+    async def _unreachable(
+        self, uow: UnitOfWork, item: OutboxItem, error: DeliveryError, now: datetime
+    ) -> None:
+        """A reporter who blocked the bot or left the chat app: recorded on the signal,
+        not an alarm (it is their right), and the follow-up goes on without them."""
+        if item.signal_id is not None:
+            await uow.signals.add_event(
+                item.signal_id,
+                at=now,
+                actor="system",
+                action=REPORTER_UNREACHABLE,
+                detail=item.kind[:32],
+                note=str(error)[:200],
+            )
+
+    async def _alert_admins(
+        self, uow: UnitOfWork, item: OutboxItem, error: DeliveryError, now: datetime
+    ) -> None:
+        reference = None
+        if item.signal_id is not None:
+            signal = await uow.signals.get(item.signal_id)
+            reference = signal.reference if signal else None
+        payload: dict[str, object] = {
+            "reference": reference,
+            "target": item.target,
+            "reason": str(error),
+        }
+        if error.configuration:
+            payload["configuration"] = True
+        for admin in await uow.staff.active_with_role("admin"):
+            if admin.telegram_user_id is not None:
+                target = str(admin.telegram_user_id)
+                await uow.outbox.enqueue(ADMIN_ALERT, target, now, payload=payload)
+
+
+async def run_worker(
+    worker: OutboxWorker,
+    clock: Callable[[], datetime],
+    wake: asyncio.Event,
+    stop: asyncio.Event,
+    interval: float = 2.0,
+) -> None:
+    """Drain the outbox until ``stop``, at once when woken (something was queued)."""
+    await drain_until(lambda: worker.drain(clock()), wake, stop, interval, "outbox")
+
+
+async def drain_until(
+    drain: Callable[[], Awaitable[int]],
+    wake: asyncio.Event,
+    stop: asyncio.Event,
+    interval: float,
+    what: str,
+) -> None:
+    """Call ``drain`` until ``stop``: at once when woken, else every ``interval``, and again
+    straight away while it finds work. A drain in progress is finished, never cut off
+    mid-transaction."""
+    while not stop.is_set():
+        wake.clear()
+        try:
+            if await drain():
+                continue  # there may be more queued behind this batch
+        except Exception:  # the loop must survive a database hiccup; the next round retries
+            log.exception("%s drain failed", what)
+        await first_of(wake, stop, within=interval)
+
+
+async def first_of(*events: asyncio.Event, within: float) -> None:
+    """Wait until one of ``events`` is set, or ``within`` seconds passed."""
+    waiters = [asyncio.create_task(e.wait()) for e in events]
+    try:
+        await asyncio.wait(waiters, timeout=within, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for waiter in waiters:
+            waiter.cancel()

@@ -1,1 +1,0 @@
-"""The WhatsApp channel (Cloud API through pywa, our own webhook routes)."""

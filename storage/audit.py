@@ -1,0 +1,45 @@
+"""The access history (``audit_log``): who looked at or acted on what, and with what
+outcome; every attempt, refused ones too."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+
+from ._base import SessionRepository
+from .models import AuditEntry
+from .types import as_utc
+
+
+class AuditRepository(SessionRepository):
+    async def record(
+        self,
+        *,
+        at: datetime,
+        actor: str,
+        action: str,
+        outcome: str,
+        signal_id: int | None = None,
+    ) -> None:
+        self._session.add(
+            AuditEntry(
+                at=as_utc(at), actor=actor, action=action, outcome=outcome, signal_id=signal_id
+            )
+        )
+        await self._session.flush()
+
+    async def of_signal(self, signal_id: int) -> list[tuple[datetime, str, str, str]]:
+        """(at, actor, action, outcome) of one signal, oldest first: who looked at or
+        acted on it."""
+        query = select(AuditEntry).where(AuditEntry.signal_id == signal_id).order_by(AuditEntry.id)
+        rows = (await self._session.execute(query)).scalars().all()
+        return [(r.at, r.actor, r.action, r.outcome) for r in rows]
+
+    async def entries(self, signal_id: int | None = None) -> list[tuple[str, str, str]]:
+        """(actor, action, outcome) in order, for one signal or for all."""
+        query = select(AuditEntry).order_by(AuditEntry.id)
+        if signal_id is not None:
+            query = query.where(AuditEntry.signal_id == signal_id)
+        rows = (await self._session.execute(query)).scalars().all()
+        return [(r.actor, r.action, r.outcome) for r in rows]
