@@ -48,6 +48,7 @@ ACTION_DONE = N_("%(reference)s: %(status)s.")
 ACTION_DONE_WITH = N_("%(reference)s: %(status)s (%(option)s).")
 RECORDED = N_("%(reference)s: recorded: %(action)s.")
 OPTIONS_BACK = N_("Back")
+NEEDS_HELP = N_("%(name)s asks for help with %(reference)s (status: %(status)s).")
 ASK_PROMPT = N_(
     "Type your question for the reporter of %(reference)s as a reply to this message. "
     "Never ask for or give phone numbers."
