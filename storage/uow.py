@@ -6,6 +6,7 @@ from types import TracebackType
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from core.lifecycle.parties import Account
 from storage.monitoring.figures import FiguresRepository
 
 from .audit import AuditRepository
@@ -84,6 +85,11 @@ class UnitOfWork:
         """Where ``channel`` records which of its accounts is which staff member."""
         books: dict[str, AccountBook] = {"telegram": self.telegram_accounts}
         return books.get(channel)
+
+    async def staff_of(self, account: Account) -> int | None:
+        """The staff member whose account this is (linked, whether active or not)."""
+        book = self.account_book(account.channel)
+        return await book.staff_of(account.id) if book is not None else None
 
     async def __aenter__(self) -> UnitOfWork:
         return self

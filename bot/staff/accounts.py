@@ -23,7 +23,7 @@ from core.lifecycle import table as lifecycle
 from core.lifecycle.parties import CLI, Account, as_text
 from core.text.msgids import Msg, msg
 from core.text.sanitize import clean_text
-from storage.uow import Store, UnitOfWork
+from storage.uow import Store
 
 log = logging.getLogger(__name__)
 
@@ -37,12 +37,6 @@ def new_invite_code(choose: Callable[[str], str] = secrets.choice) -> str:
     """A random code like ``K7QF-9XMA-2PWE`` (60 bits)."""
     raw = "".join(choose(CODE_ALPHABET) for _ in range(CODE_LENGTH))
     return "-".join(raw[i : i + 4] for i in range(0, CODE_LENGTH, 4))
-
-
-async def staff_of(uow: UnitOfWork, account: Account) -> int | None:
-    """The staff member whose account this is (linked, whether active or not)."""
-    book = uow.account_book(account.channel)
-    return await book.staff_of(account.id) if book is not None else None
 
 
 def hash_code(code: str) -> str:
@@ -143,6 +137,6 @@ class StaffAccounts:
     async def is_staff(self, account: Account) -> bool:
         """Whether this account is an active staff member's."""
         async with self._store.unit_of_work() as uow:
-            staff_id = await staff_of(uow, account)
+            staff_id = await uow.staff_of(account)
             staff = await uow.staff.get(staff_id) if staff_id is not None else None
         return staff is not None and staff.active

@@ -24,8 +24,6 @@ from core.text.msgids import Msg, Token, msg
 from storage.records import StaffRecord, StoredSignal
 from storage.uow import Store, UnitOfWork
 
-from .accounts import staff_of
-
 # What the audit log says was attempted when a pressed or posted action id is too long to
 # keep (the audit column's width); a shorter forged id is kept as it was sent.
 UNKNOWN_ACTION = "unknown"
@@ -81,7 +79,7 @@ class SignalActions:
         channel = actor.channel if isinstance(actor, Account) else "web"
         if update_key is not None and not await uow.inbound.record(channel, update_key, now):
             return None
-        staff_id = actor.staff_id if isinstance(actor, StaffMember) else await staff_of(uow, actor)
+        staff_id = actor.staff_id if isinstance(actor, StaffMember) else await uow.staff_of(actor)
         staff = await uow.staff.get(staff_id) if staff_id is not None else None
         if staff is not None and not staff.active:
             staff = None
