@@ -84,3 +84,37 @@ async def test_bot_removed_from_the_group_is_dead_lettered_and_admins_told(
         assert fake.messages(LOKET) == []
         async with app.store.unit_of_work() as uow:
             assert await uow.outbox.counts() == {"dead": 1, "sent": 1}
+
+
+async def test_a_staff_member_with_a_dashboard_login_only_is_a_recipient_not_reached(
+    fake: FakeTelegram, tmp_path: Path
+) -> None:
+    """Admins are told of a dead letter by staff id. One has a Telegram account and reads
+    it there; the other signs in to the dashboard only: the alert for them is marked
+    unreached and counted, and never tried again."""
+    clock = Clock()
+    anna = Person(fake, FakeUser(id=601, first_name="Anna"))
+    reporter = Person(fake, FakeUser(id=900, first_name="Kassa"))
+    async with running_bot(fake, tmp_path, clock, run_outbox=False) as (app, channel):
+        code = await app.accounts.create_invite("admin", clock.now)
+        await anna.says(f"/koppel {code}")
+        async with app.store.unit_of_work() as uow:
+            wim = await uow.logins.add_account(
+                "wim", display_name="Wim", role="admin", password_hash="x", now=clock.now
+            )
+            await uow.commit()
+        assert wim is not None
+        assert wim.reach == frozenset({"web"})
+        await reporter.says("/start")
+        for prompt, choice in REPORT:
+            await reporter.taps(prompt, choice)
+        fake.remove_bot(LOKET)
+        assert await channel.worker.drain(clock.now) == 1  # Anna's alert
+        assert "SP-2026-0001" in anna.chat[-1].plain_text
+        async with app.store.unit_of_work() as uow:
+            assert await uow.outbox.counts() == {"dead": 1, "sent": 1, "unreached": 1}
+        sent = len(fake.calls("sendMessage"))
+        assert await channel.worker.drain(clock.advance(hours=2)) == 0
+        assert len(fake.calls("sendMessage")) == sent  # not retried
+        async with app.store.unit_of_work() as uow:
+            assert await uow.outbox.counts() == {"dead": 1, "sent": 1, "unreached": 1}
