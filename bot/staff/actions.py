@@ -211,7 +211,9 @@ class SignalActions:
         assert call.staff is not None
         if action.target is not None:
             await self._queue(call, CARD_UPDATE, LOKET, signal)
-        if action.id == "claim":
+        if action.id == "claim" and call.staff.messageable:
+            # In a chat app the details come as a private message; a claimer a message
+            # cannot reach (a dashboard login only) reads them on the page.
             await self._queue(call, STAFF_DETAILS, StaffMember(call.staff.id), signal)
         if action.id == "needs_help":
             for target in await escalation_targets(call.uow):
