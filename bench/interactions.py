@@ -1,5 +1,5 @@
 """Counts the interactions (taps or messages) a reporter needs for a report, against the
-targets of the express path (docs/decisions.md, "The reporter's path").
+targets of the express path (docs/adr/0058-the-express-path.md).
 
 Run: .venv/bin/python -m bench.interactions
 

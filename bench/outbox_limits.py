@@ -11,9 +11,10 @@ answered with a 429).
 The mix (full size: 1,000 messages, 10 groups, 500 private chats):
 
 - groups: 40 messages to each of 10 groups (400): the loket group gets 40 loket cards (40
-  signals, each card queued by ``signals.add`` like a submitted report), and 9 further group
-  chats (addressed by their negative chat id) get the 40 signals' cards each
-  (``staff_card``);
+  signals, each card queued as a submitted report queues it, ``bot.outbox.kinds.when_stored``),
+  and 9 further group chats get the 40 signals' cards each (``staff_card``; outbox targets
+  name staff members, so each of these groups stands in as the Telegram chat of a staff
+  member linked from it: the limiter paces by chat id);
 - private chats: 500 staff members (regisseurs, enrolled through invite codes) get the
   details of one of the 40 signals each (``staff_details``, queued like a claim queues
   them), and 100 of them a signal card as well (``staff_card``): 600.
@@ -42,16 +43,17 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from bot.channels.telegram.client import build_bot
-from bot.channels.telegram.messenger import TelegramMessenger
+from bot.channels.telegram.messenger import StaffChats, TelegramMessenger
 from bot.i18n import load_catalogs
-from bot.outbox.kinds import STAFF_CARD, STAFF_DETAILS
+from bot.outbox.kinds import STAFF_CARD, STAFF_DETAILS, when_stored
 from bot.outbox.worker import OutboxWorker, run_worker
 from bot.staff.accounts import StaffAccounts
 from core.dialog.model import Place
+from core.lifecycle.parties import StaffMember
 from storage import Store, create_schema, make_engine
 from storage.crypto import Keyring
 from tests.fakes.telegram_api import FakeTelegram, RequestRecord
-from tests.support.builders import make_draft
+from tests.support.builders import make_draft, telegram
 
 TOKEN = "123:BENCH"
 LOKET_CHAT = -100500
@@ -111,19 +113,19 @@ async def enqueue(store: Store, mix: Mix) -> None:
     """Queue the mix through the repositories, oldest first in an interleaved order (as a
     busy day would: cards and details for different chats alternate)."""
     accounts = StaffAccounts(store)
-    staff_ids: list[int] = []
-    for number in range(mix.private_chats):
+
+    async def enrol(chat: int) -> int:
         now = utc_now()
         code = await accounts.create_invite("regisseur", now)
-        user_id = STAFF_BASE + number
-        linked = await accounts.link(
-            code, telegram_user_id=user_id, name=f"Regisseur {number}", now=now
-        )
+        linked = await accounts.link(code, account=telegram(chat), name=f"Staff {chat}", now=now)
         assert linked, "enrolling a staff member failed"
         async with store.unit_of_work() as uow:
-            staff = await uow.staff.by_telegram_user(user_id)
-        assert staff is not None
-        staff_ids.append(staff.id)
+            staff_id = await uow.telegram_accounts.staff_of(str(chat))
+        assert staff_id is not None
+        return staff_id
+
+    staff_ids = [await enrol(STAFF_BASE + number) for number in range(mix.private_chats)]
+    groups = [await enrol(GROUP_BASE - group) for group in range(1, mix.groups)]
     async with store.unit_of_work() as uow:
         signal_ids = []
         for _ in range(mix.per_group):  # each queues its loket card, as a report does
@@ -131,6 +133,7 @@ async def enqueue(store: Store, mix: Mix) -> None:
             stored = await uow.signals.add(
                 make_draft(submitted_at=now), reporter_id=None, channel="telegram", now=now
             )
+            await uow.outbox.enqueue_many(when_stored(stored), now)
             signal_ids.append(stored.id)
         await uow.commit()
     async with store.unit_of_work() as uow:
@@ -138,22 +141,16 @@ async def enqueue(store: Store, mix: Mix) -> None:
             now = utc_now()
             signal_id = signal_ids[number % len(signal_ids)]
             if number < mix.per_group:
-                for group in range(1, mix.groups):
-                    target = str(GROUP_BASE - group)
+                for group in groups:
+                    target = StaffMember(group)
                     await uow.outbox.enqueue(STAFF_CARD, target, now, signal_id=signal_id)
             if number < mix.private_chats:
                 # Regisseurs may see any signal's details (DETAIL_VIEWERS).
-                await uow.outbox.enqueue(
-                    STAFF_DETAILS,
-                    str(STAFF_BASE + number),
-                    now,
-                    signal_id=signal_id,
-                    payload={"staff_id": staff_ids[number]},
-                )
+                member = StaffMember(staff_ids[number])
+                await uow.outbox.enqueue(STAFF_DETAILS, member, now, signal_id=signal_id)
             if number < mix.extra_private:
-                await uow.outbox.enqueue(
-                    STAFF_CARD, str(STAFF_BASE + number), now, signal_id=signal_id
-                )
+                member = StaffMember(staff_ids[number])
+                await uow.outbox.enqueue(STAFF_CARD, member, now, signal_id=signal_id)
         await uow.commit()
 
 
@@ -184,9 +181,8 @@ async def drain(mix: Mix, workdir: Path, url: str | None = None) -> Result:
         bot = build_bot(TOKEN, fake.api_url)
         await bot.initialize()
         try:
-            worker = OutboxWorker(
-                store, TelegramMessenger(bot, LOKET_CHAT), load_catalogs(), PLACES
-            )
+            messenger = TelegramMessenger(bot, LOKET_CHAT, staff=StaffChats(store))
+            worker = OutboxWorker(store, messenger, load_catalogs(), PLACES)
             wake, stop = asyncio.Event(), asyncio.Event()
             started_mono = time.monotonic()
             started = time.perf_counter()

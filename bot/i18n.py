@@ -1,4 +1,10 @@
-"""Loading the gettext catalogs (compiled .mo when present, else the .po itself)."""
+"""Loading the gettext catalogs (compiled .mo when present, else the .po itself).
+
+Two domains: ``signaalpunt``, what residents read, in every language; ``staff``, what loket
+staff read, in Dutch only (``STAFF_LANGUAGE``), whose catalog is the residents' Dutch one
+with the staff texts added (staff read the residents' texts too: the summary, a relayed
+question).
+"""
 
 from __future__ import annotations
 
@@ -9,10 +15,11 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import Translations
 
-from core.text.languages import LANGUAGES
+from core.text.languages import LANGUAGES, STAFF_LANGUAGE
 from core.text.msgids import context_of
 
 DOMAIN = "signaalpunt"
+STAFF_DOMAIN = "staff"
 LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
 
 
@@ -36,19 +43,27 @@ class ContextCatalog(Translations):
         return str(super().pgettext(context, message))
 
 
-def load_catalog(language: str, locales_dir: Path = LOCALES_DIR) -> ContextCatalog:
+def _load_domain(language: str, domain: str, locales_dir: Path) -> ContextCatalog:
     folder = locales_dir / language / "LC_MESSAGES"
-    mo = folder / f"{DOMAIN}.mo"
-    po = folder / f"{DOMAIN}.po"
+    mo = folder / f"{domain}.mo"
+    po = folder / f"{domain}.po"
     if mo.exists() and (not po.exists() or mo.stat().st_mtime >= po.stat().st_mtime):
         with mo.open("rb") as handle:
-            return ContextCatalog(handle, domain=DOMAIN)
+            return ContextCatalog(handle, domain=domain)
     with po.open("rb") as handle:
-        catalog = read_po(handle, locale=language, domain=DOMAIN)
+        catalog = read_po(handle, locale=language, domain=domain)
     buffer = io.BytesIO()
     write_mo(buffer, catalog)
     buffer.seek(0)
-    return ContextCatalog(buffer, domain=DOMAIN)
+    return ContextCatalog(buffer, domain=domain)
+
+
+def load_catalog(language: str, locales_dir: Path = LOCALES_DIR) -> ContextCatalog:
+    """The residents' catalog of ``language``; for staff's language, with staff's texts."""
+    catalog = _load_domain(language, DOMAIN, locales_dir)
+    if language == STAFF_LANGUAGE:
+        catalog.merge(_load_domain(language, STAFF_DOMAIN, locales_dir))
+    return catalog
 
 
 def load_catalogs(locales_dir: Path = LOCALES_DIR) -> dict[str, ContextCatalog]:

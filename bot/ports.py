@@ -31,7 +31,9 @@ class Outgoing:
     """One outgoing message. ``edit`` is where an earlier message landed (to replace it);
     ``protect`` asks the chat app to prevent forwarding and saving; ``force_reply`` opens
     the reply field (the answer is matched to this message). ``channel`` is set for a
-    reporter's chat (their channel); None means the staff channel. ``last_inbound_at`` and
+    reporter's chat (their channel), and ``target`` is their id on it; None means the staff
+    channel, and ``target`` is a ``core.lifecycle.parties.Target`` as text (``loket``,
+    ``staff:<id>``), which the staff channel resolves to its own chat. ``last_inbound_at`` and
     ``template`` let a channel with a reply window choose between free text and template."""
 
     target: str
@@ -60,7 +62,8 @@ class DeliveryError(Exception):
     ``permanent`` ones are not retried (bot removed, chat gone); ``retry_after`` is the
     wait the chat app asked for (Telegram's 429). ``configuration``: our set-up is wrong
     (a WhatsApp template not registered as it is sent), so admins must hear of it even for
-    a reporter's message.
+    a reporter's message. ``unreachable``: no channel can reach the recipient (a staff
+    member without an account on any chat channel): the message is marked undeliverable.
     """
 
     def __init__(
@@ -70,8 +73,10 @@ class DeliveryError(Exception):
         permanent: bool = False,
         retry_after: float | None = None,
         configuration: bool = False,
+        unreachable: bool = False,
     ) -> None:
         super().__init__(reason)
-        self.permanent = permanent
+        self.permanent = permanent or unreachable
         self.retry_after = retry_after
         self.configuration = configuration
+        self.unreachable = unreachable

@@ -7,6 +7,8 @@ from datetime import datetime
 
 from sqlalchemy import select
 
+from core.lifecycle.parties import Actor, as_text
+
 from ._base import SessionRepository
 from .models import AuditEntry
 from .types import as_utc
@@ -17,14 +19,18 @@ class AuditRepository(SessionRepository):
         self,
         *,
         at: datetime,
-        actor: str,
+        actor: Actor,
         action: str,
         outcome: str,
         signal_id: int | None = None,
     ) -> None:
         self._session.add(
             AuditEntry(
-                at=as_utc(at), actor=actor, action=action, outcome=outcome, signal_id=signal_id
+                at=as_utc(at),
+                actor=as_text(actor),
+                action=action,
+                outcome=outcome,
+                signal_id=signal_id,
             )
         )
         await self._session.flush()

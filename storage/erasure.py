@@ -8,7 +8,7 @@ from datetime import datetime
 
 from sqlalchemy import delete, exists, func, select, update
 
-from storage.outbox import REPORTER_TARGET
+from core.lifecycle import parties
 
 from ._base import SessionRepository
 from .models import (
@@ -49,7 +49,9 @@ class ErasureRepository(SessionRepository):
             )
         )
         await self._changed_rows(
-            delete(OutboxMessage).where(OutboxMessage.target == f"{REPORTER_TARGET}{reporter_id}")
+            delete(OutboxMessage).where(
+                OutboxMessage.target == parties.as_text(parties.Reporter(reporter_id))
+            )
         )
         await self._changed_rows(
             delete(Conversation).where(Conversation.reporter_id == reporter_id)
@@ -138,7 +140,7 @@ class ErasureRepository(SessionRepository):
         """Delivered or dead messages to reporters (where they landed names their chat)."""
         return await self._changed_rows(
             delete(OutboxMessage).where(
-                OutboxMessage.target.startswith(REPORTER_TARGET),
+                OutboxMessage.target.startswith(parties.REPORTER_PREFIX),
                 OutboxMessage.status != "pending",
                 OutboxMessage.created_at < as_utc(before),
             )

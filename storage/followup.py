@@ -36,6 +36,7 @@ from core.followup.rules import (
     SignalClock,
 )
 from core.lifecycle import table as lifecycle
+from core.lifecycle.parties import Actor, as_text
 
 from ._base import SessionRepository, insert_for
 from .models import CheckInClaim, Signal, SignalEvent
@@ -132,7 +133,7 @@ class FollowUpRepository(SessionRepository):
         return found
 
     async def claim_all(
-        self, checkins: Sequence[CheckIn], now: datetime, *, actor: str
+        self, checkins: Sequence[CheckIn], now: datetime, *, actor: Actor
     ) -> list[ClaimedCheckIn]:
         """Claim ``checkins`` and record each one claimed as an event (``actor``, its kind)
         on its signal, in a few statements; the caller queues their messages and commits.
@@ -172,7 +173,10 @@ class FollowUpRepository(SessionRepository):
             return []
         await connection.execute(
             insert(SignalEvent),
-            [{"signal_id": c.signal_id, "at": at, "actor": actor, "action": c.kind} for c in mine],
+            [
+                {"signal_id": c.signal_id, "at": at, "actor": as_text(actor), "action": c.kind}
+                for c in mine
+            ],
         )
         ids = sorted({c.signal_id for c in mine})
         chats: dict[int, tuple[int | None, int | None]] = {}

@@ -15,7 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from ._base import SessionRepository
 from .models import Staff, StaffSession
 from .records import StaffRecord
-from .staff import staff_record
+from .staff import staff_record, staff_records
 from .types import as_utc
 
 
@@ -61,7 +61,8 @@ class LoginRepository(SessionRepository):
         ).scalar_one_or_none()
         if row is None or row.password_hash is None:
             return None
-        return LoginAccount(staff_record(row), row.password_hash)
+        [record] = await staff_records(self._session, [row])
+        return LoginAccount(record, row.password_hash)
 
     async def set_password(self, staff_id: int, password_hash: str) -> bool:
         result = await self._session.execute(
@@ -97,9 +98,8 @@ class LoginRepository(SessionRepository):
         if found is None:
             return None
         session, staff = found
-        return SessionRecord(
-            staff_record(staff), session.csrf, session.created_at, session.last_seen_at
-        )
+        [record] = await staff_records(self._session, [staff])
+        return SessionRecord(record, session.csrf, session.created_at, session.last_seen_at)
 
     async def touch(self, token_hash: str, now: datetime) -> None:
         await self._session.execute(

@@ -249,7 +249,6 @@ class Staff(Base):
     __tablename__ = "staff"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    telegram_user_id: Mapped[int | None] = mapped_column(BigInteger, unique=True)
     display_name: Mapped[str] = mapped_column(String(64))
     role: Mapped[str] = mapped_column(String(16))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
@@ -257,6 +256,20 @@ class Staff(Base):
     # The dashboard login (``signaalpunt staff add-web``): a name and an Argon2id hash.
     username: Mapped[str | None] = mapped_column(String(64), unique=True, nullable=True)
     password_hash: Mapped[str | None] = mapped_column(String(255), nullable=True)
+
+
+class StaffTelegramAccount(Base):
+    """A staff member's Telegram account: the Telegram channel's own record (nothing else
+    knows Telegram user ids). A staff member has at most one; a Telegram user is at most
+    one staff member."""
+
+    __tablename__ = "staff_telegram_accounts"
+
+    staff_id: Mapped[int] = mapped_column(
+        ForeignKey("staff.id", ondelete="CASCADE"), primary_key=True
+    )
+    telegram_user_id: Mapped[int] = mapped_column(BigInteger, unique=True)
+    linked_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
 class StaffSession(Base):

@@ -10,15 +10,18 @@ from typing import Any
 
 from sqlalchemy import case, func, insert, or_, select, update
 
+from core.lifecycle.parties import LOKET, Target, as_text, parse_target
+
 from ._base import OUTBOX_CLAIM_LOCK, SessionRepository
 from .models import OutboxMessage
 from .records import OutboxItem
 from .types import as_utc
 
-# How rows are addressed (``target``): the loket group, a reporter (``reporter:<id>``,
-# resolved through their own channel when sending), or a staff member's chat.
-LOKET_TARGET = "loket"
-REPORTER_TARGET = "reporter:"
+# A row's ``target`` is a ``core.lifecycle.parties.Target`` as text (the loket group, a
+# staff member by staff id, a reporter by reporter id), resolved by the channel when sending.
+# Statuses: pending (to send), sent, dead (given up: an admin is told), unreached (no channel
+# can reach the recipient: a staff member with a dashboard login only; not retried).
+UNREACHED = "unreached"  # fits the status column (10)
 # How long a claimed item belongs to the instance that claimed it. Long enough to deliver a
 # claim (at most PER_TARGET messages to one chat, 20 a minute to a group); a crashed
 # instance's items are taken up again after it.
@@ -26,13 +29,17 @@ LEASE = timedelta(minutes=2)
 PER_TARGET = 5
 
 
-def _item(row: Any) -> OutboxItem:
-    """An item from a row or a RETURNING row (the same columns by name)."""
+def _item(row: Any) -> OutboxItem | None:
+    """An item from a row or a RETURNING row (the same columns by name); None for a target
+    of no known form (rows of before the targets were typed that named nobody we know)."""
+    target = parse_target(row.target)
+    if target is None:
+        return None
     return OutboxItem(
         id=row.id,
         kind=row.kind,
         signal_id=row.signal_id,
-        target=row.target,
+        target=target,
         attempts=row.attempts,
         payload=dict(row.payload or {}),
     )
@@ -43,7 +50,7 @@ class NewMessage:
     """A message to queue with ``enqueue_many``: what ``enqueue`` takes, but ``now``."""
 
     kind: str
-    target: str
+    target: Target
     signal_id: int | None = None
     payload: Mapping[str, Any] = field(default_factory=dict)
 
@@ -52,7 +59,7 @@ class OutboxRepository(SessionRepository):
     async def enqueue(
         self,
         kind: str,
-        target: str,
+        target: Target,
         now: datetime,
         *,
         signal_id: int | None = None,
@@ -63,7 +70,7 @@ class OutboxRepository(SessionRepository):
             OutboxMessage(
                 kind=kind,
                 signal_id=signal_id,
-                target=target,
+                target=as_text(target),
                 payload=dict(payload or {}),
                 status="pending",
                 attempts=0,
@@ -86,7 +93,7 @@ class OutboxRepository(SessionRepository):
                 {
                     "kind": m.kind,
                     "signal_id": m.signal_id,
-                    "target": m.target,
+                    "target": as_text(m.target),
                     "payload": dict(m.payload),
                     "status": "pending",
                     "attempts": 0,
@@ -146,7 +153,7 @@ class OutboxRepository(SessionRepository):
         await self._update(item_id, status="pending", next_attempt_at=as_utc(now))
 
     async def counts(self) -> dict[str, int]:
-        """Number of items per status (pending, sent, dead)."""
+        """Number of items per status (pending, sent, dead, unreached)."""
         query = select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)
         return {status: int(n) for status, n in (await self._session.execute(query)).all()}
 
@@ -211,7 +218,8 @@ class OutboxRepository(SessionRepository):
         )
         rows = (await self._session.execute(statement)).all()
         rows = sorted(rows, key=lambda row: (row.next_attempt_at, row.id))
-        return [_item(row) for row in rows]
+        items = [_item(row) for row in rows]
+        return [item for item in items if item is not None]
 
     async def mark_sent(
         self, item_id: int, now: datetime, delivered_ref: str | None = None
@@ -223,7 +231,7 @@ class OutboxRepository(SessionRepository):
         landed: Any = None
         if delivered_ref is not None:
             landed = case(
-                (OutboxMessage.target == LOKET_TARGET, delivered_ref),
+                (OutboxMessage.target == as_text(LOKET), delivered_ref),
                 else_=self._landed_key(delivered_ref),
             )
         await self._update(
@@ -245,14 +253,19 @@ class OutboxRepository(SessionRepository):
                 item_id, status="pending", last_error=error, next_attempt_at=as_utc(retry_at)
             )
 
-    async def postpone_target(self, target: str, until: datetime) -> None:
+    async def mark_undeliverable(self, item_id: int, error: str) -> None:
+        """No channel can reach the recipient: not retried, counted apart from the dead
+        (no admin needs to mend a chat; the recipient has none)."""
+        await self._update(item_id, status=UNREACHED, last_error=error)
+
+    async def postpone_target(self, target: Target, until: datetime) -> None:
         """Hold every pending item for ``target`` until ``until`` (a 429 or an outage holds
         the whole chat, and keeps its messages in order), and give up their claim: they are
         claimed afresh when due. Attempts are not counted."""
         await self._session.execute(
             update(OutboxMessage)
             .where(
-                OutboxMessage.target == target,
+                OutboxMessage.target == as_text(target),
                 OutboxMessage.status == "pending",
                 OutboxMessage.next_attempt_at < as_utc(until),
             )

@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from core.dialog.draft import SignalDraft
+from core.lifecycle.parties import Target, reached_by_message
 
 
 @dataclass(frozen=True)
@@ -49,7 +50,7 @@ class OutboxItem:
     id: int
     kind: str
     signal_id: int | None
-    target: str
+    target: Target
     attempts: int
     payload: dict[str, Any] = field(default_factory=dict)
 
@@ -68,14 +69,21 @@ class StaffRecord:
     id: int
     display_name: str
     role: str
-    telegram_user_id: int | None
     created_at: datetime
     revoked_at: datetime | None
     username: str | None = None  # set for a dashboard login
+    # The ways to reach them (``core.lifecycle.parties``: "telegram", "web"): which of
+    # their channels hold an account of theirs. Never the accounts themselves.
+    reach: frozenset[str] = frozenset()
 
     @property
     def active(self) -> bool:
         return self.revoked_at is None
+
+    @property
+    def messageable(self) -> bool:
+        """Active, with a way a message can reach them (not only a dashboard login)."""
+        return self.active and reached_by_message(self.reach)
 
 
 @dataclass(frozen=True)

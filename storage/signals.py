@@ -1,4 +1,4 @@
-"""Signals: reference allocation, the append-only event log and the loket outbox row."""
+"""Signals: reference allocation and the append-only event log."""
 
 from __future__ import annotations
 
@@ -9,13 +9,12 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import CursorResult, case, func, literal, or_, select, update
 
 from core.dialog.draft import SignalDraft
-from storage.outbox import LOKET_TARGET
+from core.lifecycle.parties import Actor, Reporter, as_text
 
 from ._base import SessionRepository, insert_for
 from .models import (
     CODE_COLUMNS,
     MULTI_COLUMNS,
-    OutboxMessage,
     ReferenceCounter,
     Signal,
     SignalEvent,
@@ -25,7 +24,6 @@ from .types import Bound, UTCDateTime, as_utc, bound, reveal
 
 REFERENCE_TIMEZONE = ZoneInfo("Europe/Amsterdam")
 REFERENCE_PREFIX = "SP"
-LOKET_CARD = "loket_card"
 PHONE_CHANNEL = "phone"  # a report taken by telephone and typed in by staff
 # The events whose earliest moment is also kept on the signal row (``Signal.first_*``).
 FIRST_MOMENTS = {"claim": "first_claimed_at", "contact": "first_contacted_at"}
@@ -43,11 +41,12 @@ class SignalRepository(SessionRepository):
         reporter_id: int | None,
         channel: str,
         now: datetime,
-        actor: str | None = None,
+        actor: Actor | None = None,
     ) -> StoredSignal:
-        """Store a finished report with a fresh reference, a "created" event and an outbox row.
+        """Store a finished report with a fresh reference and a "created" event. What it
+        queues is the caller's (the service's) decision.
 
-        ``actor`` names who entered it when that is not the reporter (``staff:<id>`` for a
+        ``actor`` names who entered it when that is not the reporter (a staff member for a
         telephone report). Everything happens in the caller's transaction; nothing is
         committed here.
         """
@@ -79,21 +78,8 @@ class SignalRepository(SessionRepository):
         )
         self._session.add(row)
         await self._session.flush()
-        if actor is None:
-            actor = f"reporter:{reporter_id}" if reporter_id is not None else "reporter:anonymous"
-        self._session.add(SignalEvent(signal_id=row.id, at=now, actor=actor, action="created"))
-        self._session.add(
-            OutboxMessage(
-                kind=LOKET_CARD,
-                signal_id=row.id,
-                target=LOKET_TARGET,
-                payload={},
-                status="pending",
-                attempts=0,
-                next_attempt_at=now,
-                created_at=now,
-            )
-        )
+        who = as_text(actor if actor is not None else Reporter(reporter_id))
+        self._session.add(SignalEvent(signal_id=row.id, at=now, actor=who, action="created"))
         await self._session.flush()
         return _stored(row)
 
@@ -156,14 +142,16 @@ class SignalRepository(SessionRepository):
         signal_id: int,
         *,
         at: datetime,
-        actor: str,
+        actor: Actor,
         action: str,
         note: str | None = None,
         detail: str | None = None,
     ) -> int:
         """Append to a signal's history; returns the event id. Events are never changed
         (but for the retention job erasing a note)."""
-        row = SignalEvent(signal_id=signal_id, at=at, actor=actor, action=action, detail=detail)
+        row = SignalEvent(
+            signal_id=signal_id, at=at, actor=as_text(actor), action=action, detail=detail
+        )
         self._session.add(row)
         await self._session.flush()
         first = FIRST_MOMENTS.get(action)

@@ -1,30 +1,64 @@
-"""Staff accounts and their invite codes."""
+"""Staff accounts and their invite codes. A staff member is a person with a role; the ways
+to reach them are their channels' records (``storage.telegram`` holds their Telegram
+accounts), of which a record only says which there are (``StaffRecord.reach``)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
+from typing import Protocol
 
 from sqlalchemy import CursorResult, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from core.lifecycle.parties import TELEGRAM, WEB_LOGIN
 
 from ._base import SessionRepository
-from .models import Staff, StaffInvite
+from .models import Staff, StaffInvite, StaffTelegramAccount
 from .records import StaffRecord
 from .types import as_utc
 
 
-def staff_record(row: Staff) -> StaffRecord:
+class AccountBook(Protocol):
+    """A channel's record of which of its accounts is which staff member (``account``: the
+    channel's own id of the account, as text). Telegram's is
+    ``storage.telegram.TelegramAccountRepository``; issue 21 adds sign-on and e-mail."""
+
+    async def staff_of(self, account: str) -> int | None: ...
+
+    async def link(self, account: str, staff_id: int, now: datetime) -> None: ...
+
+
+def staff_record(row: Staff, reach: frozenset[str] = frozenset()) -> StaffRecord:
     return StaffRecord(
         id=row.id,
         display_name=row.display_name,
         role=row.role,
-        telegram_user_id=row.telegram_user_id,
         created_at=row.created_at,
         revoked_at=row.revoked_at,
         username=row.username,
+        reach=reach | ({WEB_LOGIN} if row.username else set()),
     )
 
 
+async def staff_records(session: AsyncSession, rows: Sequence[Staff]) -> list[StaffRecord]:
+    """Records with the ways to reach them: one query for the lot."""
+    if not rows:
+        return []
+    query = select(StaffTelegramAccount.staff_id).where(
+        StaffTelegramAccount.staff_id.in_([row.id for row in rows])
+    )
+    on_telegram = set((await session.execute(query)).scalars())
+    return [
+        staff_record(row, frozenset({TELEGRAM}) if row.id in on_telegram else frozenset())
+        for row in rows
+    ]
+
+
 class StaffRepository(SessionRepository):
+    async def _records(self, rows: Sequence[Staff]) -> list[StaffRecord]:
+        return await staff_records(self._session, rows)
+
     async def add_invite(
         self, code_hash: str, role: str, *, now: datetime, expires_at: datetime
     ) -> None:
@@ -39,9 +73,11 @@ class StaffRepository(SessionRepository):
         await self._session.flush()
 
     async def redeem(
-        self, code_hash: str, *, telegram_user_id: int, display_name: str, now: datetime
+        self, code_hash: str, *, staff_id: int | None, display_name: str, now: datetime
     ) -> StaffRecord | None:
-        """Use an invite once: link (or re-link) this Telegram user with the invite's role.
+        """Use an invite once: a new staff member with the invite's role, or (``staff_id``,
+        someone re-linking the account they had) that staff member with it, active again.
+        The caller links the account the code was sent from.
 
         The conditional UPDATE makes the code single-use even when two people race for it.
         """
@@ -62,18 +98,9 @@ class StaffRepository(SessionRepository):
         assert isinstance(taken, CursorResult)
         if taken.rowcount != 1:
             return None
-        row = (
-            await self._session.execute(
-                select(Staff).where(Staff.telegram_user_id == telegram_user_id)
-            )
-        ).scalar_one_or_none()
+        row = await self._session.get(Staff, staff_id) if staff_id is not None else None
         if row is None:
-            row = Staff(
-                telegram_user_id=telegram_user_id,
-                display_name=display_name,
-                role=invite.role,
-                created_at=now,
-            )
+            row = Staff(display_name=display_name, role=invite.role, created_at=now)
             self._session.add(row)
         else:
             row.display_name, row.role, row.revoked_at = display_name, invite.role, None
@@ -86,25 +113,18 @@ class StaffRepository(SessionRepository):
         )
         return staff_record(row)
 
-    async def by_telegram_user(self, telegram_user_id: int) -> StaffRecord | None:
-        query = select(Staff).where(Staff.telegram_user_id == telegram_user_id)
-        row = (
-            await self._session.execute(query.execution_options(populate_existing=True))
-        ).scalar_one_or_none()
-        return staff_record(row) if row is not None else None
-
     async def get(self, staff_id: int) -> StaffRecord | None:
         row = await self._session.get(Staff, staff_id, populate_existing=True)
-        return staff_record(row) if row is not None else None
+        return (await self._records([row]))[0] if row is not None else None
 
     async def all(self) -> list[StaffRecord]:
         rows = (await self._session.execute(select(Staff).order_by(Staff.id))).scalars().all()
-        return [staff_record(row) for row in rows]
+        return await self._records(rows)
 
     async def active_with_role(self, role: str) -> list[StaffRecord]:
         query = select(Staff).where(Staff.role == role, Staff.revoked_at.is_(None))
         rows = (await self._session.execute(query.order_by(Staff.id))).scalars().all()
-        return [staff_record(row) for row in rows]
+        return await self._records(rows)
 
     async def revoke(self, staff_id: int, now: datetime) -> bool:
         result = await self._session.execute(

@@ -1,5 +1,6 @@
-"""What the Telegram channel keeps: the loket group's moves (a basic group upgraded to a
-supergroup has a new id) and, per chat, the message that still has live buttons."""
+"""What the Telegram channel keeps: staff members' Telegram accounts (the only record of
+Telegram user ids of staff), the loket group's moves (a basic group upgraded to a supergroup
+has a new id) and, per chat, the message that still has live buttons."""
 
 from __future__ import annotations
 
@@ -8,8 +9,48 @@ from datetime import datetime
 from sqlalchemy import CursorResult, delete, select
 
 from ._base import SessionRepository, insert_for
-from .models import ChatKeyboard, ChatMigration
+from .models import ChatKeyboard, ChatMigration, StaffTelegramAccount
 from .types import as_utc
+
+
+class TelegramAccountRepository(SessionRepository):
+    """Which Telegram user is which staff member. The services know an account only as an
+    opaque id on a channel (``core.lifecycle.parties.Account``); this is where the Telegram
+    channel finds the staff member behind it, and the chat to send a staff member's
+    messages to."""
+
+    async def staff_of(self, account: str) -> int | None:
+        """The staff member whose account this Telegram user id (as text) is."""
+        if not (account.lstrip("-").isascii() and account.lstrip("-").isdigit()):
+            return None
+        query = select(StaffTelegramAccount.staff_id).where(
+            StaffTelegramAccount.telegram_user_id == int(account)
+        )
+        return (await self._session.execute(query)).scalar_one_or_none()
+
+    async def account_of(self, staff_id: int) -> int | None:
+        """The staff member's Telegram user id (their private chat with the bot)."""
+        query = select(StaffTelegramAccount.telegram_user_id).where(
+            StaffTelegramAccount.staff_id == staff_id
+        )
+        found = (await self._session.execute(query)).scalar_one_or_none()
+        return int(found) if found is not None else None
+
+    async def link(self, account: str, staff_id: int, now: datetime) -> None:
+        """This Telegram user (id as text) is now this staff member's account (replacing
+        the account the staff member had)."""
+        telegram_user_id = int(account)
+        await self._session.execute(
+            delete(StaffTelegramAccount)
+            .where(StaffTelegramAccount.staff_id == staff_id)
+            .execution_options(synchronize_session=False)
+        )
+        self._session.add(
+            StaffTelegramAccount(
+                staff_id=staff_id, telegram_user_id=telegram_user_id, linked_at=as_utc(now)
+            )
+        )
+        await self._session.flush()
 
 
 class ChatRepository(SessionRepository):

@@ -6,6 +6,7 @@ from types import TracebackType
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from core.lifecycle.parties import Account
 from storage.monitoring.figures import FiguresRepository
 
 from .audit import AuditRepository
@@ -24,8 +25,8 @@ from .repositories import (
     ReporterRepository,
 )
 from .signals import SignalRepository
-from .staff import StaffRepository
-from .telegram import ChatRepository, KeyboardRepository
+from .staff import AccountBook, StaffRepository
+from .telegram import ChatRepository, KeyboardRepository, TelegramAccountRepository
 from .types import attach_keyring
 from .webchat import WebChatRepository
 
@@ -55,6 +56,7 @@ class UnitOfWork:
     listing: ListingRepository
     webchat: WebChatRepository
     chats: ChatRepository
+    telegram_accounts: TelegramAccountRepository
 
     def __init__(self, session: AsyncSession, dialect_name: str, keyring: Keyring) -> None:
         self._session = session
@@ -77,6 +79,17 @@ class UnitOfWork:
         self.listing = ListingRepository(session, dialect_name, keyring)
         self.webchat = WebChatRepository(session, dialect_name, keyring)
         self.chats = ChatRepository(session, dialect_name, keyring)
+        self.telegram_accounts = TelegramAccountRepository(session, dialect_name, keyring)
+
+    def account_book(self, channel: str) -> AccountBook | None:
+        """Where ``channel`` records which of its accounts is which staff member."""
+        books: dict[str, AccountBook] = {"telegram": self.telegram_accounts}
+        return books.get(channel)
+
+    async def staff_of(self, account: Account) -> int | None:
+        """The staff member whose account this is (linked, whether active or not)."""
+        book = self.account_book(account.channel)
+        return await book.staff_of(account.id) if book is not None else None
 
     async def __aenter__(self) -> UnitOfWork:
         return self

@@ -11,6 +11,7 @@ from bot.staff.accounts import INVITE_VALID
 from bot.staff.partners import MAX_NAME, partner_code, start_payload, telegram_link
 from core.dialog.flows import REPORT_OTHER
 from core.dialog.validation import parse_postcode
+from core.lifecycle.parties import CLI
 from core.text.sanitize import clean_text
 
 from .staff_web import add_web_staff, set_web_password
@@ -38,7 +39,9 @@ async def staff_command(app: App, args: argparse.Namespace, now: datetime) -> in
             for staff in accounts:
                 state = "active" if staff.active else f"revoked {staff.revoked_at:%Y-%m-%d}"
                 login = f"web:{staff.username}" if staff.username else ""
-                telegram = f"telegram:{staff.telegram_user_id}" if staff.telegram_user_id else ""
+                # The Telegram channel's record of their account, shown to the admin.
+                account = await uow.telegram_accounts.account_of(staff.id)
+                telegram = f"telegram:{account}" if account is not None else ""
                 where = "  ".join(part for part in (telegram, login) if part)
                 print(f"{staff.id:>4}  {staff.role:<10} {staff.display_name:<24} {where}  {state}")
             return 0
@@ -46,7 +49,7 @@ async def staff_command(app: App, args: argparse.Namespace, now: datetime) -> in
         if revoked:  # logged out of the dashboard at once, not at the next page
             await uow.logins.close_sessions_of(args.staff_id)
         await uow.audit.record(
-            at=now, actor="cli", action="revoke", outcome="ok" if revoked else "refused:unknown"
+            at=now, actor=CLI, action="revoke", outcome="ok" if revoked else "refused:unknown"
         )
         await uow.commit()
     if not revoked:

@@ -14,6 +14,7 @@ from datetime import datetime
 
 from bot.app import App
 from bot.staff.passwords import hash_in_thread, password_problem
+from core.lifecycle.parties import CLI
 from core.text.sanitize import clean_text
 
 USERNAME = re.compile(r"[a-z0-9][a-z0-9._-]{2,63}")
@@ -66,7 +67,7 @@ async def add_web_staff(app: App, args: argparse.Namespace, now: datetime) -> in
             username, display_name=name, role=args.role, password_hash=hashed, now=now
         )
         outcome = "ok" if staff is not None else "refused:taken"
-        await uow.audit.record(at=now, actor="cli", action="add_web", outcome=outcome)
+        await uow.audit.record(at=now, actor=CLI, action="add_web", outcome=outcome)
         await uow.commit()
     if staff is None:
         print(f"signaalpunt: the username {username} is already taken.", file=sys.stderr)
@@ -90,7 +91,7 @@ async def set_web_password(app: App, args: argparse.Namespace, now: datetime) ->
     async with app.store.unit_of_work() as uow:
         await uow.logins.set_password(account.staff.id, hashed)
         closed = await uow.logins.close_sessions_of(account.staff.id)
-        await uow.audit.record(at=now, actor="cli", action="password", outcome="ok")
+        await uow.audit.record(at=now, actor=CLI, action="password", outcome="ok")
         await uow.commit()
     print(f"New password set for {username}; {closed} open session(s) logged out.")
     return 0

@@ -26,6 +26,7 @@ from starlette.datastructures import FormData, UploadFile
 from bot.staff.passwords import hash_in_thread, needs_rehash, verify_in_thread
 from bot.web.http import client_of, form_fields, limited_body
 from bot.web.security import new_token, same_token
+from core.lifecycle.parties import WEB_VISITOR, StaffMember
 from core.text.msgids import N_, Msg, msg
 from storage.records import StaffRecord
 
@@ -68,8 +69,8 @@ class WebStaff:
     token_hash: str
 
     @property
-    def actor(self) -> str:
-        return f"staff:{self.record.id}"
+    def actor(self) -> StaffMember:
+        return StaffMember(self.record.id)
 
     @property
     def role(self) -> str:
@@ -181,7 +182,7 @@ class StaffAuth:
             )
             if attempt is None:
                 await uow.audit.record(
-                    at=now, actor="web", action="login", outcome="refused:locked"
+                    at=now, actor=WEB_VISITOR, action="login", outcome="refused:locked"
                 )
                 await uow.commit()
                 log.warning("dashboard login locked out")
@@ -194,7 +195,7 @@ class StaffAuth:
         async with self._app.store.unit_of_work() as uow:
             if not matches or account is None or not account.staff.active:
                 await uow.audit.record(
-                    at=now, actor="web", action="login", outcome="refused:credentials"
+                    at=now, actor=WEB_VISITOR, action="login", outcome="refused:credentials"
                 )
                 await uow.commit()
                 return None, LOGIN_FAILED
@@ -204,7 +205,7 @@ class StaffAuth:
             if needs_rehash(account.password_hash):  # the hasher's parameters were raised
                 await uow.logins.set_password(account.staff.id, await hash_in_thread(password))
             await uow.audit.record(
-                at=now, actor=f"staff:{account.staff.id}", action="login", outcome="ok"
+                at=now, actor=StaffMember(account.staff.id), action="login", outcome="ok"
             )
             await uow.commit()
         return token, None

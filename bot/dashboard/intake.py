@@ -15,6 +15,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.exc import SQLAlchemyError
 
+from bot.outbox.kinds import when_stored
 from bot.web.errors import BROKEN
 from bot.web.security import new_token
 from core.dialog import intake
@@ -165,6 +166,7 @@ def router(web: DashboardContext) -> APIRouter:
                     stored = await uow.signals.add(
                         draft, reporter_id=None, channel=PHONE_CHANNEL, now=now, actor=staff.actor
                     )
+                    await uow.outbox.enqueue_many(when_stored(stored), now)
                     await uow.audit.record(
                         at=now,
                         actor=staff.actor,

@@ -17,6 +17,7 @@ from core.followup.rules import FollowUpRules, SignalClock
 from core.followup.workdays import WorkingHours
 from core.lifecycle import staff_texts as t
 from core.lifecycle import table as lc
+from core.lifecycle.parties import SYSTEM, Reporter, StaffMember, parse_actor
 from core.lifecycle.table import DETAIL_VIEWERS, Action
 from core.text.msgids import Msg, Token, When, msg
 from storage.followup import REPORTER_ANSWER, REPORTER_UNREACHABLE
@@ -82,15 +83,15 @@ def allowed_actions(staff: WebStaff, signal: StoredSignal) -> tuple[Action, ...]
 
 
 async def _actor(uow: UnitOfWork, actor: str, names: dict[str, str]) -> Msg | str:
-    kind, _, rest = actor.partition(":")
-    if kind == "staff" and rest.isascii() and rest.isdigit():
+    party = parse_actor(actor)
+    if isinstance(party, StaffMember):
         if actor not in names:
-            staff = await uow.staff.get(int(rest))
+            staff = await uow.staff.get(party.staff_id)
             names[actor] = staff.display_name if staff else "?"
         return names[actor]
-    if kind == "reporter":
+    if isinstance(party, Reporter):
         return Msg(st.ACTOR_REPORTER)
-    if kind in ("system", "scheduler"):
+    if party == SYSTEM:
         return Msg(st.ACTOR_SYSTEM)
     return Msg(st.ACTOR_UNKNOWN)
 

@@ -223,7 +223,7 @@ def router(web: DashboardContext) -> APIRouter:
         result = await app.actions.act(
             action,
             signal.id,
-            staff_id=staff.record.id,
+            actor=staff.actor,
             now=web.clock(),
             option=option,
             update_key=f"form:{nonce}" if nonce else None,
@@ -246,7 +246,7 @@ def router(web: DashboardContext) -> APIRouter:
         reply = await app.actions.ask(
             reference,
             question,
-            staff_id=staff.record.id,
+            actor=staff.actor,
             now=web.clock(),
             update_key=f"form:{nonce}" if nonce else None,
         )

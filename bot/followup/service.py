@@ -15,12 +15,13 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
 from bot.outbox.kinds import CARD_UPDATE, DIGEST, REPORTER_FLAG, REPORTER_REPLY
-from bot.outbox.targets import LOKET, REPORTER_PREFIX, assignee_target, escalation_targets
+from bot.outbox.targets import actor_target, assignee_of, assignee_target, escalation_targets
 from core.followup import rules as f
 from core.followup import texts as ft
 from core.followup.relay import REDACTED, relay_text
 from core.followup.workdays import WorkingHours
 from core.lifecycle import table as lc
+from core.lifecycle.parties import LOKET, SYSTEM, Reporter, Target
 from core.text.languages import DEFAULT_LANGUAGE
 from core.text.msgids import Msg, msg
 from storage.followup import REPORTER_ANSWER, ClaimedCheckIn
@@ -30,7 +31,6 @@ from storage.uow import Store, UnitOfWork
 
 log = logging.getLogger(__name__)
 
-SYSTEM = "system"
 # Check-ins claimed and queued per transaction: a few statements each, however many.
 CLAIM_BATCH = 500
 DIGEST_CATCH_UP = time(12, 0)  # a digest missed at 08:30 (all instances down) is sent until noon
@@ -97,12 +97,12 @@ class FollowUpService:
 
     async def _messages(self, uow: UnitOfWork, won: list[ClaimedCheckIn]) -> list[NewMessage]:
         """The messages of the claimed check-ins; staff chats are looked up once a batch."""
-        escalation: list[str] | None = None
+        escalation: list[Target] | None = None
         staff: dict[int, StaffRecord] | None = None
         messages: list[NewMessage] = []
         for claimed in won:
             checkin = claimed.checkin
-            targets: list[str] = []
+            targets: list[Target] = []
             if checkin.kind == f.CLAIM_REMINDER:
                 targets = [LOKET]
             elif checkin.kind == f.CLAIM_ESCALATION:
@@ -112,9 +112,9 @@ class FollowUpService:
             elif checkin.kind in (f.CONTACT_REMINDER, f.REFERRAL_CHECK):
                 if staff is None:  # one query a batch, not one a check-in
                     staff = {s.id: s for s in await uow.staff.all()}
-                targets = [_assignee_chat(staff, claimed.assignee_id)]
+                targets = [assignee_of(staff, claimed.assignee_id)]
             elif checkin.kind == f.REPORTER_CHECKIN and claimed.reporter_id is not None:
-                targets = [f"{REPORTER_PREFIX}{claimed.reporter_id}"]
+                targets = [Reporter(claimed.reporter_id)]
             payload = {"due": (checkin.deadline or checkin.due_at).isoformat()}
             messages += [
                 NewMessage(checkin.kind, target, signal_id=checkin.signal_id, payload=payload)
@@ -226,7 +226,7 @@ class FollowUpService:
             return (msg(ft.CHECKIN_UNKNOWN),), False
         if await uow.signals.has_event(signal.id, REPORTER_ANSWER):
             return (msg(ft.CHECKIN_ALREADY),), False
-        actor = f"reporter:{reporter_id}"
+        actor = Reporter(reporter_id)
         await uow.signals.add_event(
             signal.id, at=now, actor=actor, action=REPORTER_ANSWER, detail=answer
         )
@@ -290,11 +290,11 @@ class FollowUpService:
         event = await uow.signals.add_event(
             signal.id,
             at=now,
-            actor=f"reporter:{reporter_id}",
+            actor=Reporter(reporter_id),
             action="reporter_reply",
             note=answer,
         )
-        asker = await _staff_target(uow, questions[-1].actor) or await assignee_target(uow, signal)
+        asker = await actor_target(uow, questions[-1].actor) or await assignee_target(uow, signal)
         await uow.outbox.enqueue(
             REPORTER_REPLY, asker, now, signal_id=signal.id, payload={"event": event}
         )
@@ -306,21 +306,3 @@ class FollowUpService:
 
 def _digest_key(day: str) -> str:
     return f"digest:{day}"
-
-
-def _assignee_chat(staff: dict[int, StaffRecord], assignee_id: int | None) -> str:
-    """``bot.outbox.targets.assignee_target`` for a signal known by its assignee id only."""
-    found = staff.get(assignee_id) if assignee_id is not None else None
-    if found is not None and found.active and found.telegram_user_id is not None:
-        return str(found.telegram_user_id)
-    return LOKET
-
-
-async def _staff_target(uow: UnitOfWork, actor: str) -> str | None:
-    kind, _, staff_id = actor.partition(":")
-    if kind != "staff" or not (staff_id.isascii() and staff_id.isdigit()):
-        return None
-    staff = await uow.staff.get(int(staff_id))
-    if staff is None or not staff.active or staff.telegram_user_id is None:
-        return None
-    return str(staff.telegram_user_id)

@@ -1,6 +1,7 @@
-"""Composing the follow-up's outbox messages at send time: reminders, escalations, the
-referral check and digest for staff (Dutch), the check-in and questions for reporters (in
-their language). A reminder whose signal moved on meanwhile is dropped, not sent.
+"""The ``followup`` composer (``bot.outbox.kinds``): the follow-up's messages at send time:
+reminders, escalations, the referral check, reporters' answers passed on and the digest
+for staff (Dutch), the check-in and questions for reporters (in their language). A reminder
+whose signal moved on meanwhile is dropped, not sent.
 """
 
 from __future__ import annotations
@@ -9,13 +10,14 @@ from collections.abc import Mapping
 from datetime import datetime
 
 from bot.buttons import action_button, checkin_data, next_step_buttons
-from bot.outbox.kinds import DIGEST, NEEDS_HELP, REPORTER_FLAG, REPORTER_KINDS, REPORTER_REPLY
+from bot.outbox.kinds import DIGEST, REPORTER_FLAG, REPORTER_REPLY
 from bot.ports import Button, Outgoing, TemplateCall
 from bot.rendering import render_texts
 from core import channel_texts
 from core.followup import rules as f
 from core.followup import texts as ft
 from core.lifecycle import table as lc
+from core.lifecycle.parties import Reporter, as_text
 from core.lifecycle.staff_texts import status_label
 from core.text.catalog import Catalog
 from core.text.languages import STAFF_LANGUAGE
@@ -23,8 +25,6 @@ from core.text.msgids import Msg, Token, UserText, When, msg
 from core.text.render import render_label
 from storage.records import OutboxItem, StoredSignal
 from storage.uow import UnitOfWork
-
-from .targets import reporter_id_of
 
 REFERRAL_CHECK_ACTIONS = ("on_track", "close", "needs_help")
 
@@ -47,8 +47,8 @@ class FollowUpComposer:
         signal = await uow.signals.get(item.signal_id) if item.signal_id is not None else None
         if signal is None:
             return None
-        if item.kind in REPORTER_KINDS:
-            return await self._reporter(uow, item, signal)
+        if isinstance(item.target, Reporter):
+            return await self._reporter(uow, item, item.target, signal)
         return await self._staff_message(uow, item, signal)
 
     async def _staff_message(
@@ -79,17 +79,6 @@ class FollowUpComposer:
             buttons = tuple(
                 action_button(self._staff, lc.ACTIONS[a], signal.id) for a in REFERRAL_CHECK_ACTIONS
             )
-        elif item.kind == NEEDS_HELP:
-            asker = await uow.staff.get(int(item.payload.get("staff_id", 0)))
-            name = asker.display_name if asker else "?"
-            texts = (
-                msg(
-                    ft.NEEDS_HELP,
-                    name=name,
-                    reference=reference,
-                    status=status_label(signal.status),
-                ),
-            )
         elif item.kind == REPORTER_FLAG:
             said = ft.REPORTER_SAYS_NO if item.payload.get("answer") == f.ANSWER_NO else None
             texts = (msg(said or ft.REPORTER_STILL_WORRIED, reference=reference),)
@@ -104,10 +93,11 @@ class FollowUpComposer:
                 msg(ft.REPORTER_REPLY, reference=reference),
                 msg(ft.QUOTED, text=UserText(note)),
             )
-            return Outgoing(item.target, self._text(texts), signal.reference, protect=True)
+            to = as_text(item.target)
+            return Outgoing(to, self._text(texts), signal.reference, protect=True)
         else:
             return None
-        return Outgoing(item.target, self._text(texts), signal.reference, buttons)
+        return Outgoing(as_text(item.target), self._text(texts), signal.reference, buttons)
 
     async def _note(self, uow: UnitOfWork, item: OutboxItem) -> str | None:
         found = await uow.signals.event(int(item.payload.get("event", 0)))
@@ -116,9 +106,9 @@ class FollowUpComposer:
         return found[1].note
 
     async def _reporter(
-        self, uow: UnitOfWork, item: OutboxItem, signal: StoredSignal
+        self, uow: UnitOfWork, item: OutboxItem, to: Reporter, signal: StoredSignal
     ) -> Outgoing | None:
-        reporter_id = reporter_id_of(item.target)
+        reporter_id = to.reporter_id
         reporter = await uow.reporters.get(reporter_id) if reporter_id is not None else None
         if reporter is None:
             return None  # the reporter erased their details meanwhile
@@ -189,4 +179,4 @@ class FollowUpComposer:
                     date=_when(at),
                 )
             )
-        return Outgoing(item.target, self._text(tuple(texts)), None)
+        return Outgoing(as_text(item.target), self._text(tuple(texts)), None)

@@ -1,4 +1,6 @@
-"""Composing staff-facing outbox messages from the current state of their signal.
+"""The ``staff`` composer (``bot.outbox.kinds``): a signal's messages to the loket and its
+staff (the group card and its updates, the details, the staff card, calls for help) and the
+admins' notices, in Dutch, from the current state of their signal.
 
 The outbox stores ids only; the text is written at send time, so a card sent late shows
 the signal as it is now, and details never go to someone who no longer handles the signal.
@@ -10,43 +12,45 @@ from collections.abc import Mapping, Sequence
 from dataclasses import replace
 
 from bot.buttons import action_button, next_step_buttons
-from bot.outbox.kinds import ADMIN_ALERT, CARD_UPDATE, LOKET_MOVED, STAFF_CARD, STAFF_DETAILS
-from bot.outbox.targets import LOKET
+from bot.outbox.kinds import (
+    ADMIN_ALERT,
+    CARD_UPDATE,
+    LOKET_CARD,
+    LOKET_MOVED,
+    NEEDS_HELP,
+    STAFF_CARD,
+    STAFF_DETAILS,
+)
 from bot.ports import Button, Outgoing
 from bot.rendering import render_texts
 from core.dialog.model import Place
 from core.lifecycle import staff_texts as t
 from core.lifecycle import table as lifecycle
+from core.lifecycle.parties import LOKET, StaffMember, as_text, parse_target
 from core.lifecycle.table import DETAIL_VIEWERS
 from core.text.catalog import Catalog
 from core.text.languages import STAFF_LANGUAGE
 from core.text.msgids import Msg, Token, msg
 from storage.records import OutboxItem, StoredSignal
-from storage.signals import LOKET_CARD
 from storage.uow import UnitOfWork
-
-from .followup import FollowUpComposer
-from .kinds import FOLLOW_UP_KINDS
 
 
 class LoketComposer:
     def __init__(self, catalogs: Mapping[str, Catalog], places: Sequence[Place]) -> None:
         self._catalog = catalogs[STAFF_LANGUAGE]
         self._places = tuple(places)
-        self._followup = FollowUpComposer(catalogs)
 
     def _text(self, texts: Sequence[Msg]) -> str:
         return render_texts(tuple(texts), self._catalog, STAFF_LANGUAGE, "\n")
 
     async def compose(self, uow: UnitOfWork, item: OutboxItem) -> Outgoing | None:
         """The message for ``item``; None when there is nothing (left) to send."""
+        to = as_text(item.target)
         if item.kind == ADMIN_ALERT:
             return self._alert(item)
         if item.kind == LOKET_MOVED:
             new = Token(str(item.payload.get("new", "?")))
-            return Outgoing(item.target, self._text([msg(t.LOKET_MOVED, new=new)]), None)
-        if item.kind in FOLLOW_UP_KINDS:
-            return await self._followup.compose(uow, item)
+            return Outgoing(to, self._text([msg(t.LOKET_MOVED, new=new)]), None)
         if item.signal_id is None:
             return None
         signal = await uow.signals.get(item.signal_id)
@@ -62,8 +66,22 @@ class LoketComposer:
             return await self._details(uow, signal, item)
         if item.kind == STAFF_CARD:
             card = await self._card(uow, signal, edit=None)
-            return replace(card, target=item.target)
+            return replace(card, target=to)
+        if item.kind == NEEDS_HELP:
+            return await self._needs_help(uow, signal, item)
         return None
+
+    async def _needs_help(
+        self, uow: UnitOfWork, signal: StoredSignal, item: OutboxItem
+    ) -> Outgoing:
+        asker = await uow.staff.get(int(item.payload.get("staff_id", 0)))
+        text = msg(
+            t.NEEDS_HELP,
+            name=asker.display_name if asker else "?",
+            reference=Token(signal.reference),
+            status=t.status_label(signal.status),
+        )
+        return Outgoing(as_text(item.target), self._text([text]), signal.reference)
 
     async def _partner_name(self, uow: UnitOfWork, signal: StoredSignal) -> str | None:
         if signal.draft.partner is None:
@@ -87,12 +105,14 @@ class LoketComposer:
         buttons: tuple[Button, ...] = ()
         if signal.status in claim.sources:
             buttons = (action_button(self._catalog, claim, signal.id),)
-        return Outgoing(LOKET, self._text(texts), signal.reference, buttons, edit=edit)
+        return Outgoing(as_text(LOKET), self._text(texts), signal.reference, buttons, edit=edit)
 
     async def _details(
         self, uow: UnitOfWork, signal: StoredSignal, item: OutboxItem
     ) -> Outgoing | None:
-        staff = await uow.staff.get(int(item.payload.get("staff_id", 0)))
+        if not isinstance(item.target, StaffMember):
+            return None
+        staff = await uow.staff.get(item.target.staff_id)
         if staff is None or not staff.active:
             return None
         if signal.assignee_id != staff.id and staff.role not in DETAIL_VIEWERS:
@@ -106,14 +126,17 @@ class LoketComposer:
             partner_name=await self._partner_name(uow, signal),
         )
         buttons = next_step_buttons(self._catalog, signal.status, signal.id)
-        return Outgoing(item.target, self._text(texts), signal.reference, buttons, protect=True)
+        to = as_text(item.target)
+        return Outgoing(to, self._text(texts), signal.reference, buttons, protect=True)
 
     def _alert(self, item: OutboxItem) -> Outgoing:
         reference = str(item.payload.get("reference", "?"))
         reason = str(item.payload.get("reason", ""))[:200]
+        to = as_text(item.target)
         if item.payload.get("configuration"):  # our set-up, e.g. a template not registered
             text = msg(t.TEMPLATE_REFUSED, reference=Token(reference), reason=reason)
-            return Outgoing(item.target, self._text([text]), reference)
-        where = t.TARGET_LOKET_GROUP if item.payload.get("target") == LOKET else t.TARGET_STAFF
+            return Outgoing(to, self._text([text]), reference)
+        failed = parse_target(str(item.payload.get("target", "")))
+        where = t.TARGET_LOKET_GROUP if failed == LOKET else t.TARGET_STAFF
         text = msg(t.DELIVERY_FAILED, reference=Token(reference), target=Msg(where), reason=reason)
-        return Outgoing(item.target, self._text([text]), reference)
+        return Outgoing(to, self._text([text]), reference)

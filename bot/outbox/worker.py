@@ -11,17 +11,17 @@ import logging
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import datetime, timedelta
 
-from bot.outbox.kinds import DISCLOSING
-from bot.ports import DeliveryError, Messenger
+from bot.ports import DeliveryError, Messenger, Outgoing
 from core.dialog.model import Place
+from core.lifecycle.parties import SYSTEM, Reporter, StaffMember, Target, as_text
 from core.text.catalog import Catalog
 from storage.followup import REPORTER_UNREACHABLE
 from storage.records import OutboxItem
 from storage.uow import Store, UnitOfWork
 
-from .kinds import ADMIN_ALERT
+from .followup import FollowUpComposer
+from .kinds import ADMIN_ALERT, KINDS, Composer
 from .loket import LoketComposer
-from .targets import reporter_id_of
 
 log = logging.getLogger(__name__)
 
@@ -53,7 +53,10 @@ class OutboxWorker:
     ) -> None:
         self._store = store
         self._messenger = messenger
-        self._composer = LoketComposer(catalogs, places)
+        self._composers: dict[Composer, LoketComposer | FollowUpComposer] = {
+            "staff": LoketComposer(catalogs, places),
+            "followup": FollowUpComposer(catalogs),
+        }
         self._batch = batch
 
     async def drain(self, now: datetime) -> int:
@@ -78,7 +81,7 @@ class OutboxWorker:
                         # a chat with items still claimed is not claimed again.
                         items = await uow.outbox.claim_due(now, limit)
                         await uow.commit()
-                    by_target: dict[str, list[OutboxItem]] = {}
+                    by_target: dict[Target, list[OutboxItem]] = {}
                     for item in items:
                         by_target.setdefault(item.target, []).append(item)
                     for queue in by_target.values():
@@ -112,9 +115,18 @@ class OutboxWorker:
             delivered += outcome
         return delivered
 
+    async def _compose(self, uow: UnitOfWork, item: OutboxItem) -> Outgoing | None:
+        """The message of ``item``, written by its kind's composer; None when there is
+        nothing (left) to send, or the kind is not for this recipient."""
+        kind = KINDS.get(item.kind)
+        if kind is None or not kind.may_reach(item.target):
+            log.error("outbox item %s: no %s for %s", item.id, item.kind, as_text(item.target))
+            return None
+        return await self._composers[kind.composer].compose(uow, item)
+
     async def _deliver(self, item: OutboxItem, now: datetime) -> int | None:
         async with self._store.unit_of_work() as uow:
-            outgoing = await self._composer.compose(uow, item)
+            outgoing = await self._compose(uow, item)
         landed = None
         if outgoing is not None:
             try:
@@ -125,12 +137,12 @@ class OutboxWorker:
                 return await self._fail(item, now, DeliveryError(repr(error)))
         async with self._store.unit_of_work() as uow:
             await uow.outbox.mark_sent(item.id, now, landed)
-            if outgoing is not None and item.kind in DISCLOSING:
-                # Personal details reached a staff member: an access like any view.
-                staff = item.payload.get("staff_id")
+            if outgoing is not None and KINDS[item.kind].discloses:
+                # Personal details reached a staff member (or the group): an access like
+                # any view, by whoever received them.
                 await uow.audit.record(
                     at=now,
-                    actor=f"staff:{staff}" if staff is not None else item.target[:64],
+                    actor=item.target,
                     action=f"sent:{item.kind}"[:32],
                     outcome="ok",
                     signal_id=item.signal_id,
@@ -139,6 +151,8 @@ class OutboxWorker:
         return 1 if outgoing is not None else 0
 
     async def _fail(self, item: OutboxItem, now: datetime, error: DeliveryError) -> int | None:
+        if error.unreachable:
+            return await self._undeliverable(item, error)
         dead = error.permanent or item.attempts + 1 >= MAX_ATTEMPTS
         wait = retry_delay(item.attempts)
         if error.retry_after is not None:
@@ -148,7 +162,7 @@ class OutboxWorker:
             "outbox item %s (%s to %s) failed: %s (dead=%s)",
             item.id,
             item.kind,
-            item.target,
+            as_text(item.target),
             error,
             dead,
         )
@@ -156,7 +170,7 @@ class OutboxWorker:
             await uow.outbox.mark_failed(item.id, now, str(error)[:500], retry_at)
             if retry_at is not None:
                 await uow.outbox.postpone_target(item.target, retry_at)
-            if dead and reporter_id_of(item.target) is not None and not error.configuration:
+            if dead and isinstance(item.target, Reporter) and not error.configuration:
                 await self._unreachable(uow, item, error, now)
             elif dead and item.kind != ADMIN_ALERT:
                 await self._alert_admins(uow, item, error, now)
@@ -165,6 +179,21 @@ class OutboxWorker:
             log.error("outbox item %s (%s) is dead-lettered", item.id, item.kind)
             return 0
         return None
+
+    async def _undeliverable(self, item: OutboxItem, error: DeliveryError) -> int:
+        """No channel reaches the recipient (a staff member with a dashboard login only):
+        marked as such and counted, not retried; nobody needs to mend a chat."""
+        log.warning(
+            "outbox item %s (%s to %s) cannot be delivered: %s",
+            item.id,
+            item.kind,
+            as_text(item.target),
+            error,
+        )
+        async with self._store.unit_of_work() as uow:
+            await uow.outbox.mark_undeliverable(item.id, str(error)[:500])
+            await uow.commit()
+        return 0
 
     async def _unreachable(
         self, uow: UnitOfWork, item: OutboxItem, error: DeliveryError, now: datetime
@@ -175,7 +204,7 @@ class OutboxWorker:
             await uow.signals.add_event(
                 item.signal_id,
                 at=now,
-                actor="system",
+                actor=SYSTEM,
                 action=REPORTER_UNREACHABLE,
                 detail=item.kind[:32],
                 note=str(error)[:200],
@@ -190,15 +219,13 @@ class OutboxWorker:
             reference = signal.reference if signal else None
         payload: dict[str, object] = {
             "reference": reference,
-            "target": item.target,
+            "target": as_text(item.target),
             "reason": str(error),
         }
         if error.configuration:
             payload["configuration"] = True
         for admin in await uow.staff.active_with_role("admin"):
-            if admin.telegram_user_id is not None:
-                target = str(admin.telegram_user_id)
-                await uow.outbox.enqueue(ADMIN_ALERT, target, now, payload=payload)
+            await uow.outbox.enqueue(ADMIN_ALERT, StaffMember(admin.id), now, payload=payload)
 
 
 async def run_worker(

@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.exc import SQLAlchemyError
 
+from bot.outbox.kinds import when_stored
 from bot.rendering import RenderedReply, render_reply
 from core import channel_texts
 from core.dialog import messages as m
@@ -29,6 +30,7 @@ from core.dialog.events import (
 )
 from core.dialog.state import ConversationState
 from core.followup.texts import status_texts
+from core.lifecycle.parties import Reporter
 from core.text.catalog import Catalog
 from core.text.languages import LANGUAGES
 from core.text.msgids import msg
@@ -246,7 +248,7 @@ class ConversationService:
                 step.erased = True
                 # That a request was honoured is accountable; who asked is not kept.
                 await uow.audit.record(
-                    at=now, actor="reporter", action="erase", outcome=f"signals:{erased}"
+                    at=now, actor=Reporter(None), action="erase", outcome=f"signals:{erased}"
                 )
                 log.info("reporter erased", extra={"signals": erased})
         return step
@@ -270,6 +272,7 @@ class ConversationService:
         stored = await uow.signals.add(
             draft, reporter_id=reporter.id, channel=reporter.channel, now=now
         )
+        await uow.outbox.enqueue_many(when_stored(stored), now)
         await uow.limits.record_submission(reporter.key, now)
         log.info("signal stored", extra={"reference": stored.reference})
         return stored.reference

@@ -13,10 +13,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from bot.outbox.kinds import CARD_UPDATE, NEEDS_HELP, REPORTER_QUESTION, STAFF_CARD, STAFF_DETAILS
-from bot.outbox.targets import LOKET, escalation_targets, reporter_target
+from bot.outbox.targets import escalation_targets, reporter_target
 from core.followup.relay import contains_phone_number, relay_text
 from core.lifecycle import staff_texts as t
 from core.lifecycle import table as lc
+from core.lifecycle.parties import LOKET, Account, Actor, StaffMember, Target
 from core.lifecycle.staff_texts import status_label
 from core.lifecycle.table import DETAIL_VIEWERS
 from core.text.msgids import Msg, Token, msg
@@ -50,7 +51,7 @@ class ActionResult:
 class _Call:
     uow: UnitOfWork
     staff: StaffRecord | None
-    actor: str
+    actor: Actor
     now: datetime
     queued: list[str] = field(default_factory=list)
 
@@ -70,33 +71,19 @@ class SignalActions:
         return signal.status if signal is not None else None
 
     async def _begin(
-        self,
-        uow: UnitOfWork,
-        telegram_user_id: int | None,
-        update_key: str | None,
-        now: datetime,
-        staff_id: int | None = None,
+        self, uow: UnitOfWork, actor: StaffMember | Account, update_key: str | None, now: datetime
     ) -> _Call | None:
-        """Record the update (None for a duplicate) and find who is acting: a Telegram
-        user, or (``staff_id``) a staff member logged in to the dashboard."""
-        channel = "telegram" if staff_id is None else "web"
+        """Record the update (None for a duplicate) and find who is acting: a staff member
+        (signed in to the dashboard), or an account on a chat channel, which may be a
+        linked staff member's."""
+        channel = actor.channel if isinstance(actor, Account) else "web"
         if update_key is not None and not await uow.inbound.record(channel, update_key, now):
             return None
-        if staff_id is not None:
-            staff = await uow.staff.get(staff_id)
-        else:
-            assert telegram_user_id is not None
-            staff = await uow.staff.by_telegram_user(telegram_user_id)
+        staff_id = actor.staff_id if isinstance(actor, StaffMember) else await uow.staff_of(actor)
+        staff = await uow.staff.get(staff_id) if staff_id is not None else None
         if staff is not None and not staff.active:
             staff = None
-        actor = (
-            f"staff:{staff.id}"
-            if staff
-            else f"staff:{staff_id}"
-            if staff_id is not None
-            else f"telegram:{telegram_user_id}"
-        )
-        return _Call(uow, staff, actor, now)
+        return _Call(uow, staff, StaffMember(staff.id) if staff else actor, now)
 
     def _committed(self, call: _Call) -> None:
         if call.queued:
@@ -107,20 +94,19 @@ class SignalActions:
         action_id: str,
         signal_id: int,
         *,
-        telegram_user_id: int | None = None,
+        actor: StaffMember | Account,
         now: datetime,
         option: str | None = None,
         update_key: str | None = None,
-        staff_id: int | None = None,
     ) -> ActionResult | None:
-        """Take a staff action on a signal; None for a duplicate update. The actor is
-        ``telegram_user_id`` or, from the dashboard, ``staff_id``."""
+        """Take a staff action on a signal; None for a duplicate update. The ``actor`` is a
+        staff member (the dashboard's) or an account on a chat channel."""
         if len(action_id) > MAX_AUDITED_ACTION:
             # A forged id (a form field of any length, up to 64 bytes of callback data) would
             # not fit the audit column: PostgreSQL refuses the whole step, SQLite keeps it all.
             action_id = UNKNOWN_ACTION
         async with self._store.unit_of_work() as uow:
-            call = await self._begin(uow, telegram_user_id, update_key, now, staff_id)
+            call = await self._begin(uow, actor, update_key, now)
             if call is None:
                 return None
             result = await self._act(call, action_id, signal_id, option)
@@ -213,7 +199,7 @@ class SignalActions:
         )
 
     async def _queue(
-        self, call: _Call, kind: str, target: str, signal: StoredSignal, **payload: object
+        self, call: _Call, kind: str, target: Target, signal: StoredSignal, **payload: object
     ) -> None:
         await call.uow.outbox.enqueue(kind, target, call.now, signal_id=signal.id, payload=payload)
         call.queued.append(kind)
@@ -225,9 +211,10 @@ class SignalActions:
         assert call.staff is not None
         if action.target is not None:
             await self._queue(call, CARD_UPDATE, LOKET, signal)
-        if action.id == "claim" and call.staff.telegram_user_id is not None:
-            target = str(call.staff.telegram_user_id)
-            await self._queue(call, STAFF_DETAILS, target, signal, staff_id=call.staff.id)
+        if action.id == "claim" and call.staff.messageable:
+            # In a chat app the details come as a private message; a claimer a message
+            # cannot reach (a dashboard login only) reads them on the page.
+            await self._queue(call, STAFF_DETAILS, StaffMember(call.staff.id), signal)
         if action.id == "needs_help":
             for target in await escalation_targets(call.uow):
                 await self._queue(call, NEEDS_HELP, target, signal, staff_id=call.staff.id)
@@ -308,14 +295,13 @@ class SignalActions:
         reference: str,
         question: str,
         *,
-        telegram_user_id: int | None = None,
+        actor: StaffMember | Account,
         now: datetime,
         update_key: str | None = None,
-        staff_id: int | None = None,
     ) -> Msg | None:
         """Relay a staff member's question to the reporter of ``reference``."""
         async with self._store.unit_of_work() as uow:
-            call = await self._begin(uow, telegram_user_id, update_key, now, staff_id)
+            call = await self._begin(uow, actor, update_key, now)
             if call is None:
                 return None
             signal = await uow.signals.get_by_reference(reference)
@@ -356,31 +342,29 @@ class SignalActions:
         self,
         reference: str,
         *,
-        telegram_user_id: int,
+        actor: StaffMember | Account,
         now: datetime,
         update_key: str | None = None,
     ) -> Msg | None:
         """``/signaal REF``: the details for the assignee, a regisseur or an admin (in a
         protected private message), the minimal card for other loket staff."""
         async with self._store.unit_of_work() as uow:
-            call = await self._begin(uow, telegram_user_id, update_key, now)
+            call = await self._begin(uow, actor, update_key, now)
             if call is None:
                 return None
-            staff, actor = call.staff, call.actor
+            staff, who = call.staff, call.actor
             signal = await uow.signals.get_by_reference(reference.strip().upper())
             if staff is None or signal is None:
                 outcome = "refused:not_staff" if staff is None else "refused:unknown"
-                await uow.audit.record(at=now, actor=actor, action="view", outcome=outcome)
+                await uow.audit.record(at=now, actor=who, action="view", outcome=outcome)
                 await uow.commit()
                 return msg(t.REFUSED_NOT_STAFF if staff is None else t.VIEW_UNKNOWN)
             full = signal.assignee_id == staff.id or staff.role in DETAIL_VIEWERS
             kind = STAFF_DETAILS if full else STAFF_CARD
             await uow.audit.record(
-                at=now, actor=actor, action="view", outcome=kind, signal_id=signal.id
+                at=now, actor=who, action="view", outcome=kind, signal_id=signal.id
             )
-            if staff.telegram_user_id is not None:
-                target = str(staff.telegram_user_id)
-                await self._queue(call, kind, target, signal, staff_id=staff.id)
+            await self._queue(call, kind, StaffMember(staff.id), signal)
             await uow.commit()
         self._committed(call)
         return None

@@ -11,15 +11,17 @@ from fastapi import Request
 from fastapi.responses import PlainTextResponse, Response
 from starlette.exceptions import HTTPException
 
-from core.text.msgids import N_
+from core.text.msgids import P_
 
 from .http import FailurePage
 from .templating import Pages
 
-NOT_FOUND = N_("This page does not exist (any more).")
-BROKEN = N_(
+# Residents (the web chat) and staff (the dashboard) both see them: resident texts.
+NOT_FOUND = P_("error page", "This page does not exist (any more).")
+BROKEN = P_(
+    "error page",
     "Something went wrong on our side. Nothing you entered before this page is lost; "
-    "please try again in a moment."
+    "please try again in a moment.",
 )
 
 

@@ -1,6 +1,6 @@
 """The reporter conversations as data. Step and choice ids are stored: never rename them.
 
-The order is the express path (docs/decisions.md, "The reporter's path"): what the
+The order is the express path (docs/adr/0058-the-express-path.md): what the
 municipality needs to act comes first; what only matters when nobody can be asked later
 (how to reach the person, whether they know) is asked only then. Steps with ``part_of``
 are answered within another step in a chat and asked on their own in the telephone intake

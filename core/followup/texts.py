@@ -29,7 +29,6 @@ REMINDER_CONTACT = N_(
     "%(date)s. Press Contact made when it is done."
 )
 REFERRAL_CHECK = N_("%(reference)s was referred on %(date)s. Is the follow-up on track?")
-NEEDS_HELP = N_("%(name)s asks for help with %(reference)s (status: %(status)s).")
 REPORTER_SAYS_NO = N_("The reporter of %(reference)s says the loket has not contacted them.")
 REPORTER_STILL_WORRIED = N_("The reporter of %(reference)s is still worried.")
 REOPENED_BY_REPORTER = N_("The signal was reopened.")

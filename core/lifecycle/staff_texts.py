@@ -1,5 +1,6 @@
-"""What loket staff read in chat apps: the minimal group card, the private details and the
-answers to staff commands and buttons. Staff read Dutch (``STAFF_LANGUAGE``).
+"""What loket staff read in chat apps: the minimal group card, the private details (the
+whole notification of a signal) and the answers to staff commands and buttons. Staff read
+Dutch (``STAFF_LANGUAGE``).
 
 The group card is minimal on purpose: everybody in the loket group sees it, so it carries no
 personal data and no free text; the postcode is cut to its four digits.
@@ -11,7 +12,7 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from core.dialog import messages as m
-from core.dialog.draft import SignalDraft
+from core.dialog.draft import SignalDraft, signal_lines
 from core.dialog.flows import FLOWS
 from core.dialog.model import Place
 from core.dialog.state import Answer
@@ -20,15 +21,13 @@ from core.text.languages import LanguageName
 from core.text.msgids import N_, Msg, Nn_, Param, Token, When, msg
 
 from . import table as lifecycle
-from .notification import (
-    KIND_OTHER,
-    KIND_SELF,
-    NEW_SIGNAL,
-    NEW_URGENT_SIGNAL,
-    PARTNER,
-    REPORTER_LANGUAGE,
-    loket_notification,
-)
+
+NEW_SIGNAL = N_("New signal %(reference)s, received %(date)s.")
+NEW_URGENT_SIGNAL = N_("URGENT: new signal %(reference)s, received %(date)s.")
+KIND_OTHER = N_("About someone else.")
+KIND_SELF = N_("A report about themselves.")
+REPORTER_LANGUAGE = N_("The reporter wrote in %(language)s.")
+PARTNER = N_("Via partner: %(partner)s")
 
 CARD_NEIGHBOURHOOD = N_("Neighbourhood: %(place)s")
 CARD_NEIGHBOURHOOD_UNKNOWN = N_("Neighbourhood: unknown")
@@ -48,6 +47,7 @@ ACTION_DONE = N_("%(reference)s: %(status)s.")
 ACTION_DONE_WITH = N_("%(reference)s: %(status)s (%(option)s).")
 RECORDED = N_("%(reference)s: recorded: %(action)s.")
 OPTIONS_BACK = N_("Back")
+NEEDS_HELP = N_("%(name)s asks for help with %(reference)s (status: %(status)s).")
 ASK_PROMPT = N_(
     "Type your question for the reporter of %(reference)s as a reply to this message. "
     "Never ask for or give phone numbers."
@@ -142,6 +142,27 @@ def loket_card(
         texts.append(msg(CARD_OPEN))
     else:
         texts.append(msg(CARD_STATUS, status=status_label(status)))
+    return tuple(texts)
+
+
+def loket_notification(
+    reference: str,
+    draft: SignalDraft,
+    received_at: datetime,
+    places: Sequence[Place],
+    partner_name: str | None = None,
+) -> tuple[Msg, ...]:
+    """Everything the loket needs to start the follow-up of one signal."""
+    flow = FLOWS["report_other" if draft.kind == "other" else "report_self"]
+    header = NEW_URGENT_SIGNAL if draft.urgent else NEW_SIGNAL
+    texts: list[Msg] = [
+        msg(header, reference=Token(reference), date=When(received_at)),
+        msg(KIND_OTHER if draft.kind == "other" else KIND_SELF),
+        msg(REPORTER_LANGUAGE, language=LanguageName(draft.language)),
+    ]
+    if draft.partner:
+        texts.append(msg(PARTNER, partner=partner_name or draft.partner))
+    texts.extend(signal_lines(flow, draft, places))
     return tuple(texts)
 
 

@@ -24,13 +24,13 @@ WORRYING_BEHAVIOUR_LINE = "0800-1205"
 
 
 def N_(msgid: str) -> str:
-    """Mark a string for extraction into the catalog without translating it here (staff
-    texts: Dutch only, no context)."""
+    """Mark a staff text for extraction without translating it here: no context, Dutch
+    only, in the ``staff`` domain (``locales/nl/LC_MESSAGES/staff.po``)."""
     return msgid
 
 
 def Nn_(singular: str, plural: str) -> tuple[str, str]:
-    """Mark a singular/plural pair for extraction (``ngettext`` at render time)."""
+    """``N_`` for a singular/plural pair (``ngettext`` at render time)."""
     return singular, plural
 
 
@@ -54,7 +54,8 @@ class Text(str):
 
 def P_(context: str, msgid: str) -> str:
     """Mark a resident text for extraction with its translator context: where it appears
-    and what it means (see docs/glossary.md), so each language can choose its words."""
+    and what it means (see docs/glossary.md), so each language can choose its words. The
+    ``signaalpunt`` domain, a catalog per language."""
     return Text(context, msgid)
 
 

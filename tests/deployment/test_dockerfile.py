@@ -66,21 +66,25 @@ def test_the_image_has_a_healthcheck_without_curl() -> None:
     assert "/healthz" in probe[-1]
 
 
-def pybabel_command() -> list[str]:
-    for stage in dockerfile():
-        for instruction in stage.all("RUN"):
-            for part in instruction.args.split("&&"):
-                words = shlex.split(part)
-                if words[:2] == ["pybabel", "compile"]:
-                    return words
-    raise AssertionError("the Dockerfile does not compile the catalogs")
+def pybabel_commands() -> list[list[str]]:
+    found = [
+        words
+        for stage in dockerfile()
+        for instruction in stage.all("RUN")
+        for part in instruction.args.split("&&")
+        if (words := shlex.split(part))[:2] == ["pybabel", "compile"]
+    ]
+    assert found, "the Dockerfile does not compile the catalogs"
+    return found
 
 
 def test_the_catalogs_are_compiled() -> None:
-    command = pybabel_command()
-    assert command[command.index("--domain") + 1] == i18n.DOMAIN
-    assert command[command.index("--directory") + 1] == "locales"
-    assert not any(w.startswith("--use-fuzzy") for w in command), "Babel 2.19 refuses the flag"
+    commands = pybabel_commands()
+    domains = {command[command.index("--domain") + 1] for command in commands}
+    assert domains == {i18n.DOMAIN, i18n.STAFF_DOMAIN}  # the residents' and staff's
+    for command in commands:
+        assert command[command.index("--directory") + 1] == "locales"
+        assert not any(w.startswith("--use-fuzzy") for w in command), "Babel 2.19 refuses it"
 
 
 def test_nothing_is_added_from_the_network() -> None:
@@ -212,13 +216,13 @@ def test_the_image_layout_has_compiled_catalogs_where_i18n_looks(tmp_path: Path)
             copy_context(source, builder_root / copy.dest.lstrip("/"), into=copy.into)
     workdir = builder_root / copies(builder)[-1].workdir.lstrip("/")
     assert not list(workdir.glob("locales/*/LC_MESSAGES/*.mo")), "a .mo from the checkout"
-    # The Dockerfile's own command, with this environment's pybabel.
-    command = pybabel_command()
+    # The Dockerfile's own commands, with this environment's pybabel.
     pybabel = Path(sys.executable).with_name("pybabel")
-    result = subprocess.run(
-        [str(pybabel), *command[1:]], cwd=workdir, capture_output=True, text=True, check=False
-    )
-    assert result.returncode == 0, result.stderr
+    for command in pybabel_commands():
+        result = subprocess.run(
+            [str(pybabel), *command[1:]], cwd=workdir, capture_output=True, text=True, check=False
+        )
+        assert result.returncode == 0, result.stderr
     runtime_root = tmp_path / "runtime"
     for copy in copies(final):
         for source in copy.sources:
@@ -236,7 +240,8 @@ def test_the_image_layout_has_compiled_catalogs_where_i18n_looks(tmp_path: Path)
         mo = locales / language / "LC_MESSAGES" / f"{i18n.DOMAIN}.mo"
         assert mo.exists(), f"{language}: not compiled"
         # The compiled catalog is what is loaded, not the .po compiled again at every start.
-        assert catalogs[language].files == [str(mo)]
+        staff = [str(mo.with_name(f"{i18n.STAFF_DOMAIN}.mo"))] if language == "nl" else []
+        assert catalogs[language].files == [str(mo), *staff]
     # Every file of the packages (the migrations' script.py.mako too), no .pyc of the checkout.
     for package in packages():
         for path in (ROOT / package).rglob("*"):

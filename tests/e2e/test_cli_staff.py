@@ -18,6 +18,7 @@ from storage.database import make_engine
 from storage.migrations import head
 from storage.uow import Store
 from tests.fakes.telegram_api import FakeTelegram
+from tests.support.builders import telegram
 from tests.support.keys import TEST_KEY_ENV, TEST_KEYRING
 from tests.support.processes import SIGNAALPUNT, process_env
 
@@ -86,7 +87,7 @@ async def redeem(url: str, code: str, telegram_user_id: int, name: str) -> str:
     engine = make_engine(url)
     try:
         reply = await StaffAccounts(Store(engine, TEST_KEYRING)).link(
-            code, telegram_user_id=telegram_user_id, name=name, now=datetime.now(UTC)
+            code, account=telegram(telegram_user_id), name=name, now=datetime.now(UTC)
         )
     finally:
         await engine.dispose()

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.app import App
 from tests.fakes.telegram_api import FakeTelegram, FakeUser
 from tests.support.reports import REPORT
 from tests.support.telegram_harness import LOKET, Clock, Person, running_bot
@@ -63,6 +64,15 @@ async def test_outage_loses_nothing_and_sends_nothing_twice(
             assert await uow.outbox.counts() == {"sent": REPORTERS}
 
 
+async def admin_and_report(app: App, clock: Clock, admin: Person, reporter: Person) -> None:
+    """``admin`` links as an admin; ``reporter`` sends the scripted report."""
+    code = await app.accounts.create_invite("admin", clock.now)
+    await admin.says(f"/koppel {code}")
+    await reporter.says("/start")
+    for prompt, choice in REPORT:
+        await reporter.taps(prompt, choice)
+
+
 async def test_bot_removed_from_the_group_is_dead_lettered_and_admins_told(
     fake: FakeTelegram, tmp_path: Path
 ) -> None:
@@ -70,11 +80,7 @@ async def test_bot_removed_from_the_group_is_dead_lettered_and_admins_told(
     admin = Person(fake, FakeUser(id=601, first_name="Anna"))
     reporter = Person(fake, FakeUser(id=900, first_name="Kassa"))
     async with running_bot(fake, tmp_path, clock, run_outbox=False) as (app, channel):
-        code = await app.accounts.create_invite("admin", clock.now)
-        await admin.says(f"/koppel {code}")
-        await reporter.says("/start")
-        for prompt, choice in REPORT:
-            await reporter.taps(prompt, choice)
+        await admin_and_report(app, clock, admin, reporter)
         fake.remove_bot(LOKET)  # Telegram answers 403: the bot was kicked from the group
         # The card is dead-lettered; the alert it queues goes to the admin in the same drain.
         assert await channel.worker.drain(clock.now) == 1
@@ -84,3 +90,33 @@ async def test_bot_removed_from_the_group_is_dead_lettered_and_admins_told(
         assert fake.messages(LOKET) == []
         async with app.store.unit_of_work() as uow:
             assert await uow.outbox.counts() == {"dead": 1, "sent": 1}
+
+
+async def test_a_staff_member_with_a_dashboard_login_only_is_a_recipient_not_reached(
+    fake: FakeTelegram, tmp_path: Path
+) -> None:
+    """Admins are told of a dead letter by staff id. One has a Telegram account and reads
+    it there; the other signs in to the dashboard only: the alert for them is marked
+    unreached and counted, and never tried again."""
+    clock = Clock()
+    anna = Person(fake, FakeUser(id=601, first_name="Anna"))
+    reporter = Person(fake, FakeUser(id=900, first_name="Kassa"))
+    async with running_bot(fake, tmp_path, clock, run_outbox=False) as (app, channel):
+        await admin_and_report(app, clock, anna, reporter)
+        async with app.store.unit_of_work() as uow:
+            wim = await uow.logins.add_account(
+                "wim", display_name="Wim", role="admin", password_hash="x", now=clock.now
+            )
+            await uow.commit()
+        assert wim is not None
+        assert wim.reach == frozenset({"web"})
+        fake.remove_bot(LOKET)
+        assert await channel.worker.drain(clock.now) == 1  # Anna's alert
+        assert "SP-2026-0001" in anna.chat[-1].plain_text
+        async with app.store.unit_of_work() as uow:
+            assert await uow.outbox.counts() == {"dead": 1, "sent": 1, "unreached": 1}
+        sent = len(fake.calls("sendMessage"))
+        assert await channel.worker.drain(clock.advance(hours=2)) == 0
+        assert len(fake.calls("sendMessage")) == sent  # not retried
+        async with app.store.unit_of_work() as uow:
+            assert await uow.outbox.counts() == {"dead": 1, "sent": 1, "unreached": 1}

@@ -13,6 +13,7 @@ from sqlalchemy import text
 
 from bot.app import App
 from tests.fakes.telegram_api import FakeTelegram, FakeUser, SentMessage
+from tests.support.builders import telegram
 from tests.support.reports import REPORT, UNTIL_CONTACT
 from tests.support.telegram_harness import LOKET, Clock, Person, running_bot
 
@@ -148,7 +149,7 @@ async def test_koppel_guessing_is_locked_out(fake: FakeTelegram, tmp_path: Path)
         [locked] = await mallory.says(f"/koppel {code}")
         assert "Te veel verkeerde codes" in locked.plain_text
         assert "60 minuten" in locked.plain_text
-        assert not await app.accounts.is_staff(MALLORY.id)
+        assert not await app.accounts.is_staff(telegram(MALLORY.id))
         [welcome] = await anna.says(f"/koppel {code}")  # nobody else is locked out
         assert "Welkom" in welcome.plain_text
         clock.advance(minutes=61)

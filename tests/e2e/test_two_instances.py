@@ -20,6 +20,7 @@ import pytest
 
 from bot.channels.telegram.webhook import PATH, SECRET_HEADER
 from bot.i18n import load_catalogs
+from bot.outbox.kinds import when_stored
 from core.dialog.flows import FLOWS
 from storage import Store, make_engine
 from tests.fakes.telegram_api import FakeTelegram, FakeUser, SentMessage
@@ -95,6 +96,7 @@ async def seed_overdue(url: str) -> list[str]:
                     make_draft(submitted_at=long_ago), reporter_id=None, channel="web",
                     now=long_ago,
                 )  # fmt: skip
+                await uow.outbox.enqueue_many(when_stored(stored), long_ago)  # as reported
                 references.append(stored.reference)
             await uow.commit()
     finally:

@@ -19,6 +19,7 @@ from core.dialog.dialogs import WELCOME
 from core.dialog.flows import REPORT_OTHER
 from core.followup.rules import REPORTER_CHECKIN
 from core.followup.texts import CHECKIN_THANKS, QUESTION_ANSWER_SENT
+from core.lifecycle.parties import StaffMember
 from core.text.msgids import P_, SUICIDE_LINE_FREE
 from storage.followup import REPORTER_ANSWER
 from storage.models import WebChat
@@ -455,10 +456,12 @@ async def test_a_question_from_the_loket_is_answered_in_the_chat(tmp_path: Path)
         anna = await add_web_staff(svc.app, "anna")
         stored = await signal(svc, reference)
         now = svc.clock()
-        claimed = await svc.app.actions.act("claim", stored.id, staff_id=anna.id, now=now)
+        claimed = await svc.app.actions.act("claim", stored.id, actor=StaffMember(anna.id), now=now)
         assert claimed is not None
         assert claimed.done
-        await svc.app.actions.ask(reference, "Woont zij alleen?", staff_id=anna.id, now=now)
+        await svc.app.actions.ask(
+            reference, "Woont zij alleen?", actor=StaffMember(anna.id), now=now
+        )
         await deliver_outbox(svc)
         await page.reload()
         assert "Woont zij alleen?" in await page.inner_text("[data-who=loket]")

@@ -10,6 +10,7 @@ from playwright.async_api import Page, expect
 from sqlalchemy import select
 
 from bot.app import App
+from bot.outbox.kinds import when_stored
 from storage.models import AuditEntry, OutboxMessage
 from tests.support.builders import make_draft
 from tests.support.telegram_harness import T0
@@ -49,6 +50,7 @@ async def seed(app: App, count: int = 3, **changes: object) -> list[str]:
                 **changes,
             )
             stored = await uow.signals.add(draft, reporter_id=None, channel="telegram", now=T0)
+            await uow.outbox.enqueue_many(when_stored(stored), T0)  # as a report queues it
             references.append(stored.reference)
         await uow.commit()
     return references

@@ -21,6 +21,7 @@ from sqlalchemy import select, text
 from bot.app import App
 from bot.dashboard.monitoring.views import POSTCODE
 from core.dialog.flows import REPORT_OTHER
+from core.lifecycle.parties import SYSTEM
 from core.monitoring import period as fp
 from storage.models import AuditEntry
 from tests.support.builders import make_draft
@@ -68,10 +69,12 @@ async def seed(app: App) -> None:
             )
             if number % 6:
                 claimed = created + timedelta(hours=rnd.uniform(0.5, 40))
-                await uow.signals.add_event(stored.id, at=claimed, actor="x", action="claim")
+                await uow.signals.add_event(stored.id, at=claimed, actor=SYSTEM, action="claim")
                 if number % 2:
                     contact = claimed + timedelta(hours=rnd.uniform(1, 60))
-                    await uow.signals.add_event(stored.id, at=contact, actor="x", action="contact")
+                    await uow.signals.add_event(
+                        stored.id, at=contact, actor=SYSTEM, action="contact"
+                    )
         await uow.commit()
 
 

@@ -19,7 +19,7 @@ from core.text.msgids import Token, msg
 from core.text.render import render
 from tests.fakes import whatsapp_payloads as wa
 from tests.fakes.graph_api import KNOWN_ERRORS, FakeGraphAPI, SentWhatsApp
-from tests.support.builders import outbox_rows
+from tests.support.builders import outbox_rows, staff_of, telegram
 from tests.support.reports import MESSAGE_ME
 from tests.support.telegram_harness import Clock
 from tests.support.whatsapp_harness import Resident, Running, running_whatsapp
@@ -66,12 +66,12 @@ async def file_report(reporter: Resident, language: str = "tr") -> str:
 
 async def enrol(run: Running, telegram_user_id: int, role: str = "loket") -> None:
     code = await run.app.accounts.create_invite(role, run.clock())
-    await run.app.accounts.link(code, telegram_user_id=telegram_user_id, name="S", now=run.clock())
+    await run.app.accounts.link(code, account=telegram(telegram_user_id), name="S", now=run.clock())
 
 
 async def claim(run: Running) -> None:
     await enrol(run, ANNA)
-    result = await run.app.actions.act("claim", 1, telegram_user_id=ANNA, now=run.clock())
+    result = await run.app.actions.act("claim", 1, actor=telegram(ANNA), now=run.clock())
     assert result is not None
     assert result.done
     await run.settle()
@@ -213,7 +213,7 @@ async def test_a_template_quick_reply_is_recorded_and_no_or_worried_reaches_staf
         assert told == []
         return
     [message] = told
-    assert message.target == (str(ANNA) if claimed else "loket")
+    assert message.target == (await staff_of(run.app.store, ANNA) if claimed else "loket")
     assert text_in(run, flag, "nl", reference=Token(reference)) in message.text
 
 
@@ -316,7 +316,7 @@ async def test_the_loket_asks_and_the_quoted_answer_reaches_staff(
     await claim(run)
     question = "Heeft zij familie dichtbij?"
     now = run.clock.advance(minutes=30 if inside else 60 * 48)
-    assert await run.app.actions.ask(reference, question, telegram_user_id=ANNA, now=now)
+    assert await run.app.actions.ask(reference, question, actor=telegram(ANNA), now=now)
     asked = await delivered(run, reporter)
     if inside:
         assert asked.type == "text"
@@ -340,7 +340,7 @@ async def test_the_loket_asks_and_the_quoted_answer_reaches_staff(
     [thanks] = await reporter.says("Ja, een zoon in Axel", replying_to=asked.wamid)
     assert thanks.text == text_in(run, ft.QUESTION_ANSWER_SENT, "tr")
     [relayed] = run.staff.messages[before:]
-    assert relayed.target == str(ANNA)
+    assert relayed.target == await staff_of(run.app.store, ANNA)
     assert "Ja, een zoon in Axel" in relayed.text
     assert reference in relayed.text
     assert relayed.protect

@@ -7,6 +7,7 @@ import pytest
 from sqlalchemy import insert, inspect, text
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
+from core.lifecycle.parties import Reporter, StaffMember
 from storage import Store
 from storage.crypto import Keyring, KeyringError
 from storage.models import Partner
@@ -44,7 +45,7 @@ async def fill(store: Store) -> tuple[int, int]:
         )
         signal = await uow.signals.add(draft, reporter_id=reporter.id, channel="whatsapp", now=NOW)
         await uow.signals.add_event(
-            signal.id, at=NOW, actor="staff:1", action="question", note=PERSONAL["question"]
+            signal.id, at=NOW, actor=StaffMember(1), action="question", note=PERSONAL["question"]
         )
         await uow.conversations.save(
             reporter.id, {"answers": {"contact": {"value": PERSONAL["typed"]}}}, NOW
@@ -53,7 +54,7 @@ async def fill(store: Store) -> tuple[int, int]:
             "whatsapp", PERSONAL["wamid"], PERSONAL["chat id"], {"text": PERSONAL["inbox"]}, NOW
         )
         await uow.inbound.record("whatsapp", PERSONAL["wamid"], NOW)
-        await uow.outbox.enqueue("checkin", f"reporter:{reporter.id}", NOW, signal_id=signal.id)
+        await uow.outbox.enqueue("checkin", Reporter(reporter.id), NOW, signal_id=signal.id)
         [queued] = [i for i in await uow.outbox.claim_due(NOW) if i.kind == "checkin"]
         await uow.outbox.mark_sent(queued.id, NOW, PERSONAL["wamid"])
         await uow.keyboards.set("telegram", PERSONAL["chat id"], "77")
@@ -109,7 +110,7 @@ async def test_everything_reads_back_with_the_keys(store: Store) -> None:
     async with store.unit_of_work() as uow:
         landed = await uow.outbox.landed(PERSONAL["wamid"])  # a status or reply finds it
         assert landed is not None
-        assert landed.target == f"reporter:{reporter_id}"
+        assert landed.target == Reporter(reporter_id)
         assert not await uow.inbound.record("whatsapp", PERSONAL["wamid"], NOW)  # dedup holds
 
 
@@ -179,7 +180,7 @@ async def test_the_access_history_is_append_only(store: Store, statement: str) -
     _, signal_id = await fill(store)
     async with store.unit_of_work() as uow:
         await uow.audit.record(
-            at=NOW, actor="staff:1", action="view", signal_id=signal_id, outcome="ok"
+            at=NOW, actor=StaffMember(1), action="view", signal_id=signal_id, outcome="ok"
         )
         await uow.commit()
     with pytest.raises(DBAPIError, match="append-only"):

@@ -17,6 +17,7 @@ from sqlalchemy import text
 
 from core.followup.rules import FollowUpRules
 from core.followup.workdays import WorkingHours
+from core.lifecycle.parties import SYSTEM
 from core.monitoring.period import Period
 from core.monitoring.timing import SignalTimes, timings
 from storage import Store
@@ -83,19 +84,19 @@ async def store_signals(store: Store, times: list[SignalTimes]) -> None:
             # Events out of order, a second pick-up and contact: the first one counts.
             if signal.contacted_at is not None:
                 later = signal.contacted_at + timedelta(hours=5)
-                await uow.signals.add_event(stored.id, at=later, actor="x", action="contact")
+                await uow.signals.add_event(stored.id, at=later, actor=SYSTEM, action="contact")
                 await uow.signals.add_event(
-                    stored.id, at=signal.contacted_at, actor="x", action="contact"
+                    stored.id, at=signal.contacted_at, actor=SYSTEM, action="contact"
                 )
             if signal.claimed_at is not None:
                 await uow.signals.add_event(
-                    stored.id, at=signal.claimed_at, actor="x", action="claim"
+                    stored.id, at=signal.claimed_at, actor=SYSTEM, action="claim"
                 )
                 await uow.signals.add_event(
-                    stored.id, at=signal.claimed_at + US, actor="x", action="release"
+                    stored.id, at=signal.claimed_at + US, actor=SYSTEM, action="release"
                 )
                 await uow.signals.add_event(
-                    stored.id, at=signal.claimed_at + 2 * US, actor="x", action="claim"
+                    stored.id, at=signal.claimed_at + 2 * US, actor=SYSTEM, action="claim"
                 )
         await uow.commit()
 

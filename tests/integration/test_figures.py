@@ -19,6 +19,7 @@ from sqlalchemy import text
 
 from core.followup.rules import FollowUpRules
 from core.followup.workdays import WorkingHours
+from core.lifecycle.parties import StaffMember
 from core.monitoring.figures import Figures
 from core.monitoring.period import Period
 from storage import Store
@@ -163,7 +164,7 @@ async def seed(store: Store, planned: list[Plan]) -> None:
             )
             for action, at, detail in plan.events:
                 await uow.signals.add_event(
-                    stored.id, at=at, actor="staff:1", action=action, detail=detail
+                    stored.id, at=at, actor=StaffMember(1), action=action, detail=detail
                 )
             last = plan.events[-1][1] if plan.events else plan.created
             await uow.signals.transition(

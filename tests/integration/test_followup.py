@@ -15,7 +15,7 @@ import pytest
 
 from bot.followup.service import FollowUpService
 from bot.i18n import ContextCatalog, load_catalogs
-from bot.outbox.kinds import DIGEST
+from bot.outbox.kinds import DIGEST, when_stored
 from bot.outbox.worker import OutboxWorker
 from bot.staff.actions import SignalActions
 from core.dialog.model import Place
@@ -24,7 +24,15 @@ from core.followup.rules import FollowUpRules
 from core.followup.workdays import WorkingHours
 from storage import Store, StoredSignal, make_engine
 from tests.fakes.messenger import RecordingMessenger
-from tests.support.builders import add_signal, checkin_keys, enrol_staff, make_draft, outbox_rows
+from tests.support.builders import (
+    add_signal,
+    checkin_keys,
+    enrol_staff,
+    make_draft,
+    outbox_rows,
+    staff_of,
+    telegram,
+)
 from tests.support.keys import TEST_KEYRING
 
 CATALOGS: dict[str, ContextCatalog] = load_catalogs()
@@ -94,20 +102,20 @@ async def test_claim_reminder_is_queued_once_after_the_deadline(store: Store) ->
         pytest.param(
             [(REGI, "regisseur"), (ROSA, "regisseur"), (ADA, "admin"), (ANNA, "loket")],
             [],
-            {str(REGI), str(ROSA)},
+            {REGI, ROSA},
             id="regisseurs",
         ),
         pytest.param(
             [(REGI, "regisseur"), (ADA, "admin"), (ANNA, "loket")],
             [REGI],
-            {str(ADA)},
+            {ADA},
             id="admins-when-no-active-regisseur",
         ),
-        pytest.param([], [], {"loket"}, id="loket-group-when-no-staff"),
+        pytest.param([], [], {0}, id="loket-group-when-no-staff"),
     ],
 )
 async def test_escalation_at_twice_the_deadline(
-    store: Store, staff: list[tuple[int, str]], revoked: list[int], expected: set[str]
+    store: Store, staff: list[tuple[int, str]], revoked: list[int], expected: set[int]
 ) -> None:
     ids = {
         user: await enrol_staff(store, user, f"user {user}", role, RECEIVED) for user, role in staff
@@ -124,7 +132,9 @@ async def test_escalation_at_twice_the_deadline(
     assert (await service.sweep(at(25, 10)))[f.CLAIM_ESCALATION] == 0
 
     escalations = await outbox_rows(store, f.CLAIM_ESCALATION)
-    assert sorted(r.target for r in escalations) == sorted(expected)
+    # 0: the loket group
+    targets = {f"staff:{ids[user]}" if user else "loket" for user in expected}
+    assert sorted(r.target for r in escalations) == sorted(targets)
     assert {r.signal_id for r in escalations} == {signal.id}
     # The message names the claim deadline it is about, not the escalation moment.
     assert {datetime.fromisoformat(r.payload["due"]) for r in escalations} == {CLAIM_DUE}
@@ -140,6 +150,7 @@ async def test_urgent_signal_is_reminded_after_two_hours_at_any_time(store: Stor
         signal = await uow.signals.add(
             draft, reporter_id=None, channel="telegram", now=saturday_night
         )
+        await uow.outbox.enqueue_many(when_stored(signal), saturday_night)
         await uow.commit()
     service = followup(store)
     assert (await service.sweep(at(21, 23, 59)))[f.CLAIM_REMINDER] == 0
@@ -147,12 +158,17 @@ async def test_urgent_signal_is_reminded_after_two_hours_at_any_time(store: Stor
     assert (await service.sweep(at(22, 1, 59)))[f.CLAIM_ESCALATION] == 0
     assert (await service.sweep(at(22, 2)))[f.CLAIM_ESCALATION] == 1
     targets = [(r.kind, r.target) for r in await outbox_rows(store) if r.signal_id == signal.id]
-    assert targets[1:] == [(f.CLAIM_REMINDER, "loket"), (f.CLAIM_ESCALATION, str(REGI))]
+    assert targets[1:] == [
+        (f.CLAIM_REMINDER, "loket"),
+        (f.CLAIM_ESCALATION, (await staff_of(store, REGI))),
+    ]
 
     recorder = RecordingMessenger()
     await worker(store, recorder).drain(at(22, 2))
     # The card and the reminder in the group (in that order), the escalation to Rita.
-    assert sorted(m.target for m in recorder.messages) == sorted(["loket", "loket", str(REGI)])
+    assert sorted(m.target for m in recorder.messages) == sorted(
+        ["loket", "loket", (await staff_of(store, REGI))]
+    )
     assert all(m.edit is None for m in recorder.messages)
     card, reminder = [m for m in recorder.messages if m.target == "loket"]
     assert card.text != reminder.text
@@ -171,10 +187,10 @@ async def test_contact_reminder_goes_to_the_assignee_unless_contact_was_logged(
     silent = await add_signal(store, now=RECEIVED)
     talked = await add_signal(store, now=RECEIVED)
     for signal in (silent, talked):
-        claimed = await actions.act("claim", signal.id, telegram_user_id=ANNA, now=at(23, 9, 30))
+        claimed = await actions.act("claim", signal.id, actor=telegram(ANNA), now=at(23, 9, 30))
         assert claimed is not None
         assert claimed.done
-    contact = await actions.act("contact", talked.id, telegram_user_id=ANNA, now=at(25, 14))
+    contact = await actions.act("contact", talked.id, actor=telegram(ANNA), now=at(25, 14))
     assert contact is not None
     assert contact.done
     recorder = RecordingMessenger()
@@ -187,12 +203,12 @@ async def test_contact_reminder_goes_to_the_assignee_unless_contact_was_logged(
     assert (await service.sweep(at(26, 9, 30)))[f.CONTACT_REMINDER] == 1
     assert (await service.sweep(at(30, 12)))[f.CONTACT_REMINDER] == 0
     [reminder] = await outbox_rows(store, f.CONTACT_REMINDER)
-    assert (reminder.signal_id, reminder.target) == (silent.id, str(ANNA))
+    assert (reminder.signal_id, reminder.target) == (silent.id, (await staff_of(store, ANNA)))
     assert datetime.fromisoformat(reminder.payload["due"]) == at(26, 9, 30)
     assert await claimed_kinds(store, talked.id) == []
 
     await worker(store, recorder).drain(at(30, 12))
-    [sent] = [m for m in recorder.messages if m.target == str(ANNA)]
+    [sent] = [m for m in recorder.messages if m.target == (await staff_of(store, ANNA))]
     assert sent.reference == silent.reference
     assert {b.data for b in sent.buttons} == {
         f"s|{action}|{silent.id}"
@@ -214,7 +230,7 @@ async def test_a_released_signal_gets_a_new_claim_reminder_cycle(store: Store) -
     service = followup(store)
     assert (await service.sweep(CLAIM_DUE))[f.CLAIM_REMINDER] == 1
     for action, when in (("claim", at(23, 11)), ("release", at(23, 12))):
-        result = await actions.act(action, signal.id, telegram_user_id=ANNA, now=when)
+        result = await actions.act(action, signal.id, actor=telegram(ANNA), now=when)
         assert result is not None
         assert result.done
     # Unclaimed again from Monday 12:00: the new deadline is Tuesday 12:00; the old
@@ -244,9 +260,7 @@ async def test_referral_check_asks_the_assignee_with_three_buttons(store: Store)
         ("refer", "team_welzijn", at(23, 11)),
     ]
     for action, option, when in steps:
-        result = await actions.act(
-            action, signal.id, telegram_user_id=ANNA, now=when, option=option
-        )
+        result = await actions.act(action, signal.id, actor=telegram(ANNA), now=when, option=option)
         assert result is not None
         assert result.done
     recorder = RecordingMessenger()
@@ -259,10 +273,10 @@ async def test_referral_check_asks_the_assignee_with_three_buttons(store: Store)
     assert (await service.sweep(at(7, 11, month=12)))[f.REFERRAL_CHECK] == 1
     assert (await service.sweep(at(8, 11, month=12)))[f.REFERRAL_CHECK] == 0
     [check] = await outbox_rows(store, f.REFERRAL_CHECK)
-    assert (check.signal_id, check.target) == (signal.id, str(ANNA))
+    assert (check.signal_id, check.target) == (signal.id, (await staff_of(store, ANNA)))
 
     await worker(store, recorder).drain(at(8, 11, month=12))
-    [sent] = [m for m in recorder.messages if m.target == str(ANNA)]
+    [sent] = [m for m in recorder.messages if m.target == (await staff_of(store, ANNA))]
     assert sent.reference == signal.reference
     assert signal.reference in sent.text
     assert [b.data for b in sent.buttons] == [
@@ -319,7 +333,7 @@ async def test_reminder_for_a_signal_claimed_meanwhile_is_dropped(store: Store) 
     # After noon, so no catch-up digest joins the queue.
     assert (await followup(store).sweep(at(23, 13)))[f.CLAIM_REMINDER] == 1
     result = await SignalActions(store).act(
-        "claim", signal.id, telegram_user_id=ANNA, now=at(23, 13, 5)
+        "claim", signal.id, actor=telegram(ANNA), now=at(23, 13, 5)
     )
     assert result is not None
     assert result.done
@@ -329,8 +343,8 @@ async def test_reminder_for_a_signal_claimed_meanwhile_is_dropped(store: Store) 
     # The card's edit and the details for Anna; no reminder.
     assert delivered == 2
     assert sorted((m.target, m.edit is not None) for m in recorder.messages) == [
-        (str(ANNA), False),
         ("loket", True),
+        ((await staff_of(store, ANNA)), False),
     ]
     assert all(f"s|claim|{signal.id}" not in [b.data for b in m.buttons] for m in recorder.messages)
     [reminder] = await outbox_rows(store, f.CLAIM_REMINDER)
@@ -381,9 +395,7 @@ async def test_digest_counts_new_unclaimed_and_overdue(store: Store) -> None:
     async def act(
         signal: StoredSignal, action: str, when: datetime, option: str | None = None
     ) -> None:
-        result = await actions.act(
-            action, signal.id, telegram_user_id=ANNA, now=when, option=option
-        )
+        result = await actions.act(action, signal.id, actor=telegram(ANNA), now=when, option=option)
         assert result is not None
         assert result.done
 

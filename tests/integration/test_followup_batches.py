@@ -16,12 +16,13 @@ import pytest
 from sqlalchemy import text, update
 from sqlalchemy.exc import DBAPIError
 
-from bot.followup.service import SYSTEM, FollowUpService
+from bot.followup.service import FollowUpService
 from bot.outbox.kinds import DIGEST
 from core.followup import rules as f
 from core.followup.rules import FollowUpRules
 from core.followup.workdays import WorkingHours
 from core.lifecycle import table as lc
+from core.lifecycle.parties import SYSTEM, Reporter, as_text
 from storage import Store, make_engine
 from storage.followup import REPORTER_ANSWER
 from storage.models import Signal
@@ -54,7 +55,7 @@ async def assert_consistent(store: Store) -> Counter[str]:
         for signal_id in {sid for sid, _ in claims} | {sid for sid, _ in queued}:
             assert signal_id is not None
             events = await uow.signals.events(signal_id)
-            recorded += [(signal_id, e.action) for e in events if e.actor == SYSTEM]
+            recorded += [(signal_id, e.action) for e in events if e.actor == as_text(SYSTEM)]
     assert Counter(recorded) == Counter(claims)
     return Counter(kind for _, kind in claims)
 
@@ -186,7 +187,7 @@ async def _varied_signals(store: Store, rng: random.Random) -> list[int]:
             )
             if consent and number % 2 == 0:
                 await uow.signals.add_event(
-                    stored.id, at=since, actor="reporter:1", action=REPORTER_ANSWER, detail="yes"
+                    stored.id, at=since, actor=Reporter(1), action=REPORTER_ANSWER, detail="yes"
                 )
             await uow.commit()
         ids.append(stored.id)

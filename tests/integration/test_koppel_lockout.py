@@ -12,7 +12,7 @@ from bot.staff.accounts import StaffAccounts
 from core.text.msgids import Msg
 from core.text.render import render
 from storage import Store
-from tests.support.builders import NOW
+from tests.support.builders import NOW, telegram
 
 CATALOGS: dict[str, ContextCatalog] = load_catalogs()
 MALLORY, ANNA = 6666, 1001
@@ -25,7 +25,7 @@ def nl(message: Msg | None) -> str:
 
 
 async def guess(accounts: StaffAccounts, code: str, at: timedelta, user: int = MALLORY) -> str:
-    return nl(await accounts.link(code, telegram_user_id=user, name="M", now=NOW + at))
+    return nl(await accounts.link(code, account=telegram(user), name="M", now=NOW + at))
 
 
 async def test_after_the_failed_codes_even_a_valid_code_is_refused_unread(store: Store) -> None:

@@ -15,7 +15,14 @@ from core.lifecycle import staff_texts as t
 from core.lifecycle import table as lc
 from storage import Store, StoredSignal
 from tests.fakes.messenger import RecordingMessenger
-from tests.support.builders import OutboxRow, add_signal, enrol_staff, outbox_rows
+from tests.support.builders import (
+    OutboxRow,
+    add_signal,
+    enrol_staff,
+    outbox_rows,
+    staff_of,
+    telegram,
+)
 
 CATALOGS: dict[str, ContextCatalog] = load_catalogs()
 PLACES = (Place("centrum", "Centrum"),)
@@ -67,7 +74,7 @@ async def test_the_full_path_claim_contact_refer_close_reopen(store: Store) -> N
 
     async def act(n: int, action: str, user: int, actor: int, option: str | None = None) -> None:
         result = await actions.act(
-            action, signal.id, telegram_user_id=user, now=step(n), option=option
+            action, signal.id, actor=telegram(user), now=step(n), option=option
         )
         assert result is not None
         assert result.done
@@ -77,7 +84,7 @@ async def test_the_full_path_claim_contact_refer_close_reopen(store: Store) -> N
         audit.append((f"staff:{actor}", action, "ok"))
 
     async def ask_option(n: int, action: str, expected: dict[str, str]) -> None:
-        result = await actions.act(action, signal.id, telegram_user_id=ANNA, now=step(n))
+        result = await actions.act(action, signal.id, actor=telegram(ANNA), now=step(n))
         assert result is not None
         assert not result.done
         assert result.action == action
@@ -104,7 +111,7 @@ async def test_the_full_path_claim_contact_refer_close_reopen(store: Store) -> N
     kinds = [(r.kind, r.target) for r in await queued(store, signal.id)]
     assert kinds[0] == ("loket_card", "loket")
     assert kinds.count(("loket_card_update", "loket")) == 6  # one per status change
-    assert kinds.count((STAFF_DETAILS, str(ANNA))) == 1  # at the claim
+    assert kinds.count((STAFF_DETAILS, (await staff_of(store, ANNA)))) == 1  # at the claim
 
 
 async def test_refusals_are_audited_and_change_nothing(store: Store) -> None:
@@ -114,13 +121,13 @@ async def test_refusals_are_audited_and_change_nothing(store: Store) -> None:
     actions = SignalActions(store)
     fresh = await add_signal(store, now=T0)
     taken = await add_signal(store, now=T0)
-    claimed = await actions.act("claim", taken.id, telegram_user_id=ANNA, now=step(1))
+    claimed = await actions.act("claim", taken.id, actor=telegram(ANNA), now=step(1))
     assert claimed is not None
     assert claimed.done
     async with store.unit_of_work() as uow:
-        rosa = await uow.staff.by_telegram_user(ROSA)
+        rosa = await uow.telegram_accounts.staff_of(str(ROSA))
         assert rosa is not None
-        assert await uow.staff.revoke(rosa.id, step(2))
+        assert await uow.staff.revoke(rosa, step(2))
         await uow.commit()
     before = {
         s.id: (await current(store, s.id), await history(store, s.id)) for s in (fresh, taken)
@@ -138,7 +145,7 @@ async def test_refusals_are_audited_and_change_nothing(store: Store) -> None:
     ]
     for n, (user, action, signal_id, option, _, text) in enumerate(attempts, start=3):
         result = await actions.act(
-            action, signal_id, telegram_user_id=user, now=step(n), option=option
+            action, signal_id, actor=telegram(user), now=step(n), option=option
         )
         assert result is not None
         assert not result.done
@@ -166,12 +173,12 @@ async def test_a_wrong_step_on_a_claimed_signal_names_its_status(store: Store) -
     await enrol_staff(store, BOB, "Bob", "loket", T0)
     actions = SignalActions(store)
     signal = await add_signal(store, now=T0)
-    claimed = await actions.act("claim", signal.id, telegram_user_id=ANNA, now=step(1))
+    claimed = await actions.act("claim", signal.id, actor=telegram(ANNA), now=step(1))
     assert claimed is not None
     assert claimed.done
     for user, action, option in ((ANNA, "refer", "team_welzijn"), (BOB, "reopen", None)):
         result = await actions.act(
-            action, signal.id, telegram_user_id=user, now=step(2), option=option
+            action, signal.id, actor=telegram(user), now=step(2), option=option
         )
         assert result is not None
         assert not result.done
@@ -188,23 +195,26 @@ async def test_needs_help_reaches_every_regisseur_and_on_track_needs_a_referral(
     actions = SignalActions(store)
     signal = await add_signal(store, now=T0)
     for n, action in enumerate(("claim", "needs_help"), start=1):
-        result = await actions.act(action, signal.id, telegram_user_id=ANNA, now=step(n))
+        result = await actions.act(action, signal.id, actor=telegram(ANNA), now=step(n))
         assert result is not None
         assert result.done
     stored = await current(store, signal.id)
     assert (stored.status, stored.status_at) == (lc.CLAIMED, step(1))
     help_rows = [r for r in await queued(store, signal.id) if r.kind == NEEDS_HELP]
-    assert sorted(r.target for r in help_rows) == [str(REGI), str(ROSA)]
+    assert sorted(r.target for r in help_rows) == [
+        (await staff_of(store, REGI)),
+        (await staff_of(store, ROSA)),
+    ]
     assert {r.payload["staff_id"] for r in help_rows} == {anna}
 
-    early = await actions.act("on_track", signal.id, telegram_user_id=ANNA, now=step(3))
+    early = await actions.act("on_track", signal.id, actor=telegram(ANNA), now=step(3))
     assert early is not None
     assert not early.done
     for n, (action, option) in enumerate(
         (("contact", None), ("refer", "team_eenzaamheid"), ("on_track", None)), start=4
     ):
         result = await actions.act(
-            action, signal.id, telegram_user_id=ANNA, now=step(n), option=option
+            action, signal.id, actor=telegram(ANNA), now=step(n), option=option
         )
         assert result is not None
         assert result.done
@@ -223,10 +233,14 @@ async def test_needs_help_reaches_every_regisseur_and_on_track_needs_a_referral(
 
     recorder = RecordingMessenger()
     await OutboxWorker(store, recorder, CATALOGS, PLACES).drain(step(7))
-    helped = [m for m in recorder.messages if m.target in (str(REGI), str(ROSA))]
+    helped = [
+        m
+        for m in recorder.messages
+        if m.target in ((await staff_of(store, REGI)), (await staff_of(store, ROSA)))
+    ]
     assert len(helped) == 2
     assert all(signal.reference in m.text and "Anna" in m.text for m in helped)
-    assert not [m for m in recorder.messages if m.target == str(EVE)]
+    assert not [m for m in recorder.messages if m.target == (await staff_of(store, EVE))]
 
 
 async def test_asking_the_reporter(store: Store) -> None:
@@ -238,13 +252,13 @@ async def test_asking_the_reporter(store: Store) -> None:
     signal = await add_signal(store, now=T0, reporter_id=reporter.id)
     anonymous = await add_signal(store, now=T0)
     for s in (signal, anonymous):
-        claimed = await actions.act("claim", s.id, telegram_user_id=ANNA, now=step(1))
+        claimed = await actions.act("claim", s.id, actor=telegram(ANNA), now=step(1))
         assert claimed is not None
         assert claimed.done
     before = await current(store, signal.id)
     rows_before = await outbox_rows(store)
 
-    started = await actions.act("ask_reporter", signal.id, telegram_user_id=ANNA, now=step(2))
+    started = await actions.act("ask_reporter", signal.id, actor=telegram(ANNA), now=step(2))
     assert started is not None
     assert (started.done, started.ask, started.text.msgid) == (True, True, t.ASK_PROMPT)
     assert await current(store, signal.id) == before
@@ -254,7 +268,7 @@ async def test_asking_the_reporter(store: Store) -> None:
     assert audit[-1] == (f"staff:{anna}", "ask_reporter", "ok")
 
     refused = await actions.ask(
-        signal.reference, "Belt u haar op 06-12345678?", telegram_user_id=ANNA, now=step(3)
+        signal.reference, "Belt u haar op 06-12345678?", actor=telegram(ANNA), now=step(3)
     )
     assert refused is not None
     assert refused.msgid == t.ASK_NO_PHONE
@@ -262,7 +276,7 @@ async def test_asking_the_reporter(store: Store) -> None:
     assert [e[0] for e in (await history(store, signal.id))[0]] == ["created", "claim"]
 
     question = "Heeft u haar deze week gezien?"
-    sent = await actions.ask(signal.reference, question, telegram_user_id=ANNA, now=step(4))
+    sent = await actions.ask(signal.reference, question, actor=telegram(ANNA), now=step(4))
     assert sent is not None
     assert sent.msgid == t.ASK_SENT
     events, audit = await history(store, signal.id)
@@ -280,10 +294,10 @@ async def test_asking_the_reporter(store: Store) -> None:
     assert await current(store, signal.id) == before
 
     # A signal without a reporter: nobody to ask.
-    no_one = await actions.act("ask_reporter", anonymous.id, telegram_user_id=ANNA, now=step(5))
+    no_one = await actions.act("ask_reporter", anonymous.id, actor=telegram(ANNA), now=step(5))
     assert no_one is not None
     assert (no_one.done, no_one.ask, no_one.text.msgid) == (False, False, t.ASK_NO_REPORTER)
-    asked = await actions.ask(anonymous.reference, question, telegram_user_id=ANNA, now=step(6))
+    asked = await actions.ask(anonymous.reference, question, actor=telegram(ANNA), now=step(6))
     assert asked is not None
     assert asked.msgid == t.ASK_NO_REPORTER
     events, audit = await history(store, anonymous.id)
@@ -298,7 +312,7 @@ async def test_view_details_card_or_refusal_and_every_view_audited(store: Store)
     regi = await enrol_staff(store, REGI, "Rita", "regisseur", T0)
     actions = SignalActions(store)
     signal = await add_signal(store, now=T0)
-    claimed = await actions.act("claim", signal.id, telegram_user_id=ANNA, now=step(1))
+    claimed = await actions.act("claim", signal.id, actor=telegram(ANNA), now=step(1))
     assert claimed is not None
     assert claimed.done
     recorder = RecordingMessenger()
@@ -309,19 +323,19 @@ async def test_view_details_card_or_refusal_and_every_view_audited(store: Store)
 
     typed = (signal.reference, f" {signal.reference.lower()} ", signal.reference)
     for n, (user, reference) in enumerate(zip((ANNA, REGI, BOB), typed, strict=True), start=2):
-        assert await actions.view(reference, telegram_user_id=user, now=step(n)) is None
-    refused = await actions.view(signal.reference.lower(), telegram_user_id=EVE, now=step(5))
+        assert await actions.view(reference, actor=telegram(user), now=step(n)) is None
+    refused = await actions.view(signal.reference.lower(), actor=telegram(EVE), now=step(5))
     assert refused is not None
     assert refused.msgid == t.REFUSED_NOT_STAFF
-    unknown = await actions.view("SP-2026-9999", telegram_user_id=ANNA, now=step(6))
+    unknown = await actions.view("SP-2026-9999", actor=telegram(ANNA), now=step(6))
     assert unknown is not None
     assert unknown.msgid == t.VIEW_UNKNOWN
 
     views = [(r.kind, r.target) for r in (await outbox_rows(store))[rows_before:]]
     assert views == [
-        (STAFF_DETAILS, str(ANNA)),
-        (STAFF_DETAILS, str(REGI)),
-        (STAFF_CARD, str(BOB)),
+        (STAFF_DETAILS, (await staff_of(store, ANNA))),
+        (STAFF_DETAILS, (await staff_of(store, REGI))),
+        (STAFF_CARD, (await staff_of(store, BOB))),
     ]
     async with store.unit_of_work() as uow:
         entries = [e for e in await uow.audit.entries() if e[1] == "view"]
@@ -337,11 +351,17 @@ async def test_view_details_card_or_refusal_and_every_view_audited(store: Store)
 
     await worker.drain(step(7))
     by_target = {m.target: m for m in recorder.messages}
-    assert set(by_target) == {str(ANNA), str(REGI), str(BOB)}
+    assert set(by_target) == {
+        (await staff_of(store, ANNA)),
+        (await staff_of(store, REGI)),
+        (await staff_of(store, BOB)),
+    }
     for user in (ANNA, REGI):
-        assert by_target[str(user)].protect
-        assert "She has not been outside for weeks." in by_target[str(user)].text
-    card = by_target[str(BOB)]
+        assert by_target[(await staff_of(store, user))].protect
+        assert (
+            "She has not been outside for weeks." in by_target[(await staff_of(store, user))].text
+        )
+    card = by_target[(await staff_of(store, BOB))]
     assert signal.reference in card.text
     assert "She has not been outside for weeks." not in card.text
     assert "Mrs. Jansen" not in card.text

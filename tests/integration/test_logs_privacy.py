@@ -22,7 +22,7 @@ from bot.ports import DeliveryError
 from bot.settings import Settings
 from core.dialog.events import Event, Pick, TextIn
 from tests.fakes.messenger import RecordingMessenger
-from tests.support.builders import enrol_staff
+from tests.support.builders import enrol_staff, telegram
 from tests.support.keys import TEST_KEY_ENV
 from tests.support.logging_state import kept_logging
 from tests.support.reports import typical_report
@@ -105,7 +105,7 @@ async def test_no_personal_data_in_the_logs(database_url: str, log_lines: io.Str
 
         # A staff member picks it up and gets the details privately.
         await enrol_staff(app.store, ANNA, PERSONAL["staff name"], "loket", now)
-        claimed = await app.actions.act("claim", 1, telegram_user_id=ANNA, now=now)
+        claimed = await app.actions.act("claim", 1, actor=telegram(ANNA), now=now)
         assert claimed is not None
         assert claimed.done
         assert await worker.drain(now + timedelta(minutes=10)) >= 1

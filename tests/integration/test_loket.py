@@ -17,7 +17,7 @@ from core.text.msgids import Msg
 from core.text.render import render
 from storage import Store
 from tests.fakes.messenger import RecordingMessenger
-from tests.support.builders import NOW, add_signal
+from tests.support.builders import NOW, add_signal, staff_of, telegram
 
 CATALOGS: dict[str, ContextCatalog] = load_catalogs()
 PLACES = (Place("centrum", "Centrum"),)
@@ -34,7 +34,7 @@ def worker(store: Store, loket: RecordingMessenger) -> OutboxWorker:
 
 async def enrol(accounts: StaffAccounts, user: int, name: str, role: str = "loket") -> None:
     code = await accounts.create_invite(role, NOW)
-    reply = await accounts.link(code, telegram_user_id=user, name=name, now=NOW)
+    reply = await accounts.link(code, account=telegram(user), name=name, now=NOW)
     assert reply is not None
     assert "Welkom" in nl(reply)
 
@@ -48,13 +48,13 @@ async def test_invite_codes_are_hashed_single_use_and_expire(store: Store) -> No
     assert code not in str(rows)
     # Lower case and without dashes is the same code.
     typed = code.replace("-", "").lower()
-    assert await accounts.link(typed, telegram_user_id=ANNA, name="Anna", now=NOW) is not None
-    reused = await accounts.link(code, telegram_user_id=BOB, name="Bob", now=NOW)
+    assert await accounts.link(typed, account=telegram(ANNA), name="Anna", now=NOW) is not None
+    reused = await accounts.link(code, account=telegram(BOB), name="Bob", now=NOW)
     assert reused is not None
     assert "ongeldig" in nl(reused)
     late = await accounts.create_invite("loket", NOW)
     expired = await accounts.link(
-        late, telegram_user_id=BOB, name="Bob", now=NOW + timedelta(hours=25)
+        late, account=telegram(BOB), name="Bob", now=NOW + timedelta(hours=25)
     )
     assert expired is not None
     assert "ongeldig" in nl(expired)
@@ -68,8 +68,8 @@ async def test_invite_codes_are_hashed_single_use_and_expire(store: Store) -> No
 async def test_the_same_link_update_is_processed_once(store: Store) -> None:
     accounts = StaffAccounts(store)
     code = await accounts.create_invite("loket", NOW)
-    first = await accounts.link(code, telegram_user_id=ANNA, name="Anna", now=NOW, update_key="u7")
-    again = await accounts.link(code, telegram_user_id=ANNA, name="Anna", now=NOW, update_key="u7")
+    first = await accounts.link(code, account=telegram(ANNA), name="Anna", now=NOW, update_key="u7")
+    again = await accounts.link(code, account=telegram(ANNA), name="Anna", now=NOW, update_key="u7")
     assert first is not None
     assert again is None
 
@@ -85,13 +85,14 @@ async def test_claim_sends_details_privately_and_updates_the_card(store: Store) 
     assert "Mrs. Jansen" not in card.text
     assert "weeks" not in card.text
 
-    result = await actions.act("claim", signal.id, telegram_user_id=ANNA, now=NOW)
+    result = await actions.act("claim", signal.id, actor=telegram(ANNA), now=NOW)
     assert result is not None
     assert result.done
     assert "privéchat" in nl(result.text) or "prive" in nl(result.text).lower()
     assert await worker(store, recorder).drain(NOW) == 2
     edit = next(m for m in recorder.messages if m.edit is not None)
-    details = next(m for m in recorder.messages if m.target == str(ANNA))
+    anna = await staff_of(store, ANNA)
+    details = next(m for m in recorder.messages if m.target == anna)
     assert edit.edit == "loket:1"
     assert "Anna" in edit.text
     assert edit.buttons == ()
@@ -114,27 +115,24 @@ async def test_claim_sends_details_privately_and_updates_the_card(store: Store) 
         assert stored.status == "claimed"
         assert [e.action for e in await uow.signals.events(signal.id)] == ["created", "claim"]
         # The delivery of the details is in the access history, next to the claim.
-        staff_id = (await uow.staff.all())[0].id
-        assert (f"staff:{staff_id}", "sent:staff_details", "ok") in await uow.audit.entries(
-            signal.id
-        )
+        assert (anna, "sent:staff_details", "ok") in await uow.audit.entries(signal.id)
 
 
 async def test_non_staff_and_revoked_staff_are_refused_and_recorded(store: Store) -> None:
     accounts, actions = StaffAccounts(store), SignalActions(store)
     await enrol(accounts, BOB, "Bob")
     signal = await add_signal(store)
-    refused = await actions.act("claim", signal.id, telegram_user_id=EVE, now=NOW)
+    refused = await actions.act("claim", signal.id, actor=telegram(EVE), now=NOW)
     assert refused is not None
     assert not refused.done
     async with store.unit_of_work() as uow:
         [bob] = await uow.staff.all()
         assert await uow.staff.revoke(bob.id, NOW)
         await uow.commit()
-    revoked = await actions.act("claim", signal.id, telegram_user_id=BOB, now=NOW)
+    revoked = await actions.act("claim", signal.id, actor=telegram(BOB), now=NOW)
     assert revoked is not None
     assert not revoked.done
-    forged = await actions.act("delete_everything", signal.id, telegram_user_id=BOB, now=NOW)
+    forged = await actions.act("delete_everything", signal.id, actor=telegram(BOB), now=NOW)
     assert forged is not None
     assert not forged.done
     async with store.unit_of_work() as uow:
@@ -154,8 +152,8 @@ async def test_two_staff_pressing_at_once_exactly_one_wins(store: Store) -> None
     await enrol(accounts, BOB, "Bob")
     signal = await add_signal(store)
     results = await asyncio.gather(
-        actions.act("claim", signal.id, telegram_user_id=ANNA, now=NOW),
-        actions.act("claim", signal.id, telegram_user_id=BOB, now=NOW),
+        actions.act("claim", signal.id, actor=telegram(ANNA), now=NOW),
+        actions.act("claim", signal.id, actor=telegram(BOB), now=NOW),
     )
     assert sorted(r.done for r in results if r is not None) == [False, True]
     loser = next(r for r in results if r is not None and not r.done)
@@ -166,8 +164,8 @@ async def test_released_signal_details_are_not_sent(store: Store) -> None:
     accounts, actions = StaffAccounts(store), SignalActions(store)
     await enrol(accounts, ANNA, "Anna")
     signal = await add_signal(store)
-    await actions.act("claim", signal.id, telegram_user_id=ANNA, now=NOW)
-    await actions.act("release", signal.id, telegram_user_id=ANNA, now=NOW)
+    await actions.act("claim", signal.id, actor=telegram(ANNA), now=NOW)
+    await actions.act("release", signal.id, actor=telegram(ANNA), now=NOW)
     recorder = RecordingMessenger()
     await worker(store, recorder).drain(NOW)
     # Only the group saw anything (the card, then edits of that same card).
@@ -187,7 +185,7 @@ async def test_dead_letter_is_reported_to_admins(store: Store) -> None:
     await worker(store, recorder).drain(NOW)
     await worker(store, recorder).drain(NOW)
     [alert] = recorder.messages
-    assert alert.target == str(ANNA)
+    assert alert.target == await staff_of(store, ANNA)
     assert signal.reference in alert.text
     assert "403" in alert.text
     async with store.unit_of_work() as uow:

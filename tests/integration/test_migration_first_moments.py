@@ -8,12 +8,11 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
-from alembic import command
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from storage.migrations import exclusive, head, make_config, status, upgrade
+from storage.migrations import head, status, upgrade
 from tests.support.keys import TEST_KEYRING
-from tests.support.migrations import migrate_to, schema_differences
+from tests.support.migrations import downgrade_to, migrate_to, schema_differences
 
 BEFORE = "0003_web"
 T0 = datetime(2026, 3, 28, 22, 30, 0, 123456, tzinfo=UTC)
@@ -110,12 +109,7 @@ async def test_the_back_fill_is_the_first_event_of_each(engine: AsyncEngine) -> 
 async def test_the_downgrade_drops_the_columns(engine: AsyncEngine) -> None:
     await upgrade(engine, TEST_KEYRING)
 
-    def downgrade(connection: sa.Connection) -> None:
-        with exclusive(connection):
-            command.downgrade(make_config(connection, None), BEFORE)
-
-    async with engine.connect() as connection:
-        await connection.run_sync(downgrade)
+    await downgrade_to(engine, BEFORE)
 
     def columns(connection: sa.Connection) -> set[str]:
         return {c["name"] for c in sa.inspect(connection).get_columns("signals")}

@@ -8,6 +8,7 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from core.lifecycle.parties import Reporter
 from storage import Store
 from storage.crypto import KeyringError
 from storage.migrations import BASELINE, head, status, upgrade
@@ -90,7 +91,7 @@ async def test_old_personal_data_is_kept_and_encrypted(engine: AsyncEngine, made
         assert await uow.outbox.delivered_ref(signal.id, "loket_card") == LOKET_REF
         landed = await uow.outbox.landed(REPORTER_REF)
         assert landed is not None
-        assert landed.target == "reporter:1"
+        assert landed.target == Reporter(1)
         assert [entry[1] for entry in await uow.audit.entries(signal.id)] == ["view"]
     await assert_append_only(engine)
 

@@ -5,10 +5,13 @@ from __future__ import annotations
 import asyncio
 from datetime import timedelta
 
+from core.lifecycle.parties import StaffMember
 from storage import Store, make_engine
 from storage.outbox import LEASE, PER_TARGET
 from tests.support.builders import NOW, add_signal
 from tests.support.keys import TEST_KEYRING
+
+A, B = StaffMember(1), StaffMember(2)  # two chats
 
 
 async def test_claim_due_returns_due_items_oldest_first(store: Store) -> None:
@@ -25,8 +28,8 @@ async def test_claim_due_returns_due_items_oldest_first(store: Store) -> None:
 async def test_a_claim_is_a_lease_and_keeps_each_chat_in_order(store: Store) -> None:
     async with store.unit_of_work() as uow:
         for n in range(PER_TARGET + 2):
-            await uow.outbox.enqueue("note", "chat:a", NOW + timedelta(seconds=n), payload={"n": n})
-        await uow.outbox.enqueue("note", "chat:b", NOW, payload={"n": 0})
+            await uow.outbox.enqueue("note", A, NOW + timedelta(seconds=n), payload={"n": n})
+        await uow.outbox.enqueue("note", B, NOW, payload={"n": 0})
         await uow.commit()
     later = NOW + timedelta(minutes=1)
     async with store.unit_of_work() as uow:
@@ -34,16 +37,16 @@ async def test_a_claim_is_a_lease_and_keeps_each_chat_in_order(store: Store) -> 
         await uow.commit()
     # At most PER_TARGET of one chat, in order; other chats alongside.
     assert [(i.target, i.payload["n"]) for i in first] == [
-        ("chat:a", 0), ("chat:b", 0), *(("chat:a", n) for n in range(1, PER_TARGET)),
+        (A, 0), (B, 0), *((A, n) for n in range(1, PER_TARGET)),
     ]  # fmt: skip
     async with store.unit_of_work() as uow:
-        # Another instance now: nothing of chat:a (its first items are out), chat:b is done.
+        # Another instance now: nothing of A (its first items are out), B is done.
         assert await uow.outbox.claim_due(later) == []
         for item in first[:-1]:
             await uow.outbox.mark_sent(item.id, later)
         await uow.commit()
     async with store.unit_of_work() as uow:
-        assert await uow.outbox.claim_due(later) == []  # chat:a's last claimed item is out
+        assert await uow.outbox.claim_due(later) == []  # A's last claimed item is out
         # The lease of a crashed instance runs out: its item is claimed again, in order.
         again = await uow.outbox.claim_due(later + LEASE)
     assert [i.payload["n"] for i in again] == [PER_TARGET - 1, PER_TARGET, PER_TARGET + 1]
@@ -54,7 +57,7 @@ async def test_two_instances_claiming_at_once_share_nothing(
 ) -> None:
     async with store.unit_of_work() as uow:
         for n in range(60):
-            await uow.outbox.enqueue("note", f"chat:{n % 20}", NOW, payload={"n": n})
+            await uow.outbox.enqueue("note", StaffMember(n % 20), NOW, payload={"n": n})
         await uow.commit()
     other = Store(make_engine(database_url), TEST_KEYRING)
 

@@ -101,7 +101,7 @@ async def test_erasure_removes_the_reporter_and_keeps_the_signal(
     assert await rows(store, "SELECT count(*) FROM outbox WHERE kind = 'loket_card'") == [(1,)]
     assert await rows(store, "SELECT count(*) FROM submissions") == [(1,)]
     async with store.unit_of_work() as uow:
-        assert ("reporter", "erase", "signals:1") in await uow.audit.entries()
+        assert ("reporter:anonymous", "erase", "signals:1") in await uow.audit.entries()
 
     # The next message is from somebody new: a new reporter, a fresh conversation.
     again = await chat.send(TextIn("hallo"))

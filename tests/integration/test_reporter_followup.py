@@ -41,6 +41,8 @@ from tests.support.builders import (
     enrol_staff,
     make_draft,
     outbox_rows,
+    staff_of,
+    telegram,
 )
 
 CATALOGS: dict[str, ContextCatalog] = load_catalogs()
@@ -88,9 +90,7 @@ async def staff_steps(
 ) -> None:
     actions = SignalActions(store)
     for action, option, when in steps:
-        result = await actions.act(
-            action, signal.id, telegram_user_id=ANNA, now=when, option=option
-        )
+        result = await actions.act(action, signal.id, actor=telegram(ANNA), now=when, option=option)
         assert result is not None
         assert result.done, action
 
@@ -235,20 +235,23 @@ async def test_no_on_a_closed_signal_reopens_it_for_the_assignee(store: Store) -
         ("reopen", None, actor),
     ]
     [flag] = await rows_of(store, signal.id, REPORTER_FLAG)
-    assert (flag.target, flag.payload) == (str(ANNA), {"answer": "no", "reopened": True})
+    assert (flag.target, flag.payload) == (
+        (await staff_of(store, ANNA)),
+        {"answer": "no", "reopened": True},
+    )
     assert len(await rows_of(store, signal.id, CARD_UPDATE)) == cards + 1
 
     # Reopened, the assignee owes contact again: three working days from now.
     assert (await followup(store).sweep(at(10, 12, month=12)))[f.CONTACT_REMINDER] == 1
     [reminder] = await rows_of(store, signal.id, f.CONTACT_REMINDER)
-    assert reminder.target == str(ANNA)
+    assert reminder.target == (await staff_of(store, ANNA))
 
     await drain(store, recorder, now)
     assert sorted((m.target, m.edit is not None) for m in recorder.messages) == [
-        (str(ANNA), False),  # the flag
         ("loket", True),  # the group card shows the signal reopened
+        ((await staff_of(store, ANNA)), False),  # the flag
     ]
-    [told] = [m for m in recorder.messages if m.target == str(ANNA)]
+    [told] = [m for m in recorder.messages if m.target == (await staff_of(store, ANNA))]
     assert signal.reference in told.text
     assert [b.data for b in told.buttons] == [
         f"s|{a}|{signal.id}"
@@ -276,7 +279,10 @@ async def test_still_worried_on_an_open_signal_flags_it(store: Store) -> None:
     stored = await current(store, signal.id)
     assert (stored.status, stored.status_at) == (lc.CLAIMED, at(24, 10))
     [flag] = await rows_of(store, signal.id, REPORTER_FLAG)
-    assert (flag.target, flag.payload) == (str(ANNA), {"answer": "worried", "reopened": False})
+    assert (flag.target, flag.payload) == (
+        (await staff_of(store, ANNA)),
+        {"answer": "worried", "reopened": False},
+    )
     assert len(await rows_of(store, signal.id, CARD_UPDATE)) == cards
 
 
@@ -346,7 +352,7 @@ async def test_reporter_reply_goes_to_whoever_asked_without_phone_numbers(store:
     assert unasked is not None
     assert [t.msgid for t in unasked.texts] == [ft.CHECKIN_UNKNOWN]
 
-    sent = await actions.ask(signal.reference, "Hoe gaat het?", telegram_user_id=REGI, now=now)
+    sent = await actions.ask(signal.reference, "Hoe gaat het?", actor=telegram(REGI), now=now)
     assert sent is not None
     stranger = await service.answer_question("telegram", "77", signal.reference, "Goed", now)
     assert stranger is not None
@@ -379,7 +385,11 @@ async def test_reporter_reply_goes_to_whoever_asked_without_phone_numbers(store:
     assert REDACTED in stored.note
     assert "0612345678" not in stored.note
     [row] = await outbox_rows(store, REPORTER_REPLY)
-    assert (row.signal_id, row.target, row.payload) == (signal.id, str(REGI), {"event": stored.id})
+    assert (row.signal_id, row.target, row.payload) == (
+        signal.id,
+        (await staff_of(store, REGI)),
+        {"event": stored.id},
+    )
 
     plain = await service.answer_question(
         "telegram", REPORTER_CHAT, signal.reference, "Ze is vrolijk", at(24, 13)
@@ -392,7 +402,7 @@ async def test_reporter_reply_goes_to_whoever_asked_without_phone_numbers(store:
     [question] = [m for m in recorder.messages if m.channel is not None]
     assert (question.target, question.force_reply) == (REPORTER_CHAT, True)
     assert "Hoe gaat het?" in question.text
-    replies = [m for m in recorder.messages if m.target == str(REGI)]
+    replies = [m for m in recorder.messages if m.target == (await staff_of(store, REGI))]
     assert len(replies) == 2
     assert all(m.protect and signal.reference in m.text for m in replies)
     assert REDACTED in replies[0].text
@@ -405,7 +415,7 @@ async def test_a_reply_goes_to_the_assignee_when_the_asker_left(store: Store) ->
     signal = await asked(store, [("claim", None, at(24, 10))])
     actions = SignalActions(store)
     sent = await actions.ask(
-        signal.reference, "Hoe gaat het?", telegram_user_id=REGI, now=at(24, 11)
+        signal.reference, "Hoe gaat het?", actor=telegram(REGI), now=at(24, 11)
     )
     assert sent is not None
     async with store.unit_of_work() as uow:
@@ -415,7 +425,9 @@ async def test_a_reply_goes_to_the_assignee_when_the_asker_left(store: Store) ->
         "telegram", REPORTER_CHAT, signal.reference, "Goed", at(24, 12)
     )
     assert reply is not None
-    assert [r.target for r in await outbox_rows(store, REPORTER_REPLY)] == [str(ANNA)]
+    assert [r.target for r in await outbox_rows(store, REPORTER_REPLY)] == [
+        (await staff_of(store, ANNA))
+    ]
     assert [r.kind for r in await outbox_rows(store, REPORTER_QUESTION)] == [REPORTER_QUESTION]
 
 
@@ -437,7 +449,7 @@ async def test_a_reporter_who_blocked_the_bot_is_noted_not_alarmed(store: Store)
     recorder = BlockedByReporter()
     await drain(store, recorder, CHECKIN_DUE)
     sent = await SignalActions(store).ask(
-        signal.reference, "Hoe gaat het?", telegram_user_id=ANNA, now=CHECKIN_DUE
+        signal.reference, "Hoe gaat het?", actor=telegram(ANNA), now=CHECKIN_DUE
     )
     assert sent is not None
     await drain(store, recorder, CHECKIN_DUE + timedelta(minutes=1))
@@ -452,7 +464,7 @@ async def test_a_reporter_who_blocked_the_bot_is_noted_not_alarmed(store: Store)
         ("reporter_unreachable", REPORTER_QUESTION, "system"),
     ]
     assert await outbox_rows(store, ADMIN_ALERT) == []
-    assert not [m for m in recorder.messages if m.target == str(ADA)]
+    assert not [m for m in recorder.messages if m.target == (await staff_of(store, ADA))]
     assert (await current(store, signal.id)).status == lc.CLAIMED
 
 

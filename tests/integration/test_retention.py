@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 
 from bot.followup.retention import RetentionService
 from bot.settings import RetentionPeriods
+from core.lifecycle.parties import StaffMember
 from storage import Store
 from storage.models import Conversation, InboundMessage, Reporter, Signal, SignalEvent
 from tests.support.builders import NOW, make_draft
@@ -33,7 +34,7 @@ async def signal_closed(store: Store, user: str, *, closed: timedelta | None) ->
         signal = await uow.signals.add(
             draft, reporter_id=reporter.id, channel="telegram", now=start
         )
-        await uow.signals.add_event(signal.id, at=start, actor="staff:1", action="question",
+        await uow.signals.add_event(signal.id, at=start, actor=StaffMember(1), action="question",
                                     note="Hoe gaat het?")  # fmt: skip
         if closed is not None:
             await uow.signals.transition(

@@ -7,6 +7,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from bot.outbox.kinds import when_stored
+from core.lifecycle.parties import LOKET, StaffMember
 from storage import SignalEventRecord, Store, StoredSignal
 from tests.support.builders import NOW, add_signal, make_draft
 
@@ -64,6 +66,7 @@ async def test_draft_round_trips(store: Store) -> None:
 
 
 async def test_signal_event_and_outbox_commit_together(store: Store) -> None:
+    # add_signal queues what the service queues for a stored signal (its loket card).
     async with store.unit_of_work() as uow:
         reporter = await uow.reporters.get_or_create("telegram", "5", language="nl", now=NOW)
         await uow.commit()
@@ -79,8 +82,8 @@ async def test_signal_event_and_outbox_commit_together(store: Store) -> None:
         assert [(e.actor, e.action) for e in events] == [("reporter:anonymous", "created")]
         items = await uow.outbox.claim_due(NOW)
     assert [(i.signal_id, i.kind, i.target, i.attempts) for i in items] == [
-        (named.id, "loket_card", "loket", 0),
-        (anonymous.id, "loket_card", "loket", 0),
+        (named.id, "loket_card", LOKET, 0),
+        (anonymous.id, "loket_card", LOKET, 0),
     ]
 
 
@@ -89,7 +92,7 @@ async def test_events_are_appended_in_order(store: Store) -> None:
     later = NOW + timedelta(hours=1)
     async with store.unit_of_work() as uow:
         await uow.signals.add_event(
-            signal.id, at=later, actor="staff:anne", action="status", note="called"
+            signal.id, at=later, actor=StaffMember(1), action="status", note="called"
         )
         await uow.commit()
     async with store.unit_of_work() as uow:
@@ -131,6 +134,7 @@ async def test_concurrent_adds_get_distinct_references(store: Store) -> None:
     async def submit() -> StoredSignal:
         async with store.unit_of_work() as uow:
             stored = await uow.signals.add(make_draft(), reporter_id=None, channel="web", now=NOW)
+            await uow.outbox.enqueue_many(when_stored(stored), NOW)
             await uow.commit()
             return stored
 

@@ -13,7 +13,7 @@ from bot.i18n import load_catalogs
 from bot.staff.actions import SignalActions
 from core.text.render import render
 from storage import Store, create_schema, make_engine
-from tests.support.builders import NOW, add_signal
+from tests.support.builders import NOW, add_signal, telegram
 from tests.support.keys import TEST_KEYRING
 
 STRANGER = 6666
@@ -32,8 +32,8 @@ async def store(tmp_path: Path) -> AsyncIterator[Store]:
 async def test_existing_and_missing_signals_answer_alike(store: Store) -> None:
     signal = await add_signal(store)
     actions = SignalActions(store)
-    existing = await actions.act("claim", signal.id, telegram_user_id=STRANGER, now=NOW)
-    missing = await actions.act("claim", signal.id + 1000, telegram_user_id=STRANGER, now=NOW)
+    existing = await actions.act("claim", signal.id, actor=telegram(STRANGER), now=NOW)
+    missing = await actions.act("claim", signal.id + 1000, actor=telegram(STRANGER), now=NOW)
     assert existing is not None
     assert missing is not None
     nl = load_catalogs()["nl"]

@@ -11,7 +11,7 @@ import pytest
 
 from bot.staff.actions import SignalActions
 from storage import Store
-from tests.support.builders import NOW, add_signal, enrol_staff
+from tests.support.builders import NOW, add_signal, enrol_staff, telegram
 
 FORGED = ["x" * 33, "9" * 400, "claim" + "\u00e9" * 59]
 
@@ -22,7 +22,7 @@ async def test_forged_action_is_refused_and_audited_as_unknown(store: Store, act
     staff_user = 4242
     await enrol_staff(store, staff_user, "Anna", "loket", NOW)
     actions = SignalActions(store)
-    result = await actions.act(action, signal.id, telegram_user_id=staff_user, now=NOW)
+    result = await actions.act(action, signal.id, actor=telegram(staff_user), now=NOW)
     assert result is not None
     assert not result.done
     async with store.unit_of_work() as uow:

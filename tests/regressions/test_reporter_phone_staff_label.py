@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from bot.i18n import load_catalogs
 from bot.rendering import render_texts
 from core.dialog.draft import SignalDraft
-from core.lifecycle.notification import loket_notification
+from core.lifecycle.staff_texts import loket_notification
 from core.text.catalog import Catalog
 
 T0 = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)

@@ -8,8 +8,10 @@ from typing import Any
 
 from sqlalchemy import select
 
+from bot.outbox.kinds import when_stored
 from bot.staff.accounts import StaffAccounts
 from core.dialog.draft import SignalDraft
+from core.lifecycle.parties import Account, StaffMember, as_text
 from storage import Store, StoredSignal
 from storage.models import CheckInClaim, OutboxMessage
 
@@ -40,6 +42,7 @@ async def add_signal(
         stored = await uow.signals.add(
             make_draft(submitted_at=now), reporter_id=reporter_id, channel="telegram", now=now
         )
+        await uow.outbox.enqueue_many(when_stored(stored), now)  # as the service does
         if commit:
             await uow.commit()
     return stored
@@ -51,11 +54,31 @@ async def add_signal(
 async def add_draft_signal(
     store: Store, draft: SignalDraft, *, now: datetime, reporter_id: int | None = None
 ) -> StoredSignal:
-    """Store ``draft`` as a signal received at ``now`` (committed)."""
+    """Store ``draft`` as a signal received at ``now`` (committed), with what the service
+    queues for a stored signal."""
     async with store.unit_of_work() as uow:
         stored = await uow.signals.add(draft, reporter_id=reporter_id, channel="telegram", now=now)
+        await uow.outbox.enqueue_many(when_stored(stored), now)  # as the service does
         await uow.commit()
     return stored
+
+
+def telegram(user_id: int) -> Account:
+    """A Telegram user as the services know them (``bot.channels.telegram.staff.account``)."""
+    return Account("telegram", str(user_id))
+
+
+def staff(staff_id: int) -> str:
+    """A staff member's outbox target (and actor) as stored: ``staff:<id>``."""
+    return as_text(StaffMember(staff_id))
+
+
+async def staff_of(store: Store, telegram_user_id: int) -> str:
+    """The outbox target (and actor) of the staff member linked from this Telegram user."""
+    async with store.unit_of_work() as uow:
+        staff_id = await uow.telegram_accounts.staff_of(str(telegram_user_id))
+    assert staff_id is not None
+    return staff(staff_id)
 
 
 async def enrol_staff(
@@ -64,11 +87,11 @@ async def enrol_staff(
     """Link a staff member through an invite code; returns their staff id."""
     accounts = StaffAccounts(store)
     code = await accounts.create_invite(role, now)
-    assert await accounts.link(code, telegram_user_id=telegram_user_id, name=name, now=now)
+    assert await accounts.link(code, account=telegram(telegram_user_id), name=name, now=now)
     async with store.unit_of_work() as uow:
-        staff = await uow.staff.by_telegram_user(telegram_user_id)
-    assert staff is not None
-    return staff.id
+        staff_id = await uow.telegram_accounts.staff_of(str(telegram_user_id))
+    assert staff_id is not None
+    return staff_id
 
 
 @dataclass(frozen=True)

@@ -61,6 +61,17 @@ async def migrate_to(engine: AsyncEngine, revision: str, keyring: Keyring | None
         await connection.run_sync(run)
 
 
+async def downgrade_to(engine: AsyncEngine, revision: str) -> None:
+    """Run Alembic down to ``revision`` as ``alembic downgrade`` does."""
+
+    def run(connection: sa.Connection) -> None:
+        with exclusive(connection):
+            command.downgrade(make_config(connection, None), revision)
+
+    async with engine.connect() as connection:
+        await connection.run_sync(run)
+
+
 async def seed_old_data(engine: AsyncEngine) -> None:
     """One of everything personal, written as the last version before migrations did."""
     t = OLD.tables

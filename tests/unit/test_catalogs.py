@@ -1,4 +1,6 @@
-"""The catalogs are complete, correct and in sync with the code."""
+"""The catalogs of both domains are complete, correct and in sync with the code: the
+residents' (``signaalpunt``, every language, every text with its context) and staff's
+(``staff``, Dutch only, no context)."""
 
 from __future__ import annotations
 
@@ -12,20 +14,29 @@ import pytest
 from babel import Locale
 from babel.messages.pofile import read_po
 
+from bot.i18n import load_catalogs
 from core.dialog.dialogs import DIALOGS
 from core.dialog.engine import Engine
 from core.dialog.flows import FLOWS
 from core.text.catalog import Catalog
-from core.text.languages import LANGUAGES
+from core.text.languages import LANGUAGES, STAFF_LANGUAGE
 from tests.support.driver import Driver
 from tests.unit.conftest import PLACES
 
 ROOT = Path(__file__).resolve().parents[2]
 LOCALES = ROOT / "locales"
+RESIDENTS, STAFF = "signaalpunt", "staff"
+# Every catalog: (domain, language).
+CATALOGS = [*((RESIDENTS, language) for language in LANGUAGES), (STAFF, STAFF_LANGUAGE)]
+# The keywords of each domain, as `make pot` extracts them.
+KEYWORDS = {
+    RESIDENTS: ["P_:1c,2", "Pn_:1c,2,3", "pgettext:1c,2", "npgettext:1c,2,3"],
+    STAFF: ["N_", "Nn_:1,2", "_", "ngettext:1,2"],
+}
 
 
-def po_path(language: str) -> Path:
-    return LOCALES / language / "LC_MESSAGES" / "signaalpunt.po"
+def po_path(language: str, domain: str = RESIDENTS) -> Path:
+    return LOCALES / language / "LC_MESSAGES" / f"{domain}.po"
 
 
 def msgids_of(path: Path) -> set[tuple[str | None, str]]:
@@ -38,12 +49,12 @@ def msgids_of(path: Path) -> set[tuple[str | None, str]]:
         }
 
 
-@pytest.mark.parametrize("language", LANGUAGES)
-def test_msgfmt_check_format(language: str) -> None:
+@pytest.mark.parametrize(("domain", "language"), CATALOGS)
+def test_msgfmt_check_format(domain: str, language: str) -> None:
     msgfmt = shutil.which("msgfmt")
     assert msgfmt, "gettext's msgfmt is required (make test installs it)"
     result = subprocess.run(
-        [msgfmt, "-c", "--check-format", "-o", "/dev/null", str(po_path(language))],
+        [msgfmt, "-c", "--check-format", "-o", "/dev/null", str(po_path(language, domain))],
         capture_output=True,
         text=True,
         check=False,
@@ -52,9 +63,9 @@ def test_msgfmt_check_format(language: str) -> None:
     assert result.stderr == ""
 
 
-@pytest.mark.parametrize("language", LANGUAGES)
-def test_no_untranslated_fuzzy_or_missing_plural(language: str) -> None:
-    with po_path(language).open("rb") as handle:
+@pytest.mark.parametrize(("domain", "language"), CATALOGS)
+def test_no_untranslated_fuzzy_or_missing_plural(domain: str, language: str) -> None:
+    with po_path(language, domain).open("rb") as handle:
         catalog = read_po(handle, locale=language)
     assert not catalog.fuzzy
     expected_plurals = Locale.parse(language).plural_form.rules
@@ -80,13 +91,33 @@ def test_arabic_has_six_plural_forms() -> None:
         assert read_po(handle, locale="ar").num_plurals == 6
 
 
-@pytest.mark.parametrize("language", LANGUAGES)
-def test_catalog_matches_the_template(language: str) -> None:
-    assert msgids_of(po_path(language)) == msgids_of(LOCALES / "signaalpunt.pot")
+@pytest.mark.parametrize(("domain", "language"), CATALOGS)
+def test_catalog_matches_the_template(domain: str, language: str) -> None:
+    assert msgids_of(po_path(language, domain)) == msgids_of(LOCALES / f"{domain}.pot")
 
 
-def test_template_matches_the_code(tmp_path: Path) -> None:
+def test_staff_texts_are_dutch_only() -> None:
+    """Translators of the residents' languages see only what residents read."""
+    assert sorted(LOCALES.glob(f"*/LC_MESSAGES/{STAFF}.po")) == [po_path(STAFF_LANGUAGE, STAFF)]
+    assert all(context is not None for context, _ in msgids_of(LOCALES / f"{RESIDENTS}.pot"))
+    assert all(context is None for context, _ in msgids_of(LOCALES / f"{STAFF}.pot"))
+
+
+def test_staff_read_the_staff_catalog() -> None:
+    """The catalog staff's texts are rendered with holds the staff domain's Dutch (and the
+    residents' Dutch, which staff read too)."""
+    catalog = load_catalogs()[STAFF_LANGUAGE]
+    with po_path(STAFF_LANGUAGE, STAFF).open("rb") as handle:
+        staff = [(m.id, m.string) for m in read_po(handle) if m.id and isinstance(m.id, str)]
+    assert staff
+    assert [i for i, translated in staff if catalog.gettext(str(i)) != translated] == []
+    assert catalog.pgettext("check-in answer", "Yes") == "Ja"
+
+
+@pytest.mark.parametrize("domain", [RESIDENTS, STAFF])
+def test_template_matches_the_code(tmp_path: Path, domain: str) -> None:
     fresh = tmp_path / "fresh.pot"
+    keywords = [arg for keyword in KEYWORDS[domain] for arg in ("-k", keyword)]
     subprocess.run(
         [
             str(Path(sys.executable).parent / "pybabel"),
@@ -94,14 +125,8 @@ def test_template_matches_the_code(tmp_path: Path) -> None:
             "extract",
             "-F",
             "babel.cfg",
-            "-k",
-            "N_",
-            "-k",
-            "Nn_:1,2",
-            "-k",
-            "P_:1c,2",
-            "-k",
-            "Pn_:1c,2,3",
+            "--no-default-keywords",
+            *keywords,
             "--no-location",
             "-o",
             str(fresh),
@@ -110,7 +135,7 @@ def test_template_matches_the_code(tmp_path: Path) -> None:
         cwd=ROOT,
         check=True,
     )
-    assert msgids_of(fresh) == msgids_of(LOCALES / "signaalpunt.pot"), "run `make pot`"
+    assert msgids_of(fresh) == msgids_of(LOCALES / f"{domain}.pot"), "run `make pot`"
 
 
 @pytest.mark.parametrize("language", LANGUAGES)

@@ -18,7 +18,7 @@ from bot.channels.channel import Channel
 from .client import build_bot
 from .loket_chat import LoketChat
 from .menu import set_command_menus
-from .messenger import CHANNEL, TelegramMessenger
+from .messenger import CHANNEL, StaffChats, TelegramMessenger
 from .polling import poll
 from .updates import ALLOWED_UPDATES, KeyboardStore, TelegramUpdates
 from .webhook import PATH, telegram_router
@@ -60,7 +60,7 @@ async def telegram_parts(
             clock,
             app.followup,
         )
-        messenger = TelegramMessenger(bot, loket_chat, clock)
+        messenger = TelegramMessenger(bot, loket_chat, clock, StaffChats(app.store))
         if settings.telegram_mode == "webhook":
             assert settings.telegram_webhook_secret is not None
             secret = settings.telegram_webhook_secret.get_secret_value()

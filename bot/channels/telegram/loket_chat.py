@@ -14,7 +14,7 @@ import logging
 from datetime import datetime
 
 from bot.outbox.kinds import LOKET_MOVED
-from bot.outbox.targets import LOKET
+from core.lifecycle.parties import LOKET, StaffMember, as_text
 from storage.uow import Store
 
 log = logging.getLogger(__name__)
@@ -73,9 +73,9 @@ class LoketChat:
             return
         async with self._store.unit_of_work() as uow:
             if await uow.chats.record_migration(old, new, now):
-                payload = {"old": old, "new": new, "target": LOKET}
+                payload = {"old": old, "new": new, "target": as_text(LOKET)}
                 for admin in await uow.staff.active_with_role("admin"):
-                    if admin.telegram_user_id is not None:
-                        target = str(admin.telegram_user_id)
-                        await uow.outbox.enqueue(LOKET_MOVED, target, now, payload=payload)
+                    await uow.outbox.enqueue(
+                        LOKET_MOVED, StaffMember(admin.id), now, payload=payload
+                    )
             await uow.commit()

@@ -1,5 +1,10 @@
 """Outbox messages over Telegram: the loket group card, private details, admin alerts,
-reminders, and check-ins and questions for reporters who use Telegram."""
+reminders, and check-ins and questions for reporters who use Telegram.
+
+Staff messages name their recipient as a target (``loket``, ``staff:<id>``): the group is
+where ``LoketChat`` says, a staff member's private chat is their Telegram account
+(``StaffChats``, the channel's own records); a staff member without one cannot be reached
+here, and the message is marked undeliverable."""
 
 from __future__ import annotations
 
@@ -18,8 +23,9 @@ from telegram.error import (
 )
 from telegram.ext import ExtBot
 
-from bot.outbox.targets import LOKET
 from bot.ports import DeliveryError, Outgoing
+from core.lifecycle.parties import LoketGroup, StaffMember, parse_target
+from storage.uow import Store
 
 from .client import seconds
 from .format import PARSE_MODE, split_text, staff_keyboard
@@ -41,21 +47,50 @@ def _utc_now() -> datetime:
     return datetime.now(UTC)
 
 
+class StaffChats:
+    """A staff member's private chat with the bot: their linked Telegram account."""
+
+    def __init__(self, store: Store | None) -> None:
+        self._store = store
+
+    async def chat_of(self, staff_id: int) -> int | None:
+        if self._store is None:
+            return None
+        async with self._store.unit_of_work() as uow:
+            return await uow.telegram_accounts.account_of(staff_id)
+
+
 class TelegramMessenger:
     def __init__(
         self,
         bot: ExtBot[int],
         loket: LoketChat | int,
         clock: Callable[[], datetime] = _utc_now,
+        staff: StaffChats | None = None,
     ) -> None:
         self._bot = bot
         self._loket = loket if isinstance(loket, LoketChat) else LoketChat(loket)
         self._clock = clock
+        self._staff = staff or StaffChats(None)
+
+    async def _chat(self, message: Outgoing) -> int:
+        """The chat a message goes to: a reporter's is their Telegram chat id as it is."""
+        if message.channel == CHANNEL:
+            return int(message.target)
+        target = parse_target(message.target)
+        if isinstance(target, LoketGroup):
+            return self._loket.id
+        if isinstance(target, StaffMember):
+            chat = await self._staff.chat_of(target.staff_id)
+            if chat is None:
+                raise DeliveryError("the staff member has no Telegram account", unreachable=True)
+            return chat
+        raise DeliveryError(f"no such recipient: {message.target}", permanent=True)
 
     async def deliver(self, message: Outgoing) -> str:
         if message.channel not in (None, CHANNEL):
             raise DeliveryError(f"no {message.channel} channel is running", permanent=True)
-        chat_id = self._loket.id if message.target == LOKET else int(message.target)
+        chat_id = await self._chat(message)
         try:
             try:
                 return await self._deliver(chat_id, message)

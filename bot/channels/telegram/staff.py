@@ -17,6 +17,7 @@ from bot.staff.accounts import StaffAccounts
 from bot.staff.actions import SignalActions
 from core.lifecycle import staff_texts as t
 from core.lifecycle import table as lifecycle
+from core.lifecycle.parties import Account
 from core.text.catalog import Catalog
 from core.text.languages import STAFF_LANGUAGE
 from core.text.msgids import Msg, msg
@@ -28,6 +29,12 @@ from .presses import answer
 
 LINK_COMMAND = "/koppel"
 VIEW_COMMAND = "/signaal"
+
+
+def account(user_id: int) -> Account:
+    """A Telegram user as the services know them: an account on the channel (the staff
+    member behind it is looked up in the Telegram channel's own records)."""
+    return Account("telegram", str(user_id))
 
 
 def _command(text: str) -> tuple[str, str]:
@@ -78,7 +85,7 @@ class StaffChat:
         assert user is not None
         reply = await self._accounts.link(
             _command(message.text or "")[1],
-            telegram_user_id=user.id,
+            account=account(user.id),
             name=user.first_name,
             now=now,
             update_key=key,
@@ -91,7 +98,7 @@ class StaffChat:
         assert message.from_user is not None
         reference = _command(message.text or "")[1]
         reply = await self._actions.view(
-            reference, telegram_user_id=message.from_user.id, now=now, update_key=key
+            reference, actor=account(message.from_user.id), now=now, update_key=key
         )
         if reply is not None:
             await self._say(message.chat.id, reply)
@@ -102,7 +109,7 @@ class StaffChat:
         reply = await self._actions.ask(
             reference,
             message.text or "",
-            telegram_user_id=message.from_user.id,
+            actor=account(message.from_user.id),
             now=now,
             update_key=key,
         )
@@ -121,7 +128,7 @@ class StaffChat:
             await answer(query, self._render(msg(t.REFUSED_NOT_STAFF)), alert=True)
             return
         if button.action == SHOW:
-            if not await self._accounts.is_staff(query.from_user.id):
+            if not await self._accounts.is_staff(account(query.from_user.id)):
                 # The buttons it draws tell a signal's status: not for a forged press.
                 await answer(query, self._render(msg(t.REFUSED_NOT_STAFF)), alert=True)
                 return
@@ -135,7 +142,7 @@ class StaffChat:
         result = await self._actions.act(
             button.action,
             button.signal_id,
-            telegram_user_id=query.from_user.id,
+            actor=account(query.from_user.id),
             now=now,
             option=button.option,
             update_key=key,

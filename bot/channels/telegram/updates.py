@@ -33,7 +33,7 @@ from .keyboards import KeyboardStore, RecordedKeyboard
 from .loket_chat import LoketChat
 from .presses import NO_PRESS, AnswerOnce, both
 from .presses import answer as answer_press
-from .staff import StaffChat
+from .staff import StaffChat, account
 
 __all__ = ["ALLOWED_UPDATES", "CHANNEL", "KeyboardStore", "TelegramUpdates"]
 
@@ -156,7 +156,7 @@ class TelegramUpdates:
     ) -> None:
         assert message.from_user is not None
         key = update_key(update)
-        if await self._accounts.is_staff(message.from_user.id):
+        if await self._accounts.is_staff(account(message.from_user.id)):
             await self._staff.ask(key, message, reference, now)
             return
         answer = await self._followup.answer_question(

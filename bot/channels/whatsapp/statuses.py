@@ -9,7 +9,7 @@ import logging
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-from bot.outbox.targets import reporter_id_of
+from core.lifecycle.parties import SYSTEM, Reporter
 from storage.followup import REPORTER_UNREACHABLE
 from storage.uow import UnitOfWork
 
@@ -31,7 +31,8 @@ async def record_statuses(uow: UnitOfWork, statuses: Sequence[Status], now: date
             continue  # a redelivered status
         template = await uow.outbox.landed(TEMPLATE_MARK + status.wamid)
         item = template or await uow.outbox.landed(status.wamid)
-        reporter_id = reporter_id_of(item.target) if item is not None else None
+        target = item.target if item is not None else None
+        reporter_id = target.reporter_id if isinstance(target, Reporter) else None
         if item is None or reporter_id is None:
             log.warning("a WhatsApp message we do not know failed: %s", status.error_codes)
             continue
@@ -48,7 +49,7 @@ async def record_statuses(uow: UnitOfWork, statuses: Sequence[Status], now: date
             await uow.signals.add_event(
                 item.signal_id,
                 at=now,
-                actor="system",
+                actor=SYSTEM,
                 action=REPORTER_UNREACHABLE,
                 detail=item.kind[:32],
                 note=f"whatsapp {codes}",
