@@ -21,9 +21,9 @@ from core.dialog import intake
 from core.dialog import messages as m
 from core.dialog.flows import REPORT_OTHER, REPORT_SELF
 from core.dialog.model import Flow
+from core.lifecycle.notification import PHONE_CHANNEL
 from core.text.languages import STAFF_LANGUAGE
 from core.text.msgids import N_, Msg, Token, msg, safety_params
-from storage.signals import PHONE_CHANNEL
 
 from .auth import WebStaff, checked_form
 from .context import WebContext

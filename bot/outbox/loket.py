@@ -82,6 +82,7 @@ class LoketComposer:
             partner_name=await self._partner_name(uow, signal),
             assignee_name=assignee.display_name if assignee else None,
             claimed_at=signal.claimed_at if assignee else None,
+            channel=signal.channel,
         )
         claim = lifecycle.ACTIONS["claim"]
         buttons: tuple[Button, ...] = ()
@@ -104,6 +105,7 @@ class LoketComposer:
             self._places,
             status=signal.status,
             partner_name=await self._partner_name(uow, signal),
+            channel=signal.channel,
         )
         buttons = next_step_buttons(self._catalog, signal.status, signal.id)
         return Outgoing(item.target, self._text(texts), signal.reference, buttons, protect=True)

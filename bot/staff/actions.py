@@ -157,7 +157,8 @@ class SignalActions:
                 signal_id=signal.id,
             )
             return ActionResult(msg(t.ASK_NO_REPORTER, reference=Token(signal.reference)), False)
-        if checked.target is not None and not await self._move(call, checked, signal, option):
+        moves = checked.target is not None or checked.id == "take_over"
+        if moves and not await self._move(call, checked, signal, option):
             await uow.audit.record(
                 at=now, actor=actor, action=action_id, outcome="refused:race", signal_id=signal.id
             )
@@ -180,6 +181,14 @@ class SignalActions:
         self, call: _Call, action: lc.Action, signal: StoredSignal, option: str | None
     ) -> bool:
         assert call.staff is not None
+        if action.id == "take_over":  # the status stays; only who has it changes
+            return await call.uow.signals.reassign(
+                signal.id,
+                sources=action.sources,
+                previous=signal.assignee_id,
+                assignee_id=call.staff.id,
+                at=call.now,
+            )
         assert action.target is not None
         assignee_id, claimed_at = signal.assignee_id, signal.claimed_at
         if action.id == "claim":
@@ -214,9 +223,9 @@ class SignalActions:
         staff member who picked it up gets the details; a call for help reaches the
         regisseurs."""
         assert call.staff is not None
-        if action.target is not None:
+        if action.target is not None or action.id == "take_over":
             await self._queue(call, CARD_UPDATE, LOKET, signal)
-        if action.id == "claim" and call.staff.telegram_user_id is not None:
+        if action.id in ("claim", "take_over") and call.staff.telegram_user_id is not None:
             target = str(call.staff.telegram_user_id)
             await self._queue(call, STAFF_DETAILS, target, signal, staff_id=call.staff.id)
         if action.id == "needs_help":
@@ -228,6 +237,8 @@ class SignalActions:
         status = action.target or signal.status
         if action.id == "claim":
             text = msg(t.CLAIM_DONE, reference=reference)
+        elif action.id == "take_over":
+            text = msg(t.TAKE_OVER_DONE, reference=reference)
         elif action.id == "ask_reporter":
             text = msg(t.ASK_PROMPT, reference=reference)
         elif action.target is None:
@@ -286,6 +297,8 @@ class SignalActions:
             return msg(simple[refusal.reason])
         if refusal.reason == lc.NOT_ASSIGNEE:
             return msg(t.REFUSED_NOT_ASSIGNEE, reference=reference)
+        if refusal.reason == lc.ALREADY_ASSIGNEE:
+            return msg(t.CLAIM_ALREADY_YOURS, reference=reference)
         if action_id == "claim" and signal.assignee_id is not None:
             if staff is not None and signal.assignee_id == staff.id:
                 return msg(t.CLAIM_ALREADY_YOURS, reference=reference)

@@ -16,6 +16,17 @@ NEW_URGENT_SIGNAL = N_("URGENT: new signal %(reference)s, received %(date)s.")
 KIND_OTHER = N_("About someone else.")
 KIND_SELF = N_("A report about themselves.")
 REPORTER_LANGUAGE = N_("The reporter wrote in %(language)s.")
+REPORTER_CALLED = N_("The reporter called the loket: a telephone report.")
+PHONE_CHANNEL = "phone"  # a report taken by telephone and typed in by staff
+
+
+def reporter_line(draft: SignalDraft, channel: str | None) -> Msg:
+    """How the report came in: by telephone, or written in the reporter's language."""
+    if channel == PHONE_CHANNEL:
+        return msg(REPORTER_CALLED)
+    return msg(REPORTER_LANGUAGE, language=LanguageName(draft.language))
+
+
 PARTNER = N_("Via partner: %(partner)s")
 
 
@@ -25,6 +36,7 @@ def loket_notification(
     received_at: datetime,
     places: Sequence[Place],
     partner_name: str | None = None,
+    channel: str | None = None,
 ) -> tuple[Msg, ...]:
     """Everything the loket needs to start the follow-up of one signal."""
     flow = FLOWS["report_other" if draft.kind == "other" else "report_self"]
@@ -32,7 +44,7 @@ def loket_notification(
     texts: list[Msg] = [
         msg(header, reference=Token(reference), date=When(received_at)),
         msg(KIND_OTHER if draft.kind == "other" else KIND_SELF),
-        msg(REPORTER_LANGUAGE, language=LanguageName(draft.language)),
+        reporter_line(draft, channel),
     ]
     if draft.partner:
         texts.append(msg(PARTNER, partner=partner_name or draft.partner))

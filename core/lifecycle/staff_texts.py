@@ -16,7 +16,6 @@ from core.dialog.flows import FLOWS
 from core.dialog.model import Place
 from core.dialog.state import Answer
 from core.dialog.summary import answer_value
-from core.text.languages import LanguageName
 from core.text.msgids import N_, Msg, Nn_, Param, Token, When, msg
 
 from . import table as lifecycle
@@ -26,8 +25,8 @@ from .notification import (
     NEW_SIGNAL,
     NEW_URGENT_SIGNAL,
     PARTNER,
-    REPORTER_LANGUAGE,
     loket_notification,
+    reporter_line,
 )
 
 CARD_NEIGHBOURHOOD = N_("Neighbourhood: %(place)s")
@@ -44,6 +43,7 @@ DETAILS_NEXT = N_("Status: %(status)s. Choose the next step when it is done.")
 CLAIM_DONE = N_("You picked up %(reference)s. The details are in your private chat with the bot.")
 CLAIM_TAKEN = N_("%(reference)s was already picked up by %(name)s.")
 CLAIM_ALREADY_YOURS = N_("You already picked up %(reference)s.")
+TAKE_OVER_DONE = N_("You took over %(reference)s. It is yours now.")
 ACTION_DONE = N_("%(reference)s: %(status)s.")
 ACTION_DONE_WITH = N_("%(reference)s: %(status)s (%(option)s).")
 RECORDED = N_("%(reference)s: recorded: %(action)s.")
@@ -118,6 +118,7 @@ def loket_card(
     partner_name: str | None = None,
     assignee_name: str | None = None,
     claimed_at: datetime | None = None,
+    channel: str | None = None,
 ) -> tuple[Msg, ...]:
     """The group card: reference, urgency, role, age group, neighbourhood, language, partner,
     and who picked it up. Nothing that identifies the person or the reporter."""
@@ -133,7 +134,7 @@ def loket_card(
             value: Param = answer_value(step, Answer(choice=code), places, staff=True)
             texts.append(msg(m.SUMMARY_LINE, label=Msg(step.shown_label(True)), value=value))
     texts.append(_place(draft, places))
-    texts.append(msg(REPORTER_LANGUAGE, language=LanguageName(draft.language)))
+    texts.append(reporter_line(draft, channel))
     if draft.partner:
         texts.append(msg(PARTNER, partner=partner_name or draft.partner))
     if assignee_name is not None and claimed_at is not None:
@@ -153,10 +154,11 @@ def staff_details(
     *,
     status: str,
     partner_name: str | None = None,
+    channel: str | None = None,
 ) -> tuple[Msg, ...]:
     """The private message for the staff member who picked the signal up: everything."""
     return (
         msg(DETAILS_HEADER, reference=Token(reference)),
-        *loket_notification(reference, draft, received_at, places, partner_name),
+        *loket_notification(reference, draft, received_at, places, partner_name, channel),
         msg(DETAILS_NEXT, status=status_label(status)),
     )

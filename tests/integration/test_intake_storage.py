@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from core.dialog import intake
 from core.dialog.flows import REPORT_OTHER
+from core.lifecycle.notification import PHONE_CHANNEL
 from storage import Store
-from storage.signals import LOKET_CARD, PHONE_CHANNEL
+from storage.signals import LOKET_CARD
 from tests.support.builders import NOW
 from tests.unit.conftest import PLACES
 
