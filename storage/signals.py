@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import CursorResult, case, func, literal, or_, select, update
 
 from core.dialog.draft import SignalDraft
+from core.lifecycle.search import search_values
 from storage.outbox import LOKET_TARGET
 
 from ._base import SessionRepository, insert_for
@@ -17,6 +18,7 @@ from .models import (
     MULTI_COLUMNS,
     OutboxMessage,
     ReferenceCounter,
+    SearchKey,
     Signal,
     SignalEvent,
 )
@@ -78,6 +80,10 @@ class SignalRepository(SessionRepository):
         )
         self._session.add(row)
         await self._session.flush()
+        values = search_values(draft.reporter_phone, draft.person_contact, draft.postcode)
+        for whose, value in values:
+            key = self._keys.index(f"search:{value}")
+            self._session.add(SearchKey(signal_id=row.id, whose=whose, key=key))
         if actor is None:
             actor = f"reporter:{reporter_id}" if reporter_id is not None else "reporter:anonymous"
         self._session.add(SignalEvent(signal_id=row.id, at=now, actor=actor, action="created"))

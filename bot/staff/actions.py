@@ -23,6 +23,8 @@ from core.text.msgids import Msg, Token, msg
 from storage.records import StaffRecord, StoredSignal
 from storage.uow import Store, UnitOfWork
 
+NOTE = "note"  # an internal note: an event with its text encrypted, for staff only
+
 
 @dataclass(frozen=True)
 class ActionResult:
@@ -355,6 +357,54 @@ class SignalActions:
         )
         await self._queue(call, REPORTER_QUESTION, reporter, signal, event=event)
         return msg(t.ASK_SENT, reference=reference)
+
+    async def note(
+        self,
+        reference: str,
+        text: str,
+        *,
+        staff_id: int,
+        now: datetime,
+        update_key: str | None = None,
+    ) -> ActionResult | None:
+        """Keep an internal note with the signal (encrypted, as an event; erased with the
+        other free text). Whoever may read the details may write one: the assignee, a
+        regisseur or admin, and who typed in a telephone report. None for a duplicate."""
+        async with self._store.unit_of_work() as uow:
+            call = await self._begin(uow, None, update_key, now, staff_id)
+            if call is None:
+                return None
+            signal = await uow.signals.get_by_reference(reference)
+            result = await self._note(call, signal, text)
+            await uow.commit()
+        return result
+
+    async def _note(self, call: _Call, signal: StoredSignal | None, text: str) -> ActionResult:
+        uow, staff = call.uow, call.staff
+        outcome, reply = (
+            "ok",
+            msg(t.NOTE_SAVED, reference=Token(signal.reference if signal else "")),
+        )
+        if staff is None:
+            outcome, reply = f"refused:{lc.NOT_STAFF}", msg(t.REFUSED_NOT_STAFF)
+        elif signal is None:
+            outcome, reply = "refused:unknown", msg(t.REFUSED_UNKNOWN)
+        else:
+            events = await uow.signals.events(signal.id)
+            typed_it = any(e.action == "created" and e.actor == call.actor for e in events)
+            mine = signal.assignee_id == staff.id or staff.role in DETAIL_VIEWERS or typed_it
+            if not mine:
+                outcome, reply = f"refused:{lc.NOT_ALLOWED}", msg(t.REFUSED_NOT_ALLOWED)
+        signal_id = signal.id if signal is not None else None
+        await uow.audit.record(
+            at=call.now, actor=call.actor, action=NOTE, outcome=outcome, signal_id=signal_id
+        )
+        if outcome != "ok" or signal is None:
+            return ActionResult(reply, False, signal)
+        await uow.signals.add_event(
+            signal.id, at=call.now, actor=call.actor, action=NOTE, note=text
+        )
+        return ActionResult(reply, True, signal, action=NOTE)
 
     async def view(
         self,

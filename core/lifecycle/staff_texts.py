@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from core.dialog import messages as m
+from core.dialog.areas import AreaMap
 from core.dialog.draft import SignalDraft
 from core.dialog.flows import FLOWS
 from core.dialog.model import Place
@@ -31,6 +32,7 @@ from .notification import (
 
 CARD_NEIGHBOURHOOD = N_("Neighbourhood: %(place)s")
 CARD_NEIGHBOURHOOD_UNKNOWN = N_("Neighbourhood: unknown")
+CARD_NEIGHBOURHOOD_POSTCODE = N_("Neighbourhood: %(place)s (postcode %(postcode)s)")
 CARD_STATUS = N_("Status: %(status)s")
 CARD_CLAIMED_BY = N_("Picked up by %(name)s on %(date)s.")
 CARD_OPEN = N_("Not picked up yet. Press the button to take it on.")
@@ -44,6 +46,7 @@ CLAIM_DONE = N_("You picked up %(reference)s. The details are in your private ch
 CLAIM_TAKEN = N_("%(reference)s was already picked up by %(name)s.")
 CLAIM_ALREADY_YOURS = N_("You already picked up %(reference)s.")
 TAKE_OVER_DONE = N_("You took over %(reference)s. It is yours now.")
+NOTE_SAVED = N_("Your internal note on %(reference)s is saved.")
 ACTION_DONE = N_("%(reference)s: %(status)s.")
 ACTION_DONE_WITH = N_("%(reference)s: %(status)s (%(option)s).")
 RECORDED = N_("%(reference)s: recorded: %(action)s.")
@@ -94,13 +97,17 @@ LOKET_MOVED = N_(
 CARD_STEPS = ("role", "age_group")
 
 
-def _place(draft: SignalDraft, places: Sequence[Place]) -> Msg:
+def _place(draft: SignalDraft, places: Sequence[Place], areas: AreaMap | None = None) -> Msg:
+    names = {p.id: p.name for p in places}
     if draft.area:
-        names = {p.id: p.name for p in places}
         return msg(CARD_NEIGHBOURHOOD, place=names.get(draft.area, draft.area))
     if draft.postcode:
         # The four digits name the district; the letters would narrow it to a street.
-        return msg(CARD_NEIGHBOURHOOD, place=Token(draft.postcode[:4]))
+        digits = Token(draft.postcode[:4])
+        area = areas.area_of(None, draft.postcode[:4]) if areas else None
+        if area is not None:
+            return msg(CARD_NEIGHBOURHOOD_POSTCODE, place=names.get(area, area), postcode=digits)
+        return msg(CARD_NEIGHBOURHOOD, place=digits)
     return msg(CARD_NEIGHBOURHOOD_UNKNOWN)
 
 
@@ -119,6 +126,7 @@ def loket_card(
     assignee_name: str | None = None,
     claimed_at: datetime | None = None,
     channel: str | None = None,
+    areas: AreaMap | None = None,
 ) -> tuple[Msg, ...]:
     """The group card: reference, urgency, role, age group, neighbourhood, language, partner,
     and who picked it up. Nothing that identifies the person or the reporter."""
@@ -133,7 +141,7 @@ def loket_card(
         if step.id in CARD_STEPS and code is not None:
             value: Param = answer_value(step, Answer(choice=code), places, staff=True)
             texts.append(msg(m.SUMMARY_LINE, label=Msg(step.shown_label(True)), value=value))
-    texts.append(_place(draft, places))
+    texts.append(_place(draft, places, areas))
     texts.append(reporter_line(draft, channel))
     if draft.partner:
         texts.append(msg(PARTNER, partner=partner_name or draft.partner))
