@@ -33,9 +33,9 @@ DEADLINE_KINDS = {
     "check": N_("Check the referral on %(date)s"),
 }
 DEADLINE_SHORT = {
-    "claim": N_("pick up"),
-    "contact": N_("contact"),
-    "check": N_("check the referral"),
+    "claim": N_("pick up by"),
+    "contact": N_("contact by"),
+    "check": N_("check the referral on"),
 }
 ABOUT_OTHER = N_("Someone else")
 ABOUT_SELF = N_("Themselves")

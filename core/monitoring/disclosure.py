@@ -73,4 +73,4 @@ def protect_list(counts: Sequence[int], *, adds_up: bool) -> list[Shown]:
 def shown_time(value: str, measured: int) -> str:
     """A time (or share) measured over ``measured`` signals: hidden below 5 (nothing
     measured: nothing to hide)."""
-    return value if not value or measured >= SMALLEST else SMALL
+    return value if not value or not measured or measured >= SMALLEST else SMALL

@@ -33,6 +33,12 @@ ABOUT = N_(
     "is hidden as “×”: in a small neighbourhood a small number can point at a person. Times "
     "measured over fewer than 5 signals are left out for the same reason."
 )
+# The weekly figures as the report shows them: the period's total per category.
+TOTAL_TITLES = {
+    "role": N_("Who reported"),
+    "channel": N_("How the signals came in"),
+    "partner": N_("Through which partner"),
+}
 README = N_(
     "Signaalpunt: the figures of %(first)s up to and including %(last)s, one CSV file per "
     "figure (for Excel: semicolons, decimal commas). Every figure counts the signals "
@@ -75,12 +81,12 @@ def _table(view: CategoryView, note: str) -> ReportTable:
     return ReportTable(view.id, view.title, note, rows)
 
 
-def _totals(view: WeeklyView, note: str) -> ReportTable:
+def _totals(view: WeeklyView, note: str, gettext: Gettext) -> ReportTable:
     """A weekly figure as the period's total per category."""
     categories = [(s.label, s.total) for s in view.series if s.total]
     counts = protect_list([n for _, n in categories], adds_up=view.id in ADDING_UP)
     rows = tuple((label, n) for (label, _), n in zip(categories, counts, strict=True))
-    return ReportTable(view.id, view.title, note, rows)
+    return ReportTable(view.id, gettext(TOTAL_TITLES[view.id]), note, rows)
 
 
 def _timing(view: TimingView, maker: SectionMaker, note: str) -> TimingRow:
@@ -111,7 +117,7 @@ def council_report(
         for name in ("area", "age_group", "observation", "help_wanted")
     )
     sources = tuple(
-        _totals(weekly[name], notes.get(name, "")) for name in ("role", "channel", "partner")
+        _totals(weekly[name], notes.get(name, ""), _) for name in ("role", "channel", "partner")
     )
     return Report(
         total=shown_count(total),
