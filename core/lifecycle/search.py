@@ -88,9 +88,6 @@ def parse_search(typed: str) -> SearchQuery:
     phone = parse_phone(text)
     if phone is not None:
         values.append(f"phone:{phone}")
-    return SearchQuery(
-        text=text,
-        reference=reference,
-        postcode4=postcode[:4] if postcode else None,
-        values=tuple(values),
-    )
+    # Four digits find every signal there; a full postcode only those with that postcode.
+    four = postcode if postcode and " " not in postcode else None
+    return SearchQuery(text=text, reference=reference, postcode4=four, values=tuple(values))

@@ -55,7 +55,7 @@ def test_a_search_is_read_as_a_reference_a_postcode_or_a_phone_number() -> None:
     four = parse_search("4531")
     assert (four.postcode4, four.values) == ("4531", ())
     full = parse_search("4531ab")
-    assert (full.postcode4, full.values) == ("4531", ("postcode:4531AB",))
+    assert (full.postcode4, full.values) == (None, ("postcode:4531AB",))
     phone = parse_search("06-12 34 56 78")
     assert phone.values == ("phone:+31612345678",)
     assert not parse_search("mevrouw jansen").understood
