@@ -15,7 +15,8 @@ from playwright.async_api import Page, expect
 from pydantic import ValidationError
 from sqlalchemy import select
 
-from bot.dashboard.partners import POSTCODE_WRONG, QR_OPTIONS, qr_svg
+from bot.dashboard.partner_form import POSTCODE_WRONG
+from bot.dashboard.partners import QR_OPTIONS, qr_svg
 from bot.settings import Settings
 from storage.models import AuditEntry
 from tests.support.web_harness import (
