@@ -45,8 +45,9 @@ class Typed:
             value = form.get(name)
             return value.strip()[:limit] if isinstance(value, str) else ""
 
+        name = form.get("name")
         return cls(
-            field("name", MAX_NAME * 2),
+            name[: MAX_NAME * 2] if isinstance(name, str) else "",  # shown again as typed
             field("role", 32) or DEFAULT_ROLE,
             field("area", 64),
             field("postcode", 16),
