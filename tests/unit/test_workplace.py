@@ -172,3 +172,23 @@ def test_the_access_history_is_sentences_with_names_and_repeats_fold(
     assert claimed == "Bram koos „Oppakken”"
     refused = render(describe("iemand", "contact", "refused:not_staff"), nl, "nl")
     assert "geweigerd" in refused
+
+
+def test_the_card_of_a_telephone_report_says_the_reporter_called(
+    catalogs: Mapping[str, Catalog],
+) -> None:
+    from core.lifecycle import notification as n
+    from core.lifecycle.staff_texts import loket_card, staff_details
+
+    draft = make_draft(language="nl")
+    for lines in (
+        loket_card("SP-2026-0001", draft, T0, PLACES, status="new", channel="phone"),
+        staff_details("SP-2026-0001", draft, T0, PLACES, status="new", channel="phone"),
+    ):
+        msgids = [line.msgid for line in lines]
+        assert n.REPORTER_CALLED in msgids
+        assert n.REPORTER_LANGUAGE not in msgids
+    written = loket_card("SP-2026-0001", draft, T0, PLACES, status="new", channel="web")
+    assert n.REPORTER_LANGUAGE in [line.msgid for line in written]
+    card = loket_card("SP-1", draft, T0, PLACES, status="new", channel="phone")
+    assert any("belde het loket" in render(line, catalogs["nl"], "nl") for line in card)
