@@ -51,12 +51,12 @@ QR_ALT = N_("QR code of the %(kind)s link")
 POSTER_TITLE = P_("poster for the shop counter", "Worried about someone?")
 POSTER_TEXT = P_(
     "poster for the shop counter",
-    "Do you think someone may be lonely? Tell the municipality. It takes 2 minutes, you "
-    "may write in your own language, and we keep your report confidential.",
+    "Do you think someone may be lonely? Tell the municipality. It takes about 2 minutes, you can "
+    "write in your own language, and we keep your report confidential.",
 )
 POSTER_SCAN = P_(
     "poster for the shop counter",
-    "Scan a code with the camera of your phone, or ask us at the counter.",
+    "Scan a code with your phone's camera, or ask us at the counter.",
 )
 # Translators: %(phone)s is the municipality's number, like "14 0115".
 POSTER_CALL = P_("poster for the shop counter", "Or call the municipality: %(phone)s")
