@@ -253,6 +253,12 @@ class Settings(BaseSettings):
             )
         return url
 
+    @field_validator("municipality_logo", "theme_css", "postcode_areas_file", mode="before")
+    @classmethod
+    def _unset_file(cls, value: object) -> object:
+        """An empty setting (``SIGNAALPUNT_THEME_CSS=``) is no file."""
+        return None if isinstance(value, str) and not value.strip() else value
+
     @field_validator("municipality_logo", "theme_css", "postcode_areas_file")
     @classmethod
     def _readable_file(cls, value: Path | None, info: ValidationInfo) -> Path | None:

@@ -192,3 +192,46 @@ def test_the_card_of_a_telephone_report_says_the_reporter_called(
     assert n.REPORTER_LANGUAGE in [line.msgid for line in written]
     card = loket_card("SP-1", draft, T0, PLACES, status="new", channel="phone")
     assert any("belde het loket" in render(line, catalogs["nl"], "nl") for line in card)
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "named"),
+    [
+        ("brand_colour", "#ffcc00", "too light"),
+        ("brand_colour", "blue", "a colour like"),
+        ("municipality_phone", "bel ons", "SIGNAALPUNT_MUNICIPALITY_PHONE"),
+        ("municipality_privacy_url", "javascript:alert(1)", "privacy statement"),
+        ("municipality_logo", "/nowhere/logo.svg", "there is no file"),
+        ("municipality_logo", "/etc/hostname", "must be a"),
+        ("postcode_areas", "4531=Nergens", "SIGNAALPUNT_POSTCODE_AREAS"),
+    ],
+)
+def test_the_municipalitys_settings_are_checked(name: str, value: str, named: str) -> None:
+    from pydantic import ValidationError
+
+    from bot.settings import Settings
+
+    with pytest.raises(ValidationError, match=named):
+        Settings(_env_file=None, **{name: value})  # type: ignore[call-arg]
+
+
+def test_the_municipalitys_settings_are_read() -> None:
+    from bot.settings import Settings
+    from bot.web.brand import brand_from
+
+    settings = Settings(  # type: ignore[call-arg]
+        _env_file=None,
+        municipality_name="  Gemeente   Terneuzen ",
+        municipality_phone="14 0115",
+        brand_colour="#00689E",
+        theme_css="",
+    )
+    brand = brand_from(settings)
+    assert (brand.name, brand.phone_link, brand.logo_url) == (
+        "Gemeente Terneuzen",
+        "tel:140115",
+        None,
+    )
+    css = brand.theme.body.decode()
+    assert "--signaalpunt-color-primary: #00689e;" in css
+    assert "--signaalpunt-color-primary-dark: #00456" in css  # a third darker
