@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 from hypothesis import given
@@ -211,21 +212,22 @@ def test_the_municipalitys_settings_are_checked(name: str, value: str, named: st
 
     from bot.settings import Settings
 
+    values: dict[str, Any] = {name: value}
     with pytest.raises(ValidationError, match=named):
-        Settings(_env_file=None, **{name: value})  # type: ignore[call-arg]
+        Settings(_env_file=None, **values)  # type: ignore[call-arg]
 
 
 def test_the_municipalitys_settings_are_read() -> None:
     from bot.settings import Settings
     from bot.web.brand import brand_from
 
-    settings = Settings(  # type: ignore[call-arg]
-        _env_file=None,
-        municipality_name="  Gemeente   Terneuzen ",
-        municipality_phone="14 0115",
-        brand_colour="#00689E",
-        theme_css="",
-    )
+    values: dict[str, Any] = {
+        "municipality_name": "  Gemeente   Terneuzen ",
+        "municipality_phone": "14 0115",
+        "brand_colour": "#00689E",
+        "theme_css": "",
+    }
+    settings = Settings(_env_file=None, **values)  # type: ignore[call-arg]
     brand = brand_from(settings)
     assert (brand.name, brand.phone_link, brand.logo_url) == (
         "Gemeente Terneuzen",
