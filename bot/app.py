@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -20,6 +20,7 @@ from bot.reporting.service import ConversationService
 from bot.settings import Settings
 from bot.staff.accounts import StaffAccounts
 from bot.staff.actions import SignalActions
+from core.dialog.areas import AreaMap
 from core.dialog.engine import Engine
 from core.dialog.model import Place
 from storage.uow import Store
@@ -40,6 +41,8 @@ class App:
     retention: RetentionService
     # Set when something was queued in the outbox, so the worker sends it at once.
     outbox_wake: asyncio.Event
+    # Which neighbourhood a typed postcode lies in (lists and figures group by it).
+    areas: AreaMap = field(default_factory=AreaMap)
 
     def outbox_worker(self, messenger: Messenger) -> OutboxWorker:
         return OutboxWorker(

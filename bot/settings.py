@@ -12,6 +12,7 @@ import holidays
 from pydantic import Field, SecretStr, ValidationInfo, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from core.dialog.areas import AreaMap, AreaTableError, parse_area_table
 from core.dialog.model import Place
 from core.followup.rules import FollowUpRules
 from core.text.languages import DEFAULT_LANGUAGE
@@ -134,6 +135,24 @@ class Settings(BaseSettings):
     telegram_bot_username: str | None = None
     whatsapp_display_number: str | None = None
 
+    # The municipality's own look, on the chat, the login page, the dashboard and the
+    # posters (docs/web.md): its name, logo (an SVG, PNG, JPEG or WebP file), telephone
+    # number (told to residents who may not report more today), privacy statement, and
+    # colours. The colours are CSS custom properties; ``theme_css`` is a stylesheet served
+    # after ours, where a municipality's NL Design System tokens can set them.
+    municipality_name: str | None = None
+    municipality_logo: Path | None = None
+    municipality_phone: str | None = None
+    municipality_privacy_url: str | None = None
+    brand_colour: str = "#0b5394"
+    brand_colour_dark: str | None = None
+    theme_css: Path | None = None
+    # Which neighbourhood a postcode lies in (core/dialog/areas.py), so lists and figures
+    # group typed postcodes with the neighbourhoods: "4530-4539=Terneuzen-Centrum,
+    # 4571=Axel", here or one entry a line in a file.
+    postcode_areas: Annotated[str, NoDecode] = ""
+    postcode_areas_file: Path | None = None
+
     # Logs on stderr (see bot/logs.py): "json" in production, one object per line. The
     # level defaults to INFO for json and WARNING for text (the terminal chat).
     log_format: Literal["text", "json"] = "text"
@@ -198,6 +217,87 @@ class Settings(BaseSettings):
                 "form, digits only, e.g. 31612345678"
             )
         return number
+
+    @field_validator("municipality_name")
+    @classmethod
+    def _municipality_name(cls, value: str | None) -> str | None:
+        name = " ".join((value or "").split())
+        if len(name) > 80 or not name.isprintable():
+            raise ValueError("SIGNAALPUNT_MUNICIPALITY_NAME is a name of at most 80 characters")
+        return name or None
+
+    @field_validator("municipality_phone")
+    @classmethod
+    def _municipality_phone(cls, value: str | None) -> str | None:
+        number = " ".join((value or "").split())
+        if not number:
+            return None
+        digits = re.sub(r"\D", "", number)
+        if not _PHONE_SHOWN.fullmatch(number) or not 5 <= len(digits) <= 15:
+            raise ValueError(
+                "SIGNAALPUNT_MUNICIPALITY_PHONE is the number residents call, as it should be "
+                "shown: digits, spaces, + and -, like 14 0115 or +31 115 455 000"
+            )
+        return number
+
+    @field_validator("municipality_privacy_url")
+    @classmethod
+    def _privacy_url(cls, value: str | None) -> str | None:
+        url = (value or "").strip()
+        if not url:
+            return None
+        if not _LINK.fullmatch(url):
+            raise ValueError(
+                "SIGNAALPUNT_MUNICIPALITY_PRIVACY_URL is the address of the privacy statement, "
+                "like https://www.terneuzen.nl/privacy"
+            )
+        return url
+
+    @field_validator("municipality_logo", "theme_css", "postcode_areas_file", mode="before")
+    @classmethod
+    def _unset_file(cls, value: object) -> object:
+        """An empty setting (``SIGNAALPUNT_THEME_CSS=``) is no file."""
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("municipality_logo", "theme_css", "postcode_areas_file")
+    @classmethod
+    def _readable_file(cls, value: Path | None, info: ValidationInfo) -> Path | None:
+        if value is None or not str(value).strip():
+            return None
+        name = f"SIGNAALPUNT_{(info.field_name or '').upper()}"
+        kinds = _FILE_KINDS[info.field_name or ""]
+        if value.suffix.lower() not in kinds[0]:
+            raise ValueError(f"{name} must be a {' or '.join(sorted(kinds[0]))} file")
+        if not value.is_file():
+            raise ValueError(f"{name}: there is no file {value}")
+        if value.stat().st_size > kinds[1]:
+            raise ValueError(f"{name}: {value} is larger than {kinds[1] // 1024} KB")
+        return value
+
+    @field_validator("brand_colour", "brand_colour_dark")
+    @classmethod
+    def _colour(cls, value: str | None, info: ValidationInfo) -> str | None:
+        colour = (value or "").strip().lower()
+        if not colour and info.field_name == "brand_colour_dark":
+            return None
+        name = f"SIGNAALPUNT_{(info.field_name or '').upper()}"
+        if not _COLOUR.fullmatch(colour):
+            raise ValueError(f"{name} is a colour like #0b5394")
+        if contrast_with_white(colour) < 4.5:
+            raise ValueError(
+                f"{name} {colour} is too light: white text on it (buttons) and it as text on "
+                f"white (links) need a contrast of 4.5:1 (WCAG AA); it has "
+                f"{contrast_with_white(colour):.1f}:1"
+            )
+        return colour
+
+    @model_validator(mode="after")
+    def _postcode_table(self) -> Settings:
+        try:
+            self.area_map()
+        except AreaTableError as error:
+            raise ValueError(f"SIGNAALPUNT_POSTCODE_AREAS: {error}") from None
+        return self
 
     @model_validator(mode="after")
     def _office_hours(self) -> Settings:
@@ -268,6 +368,20 @@ class Settings(BaseSettings):
             update_ids=timedelta(days=self.retain_update_ids_days),
         )
 
+    def area_map(self) -> AreaMap:
+        """The configured postcode table (setting and file together)."""
+        text = self.postcode_areas
+        if self.postcode_areas_file is not None:
+            text += "\n" + self.postcode_areas_file.read_text(encoding="utf-8")
+        return parse_area_table(text, self.places())
+
+    def darker_brand_colour(self) -> str:
+        """The dark brand colour: as set, or the brand colour mixed with a third black."""
+        if self.brand_colour_dark:
+            return self.brand_colour_dark
+        channels = (int(self.brand_colour[i : i + 2], 16) for i in (1, 3, 5))
+        return "#" + "".join(f"{round(c * 2 / 3):02x}" for c in channels)
+
     def places(self) -> tuple[Place, ...]:
         """The configured neighbourhoods with stable ids derived from their names."""
         names = [n.strip() for n in self.neighbourhoods.split(",") if n.strip()]
@@ -280,6 +394,27 @@ _TEMPLATE_NAME = re.compile(r"[a-z0-9_]{1,512}")
 _PUBLIC_URL = re.compile(r"https?://[A-Za-z0-9.\-]+(:[0-9]{1,5})?(/[A-Za-z0-9._~\-/]*)?")
 _BOT_USERNAME = re.compile(r"[A-Za-z][A-Za-z0-9_]{1,28}[Bb][Oo][Tt]")
 _E164_DIGITS = re.compile(r"[1-9][0-9]{7,14}")
+_PHONE_SHOWN = re.compile(r"\+?[0-9][0-9 \-]{3,20}[0-9]")
+_LINK = re.compile(r"https?://[A-Za-z0-9.\-]+(:[0-9]{1,5})?(/[A-Za-z0-9._~\-/%?=&#+]*)?")
+_COLOUR = re.compile(r"#[0-9a-f]{6}")
+# Allowed suffixes and the largest size of each file setting.
+_FILE_KINDS: dict[str, tuple[frozenset[str], int]] = {
+    "municipality_logo": (frozenset({".svg", ".png", ".jpg", ".jpeg", ".webp"}), 512 * 1024),
+    "theme_css": (frozenset({".css"}), 256 * 1024),
+    "postcode_areas_file": (frozenset({".txt", ".csv"}), 256 * 1024),
+}
+
+
+def contrast_with_white(colour: str) -> float:
+    """The WCAG 2.1 contrast ratio of ``#rrggbb`` against white."""
+
+    def linear(channel: int) -> float:
+        c = channel / 255
+        return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (linear(int(colour[i : i + 2], 16)) for i in (1, 3, 5))
+    luminance = 0.2126 * r + 0.7152 * g + 0.0722 * b
+    return 1.05 / (luminance + 0.05)
 
 
 MAX_PLACE_ID = 40  # a place id travels in button payloads (Telegram: 64 bytes in all)

@@ -7,8 +7,10 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from sqlalchemy import delete, exists, func, select, update
+from sqlalchemy.sql.selectable import ScalarSelect
 
 from core.lifecycle import parties
+from core.lifecycle.search import PERSON, REPORTER
 
 from ._base import SessionRepository
 from .models import (
@@ -17,6 +19,7 @@ from .models import (
     OutboxMessage,
     Reporter,
     RetentionRun,
+    SearchKey,
     Signal,
     SignalEvent,
     StaffSession,
@@ -38,6 +41,8 @@ class ErasureRepository(SessionRepository):
         if reporter is not None and reporter.channel == WEB_CHANNEL:
             user_id = reveal(reporter.channel_user_id, reporter.user_key)
             await self._changed_rows(delete(WebChat).where(WebChat.user_id == user_id))
+        theirs = select(Signal.id).where(Signal.reporter_id == reporter_id).scalar_subquery()
+        await self._forget_keys(REPORTER, theirs)
         signals = await self._changed_rows(
             update(Signal)
             .where(Signal.reporter_id == reporter_id)
@@ -65,13 +70,15 @@ class ErasureRepository(SessionRepository):
         self, finished: Iterable[str], before: datetime, now: datetime
     ) -> int:
         """Reporter name, phone and link off signals finished before ``before``."""
+        due = (
+            Signal.status.in_(sorted(finished)),
+            Signal.status_at < as_utc(before),
+            Signal.reporter_erased_at.is_(None),
+        )
+        await self._forget_keys(REPORTER, select(Signal.id).where(*due).scalar_subquery())
         return await self._changed_rows(
             update(Signal)
-            .where(
-                Signal.status.in_(sorted(finished)),
-                Signal.status_at < as_utc(before),
-                Signal.reporter_erased_at.is_(None),
-            )
+            .where(*due)
             .values(
                 reporter_name=None,
                 reporter_phone=None,
@@ -100,6 +107,7 @@ class ErasureRepository(SessionRepository):
             .where(SignalEvent.signal_id.in_(due), SignalEvent.note.is_not(None))
             .values(note=None)
         )
+        await self._forget_keys(PERSON, due)
         return await self._changed_rows(
             update(Signal)
             .where(Signal.id.in_(due))
@@ -164,3 +172,10 @@ class ErasureRepository(SessionRepository):
         query = select(RetentionRun).order_by(RetentionRun.id)
         rows = (await self._session.execute(query)).scalars().all()
         return [(row.at, dict(row.counts)) for row in rows]
+
+    async def _forget_keys(self, whose: str, signals: ScalarSelect[int]) -> None:
+        """The search keys of erased values: a hash of a phone number is kept no longer
+        than the number."""
+        await self._changed_rows(
+            delete(SearchKey).where(SearchKey.whose == whose, SearchKey.signal_id.in_(signals))
+        )

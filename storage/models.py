@@ -161,6 +161,22 @@ class SignalEvent(Base):
     note: Mapped[Secret | None] = mapped_column(EncryptedText("signal_events.note"))
 
 
+class SearchKey(Base):
+    """A keyed hash (``Keyring.index``) of a phone number or full postcode in a signal, so
+    staff can find the signal by it without anything being decrypted. ``whose`` says which
+    erasure takes it: "reporter" (their phone, with the reporter's details) or "person"
+    (the person's phone and postcode, with the person's details)."""
+
+    __tablename__ = "search_keys"
+    __table_args__ = (Index("ix_search_keys_key", "key"),)
+
+    signal_id: Mapped[int] = mapped_column(
+        ForeignKey("signals.id", ondelete="CASCADE"), primary_key=True
+    )
+    whose: Mapped[str] = mapped_column(String(10), primary_key=True)
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+
+
 class CheckInClaim(Base):
     """A check-in (or digest) that was claimed for sending. The primary key is the claim:
     of two instances inserting the same key, one wins, so nothing is sent twice; and it is
@@ -328,6 +344,9 @@ class Partner(Base):
     role: Mapped[str | None] = mapped_column(String(32), nullable=True)
     area: Mapped[str | None] = mapped_column(String(64), nullable=True)
     postcode: Mapped[str | None] = mapped_column(String(7), nullable=True)
+    # A partner that no longer takes part: its links no longer attribute new signals, its
+    # signals keep counting for it in the figures of the time it took part.
+    deactivated_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
 
 
 class AuditEntry(Base):

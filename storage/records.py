@@ -94,3 +94,8 @@ class PartnerRecord:
     role: str | None = None
     area: str | None = None
     postcode: str | None = None
+    deactivated_at: datetime | None = None
+
+    @property
+    def active(self) -> bool:
+        return self.deactivated_at is None

@@ -10,12 +10,14 @@ from sqlalchemy import CursorResult, case, func, literal, or_, select, update
 
 from core.dialog.draft import SignalDraft
 from core.lifecycle.parties import Actor, Reporter, as_text
+from core.lifecycle.search import search_values
 
 from ._base import SessionRepository, insert_for
 from .models import (
     CODE_COLUMNS,
     MULTI_COLUMNS,
     ReferenceCounter,
+    SearchKey,
     Signal,
     SignalEvent,
 )
@@ -24,7 +26,6 @@ from .types import Bound, UTCDateTime, as_utc, bound, reveal
 
 REFERENCE_TIMEZONE = ZoneInfo("Europe/Amsterdam")
 REFERENCE_PREFIX = "SP"
-PHONE_CHANNEL = "phone"  # a report taken by telephone and typed in by staff
 # The events whose earliest moment is also kept on the signal row (``Signal.first_*``).
 FIRST_MOMENTS = {"claim": "first_claimed_at", "contact": "first_contacted_at"}
 
@@ -78,6 +79,10 @@ class SignalRepository(SessionRepository):
         )
         self._session.add(row)
         await self._session.flush()
+        values = search_values(draft.reporter_phone, draft.person_contact, draft.postcode)
+        for whose, value in values:
+            key = self._keys.index(f"search:{value}")
+            self._session.add(SearchKey(signal_id=row.id, whose=whose, key=key))
         who = as_text(actor if actor is not None else Reporter(reporter_id))
         self._session.add(SignalEvent(signal_id=row.id, at=now, actor=who, action="created"))
         await self._session.flush()
@@ -208,6 +213,30 @@ class SignalRepository(SessionRepository):
                 status_at=as_utc(at),
                 **recorded,
             )
+            .execution_options(synchronize_session=False)
+        )
+        assert isinstance(result, CursorResult)
+        return result.rowcount == 1
+
+    async def reassign(
+        self,
+        signal_id: int,
+        *,
+        sources: frozenset[str],
+        previous: int | None,
+        assignee_id: int,
+        at: datetime,
+    ) -> bool:
+        """Give the signal to ``assignee_id`` if ``previous`` still has it (and it is still
+        in one of ``sources``): of two colleagues taking it over at once, one wins. The
+        status and its deadline stay as they are."""
+        has_it = (
+            Signal.assignee_id.is_(None) if previous is None else Signal.assignee_id == previous
+        )
+        result = await self._session.execute(
+            update(Signal)
+            .where(Signal.id == signal_id, Signal.status.in_(sorted(sources)), has_it)
+            .values(assignee_id=assignee_id, claimed_at=as_utc(at))
             .execution_options(synchronize_session=False)
         )
         assert isinstance(result, CursorResult)

@@ -45,7 +45,7 @@ async def build_app(settings: Settings) -> App:
     store = Store(database, keyring)
     catalogs = load_catalogs()
     places = settings.places()
-    engine = Engine(LabelIndex(catalogs), places)
+    engine = Engine(LabelIndex(catalogs), places, municipality_phone=settings.municipality_phone)
     wake = asyncio.Event()
     service = ConversationService(
         store,
@@ -83,4 +83,5 @@ async def build_app(settings: Settings) -> App:
         followup=followup,
         retention=retention,
         outbox_wake=wake,
+        areas=settings.area_map(),
     )

@@ -17,14 +17,21 @@ from bot.channels.webchat.chat import PATH as CHAT_PATH
 from bot.channels.webchat.line import chat_line
 from bot.dashboard.site import PATH as DASHBOARD_PATH
 from bot.dashboard.site import dashboard_parts
+from bot.web.brand import brand_from
 from bot.web.errors import ErrorPages
 from bot.web.static import StaticFiles
 from bot.web.templating import Pages
 
 
 def web_pages(app: App) -> Pages:
-    """The templates of the chat and the dashboard, with the chat's line filter."""
-    return Pages(app.catalogs, StaticFiles(), filters={"chat_line": chat_line})
+    """The templates of the chat and the dashboard, with the chat's line filter and the
+    municipality's look."""
+    return Pages(
+        app.catalogs,
+        StaticFiles(),
+        filters={"chat_line": chat_line},
+        globals={"brand": brand_from(app.settings)},
+    )
 
 
 def _home() -> APIRouter:
@@ -43,7 +50,14 @@ def web_channel(app: App, clock: Callable[[], datetime], base_url: str) -> Chann
     errors = ErrorPages(pages, (DASHBOARD_PATH, CHAT_PATH))
     chat = webchat_parts(app, clock, pages)
     dashboard = dashboard_parts(app, clock, pages, errors)
-    routers = (pages.static.router(), _home(), *dashboard.routers, *chat.channel.routers)
+    brand = pages.globals["brand"]
+    routers = (
+        pages.static.router(),
+        brand.router(),
+        _home(),
+        *dashboard.routers,
+        *chat.channel.routers,
+    )
     return Channel(
         name=chat.channel.name,
         messenger=chat.messenger,

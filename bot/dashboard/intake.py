@@ -22,9 +22,9 @@ from core.dialog import intake
 from core.dialog import messages as m
 from core.dialog.flows import REPORT_OTHER, REPORT_SELF
 from core.dialog.model import Flow
+from core.lifecycle.staff_texts import PHONE_CHANNEL
 from core.text.languages import STAFF_LANGUAGE
 from core.text.msgids import N_, Msg, Token, msg, safety_params
-from storage.signals import PHONE_CHANNEL
 
 from .auth import WebStaff, checked_form
 from .context import DashboardContext
@@ -36,7 +36,9 @@ FORM_ID = "form_id"
 _FORM_ID = re.compile(r"[A-Za-z0-9_\-]{16,64}")
 FLOWS: dict[str, Flow] = {"other": REPORT_OTHER, "self": REPORT_SELF}
 
-SAVED = N_("Telephone report %(reference)s is saved and sent to the loket.")
+SAVED = N_("Telephone report %(reference)s is saved. The loket has been told.")
+SAVED_AND_MINE = N_("Telephone report %(reference)s is saved, and you picked it up.")
+TAKE_IT = "take_it"  # the form's "I pick it up myself" box
 FORM_AGAIN = N_("Please check the answers and send the form again.")
 ALREADY_SAVED = N_("This telephone report was already saved.")
 
@@ -93,7 +95,7 @@ def router(web: DashboardContext) -> APIRouter:
     ) -> Response:
         flow = FLOWS[kind]
         async with app.store.unit_of_work() as uow:
-            partners = await uow.partners.all()
+            partners = await uow.partners.all(active=True)
         return web.pages.render(
             request,
             "staff/intake_form.html",
@@ -111,6 +113,7 @@ def router(web: DashboardContext) -> APIRouter:
             field_id=field_id,
             safety=Msg(m.SAFETY, safety_params()),
             partner_field=intake.PARTNER_FIELD,
+            take_it=values.get(TAKE_IT, ["yes"] if not values else []) == ["yes"],
         )
 
     @routes.get(INTAKE_PATH)
@@ -132,7 +135,7 @@ def router(web: DashboardContext) -> APIRouter:
         values = _values(form)
         form_id = (values.get(FORM_ID) or [""])[0]
         async with app.store.unit_of_work() as uow:
-            partner_codes = {p.code for p in await uow.partners.all()}
+            partner_codes = {p.code for p in await uow.partners.all(active=True)}
         result = intake.read_form(flow, values, app.places, partner_codes)
         if not _FORM_ID.fullmatch(form_id):  # a form not from this page: a fresh id, resend
             errors = dict(result.errors) if isinstance(result, intake.Rejected) else {}
@@ -160,6 +163,7 @@ def router(web: DashboardContext) -> APIRouter:
         draft = intake.intake_draft(flow, result, now)
         try:
             async with app.store.unit_of_work() as uow:
+                signal_id = None
                 if not await uow.inbound.record(PHONE_CHANNEL, form_id, now):
                     reference = None
                 else:
@@ -174,7 +178,7 @@ def router(web: DashboardContext) -> APIRouter:
                         outcome="ok",
                         signal_id=stored.id,
                     )
-                    reference = stored.reference
+                    reference, signal_id = stored.reference, stored.id
                 await uow.commit()
         except SQLAlchemyError:
             # Nothing was stored: the form comes back filled in (with its id, so sending it
@@ -189,13 +193,18 @@ def router(web: DashboardContext) -> APIRouter:
                 form_id=form_id,
                 status_code=503,
             )
-        if reference is None:
+        if reference is None or signal_id is None:
             response = RedirectResponse("/loket/", status_code=303)
             web.flash.set(response, render_text(Msg(ALREADY_SAVED)))
             return response
         app.outbox_wake.set()
+        saved = SAVED
+        if values.get(TAKE_IT) == ["yes"]:  # she spoke to the caller: usually she takes it on
+            claimed = await app.actions.act("claim", signal_id, actor=staff.actor, now=now)
+            saved = SAVED_AND_MINE if claimed is not None and claimed.done else SAVED
+        # The full signal: who typed it in may read it, whether she picked it up or not.
         response = RedirectResponse(f"/loket/signalen/{reference}", status_code=303)
-        web.flash.set(response, render_text(msg(SAVED, reference=Token(reference))))
+        web.flash.set(response, render_text(msg(saved, reference=Token(reference))))
         return response
 
     def render_text(message: Msg) -> str:

@@ -1,5 +1,6 @@
-"""What the dashboard shows of one signal, for one staff member: the card or the full
-details, its deadline, the actions they may take now, its history and who looked at it.
+"""What the dashboard shows of one signal, for one staff member: the details in sections
+(or the card without personal data), who has it, its deadline, the actions they may take
+now, its history with the internal notes, and who looked at it.
 
 Opening a signal is recorded in the access history, with what was shown.
 """
@@ -11,6 +12,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.outbox.targets import reporter_target
+from bot.staff.actions import NOTE
+from core.dialog.areas import AreaMap
 from core.dialog.model import Place
 from core.followup import rules as f
 from core.followup.rules import FollowUpRules, SignalClock
@@ -18,13 +21,16 @@ from core.followup.workdays import WorkingHours
 from core.lifecycle import staff_texts as t
 from core.lifecycle import table as lc
 from core.lifecycle.parties import SYSTEM, Reporter, StaffMember, parse_actor
+from core.lifecycle.staff_texts import PHONE_CHANNEL, reporter_line
+from core.lifecycle.sections import Section, signal_sections
 from core.lifecycle.table import DETAIL_VIEWERS, Action
-from core.text.msgids import Msg, Token, When, msg
+from core.text.msgids import Msg, When, msg
 from storage.followup import REPORTER_ANSWER, REPORTER_UNREACHABLE
 from storage.records import SignalEventRecord, StoredSignal
 from storage.uow import UnitOfWork
 
 from . import signal_texts as st
+from .access_history import AccessLine, access_history
 from .auth import WebStaff
 
 WEB_DETAILS = "web_details"
@@ -37,19 +43,34 @@ class HistoryLine:
     actor: Msg | str
     what: Msg
     note: str | None
+    internal: bool = False  # an internal note (not sent to anybody)
+
+
+@dataclass(frozen=True)
+class Holder:
+    """Who has the signal: their name and since when; ``mine`` when it is the viewer."""
+
+    name: str | None
+    since: datetime | None
+    mine: bool
 
 
 @dataclass(frozen=True)
 class SignalPage:
     signal: StoredSignal
     full: bool
-    lines: tuple[Msg, ...]
+    sections: tuple[Section, ...]  # the details, when ``full``
+    card: tuple[Msg, ...]  # the summary without personal data, when not
+    came_in: Msg  # by telephone, or written in the reporter's language
+    partner_name: str | None
+    holder: Holder
     deadline: Msg | None
     overdue: bool
     actions: tuple[Action, ...]
     can_ask: bool
+    can_note: bool
     history: tuple[HistoryLine, ...]
-    access: tuple[tuple[datetime, str, str, str], ...]
+    access: tuple[AccessLine, ...]
 
 
 def clock_of(signal: StoredSignal) -> SignalClock:
@@ -96,11 +117,13 @@ async def _actor(uow: UnitOfWork, actor: str, names: dict[str, str]) -> Msg | st
     return Msg(st.ACTOR_UNKNOWN)
 
 
-def _what(event: SignalEventRecord) -> Msg:
+def _what(event: SignalEventRecord, channel: str) -> Msg:
     if event.action == "created":
-        return Msg(st.EVENT_CREATED)
+        return Msg(st.EVENT_TYPED_IN if channel == PHONE_CHANNEL else st.EVENT_CREATED)
     if event.action == "question":
         return Msg(st.EVENT_QUESTION)
+    if event.action == NOTE:
+        return Msg(st.EVENT_NOTE)
     if event.action == "reporter_reply":
         return Msg(st.EVENT_REPORTER_REPLY)
     if event.action == REPORTER_ANSWER:
@@ -119,6 +142,14 @@ def _what(event: SignalEventRecord) -> Msg:
     return Msg(action.label)
 
 
+async def _holder(uow: UnitOfWork, staff: WebStaff, signal: StoredSignal) -> Holder:
+    if signal.assignee_id is None:
+        return Holder(None, None, mine=False)
+    assignee = await uow.staff.get(signal.assignee_id)
+    name = assignee.display_name if assignee else None
+    return Holder(name, signal.claimed_at, mine=signal.assignee_id == staff.record.id)
+
+
 async def signal_page(
     uow: UnitOfWork,
     staff: WebStaff,
@@ -126,53 +157,46 @@ async def signal_page(
     *,
     now: datetime,
     places: Sequence[Place],
+    areas: AreaMap,
     hours: WorkingHours,
     rules: FollowUpRules,
 ) -> SignalPage:
     """Everything the detail page shows; records the view (call inside the transaction
     that is committed)."""
-    full = signal.assignee_id == staff.record.id or staff.role in DETAIL_VIEWERS
+    events = await uow.signals.events(signal.id)
+    # Who typed in a telephone report knows what is in it: the details are theirs to see.
+    typed_it = any(e.action == "created" and e.actor == staff.actor for e in events)
+    full = signal.assignee_id == staff.record.id or staff.role in DETAIL_VIEWERS or typed_it
     partner = await uow.partners.by_code(signal.draft.partner) if signal.draft.partner else None
-    partner_name = partner.name if partner else None
-    if full:
-        lines = t.staff_details(
+    holder = await _holder(uow, staff, signal)
+    card: tuple[Msg, ...] = ()
+    if not full:
+        card = t.loket_card(
             signal.reference,
             signal.draft,
             signal.created_at,
             places,
             status=signal.status,
-            partner_name=partner_name,
-        )
-    else:
-        assignee = await uow.staff.get(signal.assignee_id) if signal.assignee_id else None
-        lines = t.loket_card(
-            signal.reference,
-            signal.draft,
-            signal.created_at,
-            places,
-            status=signal.status,
-            partner_name=partner_name,
-            assignee_name=assignee.display_name if assignee else None,
-            claimed_at=signal.claimed_at if assignee else None,
+            partner_name=partner.name if partner else None,
+            channel=signal.channel,
+            areas=areas,
         )
     clock = clock_of(signal)
     owed = f.deadline(clock, hours, rules)
-    deadline = msg(st.DEADLINE_KINDS[owed[0]], date=When(owed[1])) if owed else None
     names: dict[str, str] = {}
     history = tuple(
         [
             HistoryLine(
                 e.at,
                 await _actor(uow, e.actor, names),
-                _what(e),
-                e.note if full else None,  # questions and answers are details
+                _what(e, signal.channel),
+                e.note if full else None,  # notes, questions and answers are details
+                internal=e.action == NOTE,
             )
-            for e in await uow.signals.events(signal.id)
+            for e in events
         ]
     )
-    access: tuple[tuple[datetime, str, str, str], ...] = ()
-    if staff.role in DETAIL_VIEWERS:
-        access = tuple(await uow.audit.of_signal(signal.id))
+    access = await access_history(uow, signal.id) if staff.role in DETAIL_VIEWERS else ()
     await uow.audit.record(
         at=now,
         actor=staff.actor,
@@ -189,15 +213,16 @@ async def signal_page(
     return SignalPage(
         signal=signal,
         full=full,
-        lines=tuple(lines),
-        deadline=deadline,
+        sections=signal_sections(signal.draft, places, areas) if full else (),
+        card=card,
+        came_in=reporter_line(signal.draft, signal.channel),
+        partner_name=partner.name if partner else None,
+        holder=holder,
+        deadline=msg(st.DEADLINE_KINDS[owed[0]], date=When(owed[1])) if owed else None,
         overdue=f.is_overdue(clock, now, hours, rules),
         actions=allowed_actions(staff, signal),
         can_ask=isinstance(ask, Action) and reporter_target(signal) is not None,
+        can_note=full,
         history=history,
         access=access,
     )
-
-
-def reference_token(reference: str) -> Token:
-    return Token(reference)

@@ -100,6 +100,7 @@ class LoketComposer:
             partner_name=await self._partner_name(uow, signal),
             assignee_name=assignee.display_name if assignee else None,
             claimed_at=signal.claimed_at if assignee else None,
+            channel=signal.channel,
         )
         claim = lifecycle.ACTIONS["claim"]
         buttons: tuple[Button, ...] = ()
@@ -124,6 +125,7 @@ class LoketComposer:
             self._places,
             status=signal.status,
             partner_name=await self._partner_name(uow, signal),
+            channel=signal.channel,
         )
         buttons = next_step_buttons(self._catalog, signal.status, signal.id)
         to = as_text(item.target)

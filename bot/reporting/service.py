@@ -226,7 +226,7 @@ class ConversationService:
             elif isinstance(effect, SetLanguage):
                 await uow.reporters.set_language(reporter.id, effect.language)
             elif isinstance(effect, LookUpPartner):
-                partner = await uow.partners.by_code(effect.code)
+                partner = await uow.partners.by_code(effect.code, active=True)
                 if partner is not None:
                     found = PartnerFound(partner.code, partner.role, partner.area, partner.postcode)
                     step.state = self._engine.advance(step.state, found, now).state
@@ -266,8 +266,9 @@ class ConversationService:
         self, uow: UnitOfWork, reporter: _Reporter, effect: StoreSignal, now: datetime
     ) -> str:
         draft = effect.draft
-        if draft.partner and await uow.partners.by_code(draft.partner) is None:
-            # An unknown or mistyped deep link must not invent a partner in the figures.
+        if draft.partner and await uow.partners.by_code(draft.partner, active=True) is None:
+            # An unknown or mistyped deep link must not invent a partner in the figures (nor
+            # the link of a partner that no longer takes part attribute a new signal to it).
             draft = replace(draft, partner=None)
         stored = await uow.signals.add(
             draft, reporter_id=reporter.id, channel=reporter.channel, now=now

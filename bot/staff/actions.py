@@ -17,13 +17,14 @@ from bot.outbox.targets import escalation_targets, reporter_target
 from core.followup.relay import contains_phone_number, relay_text
 from core.lifecycle import staff_texts as t
 from core.lifecycle import table as lc
-from core.lifecycle.parties import LOKET, Account, Actor, StaffMember, Target
+from core.lifecycle.parties import LOKET, Account, Actor, StaffMember, Target, as_text
 from core.lifecycle.staff_texts import status_label
 from core.lifecycle.table import DETAIL_VIEWERS
 from core.text.msgids import Msg, Token, msg
 from storage.records import StaffRecord, StoredSignal
 from storage.uow import Store, UnitOfWork
 
+NOTE = "note"  # an internal note: an event with its text encrypted, for staff only
 # What the audit log says was attempted when a pressed or posted action id is too long to
 # keep (the audit column's width); a shorter forged id is kept as it was sent.
 UNKNOWN_ACTION = "unknown"
@@ -152,7 +153,8 @@ class SignalActions:
                 signal_id=signal.id,
             )
             return ActionResult(msg(t.ASK_NO_REPORTER, reference=Token(signal.reference)), False)
-        if checked.target is not None and not await self._move(call, checked, signal, option):
+        moves = checked.target is not None or checked.id == "take_over"
+        if moves and not await self._move(call, checked, signal, option):
             await uow.audit.record(
                 at=now, actor=actor, action=action_id, outcome="refused:race", signal_id=signal.id
             )
@@ -175,6 +177,14 @@ class SignalActions:
         self, call: _Call, action: lc.Action, signal: StoredSignal, option: str | None
     ) -> bool:
         assert call.staff is not None
+        if action.id == "take_over":  # the status stays; only who has it changes
+            return await call.uow.signals.reassign(
+                signal.id,
+                sources=action.sources,
+                previous=signal.assignee_id,
+                assignee_id=call.staff.id,
+                at=call.now,
+            )
         assert action.target is not None
         assignee_id, claimed_at = signal.assignee_id, signal.claimed_at
         if action.id == "claim":
@@ -209,9 +219,9 @@ class SignalActions:
         staff member who picked it up gets the details; a call for help reaches the
         regisseurs."""
         assert call.staff is not None
-        if action.target is not None:
+        if action.target is not None or action.id == "take_over":
             await self._queue(call, CARD_UPDATE, LOKET, signal)
-        if action.id == "claim" and call.staff.messageable:
+        if action.id in ("claim", "take_over") and call.staff.messageable:
             # In a chat app the details come as a private message; a claimer a message
             # cannot reach (a dashboard login only) reads them on the page.
             await self._queue(call, STAFF_DETAILS, StaffMember(call.staff.id), signal)
@@ -224,6 +234,8 @@ class SignalActions:
         status = action.target or signal.status
         if action.id == "claim":
             text = msg(t.CLAIM_DONE, reference=reference)
+        elif action.id == "take_over":
+            text = msg(t.TAKE_OVER_DONE, reference=reference)
         elif action.id == "ask_reporter":
             text = msg(t.ASK_PROMPT, reference=reference)
         elif action.target is None:
@@ -282,6 +294,8 @@ class SignalActions:
             return msg(simple[refusal.reason])
         if refusal.reason == lc.NOT_ASSIGNEE:
             return msg(t.REFUSED_NOT_ASSIGNEE, reference=reference)
+        if refusal.reason == lc.ALREADY_ASSIGNEE:
+            return msg(t.CLAIM_ALREADY_YOURS, reference=reference)
         if action_id == "claim" and signal.assignee_id is not None:
             if staff is not None and signal.assignee_id == staff.id:
                 return msg(t.CLAIM_ALREADY_YOURS, reference=reference)
@@ -337,6 +351,54 @@ class SignalActions:
         )
         await self._queue(call, REPORTER_QUESTION, reporter, signal, event=event)
         return msg(t.ASK_SENT, reference=reference)
+
+    async def note(
+        self,
+        reference: str,
+        text: str,
+        *,
+        actor: StaffMember | Account,
+        now: datetime,
+        update_key: str | None = None,
+    ) -> ActionResult | None:
+        """Keep an internal note with the signal (encrypted, as an event; erased with the
+        other free text). Whoever may read the details may write one: the assignee, a
+        regisseur or admin, and who typed in a telephone report. None for a duplicate."""
+        async with self._store.unit_of_work() as uow:
+            call = await self._begin(uow, actor, update_key, now)
+            if call is None:
+                return None
+            signal = await uow.signals.get_by_reference(reference)
+            result = await self._note(call, signal, text)
+            await uow.commit()
+        return result
+
+    async def _note(self, call: _Call, signal: StoredSignal | None, text: str) -> ActionResult:
+        uow, staff = call.uow, call.staff
+        outcome, reply = (
+            "ok",
+            msg(t.NOTE_SAVED, reference=Token(signal.reference if signal else "")),
+        )
+        if staff is None:
+            outcome, reply = f"refused:{lc.NOT_STAFF}", msg(t.REFUSED_NOT_STAFF)
+        elif signal is None:
+            outcome, reply = "refused:unknown", msg(t.REFUSED_UNKNOWN)
+        else:
+            events = await uow.signals.events(signal.id)
+            typed_it = any(e.action == "created" and e.actor == as_text(call.actor) for e in events)
+            mine = signal.assignee_id == staff.id or staff.role in DETAIL_VIEWERS or typed_it
+            if not mine:
+                outcome, reply = f"refused:{lc.NOT_ALLOWED}", msg(t.REFUSED_NOT_ALLOWED)
+        signal_id = signal.id if signal is not None else None
+        await uow.audit.record(
+            at=call.now, actor=call.actor, action=NOTE, outcome=outcome, signal_id=signal_id
+        )
+        if outcome != "ok" or signal is None:
+            return ActionResult(reply, False, signal)
+        await uow.signals.add_event(
+            signal.id, at=call.now, actor=call.actor, action=NOTE, note=text
+        )
+        return ActionResult(reply, True, signal, action=NOTE)
 
     async def view(
         self,

@@ -11,6 +11,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from babel.dates import format_datetime
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
@@ -18,7 +19,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from core.text.catalog import Catalog
 from core.text.languages import RTL_LANGUAGES, STAFF_LANGUAGE, LanguageName
 from core.text.msgids import Msg, When
-from core.text.render import format_when, render, render_label
+from core.text.render import AMSTERDAM, DATE_LOCALES, format_when, render, render_label
 
 from .security import page_headers
 from .static import StaticFiles
@@ -34,9 +35,12 @@ class Pages:
         catalogs: Mapping[str, Catalog],
         static: StaticFiles,
         filters: Mapping[str, Callable[..., Any]] | None = None,
+        globals: Mapping[str, Any] | None = None,
     ) -> None:
         self._catalogs = catalogs
         self.static = static
+        # What every template sees besides its own context (the municipality: ``brand``).
+        self._globals = dict(globals or {})
         self._env = Environment(
             loader=FileSystemLoader(TEMPLATES),
             autoescape=select_autoescape(default=True, default_for_string=True),
@@ -45,6 +49,11 @@ class Pages:
             lstrip_blocks=True,
         )
         self._env.filters.update(filters or {})
+        self._env.globals.update(self._globals)  # macros imported by a template see them too
+
+    @property
+    def globals(self) -> Mapping[str, Any]:
+        return self._globals
 
     def texts(self, language: str) -> dict[str, Any]:
         """What every template may use to write text in ``language``."""
@@ -58,6 +67,15 @@ class Pages:
         def when(moment: datetime | None) -> str:
             return format_when(When(moment), language) if moment is not None else ""
 
+        def when_short(moment: datetime | None) -> str:
+            """ "7 dec. 2026 14:03": for lists and lines where the long form is too long."""
+            if moment is None:
+                return ""
+            local = moment.astimezone(AMSTERDAM)
+            return format_datetime(
+                local, "d MMM y HH:mm", locale=DATE_LOCALES.get(language, language)
+            )
+
         return {
             "_": catalog.gettext,
             "ngettext": catalog.ngettext,
@@ -66,6 +84,7 @@ class Pages:
             "dir": "rtl" if language in RTL_LANGUAGES else "ltr",
             "text": text,
             "when": when,
+            "when_short": when_short,
             "static": self.static.url,
         }
 
@@ -80,7 +99,7 @@ class Pages:
         **context: Any,
     ) -> HTMLResponse:
         template = self._env.get_template(name)
-        html = template.render(request=request, **self.texts(language), **context)
+        html = template.render(request=request, **self._globals, **self.texts(language), **context)
         response = HTMLResponse(html, status_code=status_code)
         response.headers.update(page_headers())
         if headers:

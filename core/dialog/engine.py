@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from core.text.languages import LANGUAGES
-from core.text.msgids import Msg, When, msg, safety_params
+from core.text.msgids import Msg, Token, When, msg, safety_params
 
 from . import messages as m
 from .answers import AnswerResult, Miss, answers_given, interpret, note_at_summary
@@ -61,6 +61,8 @@ class Engine:
     labels: LabelIndex
     places: tuple[Place, ...] = ()
     flows: Mapping[str, Flow] = field(default_factory=lambda: dict(FLOWS))
+    # The number residents can call the municipality on ("14 0115"), when it is set.
+    municipality_phone: str | None = None
 
     def new_state(
         self, language: str, partner: str | None = None, *, ask_language: bool = False
@@ -294,7 +296,11 @@ class Engine:
         return Outcome(state.with_(preset=preset))
 
     def _refused(self, state: ConversationState, now: datetime) -> Outcome:
-        limit = Msg(m.SIGNAL_LIMIT, safety_params())
+        if self.municipality_phone:
+            phone = Token(self.municipality_phone)
+            limit = Msg(m.SIGNAL_LIMIT, {**safety_params(), "phone": phone})
+        else:
+            limit = Msg(m.SIGNAL_LIMIT_NO_NUMBER, safety_params())
         if state.flow is None:
             return Outcome(state)
         if state.prompt == "summary":  # refused at "send": the draft waits for another day

@@ -4,11 +4,11 @@ into answers with the chat's validation (staff type what a caller tells them).""
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import StrEnum
 
-from core.text.languages import STAFF_LANGUAGE
+from core.text.languages import STAFF_LANGUAGE, LanguageName
 from core.text.msgids import N_, Many, Msg, Nn_, Param
 from core.text.sanitize import clean_text, has_substance
 
@@ -38,6 +38,44 @@ TOO_LONG, TOO_LONG_PLURAL = Nn_(
     "This text is %(count)d characters too long. Please make it shorter.",
 )
 CONDITION = N_("Only when the answer to “%(question)s” is “%(answer)s”.")
+
+# The questions as the loket worker asks them on the phone: about "the caller", without the
+# chat's habits ("then choose Done"), answered with the labels the signal page shows.
+# A question not named here keeps the chat's words.
+PROMPTS: dict[str, dict[str, str]] = {
+    "report_other": {
+        "danger": N_("Is someone in danger right now?"),
+        "role": N_("How does the caller know the person?"),
+        "age_group": N_("How old is the person, about?"),
+        "observations": N_("What did the caller notice? Tick everything that fits."),
+        "place": N_(
+            "Where does the person live? A postcode (or only its 4 digits), or the neighbourhood."
+        ),
+        "contact_language": N_("Which language does the person speak best?"),
+        "language_other": N_("Which other language?"),
+        "callback": N_("May the loket call the caller back about this report?"),
+        "reporter_name": N_("The caller's name"),
+        "reporter_phone": N_("The caller's phone number"),
+        "person_reach": N_("How can the loket reach the person?"),
+        "person_contact": N_(
+            "Name, address or phone number of the person: only what the loket needs to reach them"
+        ),
+        "awareness": N_("Does the person know about this report?"),
+        "note": N_("Anything else the loket should know? Nothing about health or illness."),
+    },
+    "report_self": {
+        "danger": N_("Is the caller in danger right now, or thinking about ending their life?"),
+        "help_wanted": N_("What would help the caller? Tick everything that fits."),
+        "place": N_(
+            "Where does the caller live? A postcode (or only its 4 digits), or the neighbourhood."
+        ),
+        "reach": N_("How can the loket reach the caller?"),
+        "self_name": N_("The caller's name"),
+        "self_phone": N_("The caller's phone number"),
+        "contact_language": N_("In which language would the caller like to talk?"),
+        "language_other": N_("Which other language?"),
+    },
+}
 
 
 class Widget(StrEnum):
@@ -115,6 +153,21 @@ def _condition(flow: Flow, when: When) -> Msg:
     return Msg(CONDITION, {"question": Msg(step.shown_label(staff=True)), "answer": answer})
 
 
+def _staff_choice(step: Step, shown: ReplyChoice) -> ReplyChoice:
+    """An option with the label the loket reads (and the signal page shows)."""
+    for choice in step.choices:
+        if choice.id == shown.id:
+            if choice.endonym:  # a language, named in Dutch
+                return replace(shown, label=LanguageName(choice.endonym))
+            return replace(shown, label=Msg(choice.shown_label(staff=True)), short=None)
+    return shown  # a neighbourhood: its name
+
+
+def _prompt(flow: Flow, step: Step) -> Msg:
+    asked = PROMPTS.get(flow.id, {}).get(step.id)
+    return Msg(asked) if asked else Msg(step.prompt, prompt_params())
+
+
 def form_questions(flow: Flow, places: Sequence[Place]) -> tuple[Question, ...]:
     """Every question of ``flow`` for the form, in the chat's order."""
     questions = []
@@ -126,8 +179,8 @@ def form_questions(flow: Flow, places: Sequence[Place]) -> tuple[Question, ...]:
             Question(
                 id=step.id,
                 widget=_widget(step),
-                prompt=Msg(step.prompt, prompt_params()),
-                choices=tuple(c for c in shown if c.id not in skipped),
+                prompt=_prompt(flow, step),
+                choices=tuple(_staff_choice(step, c) for c in shown if c.id not in skipped),
                 required=not _optional(step),
                 max_length=step.max_length,
                 when=step.when,

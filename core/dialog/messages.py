@@ -137,7 +137,14 @@ ERASED = P_(
     "your details. Send a message if you want to make a new report.",
 )
 # Says nothing about the person or earlier reports: only that this reporter must wait.
+# Translators: %(phone)s is the municipality's own number, like "14 0115".
 SIGNAL_LIMIT = P_(
+    "message: too many reports today",
+    "You have already sent several reports today. You can send a new one tomorrow. Is it "
+    "urgent? Call the municipality on %(phone)s. Danger right now? Call %(emergency)s.",
+)
+# The same where the municipality has not set its number (SIGNAALPUNT_MUNICIPALITY_PHONE).
+SIGNAL_LIMIT_NO_NUMBER = P_(
     "message: too many reports today",
     "You have already sent several reports today. You can send a new one tomorrow. Is it "
     "urgent? Call the municipality. Danger right now? Call %(emergency)s.",

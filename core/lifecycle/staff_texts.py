@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from core.dialog import messages as m
+from core.dialog.areas import AreaMap
 from core.dialog.draft import SignalDraft, signal_lines
 from core.dialog.flows import FLOWS
 from core.dialog.model import Place
@@ -27,10 +28,13 @@ NEW_URGENT_SIGNAL = N_("URGENT: new signal %(reference)s, received %(date)s.")
 KIND_OTHER = N_("About someone else.")
 KIND_SELF = N_("A report about themselves.")
 REPORTER_LANGUAGE = N_("The reporter wrote in %(language)s.")
+REPORTER_CALLED = N_("The reporter called the loket: a telephone report.")
+PHONE_CHANNEL = "phone"  # a report taken by telephone and typed in by staff
 PARTNER = N_("Via partner: %(partner)s")
 
 CARD_NEIGHBOURHOOD = N_("Neighbourhood: %(place)s")
 CARD_NEIGHBOURHOOD_UNKNOWN = N_("Neighbourhood: unknown")
+CARD_NEIGHBOURHOOD_POSTCODE = N_("Neighbourhood: %(place)s (postcode %(postcode)s)")
 CARD_STATUS = N_("Status: %(status)s")
 CARD_CLAIMED_BY = N_("Picked up by %(name)s on %(date)s.")
 CARD_OPEN = N_("Not picked up yet. Press the button to take it on.")
@@ -43,6 +47,8 @@ DETAILS_NEXT = N_("Status: %(status)s. Choose the next step when it is done.")
 CLAIM_DONE = N_("You picked up %(reference)s. The details are in your private chat with the bot.")
 CLAIM_TAKEN = N_("%(reference)s was already picked up by %(name)s.")
 CLAIM_ALREADY_YOURS = N_("You already picked up %(reference)s.")
+TAKE_OVER_DONE = N_("You took over %(reference)s. It is yours now.")
+NOTE_SAVED = N_("Your internal note on %(reference)s is saved.")
 ACTION_DONE = N_("%(reference)s: %(status)s.")
 ACTION_DONE_WITH = N_("%(reference)s: %(status)s (%(option)s).")
 RECORDED = N_("%(reference)s: recorded: %(action)s.")
@@ -94,13 +100,17 @@ LOKET_MOVED = N_(
 CARD_STEPS = ("role", "age_group")
 
 
-def _place(draft: SignalDraft, places: Sequence[Place]) -> Msg:
+def _place(draft: SignalDraft, places: Sequence[Place], areas: AreaMap | None = None) -> Msg:
+    names = {p.id: p.name for p in places}
     if draft.area:
-        names = {p.id: p.name for p in places}
         return msg(CARD_NEIGHBOURHOOD, place=names.get(draft.area, draft.area))
     if draft.postcode:
         # The four digits name the district; the letters would narrow it to a street.
-        return msg(CARD_NEIGHBOURHOOD, place=Token(draft.postcode[:4]))
+        digits = Token(draft.postcode[:4])
+        area = areas.area_of(None, draft.postcode[:4]) if areas else None
+        if area is not None:
+            return msg(CARD_NEIGHBOURHOOD_POSTCODE, place=names.get(area, area), postcode=digits)
+        return msg(CARD_NEIGHBOURHOOD, place=digits)
     return msg(CARD_NEIGHBOURHOOD_UNKNOWN)
 
 
@@ -118,6 +128,8 @@ def loket_card(
     partner_name: str | None = None,
     assignee_name: str | None = None,
     claimed_at: datetime | None = None,
+    channel: str | None = None,
+    areas: AreaMap | None = None,
 ) -> tuple[Msg, ...]:
     """The group card: reference, urgency, role, age group, neighbourhood, language, partner,
     and who picked it up. Nothing that identifies the person or the reporter."""
@@ -132,8 +144,8 @@ def loket_card(
         if step.id in CARD_STEPS and code is not None:
             value: Param = answer_value(step, Answer(choice=code), places, staff=True)
             texts.append(msg(m.SUMMARY_LINE, label=Msg(step.shown_label(True)), value=value))
-    texts.append(_place(draft, places))
-    texts.append(msg(REPORTER_LANGUAGE, language=LanguageName(draft.language)))
+    texts.append(_place(draft, places, areas))
+    texts.append(reporter_line(draft, channel))
     if draft.partner:
         texts.append(msg(PARTNER, partner=partner_name or draft.partner))
     if assignee_name is not None and claimed_at is not None:
@@ -145,12 +157,20 @@ def loket_card(
     return tuple(texts)
 
 
+def reporter_line(draft: SignalDraft, channel: str | None) -> Msg:
+    """How the report came in: by telephone, or written in the reporter's language."""
+    if channel == PHONE_CHANNEL:
+        return msg(REPORTER_CALLED)
+    return msg(REPORTER_LANGUAGE, language=LanguageName(draft.language))
+
+
 def loket_notification(
     reference: str,
     draft: SignalDraft,
     received_at: datetime,
     places: Sequence[Place],
     partner_name: str | None = None,
+    channel: str | None = None,
 ) -> tuple[Msg, ...]:
     """Everything the loket needs to start the follow-up of one signal."""
     flow = FLOWS["report_other" if draft.kind == "other" else "report_self"]
@@ -158,7 +178,7 @@ def loket_notification(
     texts: list[Msg] = [
         msg(header, reference=Token(reference), date=When(received_at)),
         msg(KIND_OTHER if draft.kind == "other" else KIND_SELF),
-        msg(REPORTER_LANGUAGE, language=LanguageName(draft.language)),
+        reporter_line(draft, channel),
     ]
     if draft.partner:
         texts.append(msg(PARTNER, partner=partner_name or draft.partner))
@@ -174,10 +194,11 @@ def staff_details(
     *,
     status: str,
     partner_name: str | None = None,
+    channel: str | None = None,
 ) -> tuple[Msg, ...]:
     """The private message for the staff member who picked the signal up: everything."""
     return (
         msg(DETAILS_HEADER, reference=Token(reference)),
-        *loket_notification(reference, draft, received_at, places, partner_name),
+        *loket_notification(reference, draft, received_at, places, partner_name, channel),
         msg(DETAILS_NEXT, status=status_label(status)),
     )

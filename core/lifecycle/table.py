@@ -71,6 +71,23 @@ OUTCOMES: dict[str, str] = {
     "not_reached": N_("Person not reached"),
     "other": N_("Other"),
 }
+# Why a signal cannot be followed up: asked before it is closed that way (a code, no text).
+NO_FOLLOW_UP_REASONS: dict[str, str] = {
+    "unreachable": N_("Neither the reporter nor the person can be reached"),
+    "not_reached": N_("Tried several times, nobody reached"),
+    "elsewhere": N_("Lives outside the municipality"),
+    "duplicate": N_("The same signal as another one"),
+    "not_lonely": N_("Not a signal of loneliness"),
+    "other": N_("Other"),
+}
+# Why a colleague or the regisseur takes a signal over from whoever has it.
+TAKE_OVER_REASONS: dict[str, str] = {
+    "absent": N_("Colleague is away"),
+    "workload": N_("To share out the work"),
+    "expertise": N_("Needs other expertise"),
+    "escalated": N_("The regisseur takes it on"),
+    "other": N_("Other"),
+}
 
 
 @dataclass(frozen=True)
@@ -80,7 +97,8 @@ class Action:
     ``target`` None: the status stays (the action is only recorded, or starts something
     like a question to the reporter). ``options``: the action needs one of these ids
     (a referral target, a closing outcome). ``assignee_only``: loket staff may do it only
-    on a signal they picked up; a regisseur or admin may always.
+    on a signal they picked up; a regisseur or admin may always. ``others_only``: only
+    someone who does not have the signal (taking it over from whoever has it).
     """
 
     id: str
@@ -91,6 +109,7 @@ class Action:
     assignee_only: bool = True
     options: dict[str, str] = field(default_factory=dict)
     option_prompt: str | None = None
+    others_only: bool = False
 
 
 _WORKING = frozenset({CLAIMED, IN_CONTACT, REFERRED, REOPENED})
@@ -116,11 +135,28 @@ ACTIONS: dict[str, Action] = {
             options=OUTCOMES,
             option_prompt=N_("What was the outcome?"),
         ),
-        Action("cannot_follow_up", N_("Cannot be followed up"), _WORKING, CANNOT_FOLLOW_UP),
+        Action(
+            "cannot_follow_up",
+            N_("Cannot be followed up"),
+            _WORKING,
+            CANNOT_FOLLOW_UP,
+            options=NO_FOLLOW_UP_REASONS,
+            option_prompt=N_("Why can it not be followed up?"),
+        ),
         Action("on_track", N_("Follow-up is on track"), frozenset({REFERRED}), None),
         Action("needs_help", N_("Need help (regisseur)"), _WORKING, None),
         Action("ask_reporter", N_("Ask the reporter"), _WORKING, None),
         Action("release", N_("Release"), frozenset({CLAIMED, REOPENED}), NEW),
+        Action(
+            "take_over",
+            N_("Take over"),
+            _WORKING,
+            None,
+            assignee_only=False,
+            options=TAKE_OVER_REASONS,
+            option_prompt=N_("Why do you take it over?"),
+            others_only=True,
+        ),
         Action(
             "reopen",
             N_("Reopen"),
@@ -146,6 +182,9 @@ NOT_ASSIGNEE = "not_assignee"
 UNKNOWN_ACTION = "unknown_action"
 NEEDS_OPTION = "needs_option"
 UNKNOWN_OPTION = "unknown_option"
+ALREADY_ASSIGNEE = "already_assignee"
+# Taken by the assignee from somebody else, not chosen on one's own card.
+_NOT_ON_THE_CARD = frozenset({"claim", "take_over"})
 
 
 def check_action(
@@ -171,6 +210,8 @@ def check_action(
         return Refusal(WRONG_STATUS)
     if action.assignee_only and not is_assignee and role == "loket":
         return Refusal(NOT_ASSIGNEE)
+    if action.others_only and is_assignee:
+        return Refusal(ALREADY_ASSIGNEE)
     if action.options and option is None:
         return Refusal(NEEDS_OPTION)
     if option is not None and option not in action.options:
@@ -180,8 +221,10 @@ def check_action(
 
 def next_actions(status: str) -> tuple[Action, ...]:
     """The buttons offered to staff on a signal in ``status``, in table order (claiming
-    is offered on the group card instead)."""
-    return tuple(a for a in ACTIONS.values() if status in a.sources and a.id != "claim")
+    is offered on the group card instead, taking over to whoever does not have it)."""
+    return tuple(
+        a for a in ACTIONS.values() if status in a.sources and a.id not in _NOT_ON_THE_CARD
+    )
 
 
 def transitions() -> list[tuple[str, str, str]]:

@@ -121,9 +121,15 @@ def role_category(kind: str, role: str | None) -> str:
     return SELF if kind == "self" else role or UNKNOWN
 
 
-def area_category(area: str | None, postcode4: str | None) -> str:
+def area_category(
+    area: str | None, postcode4: str | None, areas: Mapping[str, str] | None = None
+) -> str:
+    """The neighbourhood chosen, else the one the postcode lies in (``areas``: four
+    digits to a neighbourhood id), else the postcode's four digits."""
     if area:
         return area
+    if postcode4 and areas and postcode4 in areas:
+        return areas[postcode4]
     return f"{POSTCODE_PREFIX}{postcode4}" if postcode4 else UNKNOWN
 
 
@@ -143,10 +149,10 @@ def _weekly(weeks: tuple[Week, ...], pairs: Iterable[tuple[int, str, int]]) -> W
     return Weekly(weeks, {category: tuple(values) for category, values in counts.items()})
 
 
-def _places(rows: Iterable[PlaceRow]) -> dict[str, int]:
+def _places(rows: Iterable[PlaceRow], areas: Mapping[str, str]) -> dict[str, int]:
     found: Counter[str] = Counter()
     for row in rows:
-        found[area_category(row.area, row.postcode4)] += row.count
+        found[area_category(row.area, row.postcode4, areas)] += row.count
     return dict(found)
 
 
@@ -182,6 +188,7 @@ def build_figures(
     statuses: Sequence[StatusRow],
     claim: Timing,
     contact: Timing,
+    areas: Mapping[str, str] | None = None,
 ) -> Figures:
     """The figures of ``period`` from storage's rows; ``claim`` and ``contact`` come
     counted (``timing.timings`` computes them from one row per signal)."""
@@ -201,7 +208,7 @@ def build_figures(
         by_role=_weekly(weeks, ((r.week, role_category(r.kind, r.role), r.count) for r in sources)),
         by_partner=_weekly(weeks, ((r.week, r.partner or NONE, r.count) for r in sources)),
         by_channel=_weekly(weeks, ((r.week, r.channel, r.count) for r in sources)),
-        by_area=_places(places),
+        by_area=_places(places, areas or {}),
         by_age_group=_ages(ages),
         by_observation=observations,
         by_help_wanted=helps,

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
@@ -57,10 +57,12 @@ class FigureRows:
     claim: Timing
     contact: Timing
 
-    def figures(self, period: Period) -> Figures:
-        """The figures these rows make for ``period``."""
+    def figures(self, period: Period, areas: Mapping[str, str] | None = None) -> Figures:
+        """The figures these rows make for ``period``; ``areas``: the neighbourhood of a
+        postcode's four digits (``core.dialog.areas``), so typed postcodes count with it."""
         return build_figures(
             period,
+            areas=areas or {},
             sources=self.sources,
             places=self.places,
             ages=self.ages,

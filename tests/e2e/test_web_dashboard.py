@@ -91,7 +91,7 @@ async def test_a_loket_worker_picks_up_contacts_and_closes_a_signal(tmp_path: Pa
             await screenshot(page, "dashboard-signal-card")
             await act(page, "claim")
             await expect(page.get_by_test_id("status")).to_have_attribute("data-status", "claimed")
-            await expect(page.get_by_test_id("details")).to_contain_text("Mevrouw Jansen 0")
+            await expect(page.get_by_test_id("section-person")).to_contain_text("Mevrouw Jansen 0")
             await screenshot(page, "dashboard-signal-details")
             await act(page, "contact")
             await expect(page.get_by_test_id("status")).to_have_attribute(
@@ -191,10 +191,10 @@ async def test_a_regisseur_sees_the_details_and_the_access_history(tmp_path: Pat
         async with browser_page() as page:
             await login(page, svc.base_url, "bram")
             await page.goto(f"{svc.base_url}/loket/signalen/{reference}")
-            await expect(page.get_by_test_id("details")).to_contain_text("Mevrouw Jansen 0")
+            await expect(page.get_by_test_id("section-person")).to_contain_text("Mevrouw Jansen 0")
             access = page.get_by_test_id("access")
-            await expect(access).to_contain_text(f"staff:{anna.id}")  # Anna looked at it
-            await expect(access).to_contain_text("web_card")
+            # Anna looked at it: said with her name, in Dutch (issue 22).
+            await expect(access).to_contain_text(f"{anna.display_name} bekeek de samenvatting")
             assert await page.locator("a[href='/loket/monitoring']").count() == 1
             assert await serious_violations(page) == []
 
@@ -206,7 +206,7 @@ async def test_the_filters_narrow_the_list(tmp_path: Path) -> None:
         async with browser_page() as page:
             await login(page, svc.base_url, "anna")
             await page.select_option("#f-urgent", "yes")
-            await page.click("form.filters button[type=submit]")
+            await page.get_by_test_id("filters").locator("button[type=submit]").click()
             rows = page.get_by_test_id("signal-list").locator("tbody tr")
             await expect(rows).to_have_count(1)
             await expect(rows.first).to_have_attribute("data-reference", urgent)

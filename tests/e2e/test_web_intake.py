@@ -167,7 +167,11 @@ async def test_a_telephone_report_is_entered_corrected_and_stored(tmp_path: Path
         assert events[0].actor == f"staff:{anna.id}"
         assert events[0].action == "created"
         assert (f"staff:{anna.id}", "intake", "ok") in audit
-        assert [tuple(c) for c in cards] == [("loket_card", "pending")]
+        # Picked up by who typed it in (the box is ticked by default): the card shows it.
+        assert [tuple(c) for c in cards] == [
+            ("loket_card", "pending"),
+            ("loket_card_update", "pending"),
+        ]
         assert svc.app.outbox_wake.is_set()  # the worker is told at once
 
 

@@ -15,7 +15,8 @@ from playwright.async_api import Page, expect
 from pydantic import ValidationError
 from sqlalchemy import select
 
-from bot.dashboard.partners import POSTCODE_WRONG, QR_OPTIONS, qr_svg
+from bot.dashboard.partner_form import POSTCODE_WRONG
+from bot.dashboard.partners import QR_OPTIONS, qr_svg
 from bot.settings import Settings
 from storage.models import AuditEntry
 from tests.support.web_harness import (
@@ -113,7 +114,9 @@ async def test_a_regisseur_adds_partners_and_prints_a_poster(tmp_path: Path) -> 
             assert await serious_violations(page) == []
             await screenshot(page, "partners")
 
-            await page.get_by_test_id("partner-jumbo-terneuzen").get_by_role("link").last.click()
+            await (
+                page.get_by_test_id("partner-jumbo-terneuzen").locator("a[href$='/poster']").click()
+            )
             poster = page.get_by_test_id("poster")
             await expect(poster).to_contain_text("Jumbo Terneuzen")
             # "Your own language": the languages, each named in itself.

@@ -5,8 +5,8 @@ from __future__ import annotations
 from core.dialog import intake
 from core.dialog.flows import REPORT_OTHER
 from core.lifecycle.parties import StaffMember
+from core.lifecycle.staff_texts import PHONE_CHANNEL
 from storage import Store
-from storage.signals import PHONE_CHANNEL
 from tests.support.builders import NOW
 from tests.unit.conftest import PLACES
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -135,10 +136,25 @@ def test_at_the_limit_a_new_report_is_refused_before_anything_is_typed(
     d = Driver(engine, catalogs, "pl")
     d.at_signal_limit = True
     d.tap("report")
-    assert d.msgids()[0] == m.SIGNAL_LIMIT
+    # Without the municipality's number set, "call the municipality" names none.
+    assert d.msgids()[0] == m.SIGNAL_LIMIT_NO_NUMBER
     assert m.SAFETY in d.msgids()  # the numbers to call instead, with the welcome
     assert d.prompt == "welcome"
     assert d.state.flow is None
+    assert "112" in d.texts()[0]
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_at_the_limit_the_municipalitys_number_is_given(
+    engine: Engine, catalogs: Mapping[str, Catalog], language: str
+) -> None:
+    """Issue 22: "call the municipality" with the number to call, in every language."""
+    numbered = replace(engine, municipality_phone="14 0115")
+    d = Driver(numbered, catalogs, language)
+    d.at_signal_limit = True
+    d.tap("report")
+    assert d.msgids()[0] == m.SIGNAL_LIMIT
+    assert "14 0115" in d.texts()[0]
     assert "112" in d.texts()[0]
 
 
@@ -151,7 +167,7 @@ def test_at_the_limit_send_keeps_the_draft_at_the_summary(
     d.at_signal_limit = True
     d.tap("send")
     assert d.drafts == []
-    assert d.msgids()[:2] == [m.SIGNAL_LIMIT, m.SIGNAL_LIMIT_KEPT]
+    assert d.msgids()[:2] == [m.SIGNAL_LIMIT_NO_NUMBER, m.SIGNAL_LIMIT_KEPT]
     assert d.prompt == "summary"
     assert d.state.answers == answers
     # Nothing in it says anything about the person or about earlier signals.

@@ -351,7 +351,7 @@ def test_build_figures_categories() -> None:
 
 def test_an_empty_period_has_zero_weeks() -> None:
     period = Period(date(2026, 6, 1), date(2026, 6, 14))
-    empty: dict[str, list[Any]] = {
+    empty: dict[str, Any] = {
         name: [] for name in ("sources", "places", "ages", "choices", "statuses")
     }
     claim, contact = timings([], NOW, DUTCH, RULES)

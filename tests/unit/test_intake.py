@@ -17,6 +17,7 @@ from core.dialog.flows import REPORT_OTHER, REPORT_SELF
 from core.dialog.model import Flow, Kind
 from core.dialog.state import Answer
 from core.text.catalog import Catalog
+from core.text.msgids import Msg
 from core.text.render import render
 from tests.support.driver import T0, Driver
 from tests.unit.conftest import PLACES
@@ -111,12 +112,31 @@ def test_widgets_choices_and_conditions_follow_the_steps() -> None:
     assert not questions["note"].required
     assert [c.id for c in questions["note"].choices] == []  # "skip" is leaving it empty
     assert questions["role"].required
-    assert questions["role"].prompt.msgid == REPORT_OTHER.step("role").prompt
+    # Asked as the loket worker asks it on the phone (issue 22), with the options the
+    # signal page shows for the answer.
+    assert questions["role"].prompt.msgid == i.PROMPTS["report_other"]["role"]
+    role = REPORT_OTHER.step("role")
+    assert [c.label for c in questions["role"].choices] == [
+        Msg(c.shown_label(staff=True)) for c in role.choices
+    ]
     contact = questions["person_contact"]
     assert contact.when == REPORT_OTHER.step("person_contact").when
     assert contact.condition is not None
     assert contact.condition.msgid == i.CONDITION
     assert questions["role"].condition is None
+
+
+@pytest.mark.parametrize("flow", [REPORT_OTHER, REPORT_SELF])
+def test_the_form_asks_without_the_chats_habits(
+    flow: Flow, catalogs: Mapping[str, Catalog]
+) -> None:
+    """No "then choose Done", no "you" as if the caller typed it: every question the form
+    asks is in the loket's words."""
+    for question in i.form_questions(flow, PLACES):
+        assert question.prompt.msgid in i.PROMPTS[flow.id].values(), question.id
+        text = render(question.prompt, catalogs["nl"], "nl")
+        assert "Klaar" not in text
+        assert " je " not in f" {text} ".replace(",", " ")
 
 
 def test_condition_note_renders_in_dutch(catalogs: Mapping[str, Catalog]) -> None:

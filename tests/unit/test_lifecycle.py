@@ -69,6 +69,10 @@ _REFERRAL_IDS = frozenset({"team_welzijn", "team_eenzaamheid", "volunteer", "ext
 _OUTCOME_IDS = frozenset(
     {"help_started", "buddy", "welfare", "known", "no_help_wanted", "not_reached", "other"}
 )
+_NO_FOLLOW_UP_IDS = frozenset(
+    {"unreachable", "not_reached", "elsewhere", "duplicate", "not_lonely", "other"}
+)
+_TAKE_OVER_IDS = frozenset({"absent", "workload", "expertise", "escalated", "other"})
 
 
 class _Expected(NamedTuple):
@@ -77,6 +81,7 @@ class _Expected(NamedTuple):
     roles: frozenset[str] = _STAFF
     assignee_only: bool = True
     options: frozenset[str] = frozenset()
+    others_only: bool = False  # refused to whoever has the signal already
 
 
 # In table order (next_actions keeps it).
@@ -85,11 +90,14 @@ EXPECTED_ACTIONS: dict[str, _Expected] = {
     "contact": _Expected(frozenset({"claimed", "reopened"}), "in_contact"),
     "refer": _Expected(frozenset({"in_contact", "reopened"}), "referred", options=_REFERRAL_IDS),
     "close": _Expected(_WORKING, "closed", options=_OUTCOME_IDS),
-    "cannot_follow_up": _Expected(_WORKING, "cannot_follow_up"),
+    "cannot_follow_up": _Expected(_WORKING, "cannot_follow_up", options=_NO_FOLLOW_UP_IDS),
     "on_track": _Expected(frozenset({"referred"}), None),
     "needs_help": _Expected(_WORKING, None),
     "ask_reporter": _Expected(_WORKING, None),
     "release": _Expected(frozenset({"claimed", "reopened"}), "new"),
+    "take_over": _Expected(
+        _WORKING, None, assignee_only=False, options=_TAKE_OVER_IDS, others_only=True
+    ),
     "reopen": _Expected(
         frozenset({"closed", "cannot_follow_up"}), "reopened", roles=_STAFF | {"reporter"}
     ),
@@ -118,6 +126,8 @@ def _expected_refusal(
         return "wrong_status"
     if spec.assignee_only and not is_assignee and role == "loket":
         return "not_assignee"
+    if spec.others_only and is_assignee:
+        return "already_assignee"
     if spec.options and option is None:
         return "needs_option"
     if option is not None and option not in spec.options:
@@ -138,6 +148,8 @@ def test_the_literal_copies_match_the_module_constants() -> None:
     assert list(lifecycle.ACTIONS) == list(EXPECTED_ACTIONS)
     assert set(lifecycle.REFERRALS) == _REFERRAL_IDS
     assert set(lifecycle.OUTCOMES) == _OUTCOME_IDS
+    assert set(lifecycle.NO_FOLLOW_UP_REASONS) == _NO_FOLLOW_UP_IDS
+    assert set(lifecycle.TAKE_OVER_REASONS) == _TAKE_OVER_IDS
     reasons = (
         lifecycle.UNKNOWN_ACTION,
         lifecycle.NOT_STAFF,
@@ -146,6 +158,7 @@ def test_the_literal_copies_match_the_module_constants() -> None:
         lifecycle.NOT_ASSIGNEE,
         lifecycle.NEEDS_OPTION,
         lifecycle.UNKNOWN_OPTION,
+        lifecycle.ALREADY_ASSIGNEE,
     )
     assert reasons == (
         "unknown_action",
@@ -155,6 +168,7 @@ def test_the_literal_copies_match_the_module_constants() -> None:
         "not_assignee",
         "needs_option",
         "unknown_option",
+        "already_assignee",
     )
 
 
@@ -240,11 +254,14 @@ def test_the_reporter_may_only_reopen_a_finished_signal(status: str) -> None:
 
 @pytest.mark.parametrize("status", _STATUSES)
 def test_next_actions_are_the_table_rows_for_the_status_without_claim(status: str) -> None:
+    # Claiming is on the group card; taking over is for whoever does not have the signal,
+    # never on its assignee's own card.
+    elsewhere = {"claim", "take_over"}
     expected = [
-        a for a, spec in EXPECTED_ACTIONS.items() if status in spec.sources and a != "claim"
+        a for a, spec in EXPECTED_ACTIONS.items() if status in spec.sources and a not in elsewhere
     ]
     assert [a.id for a in next_actions(status)] == expected
-    assert "claim" not in [a.id for a in next_actions(status)]
+    assert not elsewhere & {a.id for a in next_actions(status)}
 
 
 def test_next_actions_of_an_unknown_status_is_empty() -> None:

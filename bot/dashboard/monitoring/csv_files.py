@@ -7,7 +7,11 @@ Every text cell is neutralised as OWASP describes for CSV injection: a cell that
 ``=``, ``+``, ``-``, ``@``, a tab or a carriage return (a partner named
 ``=HYPERLINK(...)``) gets a ``'`` in front, so Excel shows it as text instead of running
 it as a formula, and every text cell is quoted (a quote inside doubled). Numbers stay
-numbers."""
+numbers.
+
+The files leave the building: counts of 1 to 4 show as "< 5", and what would let one be
+worked out is hidden too (``core.monitoring.disclosure``); the page itself shows every
+number."""
 
 from __future__ import annotations
 
@@ -16,6 +20,7 @@ import io
 from collections.abc import Callable, Iterable, Sequence
 from fractions import Fraction
 
+from core.monitoring.disclosure import protect_list, protect_table, shown_count, shown_time
 from core.monitoring.period import Period
 from core.text.msgids import N_
 
@@ -60,7 +65,8 @@ def cell(value: object) -> object:
     return value
 
 
-def _write(rows: Iterable[Sequence[object]]) -> bytes:
+def write_csv(rows: Iterable[Sequence[object]]) -> bytes:
+    """Rows as an Excel-ready CSV file (see above), every text cell neutralised."""
     out = io.StringIO()
     out.write(BOM)
     # QUOTE_NONNUMERIC: every text cell in quotes, counts (ints) as they are.
@@ -71,20 +77,26 @@ def _write(rows: Iterable[Sequence[object]]) -> bytes:
     return out.getvalue().encode("utf-8")
 
 
+# Figures whose categories are one per signal: their counts add up to the period's total.
+ADDING_UP = frozenset({"role", "partner", "channel", "area", "age_group", "outcome"})
+
+
 def _weekly(view: WeeklyView, _: Gettext) -> list[list[object]]:
     rows: list[list[object]] = [
         [_(WEEK), _(FIRST_DAY), _(LAST_DAY), *(s.label for s in view.series), _(TOTAL)]
     ]
+    counts = [[s.counts[index] for s in view.series] for index in range(len(view.weeks))]
+    shown = protect_table(counts) if view.series else [[] for _ in view.weeks]
     for index, week in enumerate(view.weeks):
-        counts = [s.counts[index] for s in view.series]
         days = [week.first.isoformat(), week.last.isoformat()]
-        rows.append([week.key, *days, *counts, view.totals[index]])
+        rows.append([week.key, *days, *shown[index], shown_count(view.totals[index])])
     return rows
 
 
 def _categories(view: CategoryView, _: Gettext) -> list[list[object]]:
     rows: list[list[object]] = [[_(CODE), _(CATEGORY), _(SIGNALS)]]
-    rows += [[c.code, c.label, c.count] for c in view.categories]
+    counts = protect_list([c.count for c in view.categories], adds_up=view.id in ADDING_UP)
+    rows += [[c.code, c.label, n] for c, n in zip(view.categories, counts, strict=True)]
     return rows
 
 
@@ -94,9 +106,11 @@ def _timings(views: Sequence[TimingView], _: Gettext) -> list[list[object]]:
     rows: list[list[object]] = [[_(MEASURE), _(MEASURED), _(MEDIAN), _(P90), *statuses, _(SHARE)]]
     for view in views:
         t = view.timing
-        counts = [c.count for c in view.statuses]
-        hours = [decimal(t.median), decimal(t.p90)]
-        rows.append([view.title, t.measured, *hours, *counts, decimal(share_percent(view), 1)])
+        counts = protect_list([c.count for c in view.statuses], adds_up=True)
+        hours = [shown_time(decimal(t.median), t.measured), shown_time(decimal(t.p90), t.measured)]
+        decided = t.within + t.late + t.missed
+        share = shown_time(decimal(share_percent(view), 1), decided)
+        rows.append([view.title, shown_count(t.measured), *hours, *counts, share])
     return rows
 
 
@@ -104,12 +118,12 @@ def figure_csv(figure: str, views: PageViews, gettext: Gettext) -> bytes | None:
     """The file of one figure (see ``views.FIGURE_IDS``); None for an unknown one."""
     for weekly in views.weekly:
         if weekly.id == figure:
-            return _write(_weekly(weekly, gettext))
+            return write_csv(_weekly(weekly, gettext))
     for category in (*views.categories, views.outcomes):
         if category.id == figure:
-            return _write(_categories(category, gettext))
+            return write_csv(_categories(category, gettext))
     if figure == "timing":
-        return _write(_timings(views.timings, gettext))
+        return write_csv(_timings(views.timings, gettext))
     return None
 
 

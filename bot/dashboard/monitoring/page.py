@@ -23,6 +23,7 @@ from core.monitoring.period import PRESETS, PeriodChoice, choose_period, local_d
 from core.text.languages import STAFF_LANGUAGE
 
 from .csv_files import figure_csv, file_name
+from .report import ABOUT, README, all_files, council_report
 from .sections import SectionMaker, sections
 from .views import FIGURE_IDS, Labels, PageViews, page_views
 
@@ -80,7 +81,7 @@ def router(web: DashboardContext) -> APIRouter:
         async with app.store.unit_of_work() as uow:
             rows = await uow.figures.rows(choice.period, now=now, hours=hours, rules=rules)
             partners = await uow.partners.all()
-        figures = rows.figures(choice.period)
+        figures = rows.figures(choice.period, app.areas.by_postcode)
         labels = Labels(texts["_"], app.places, partners)
         return Computed(choice, figures, page_views(figures, labels))
 
@@ -111,7 +112,7 @@ def router(web: DashboardContext) -> APIRouter:
         )
 
     @routes.get(MONITORING_PATH + "/{figure}.csv")
-    async def download(
+    async def figure_file(
         request: Request, figure: str, staff: WebStaff = Depends(current)
     ) -> Response:
         if figure not in FIGURE_IDS:
@@ -125,14 +126,57 @@ def router(web: DashboardContext) -> APIRouter:
         body = figure_csv(figure, computed.views, texts["_"])
         assert body is not None  # every id of FIGURE_IDS has a file
         name = file_name(figure, computed.choice.period)
+        return download(body, name, "text/csv; charset=utf-8")
+
+    def download(body: bytes, name: str, media_type: str) -> Response:
         return Response(
             body,
-            media_type="text/csv; charset=utf-8",
+            media_type=media_type,
             headers={
                 "Content-Disposition": f'attachment; filename="{name}"',
                 "Cache-Control": "no-store",
                 "X-Content-Type-Options": "nosniff",
             },
+        )
+
+    @routes.get(MONITORING_PATH + "/alles.zip")
+    async def everything(request: Request, staff: WebStaff = Depends(current)) -> Response:
+        await allowed(staff, "zip")
+        computed = await compute(request)
+        if computed.choice.error:
+            return web.pages.render(
+                request, "error.html", status_code=400, message=computed.choice.error
+            )
+        period = computed.choice.period
+        maker = SectionMaker(texts["_"], texts["ngettext"], STAFF_LANGUAGE)
+        readme = texts["_"](README) % {
+            "first": maker.day(period.first),
+            "last": maker.day(period.last),
+        }
+        body = all_files(computed.views, period, texts["_"], readme)
+        return download(body, f"signaalpunt-cijfers-{period.slug}.zip", "application/zip")
+
+    @routes.get(MONITORING_PATH + "/raad")
+    async def council(request: Request, staff: WebStaff = Depends(current)) -> Response:
+        await allowed(staff, "report")
+        computed = await compute(request)
+        choice = computed.choice
+        maker = SectionMaker(texts["_"], texts["ngettext"], STAFF_LANGUAGE)
+        notes = {s.id: s.note for s in sections(computed.views, maker, rules)}
+        figures = computed.figures
+        return web.pages.render(
+            request,
+            "staff/council_report.html",
+            status_code=400 if choice.error else 200,
+            staff=staff,
+            nav="monitoring",
+            choice=choice,
+            first_day=maker.day(choice.period.first),
+            last_day=maker.day(choice.period.last),
+            made_on=maker.day(local_date(web.clock())),
+            report=council_report(computed.views, figures.total, figures.still_open, maker, notes),
+            query=period_query(choice),
+            about=ABOUT,
         )
 
     return routes

@@ -101,6 +101,10 @@ class SectionMaker:
         pattern = "#,##0." + "0" * places
         return format_decimal(round(float(value), places), format=pattern, locale=self.language)
 
+    def figure(self, text: str, name: str, value: Fraction | None) -> str:
+        """``text`` with the number filled in, or "none yet"."""
+        return self._with(text, name, value)
+
     def _with(self, text: str, name: str, value: Fraction | None) -> str:
         """``text`` with the number filled in, or "none yet"."""
         if value is None:
