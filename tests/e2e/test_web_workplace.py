@@ -19,6 +19,7 @@ from playwright.async_api import Page, expect
 from sqlalchemy import select
 
 from bot.app import App
+from core.lifecycle.parties import StaffMember
 from storage.models import AuditEntry
 from tests.support.builders import make_draft
 from tests.support.telegram_harness import T0
@@ -268,7 +269,7 @@ async def test_the_access_history_reads_as_sentences(tmp_path: Path) -> None:
         async with svc.app.store.unit_of_work() as uow:
             signal = await uow.signals.get_by_reference(arabic)
             assert signal is not None
-        await svc.app.actions.act("claim", signal.id, staff_id=anna.id, now=T0)
+        await svc.app.actions.act("claim", signal.id, actor=StaffMember(anna.id), now=T0)
         async with browser_page() as page:
             await login(page, svc.base_url, "anna")
             for _ in range(3):  # three looks in a row fold into one line

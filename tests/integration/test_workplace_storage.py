@@ -17,6 +17,7 @@ from core.dialog.areas import parse_area_table
 from core.dialog.model import Place
 from core.followup.rules import FollowUpRules
 from core.followup.workdays import WorkingHours
+from core.lifecycle.parties import StaffMember
 from core.lifecycle.search import parse_search
 from core.monitoring.period import Period
 from core.text.render import AMSTERDAM
@@ -120,16 +121,16 @@ async def test_a_note_is_encrypted_audited_and_erased_with_the_free_text(store: 
     anna = await staff(store, "anna", "loket")
     bram = await staff(store, "bram", "regisseur")
     actions = SignalActions(store)
-    refused = await actions.note(reference, "Belde, geen gehoor", staff_id=anna, now=NOW)
+    refused = await actions.note(reference, "Belde, geen gehoor", actor=StaffMember(anna), now=NOW)
     assert refused is not None
     assert not refused.done  # not hers: a loket worker who did not pick it up
-    await actions.act("claim", signal_id, staff_id=anna, now=NOW)
+    await actions.act("claim", signal_id, actor=StaffMember(anna), now=NOW)
     written = await actions.note(
-        reference, "Belde, geen gehoor.\nMorgen weer.", staff_id=anna, now=NOW
+        reference, "Belde, geen gehoor.\nMorgen weer.", actor=StaffMember(anna), now=NOW
     )
     assert written is not None
     assert written.done
-    assert (await actions.note(reference, "Ook gezien", staff_id=bram, now=NOW)) is not None
+    assert (await actions.note(reference, "Ook gezien", actor=StaffMember(bram), now=NOW)) is not None
     async with store.unit_of_work() as uow:
         notes = [e.note for e in await uow.signals.events(signal_id) if e.action == NOTE]
         assert notes == ["Belde, geen gehoor.\nMorgen weer.", "Ook gezien"]
@@ -166,15 +167,15 @@ async def test_taking_over_changes_who_has_it_not_the_status_or_its_deadline(
     anna = await staff(store, "anna", "loket")
     carla = await staff(store, "carla", "loket")
     actions = SignalActions(store)
-    await actions.act("claim", signal_id, staff_id=anna, now=NOW)
-    mine = await actions.act("take_over", signal_id, staff_id=anna, now=NOW, option="absent")
+    await actions.act("claim", signal_id, actor=StaffMember(anna), now=NOW)
+    mine = await actions.act("take_over", signal_id, actor=StaffMember(anna), now=NOW, option="absent")
     assert mine is not None
     assert not mine.done  # she has it already
-    no_reason = await actions.act("take_over", signal_id, staff_id=carla, now=NOW)
+    no_reason = await actions.act("take_over", signal_id, actor=StaffMember(carla), now=NOW)
     assert no_reason is not None
     assert no_reason.options  # a reason is asked first
     later = NOW + timedelta(hours=3)
-    taken = await actions.act("take_over", signal_id, staff_id=carla, now=later, option="absent")
+    taken = await actions.act("take_over", signal_id, actor=StaffMember(carla), now=later, option="absent")
     assert taken is not None
     assert taken.done
     async with store.unit_of_work() as uow:
@@ -190,13 +191,13 @@ async def test_cannot_be_followed_up_needs_a_reason(store: Store) -> None:
     signal_id, _ = await stored(store)
     anna = await staff(store, "anna", "loket")
     actions = SignalActions(store)
-    await actions.act("claim", signal_id, staff_id=anna, now=NOW)
-    asked = await actions.act("cannot_follow_up", signal_id, staff_id=anna, now=NOW)
+    await actions.act("claim", signal_id, actor=StaffMember(anna), now=NOW)
+    asked = await actions.act("cannot_follow_up", signal_id, actor=StaffMember(anna), now=NOW)
     assert asked is not None
     assert asked.options
     assert not asked.done
     done = await actions.act(
-        "cannot_follow_up", signal_id, staff_id=anna, now=NOW, option="elsewhere"
+        "cannot_follow_up", signal_id, actor=StaffMember(anna), now=NOW, option="elsewhere"
     )
     assert done is not None
     assert done.status == "cannot_follow_up"
@@ -248,10 +249,10 @@ async def test_the_postcode_table_groups_the_list_and_the_figures(store: Store) 
 async def test_the_migration_makes_the_keys_of_signals_already_stored(
     engine: AsyncEngine,
 ) -> None:
-    await migrate_to(engine, "0006_express", keyring=TEST_KEYRING)
+    await migrate_to(engine, "0007_staff_reach", keyring=TEST_KEYRING)
     store = Store(engine, TEST_KEYRING)
     async with store.unit_of_work() as uow:
-        # As 0006 stored it: the values encrypted, no keys (the table is not there yet).
+        # As 0007 stored it: the values encrypted, no keys (the table is not there yet).
         draft = make_draft(reporter_phone="+31612345678", person_contact=None, postcode="4531 AB")
         await uow.session.execute(
             text(
@@ -270,7 +271,7 @@ async def test_the_migration_makes_the_keys_of_signals_already_stored(
             },
         )
         await uow.commit()
-    await migrate_to(engine, "0007_workplace", keyring=TEST_KEYRING)
+    await migrate_to(engine, "0008_workplace", keyring=TEST_KEYRING)
     async with store.unit_of_work() as uow:
         assert await found(uow, "06-12345678") == ["SP-2026-0001"]
         assert await found(uow, "4531AB") == ["SP-2026-0001"]

@@ -11,8 +11,8 @@ running service's keys (``config.attributes["keyring"]``), as ``storage.signals`
 them for new ones; values already erased have none. A database without such values
 migrates without keys.
 
-Revision ID: 0007_workplace
-Revises: 0006_express
+Revision ID: 0008_workplace
+Revises: 0007_staff_reach
 Create Date: 2026-12-08
 """
 
@@ -26,8 +26,8 @@ from alembic import op
 from core.lifecycle.search import search_values
 from storage.crypto import Keyring, KeyringError
 
-revision: str = "0007_workplace"
-down_revision: str | Sequence[str] | None = "0006_express"
+revision: str = "0008_workplace"
+down_revision: str | Sequence[str] | None = "0007_staff_reach"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
