@@ -19,6 +19,7 @@ from playwright.async_api import Page, expect
 from sqlalchemy import select
 
 from bot.app import App
+from bot.outbox.kinds import when_stored
 from core.lifecycle.parties import StaffMember
 from storage.models import AuditEntry
 from tests.support.builders import make_draft
@@ -100,6 +101,7 @@ async def seed(app: App) -> list[str]:
             stored = await uow.signals.add(
                 draft, reporter_id=reporter.id, channel=channel, now=T0 + timedelta(hours=number)
             )
+            await uow.outbox.enqueue_many(when_stored(stored), stored.created_at)  # as a report
             references.append(stored.reference)
         await uow.commit()
     return references
