@@ -20,9 +20,9 @@ from core.followup.rules import FollowUpRules, SignalClock
 from core.followup.workdays import WorkingHours
 from core.lifecycle import staff_texts as t
 from core.lifecycle import table as lc
-from core.lifecycle.parties import SYSTEM, Reporter, StaffMember, parse_actor
-from core.lifecycle.staff_texts import PHONE_CHANNEL, reporter_line
+from core.lifecycle.parties import SYSTEM, Reporter, StaffMember, as_text, parse_actor
 from core.lifecycle.sections import Section, signal_sections
+from core.lifecycle.staff_texts import PHONE_CHANNEL, reporter_line
 from core.lifecycle.table import DETAIL_VIEWERS, Action
 from core.text.msgids import Msg, When, msg
 from storage.followup import REPORTER_ANSWER, REPORTER_UNREACHABLE
@@ -165,7 +165,7 @@ async def signal_page(
     that is committed)."""
     events = await uow.signals.events(signal.id)
     # Who typed in a telephone report knows what is in it: the details are theirs to see.
-    typed_it = any(e.action == "created" and e.actor == staff.actor for e in events)
+    typed_it = any(e.action == "created" and e.actor == as_text(staff.actor) for e in events)
     full = signal.assignee_id == staff.record.id or staff.role in DETAIL_VIEWERS or typed_it
     partner = await uow.partners.by_code(signal.draft.partner) if signal.draft.partner else None
     holder = await _holder(uow, staff, signal)

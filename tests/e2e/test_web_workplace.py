@@ -20,7 +20,7 @@ from sqlalchemy import select
 
 from bot.app import App
 from bot.outbox.kinds import when_stored
-from core.lifecycle.parties import StaffMember
+from core.lifecycle.parties import Reporter, StaffMember
 from storage.models import AuditEntry
 from tests.support.builders import make_draft
 from tests.support.telegram_harness import T0
@@ -116,10 +116,10 @@ async def test_finding_signals_by_search_order_and_columns(tmp_path: Path) -> No
             signal = await uow.signals.get_by_reference(turkish)
             assert signal is not None
             at = T0 + timedelta(hours=5)
-            await uow.signals.add_event(signal.id, at=at, actor=f"staff:{anna.id}",
+            await uow.signals.add_event(signal.id, at=at, actor=StaffMember(anna.id),
                                         action="question", note="Hoe gaat het?")  # fmt: skip
             await uow.signals.add_event(signal.id, at=at + timedelta(hours=1),
-                                        actor="reporter:3", action="reporter_reply",
+                                        actor=Reporter(3), action="reporter_reply",
                                         note="Slecht")  # fmt: skip
             await uow.commit()
         svc.clock.now = T0 + timedelta(days=1)

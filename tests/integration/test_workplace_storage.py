@@ -130,7 +130,9 @@ async def test_a_note_is_encrypted_audited_and_erased_with_the_free_text(store: 
     )
     assert written is not None
     assert written.done
-    assert (await actions.note(reference, "Ook gezien", actor=StaffMember(bram), now=NOW)) is not None
+    assert (
+        await actions.note(reference, "Ook gezien", actor=StaffMember(bram), now=NOW)
+    ) is not None
     async with store.unit_of_work() as uow:
         notes = [e.note for e in await uow.signals.events(signal_id) if e.action == NOTE]
         assert notes == ["Belde, geen gehoor.\nMorgen weer.", "Ook gezien"]
@@ -168,14 +170,18 @@ async def test_taking_over_changes_who_has_it_not_the_status_or_its_deadline(
     carla = await staff(store, "carla", "loket")
     actions = SignalActions(store)
     await actions.act("claim", signal_id, actor=StaffMember(anna), now=NOW)
-    mine = await actions.act("take_over", signal_id, actor=StaffMember(anna), now=NOW, option="absent")
+    mine = await actions.act(
+        "take_over", signal_id, actor=StaffMember(anna), now=NOW, option="absent"
+    )
     assert mine is not None
     assert not mine.done  # she has it already
     no_reason = await actions.act("take_over", signal_id, actor=StaffMember(carla), now=NOW)
     assert no_reason is not None
     assert no_reason.options  # a reason is asked first
     later = NOW + timedelta(hours=3)
-    taken = await actions.act("take_over", signal_id, actor=StaffMember(carla), now=later, option="absent")
+    taken = await actions.act(
+        "take_over", signal_id, actor=StaffMember(carla), now=later, option="absent"
+    )
     assert taken is not None
     assert taken.done
     async with store.unit_of_work() as uow:
