@@ -101,7 +101,9 @@ class SignalActions:
     ) -> ActionResult | None:
         """Take a staff action on a signal; None for a duplicate update. The ``actor`` is a
         staff member (the dashboard's) or an account on a chat channel."""
-        if len(action_id) > MAX_AUDITED_ACTION:
+        # A NUL, a control character or a lone surrogate cannot be stored either
+        # (PostgreSQL refuses the step: found by the property test over dashboard fields).
+        if len(action_id) > MAX_AUDITED_ACTION or not action_id.isprintable():
             # A forged id (a form field of any length, up to 64 bytes of callback data) would
             # not fit the audit column: PostgreSQL refuses the whole step, SQLite keeps it all.
             action_id = UNKNOWN_ACTION
