@@ -330,6 +330,11 @@ class Partner(Base):
     postcode: Mapped[str | None] = mapped_column(String(7), nullable=True)
 
 
+# The width of an audit entry's action (an action id, a view, a play): what is attempted
+# with anything longer is recorded as unknown (storage/audit.py).
+AUDIT_ACTION_WIDTH = 32
+
+
 class AuditEntry(Base):
     """Append-only access history: who did or tried what, to which signal. Never content."""
 
@@ -339,7 +344,7 @@ class AuditEntry(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime())
     actor: Mapped[str] = mapped_column(String(64))
-    action: Mapped[str] = mapped_column(String(32))
+    action: Mapped[str] = mapped_column(String(AUDIT_ACTION_WIDTH))
     signal_id: Mapped[int | None] = mapped_column(
         ForeignKey("signals.id", ondelete="SET NULL"), nullable=True
     )
