@@ -10,8 +10,21 @@ from sqlalchemy import select
 from core.lifecycle.parties import Actor, as_text
 
 from ._base import SessionRepository
-from .models import AuditEntry
+from .models import AUDIT_ACTION_WIDTH, AuditEntry
 from .types import as_utc
+
+# What an attempted action is recorded as when its id cannot be kept as sent: a forged id
+# (a form field of any length, up to 64 bytes of Telegram callback data) longer than the
+# column, or with a NUL, a control character or a lone surrogate. PostgreSQL refuses such a
+# value and with it the whole step (a 503); SQLite would keep it all.
+UNKNOWN_ACTION = "unknown"
+
+
+def storable_action(action: str) -> str:
+    """The action as the access history can keep it: as sent, or ``unknown``."""
+    if len(action) > AUDIT_ACTION_WIDTH or not action.isprintable():
+        return UNKNOWN_ACTION
+    return action
 
 
 class AuditRepository(SessionRepository):
@@ -28,7 +41,7 @@ class AuditRepository(SessionRepository):
             AuditEntry(
                 at=as_utc(at),
                 actor=as_text(actor),
-                action=action,
+                action=storable_action(action),
                 outcome=outcome,
                 signal_id=signal_id,
             )

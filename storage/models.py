@@ -349,6 +349,11 @@ class Partner(Base):
     deactivated_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
 
 
+# The width of an audit entry's action (an action id, a view, a play): what is attempted
+# with anything longer is recorded as unknown (storage/audit.py).
+AUDIT_ACTION_WIDTH = 32
+
+
 class AuditEntry(Base):
     """Append-only access history: who did or tried what, to which signal. Never content."""
 
@@ -358,7 +363,7 @@ class AuditEntry(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime())
     actor: Mapped[str] = mapped_column(String(64))
-    action: Mapped[str] = mapped_column(String(32))
+    action: Mapped[str] = mapped_column(String(AUDIT_ACTION_WIDTH))
     signal_id: Mapped[int | None] = mapped_column(
         ForeignKey("signals.id", ondelete="SET NULL"), nullable=True
     )

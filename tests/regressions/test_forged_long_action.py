@@ -3,7 +3,8 @@ PostgreSQL (found by the property test over every dashboard field): the forged i
 verbatim into the audit log's 32-character column, which PostgreSQL refuses, failing the
 whole step; SQLite kept the attacker's text. Telegram callback data (up to 64 bytes) could
 do the same. A forged id too long for the column is now audited as "unknown", on both
-databases (a shorter one is kept as sent: tests/integration/test_loket.py)."""
+databases (a shorter one is kept as sent: tests/integration/test_loket.py); so is one that
+is not printable (a NUL failed the step the same way on PostgreSQL)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from bot.staff.actions import SignalActions
 from storage import Store
 from tests.support.builders import NOW, add_signal, enrol_staff, telegram
 
-FORGED = ["x" * 33, "9" * 400, "claim" + "\u00e9" * 59]
+FORGED = ["x" * 33, "9" * 400, "claim" + "\u00e9" * 59, "claim\x00", "\x01", "\ud800"]
 
 
 @pytest.mark.parametrize("action", FORGED)
