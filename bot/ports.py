@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
+from email.message import EmailMessage
 from typing import Protocol
 
 
@@ -34,7 +35,8 @@ class Outgoing:
     reporter's chat (their channel), and ``target`` is their id on it; None means the staff
     channel, and ``target`` is a ``core.lifecycle.parties.Target`` as text (``loket``,
     ``staff:<id>``), which the staff channel resolves to its own chat. ``last_inbound_at`` and
-    ``template`` let a channel with a reply window choose between free text and template."""
+    ``template`` let a channel with a reply window choose between free text and template.
+    ``mail``: the composed e-mail of a message by mail (``channel`` "email")."""
 
     target: str
     text: str
@@ -46,6 +48,7 @@ class Outgoing:
     channel: str | None = None
     last_inbound_at: datetime | None = None
     template: TemplateCall | None = None
+    mail: EmailMessage | None = field(default=None, compare=False)
 
 
 class Messenger(Protocol):

@@ -11,10 +11,10 @@ from typing import Protocol
 from sqlalchemy import CursorResult, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from core.lifecycle.parties import TELEGRAM, WEB_LOGIN
+from core.lifecycle.parties import EMAIL, TELEGRAM, WEB_LOGIN
 
 from ._base import SessionRepository
-from .models import Staff, StaffInvite, StaffTelegramAccount
+from .models import Staff, StaffEmailAccount, StaffInvite, StaffTelegramAccount
 from .records import StaffRecord
 from .types import as_utc
 
@@ -49,8 +49,16 @@ async def staff_records(session: AsyncSession, rows: Sequence[Staff]) -> list[St
         StaffTelegramAccount.staff_id.in_([row.id for row in rows])
     )
     on_telegram = set((await session.execute(query)).scalars())
+    by_mail = select(StaffEmailAccount.staff_id).where(
+        StaffEmailAccount.staff_id.in_([row.id for row in rows])
+    )
+    on_mail = set((await session.execute(by_mail)).scalars())
     return [
-        staff_record(row, frozenset({TELEGRAM}) if row.id in on_telegram else frozenset())
+        staff_record(
+            row,
+            frozenset({TELEGRAM} if row.id in on_telegram else set())
+            | frozenset({EMAIL} if row.id in on_mail else set()),
+        )
         for row in rows
     ]
 

@@ -13,14 +13,15 @@ from datetime import datetime, timedelta
 
 from bot.ports import DeliveryError, Messenger, Outgoing
 from core.dialog.model import Place
-from core.lifecycle.parties import SYSTEM, Reporter, StaffMember, Target, as_text
+from core.lifecycle.parties import LOKET, SYSTEM, ByMail, Reporter, StaffMember, Target, as_text
 from core.text.catalog import Catalog
 from storage.followup import REPORTER_UNREACHABLE
 from storage.records import OutboxItem
 from storage.uow import Store, UnitOfWork
 
+from .by_mail import MailComposer
 from .followup import FollowUpComposer
-from .kinds import ADMIN_ALERT, KINDS, Composer
+from .kinds import ADMIN_ALERT, KINDS, MAIL_TO_GROUP, MAIL_TO_STAFF, Composer
 from .loket import LoketComposer
 
 log = logging.getLogger(__name__)
@@ -50,8 +51,10 @@ class OutboxWorker:
         catalogs: Mapping[str, Catalog],
         places: Sequence[Place],
         batch: int = 50,
+        mail: MailComposer | None = None,
     ) -> None:
         self._store = store
+        self._mail = mail
         self._messenger = messenger
         self._composers: dict[Composer, LoketComposer | FollowUpComposer] = {
             "staff": LoketComposer(catalogs, places),
@@ -115,18 +118,30 @@ class OutboxWorker:
             delivered += outcome
         return delivered
 
-    async def _compose(self, uow: UnitOfWork, item: OutboxItem) -> Outgoing | None:
+    async def _compose(self, uow: UnitOfWork, item: OutboxItem, now: datetime) -> Outgoing | None:
         """The message of ``item``, written by its kind's composer; None when there is
         nothing (left) to send, or the kind is not for this recipient."""
         kind = KINDS.get(item.kind)
-        if kind is None or not kind.may_reach(item.target):
-            log.error("outbox item %s: no %s for %s", item.id, item.kind, as_text(item.target))
+        target = item.target
+        if isinstance(target, ByMail):
+            by_mail = MAIL_TO_GROUP if target.to == LOKET else MAIL_TO_STAFF | MAIL_TO_GROUP
+            if kind is None or item.kind not in by_mail:
+                log.error("outbox item %s: no %s by mail", item.id, item.kind)
+                return None
+            if self._mail is None:  # mail switched off since it was queued
+                raise DeliveryError("mail is not configured", unreachable=True)
+            return await self._mail.compose(uow, item, self._composers, now)
+        if kind is None or not kind.may_reach(target):
+            log.error("outbox item %s: no %s for %s", item.id, item.kind, as_text(target))
             return None
         return await self._composers[kind.composer].compose(uow, item)
 
     async def _deliver(self, item: OutboxItem, now: datetime) -> int | None:
-        async with self._store.unit_of_work() as uow:
-            outgoing = await self._compose(uow, item)
+        try:
+            async with self._store.unit_of_work() as uow:
+                outgoing = await self._compose(uow, item, now)
+        except DeliveryError as error:
+            return await self._fail(item, now, error)
         landed = None
         if outgoing is not None:
             try:
@@ -137,7 +152,8 @@ class OutboxWorker:
                 return await self._fail(item, now, DeliveryError(repr(error)))
         async with self._store.unit_of_work() as uow:
             await uow.outbox.mark_sent(item.id, now, landed)
-            if outgoing is not None and KINDS[item.kind].discloses:
+            disclosed = KINDS[item.kind].discloses and not isinstance(item.target, ByMail)
+            if outgoing is not None and disclosed:
                 # Personal details reached a staff member (or the group): an access like
                 # any view, by whoever received them.
                 await uow.audit.record(
