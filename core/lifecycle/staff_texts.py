@@ -87,6 +87,8 @@ DELIVERY_FAILED = N_(
 )
 TARGET_LOKET_GROUP = N_("the loket group")
 TARGET_STAFF = N_("a staff member's private chat")
+TARGET_LOKET_MAILBOX = N_("the loket's mailbox")
+TARGET_STAFF_MAIL = N_("a staff member's e-mail address")
 TEMPLATE_REFUSED = N_(
     "WhatsApp refused the message template for %(reference)s: %(reason)s. Register the "
     "templates exactly as in docs/whatsapp-templates.md. This message was not sent."
