@@ -90,6 +90,8 @@ class UnitOfWork:
         self.chats = ChatRepository(session, dialect_name, keyring)
         self.telegram_accounts = TelegramAccountRepository(session, dialect_name, keyring)
         self.email_accounts = EmailAccountRepository(session, dialect_name, keyring)
+        # A staff member's address reaches them only while mail is configured.
+        self.staff.by_mail = self.logins.by_mail = mail is not None
 
     def account_book(self, channel: str) -> AccountBook | None:
         """Where ``channel`` records which of its accounts is which staff member."""
