@@ -13,7 +13,7 @@ from .models import StaffEmailAccount
 from .types import Bound, as_utc, reveal
 
 
-def _row_key(staff_id: int) -> str:
+def row_key(staff_id: int) -> str:
     return f"staff:{staff_id}"
 
 
@@ -35,7 +35,7 @@ class EmailAccountRepository(SessionRepository):
     async def address_of(self, staff_id: int) -> str | None:
         """The address the staff member chose, opened; None when they chose none."""
         row = await self._session.get(StaffEmailAccount, staff_id, populate_existing=True)
-        return reveal(row.address, _row_key(staff_id)) if row is not None else None
+        return reveal(row.address, row_key(staff_id)) if row is not None else None
 
     async def link(self, account: str, staff_id: int, now: datetime) -> None:
         """This address is now the staff member's (replacing the one they had). The caller
@@ -46,7 +46,7 @@ class EmailAccountRepository(SessionRepository):
             StaffEmailAccount(
                 staff_id=staff_id,
                 address_key=self._key(address),
-                address=Bound(address, _row_key(staff_id)),
+                address=Bound(address, row_key(staff_id)),
                 linked_at=as_utc(now),
             )
         )

@@ -30,6 +30,7 @@ from bot.mail.settings import address_of
 from bot.ports import DeliveryError, Outgoing
 from core.followup import rules as f
 from core.lifecycle.parties import LOKET, ByMail, StaffMember, as_text
+from core.lifecycle.staff_texts import CARD_OPEN
 from core.text.catalog import Catalog
 from storage.records import OutboxItem
 from storage.uow import UnitOfWork
@@ -84,6 +85,9 @@ class MailComposer:
         self._domain = address_of(sender).domain
         self._loket = loket_address
         self._url = public_url.rstrip("/")
+        # Lines that speak of the chat's own buttons: a mail has none (its link leads to
+        # the dashboard, where the signal is picked up).
+        self._chat_only = frozenset({catalog.gettext(CARD_OPEN)})
 
     async def compose(
         self,
@@ -106,7 +110,8 @@ class MailComposer:
         if said is None:
             return None
         reason: Reason = "loket_mailbox" if target.to == LOKET else "staff_choice"
-        lines = [] if kind.discloses else [line for line in said.text.split("\n") if line]
+        lines = [] if kind.discloses else said.text.split("\n")
+        lines = [line for line in lines if line and line not in self._chat_only]
         _ = self._catalog.gettext
         if item.kind == DIGEST:
             day = datetime.fromisoformat(str(item.payload["date"])).date()

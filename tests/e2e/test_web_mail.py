@@ -57,9 +57,7 @@ async def deliver(svc: WebService) -> int:
     chat for its reporters, mail for staff."""
     chat = webchat_parts(svc.app, svc.clock, web_pages(svc.app))
     assert svc.app.mail is not None
-    routing = RoutingMessenger(
-        NoStaffChat(), {"web": chat.messenger, MAIL: svc.app.mail.messenger}
-    )
+    routing = RoutingMessenger(NoStaffChat(), {"web": chat.messenger, MAIL: svc.app.mail.messenger})
     return await svc.app.outbox_worker(routing).drain(svc.clock())
 
 
@@ -71,6 +69,28 @@ def body(mail: EmailMessage) -> str:
     part = mail.get_body(("plain",))
     assert part is not None
     return str(part.get_content())
+
+
+async def look_at(mail: EmailMessage, name: str) -> str:
+    """The mail's HTML part as a mail program shows it, at phone and desktop width;
+    returns what it says."""
+    part = mail.get_body(("html",))
+    assert isinstance(part, EmailMessage)
+    html = str(part.get_content())
+    shown = ""
+    for width in (390, 1366):
+        async with browser_page(viewport={"width": width, "height": 700}) as page:
+            await page.set_content(html)
+            link = page.get_by_role("link", name="Open het signaal in het dashboard")
+            assert (await link.get_attribute("href") or "").startswith(PUBLIC_URL)
+            overflow = await page.evaluate(
+                "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+            )
+            assert overflow == 0
+            assert await serious_violations(page) == []
+            await screenshot(page, f"{name}-{width}")
+            shown = await page.inner_text("body")
+    return shown
 
 
 async def choose_address(page: Page, base_url: str, address: str, shots: str = "") -> None:
@@ -121,6 +141,10 @@ async def test_with_no_telegram_staff_get_everything_by_mail(tmp_path: Path) -> 
         [notice] = mails_to(handler, LOKET_MAILBOX)
         assert notice["Subject"] == f"Signaal {first}"
         assert f"{PUBLIC_URL}/loket/signalen/{first}" in body(notice)
+        shown = await look_at(notice, "mail-staff-new-signal")
+        assert "Nieuw signaal" in shown
+        assert "Axel" in shown
+        assert "Druk op de knop" not in shown  # the chat's button is not in a mail
         assert [m["Subject"] for m in mails_to(handler, ANNE)] == [f"Signaal {first}"]
         # No Telegram: the group's chat copy is marked unreached, not retried or alarmed.
         rows = {r.target: r.status for r in await outbox_rows(svc.app.store, "loket_card")}
@@ -157,12 +181,15 @@ async def test_with_no_telegram_staff_get_everything_by_mail(tmp_path: Path) -> 
         new_for = {a: mails_to(handler, a)[before[a] :] for a in before}
         # The contact reminder is Anne's alone; the escalation reaches the regisseur.
         contact = [m for m in new_for[ANNE] if first in m["Subject"]]
-        assert contact and "Herinnering" in body(contact[0])
+        assert contact
+        assert "Herinnering" in body(contact[0])
         assert not [m for m in new_for[RITA] if first in m["Subject"]]
         escalated = [m for m in new_for[RITA] if second in m["Subject"] and "scalatie" in body(m)]
         assert escalated
+        await look_at(escalated[0], "mail-staff-escalation")
         reminded = [m for m in new_for[LOKET_MAILBOX] if second in m["Subject"]]
-        assert reminded and "Herinnering" in body(reminded[0])
+        assert reminded
+        assert "Herinnering" in body(reminded[0])
         # Nothing personal travels, and nothing went twice.
         ids = [r.message()["Message-ID"] + str(r.rcpt_tos) for r in handler.received]
         assert len(ids) == len(set(ids))

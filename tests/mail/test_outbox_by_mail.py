@@ -49,7 +49,8 @@ async def test_a_new_signal_reaches_the_loket_mailbox_and_the_group(
     assert mail["Content-Language"] == "nl"
     plain = mail.get_body(("plain",))
     html = mail.get_body(("html",))
-    assert plain is not None and html is not None
+    assert plain is not None
+    assert html is not None
     text = plain.get_content()
     assert "Nieuw signaal" in text
     assert f"{PUBLIC_URL}/loket/signalen/{signal.reference}" in text
@@ -159,7 +160,7 @@ async def test_a_rejected_mail_is_dead_lettered_and_the_admins_told(
     assert set(alerts) == {f"staff:{admin}", f"mail:staff:{admin}"}
     assert alerts[f"mail:staff:{admin}"].status == "sent"
     assert alerts[f"mail:staff:{admin}"].payload["target"] == "mail:loket"
-    card, alert = [r.message() for r in handler.received if r.rcpt_tos == (admin_mail,)]
+    _card, alert = [r.message() for r in handler.received if r.rcpt_tos == (admin_mail,)]
     assert alert["Subject"] == "Signaalpunt: melding voor beheerders"
     body = alert.get_body(("plain",))
     assert body is not None
