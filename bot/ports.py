@@ -67,6 +67,7 @@ class DeliveryError(Exception):
     (a WhatsApp template not registered as it is sent), so admins must hear of it even for
     a reporter's message. ``unreachable``: no channel can reach the recipient (a staff
     member without an account on any chat channel): the message is marked undeliverable.
+    ``operator``: retried, but an administrator must mend the set-up (they are told).
     """
 
     def __init__(
@@ -77,9 +78,13 @@ class DeliveryError(Exception):
         retry_after: float | None = None,
         configuration: bool = False,
         unreachable: bool = False,
+        operator: bool = False,
     ) -> None:
         super().__init__(reason)
         self.permanent = permanent or unreachable
         self.retry_after = retry_after
         self.configuration = configuration
+        # Will not heal by waiting (a mail server's wrong password, an untrusted
+        # certificate): still retried, and an admin is told.
+        self.operator = operator
         self.unreachable = unreachable

@@ -171,7 +171,9 @@ class MailMessenger:
             reason += f" ({result.enhanced})"
         if result.needs_operator:
             log.error("mail needs an operator: %s", result.reason)
-        raise DeliveryError(reason, permanent=result.status == "permanent")
+        raise DeliveryError(
+            reason, permanent=result.status == "permanent", operator=result.needs_operator
+        )
 
 
 @dataclass(frozen=True)

@@ -143,5 +143,8 @@ class LoketComposer:
             LOKET: t.TARGET_LOKET_GROUP,
             ByMail(LOKET): t.TARGET_LOKET_MAILBOX,
         }.get(failed, t.TARGET_STAFF_MAIL if isinstance(failed, ByMail) else t.TARGET_STAFF)
-        text = msg(t.DELIVERY_FAILED, reference=Token(reference), target=Msg(where), reason=reason)
+        said = t.DELIVERY_FAILED
+        if isinstance(failed, ByMail):
+            said = t.MAIL_SETUP if item.payload.get("operator") else t.MAIL_REFUSED
+        text = msg(said, reference=Token(reference), target=Msg(where), reason=reason)
         return Outgoing(to, self._text([text]), reference)

@@ -35,6 +35,9 @@ MAX_DELAY = timedelta(minutes=30)
 # oldest first: a large number in flight would queue newer private messages ahead of a
 # group's next claim at the overall limit, and the group's window would open later.
 MAX_IN_FLIGHT = 100
+# A set-up an administrator must mend (a mail server's password) is told to them at most
+# this often per reason and instance, however many messages wait for it.
+OPERATOR_ALERT_EVERY = timedelta(hours=4)
 
 
 def retry_delay(attempts: int) -> timedelta:
@@ -55,6 +58,7 @@ class OutboxWorker:
     ) -> None:
         self._store = store
         self._mail = mail
+        self._operator_told: dict[str, datetime] = {}  # reason → when admins were told
         self._messenger = messenger
         self._composers: dict[Composer, LoketComposer | FollowUpComposer] = {
             "staff": LoketComposer(catalogs, places),
@@ -190,6 +194,8 @@ class OutboxWorker:
                 await self._unreachable(uow, item, error, now)
             elif dead and item.kind != ADMIN_ALERT:
                 await self._alert_admins(uow, item, error, now)
+            elif error.operator and item.kind != ADMIN_ALERT and self._tell_operator(error, now):
+                await self._alert_admins(uow, item, error, now, operator=True)
             await uow.commit()
         if dead:
             log.error("outbox item %s (%s) is dead-lettered", item.id, item.kind)
@@ -226,8 +232,22 @@ class OutboxWorker:
                 note=str(error)[:200],
             )
 
+    def _tell_operator(self, error: DeliveryError, now: datetime) -> bool:
+        reason = str(error)
+        told = self._operator_told.get(reason)
+        if told is not None and now - told < OPERATOR_ALERT_EVERY:
+            return False
+        self._operator_told[reason] = now
+        return True
+
     async def _alert_admins(
-        self, uow: UnitOfWork, item: OutboxItem, error: DeliveryError, now: datetime
+        self,
+        uow: UnitOfWork,
+        item: OutboxItem,
+        error: DeliveryError,
+        now: datetime,
+        *,
+        operator: bool = False,
     ) -> None:
         reference = None
         if item.signal_id is not None:
@@ -240,6 +260,8 @@ class OutboxWorker:
         }
         if error.configuration:
             payload["configuration"] = True
+        if operator:
+            payload["operator"] = True
         for admin in await uow.staff.active_with_role("admin"):
             await uow.outbox.enqueue(ADMIN_ALERT, StaffMember(admin.id), now, payload=payload)
 

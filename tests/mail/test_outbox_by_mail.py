@@ -15,7 +15,7 @@ from storage import Store
 from tests.fakes.messenger import staff_channel
 from tests.support.builders import NOW, add_signal, enrol_staff, outbox_rows
 from tests.support.net import free_port
-from tests.support.smtp_server import RecordingHandler, smtp_server
+from tests.support.smtp_server import Accounts, RecordingHandler, smtp_server
 from tests.support.staff_mail import LOKET_MAILBOX, PUBLIC_URL, mail_worker, staff_by_mail
 from tests.support.tls import LocalCA
 
@@ -207,3 +207,40 @@ async def test_starttls_is_used_when_insisted_on(
         await worker.drain(NOW)
     [received] = handler.received
     assert received.tls
+
+
+async def test_a_wrong_password_keeps_the_mail_and_tells_the_admins_once(
+    store: Store, port: int, local_ca: LocalCA
+) -> None:
+    handler = RecordingHandler()
+    chat = staff_channel()
+    worker = mail_worker(
+        store,
+        port,
+        chat,
+        scheme="smtp+starttls",
+        tls_context=local_ca.client_context(),
+        credentials="signaalpunt:wrong@",
+    )
+    admin = await enrol_staff(store, 501, "Ada", "admin", NOW)
+    for n in range(3):
+        await add_signal(store, now=NOW + timedelta(seconds=n))
+    async with smtp_server(
+        handler,
+        port,
+        starttls=local_ca.server_context(),
+        accounts=Accounts("signaalpunt", "right"),
+    ):
+        at = NOW + timedelta(seconds=5)
+        for attempt in range(3):
+            await worker.drain(at)
+            at += retry_delay(attempt)
+    assert handler.received == []
+    rows = await outbox_rows(store)
+    assert {r.status for r in rows if r.target == "mail:loket"} == {"pending"}  # kept
+    alerts = [r for r in rows if r.kind == ADMIN_ALERT]
+    assert [(a.target, a.payload.get("operator")) for a in alerts] == [(f"staff:{admin}", True)]
+    told = [m.text for m in chat.messages if m.target == f"staff:{admin}"]
+    assert len(told) == 1
+    assert "SIGNAALPUNT_SMTP_URL" in told[0]
+    assert "de mailbox van het loket" in told[0]

@@ -58,15 +58,17 @@ def mail_worker(
     scheme: str = "smtp",
     tls_context: ssl.SSLContext | None = None,
     loket_mailbox: str | None = LOKET_MAILBOX,
+    credentials: str = "",
 ) -> OutboxWorker:
-    """An outbox worker whose mail goes to 127.0.0.1:``port``; ``chat`` takes the rest."""
+    """An outbox worker whose mail goes to 127.0.0.1:``port`` (``credentials``:
+    ``user:password@``); ``chat`` takes the rest."""
     store.mail = mail_routing(loket_mailbox=loket_mailbox is not None)
     catalogs = load_catalogs()
     composer = MailComposer(
         catalogs["nl"], sender=FROM, loket_address=loket_mailbox, public_url=PUBLIC_URL
     )
     sender = SmtpSender(
-        parse_smtp_url(f"{scheme}://127.0.0.1:{port}"),
+        parse_smtp_url(f"{scheme}://{credentials}127.0.0.1:{port}"),
         tls_context=tls_context,
         timeout=5.0,
         local_hostname="sp.test",
