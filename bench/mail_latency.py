@@ -85,7 +85,7 @@ async def one_report(base_url: str, handler: TimedHandler, n: int) -> float:
 async def run(reports: int) -> list[float]:
     port = free_port()
     handler = TimedHandler()
-    settings = {
+    settings: dict[str, Any] = {
         "smtp_url": f"smtp://127.0.0.1:{port}",
         "mail_from": FROM,
         "loket_email": LOKET_MAILBOX,

@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import timedelta
 from email.message import EmailMessage
 from pathlib import Path
+from typing import Any
 
 import pytest
 from playwright.async_api import Page, expect
@@ -43,7 +44,7 @@ ANNE = "anne.devries@terneuzen.test"
 RITA = "rita.bakker@terneuzen.test"
 
 
-def mail_settings(port: int) -> dict[str, str]:
+def mail_settings(port: int) -> dict[str, Any]:
     return {
         "smtp_url": f"smtp://127.0.0.1:{port}",
         "mail_from": FROM,

@@ -8,7 +8,7 @@ from datetime import timedelta
 
 import pytest
 
-from bot.outbox.kinds import ADMIN_ALERT, DIGEST, LOKET_CARD, STAFF_DETAILS
+from bot.outbox.kinds import ADMIN_ALERT, DIGEST, LOKET_CARD, NEEDS_HELP, STAFF_DETAILS
 from bot.outbox.worker import retry_delay
 from core.lifecycle.parties import LOKET, ByMail, StaffMember, as_text
 from storage import Store
@@ -244,3 +244,30 @@ async def test_a_wrong_password_keeps_the_mail_and_tells_the_admins_once(
     assert len(told) == 1
     assert "SIGNAALPUNT_SMTP_URL" in told[0]
     assert "de mailbox van het loket" in told[0]
+
+
+async def test_the_digest_and_a_call_for_help_go_by_mail(store: Store, port: int) -> None:
+    handler = RecordingHandler()
+    worker = mail_worker(store, port, staff_channel())
+    rita = await staff_by_mail(store, "Rita", "regisseur", ANNE, NOW)
+    asker = await enrol_staff(store, 502, "Bram", "loket", NOW)
+    signal = await add_signal(store)
+    digest = {"date": NOW.isoformat(), "new": 1, "unclaimed": 1, "overdue": 0, "rows": []}
+    async with store.unit_of_work() as uow:
+        await uow.outbox.enqueue(DIGEST, LOKET, NOW, payload=digest)
+        await uow.outbox.enqueue(
+            NEEDS_HELP, StaffMember(rita), NOW, signal_id=signal.id, payload={"staff_id": asker}
+        )
+        await uow.commit()
+    async with smtp_server(handler, port):
+        await worker.drain(NOW)
+    to_rita = {
+        m["Subject"]: m for m in (r.message() for r in handler.received if r.rcpt_tos == (ANNE,))
+    }
+    overview = to_rita[f"Signaalpunt: overzicht van {NOW:%d-%m-%Y}"]
+    assert overview["Message-ID"] == f"<overzicht.{NOW.date().isoformat()}@terneuzen.test>"
+    help_mail = [m for s, m in to_rita.items() if s == f"Re: Signaal {signal.reference}"]
+    [asked] = [m for m in help_mail if "Bram" in (m.get_body(("plain",)) or m).get_content()]
+    assert asked["In-Reply-To"] == f"<signaal.{signal.reference.lower()}@terneuzen.test>"
+    loket = [r.message()["Subject"] for r in handler.received if r.rcpt_tos == (LOKET_MAILBOX,)]
+    assert f"Signaalpunt: overzicht van {NOW:%d-%m-%Y}" in loket

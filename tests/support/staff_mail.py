@@ -6,13 +6,13 @@ from __future__ import annotations
 import ssl
 from datetime import datetime
 
+from bot.bootstrap.serving import RoutingMessenger
 from bot.i18n import load_catalogs
 from bot.mail.sender import SmtpSender
 from bot.mail.settings import parse_smtp_url
 from bot.outbox.by_mail import CHANNEL, MailComposer, MailMessenger
 from bot.outbox.kinds import mail_routing
 from bot.outbox.worker import OutboxWorker
-from bot.ports import Messenger, Outgoing
 from bot.settings import Settings
 from storage.uow import Store
 from tests.fakes.messenger import RecordingMessenger
@@ -34,20 +34,6 @@ async def staff_by_mail(
         await uow.email_accounts.link(address, record.id, now)
         await uow.commit()
     return record.id
-
-
-class RoutedToMail:
-    """The service's routing as ``bot.bootstrap.serving`` does it: mail to the mail
-    messenger, everything else to ``chat`` (the Telegram group's stand-in)."""
-
-    def __init__(self, chat: Messenger, mail: Messenger) -> None:
-        self.chat = chat
-        self.mail = mail
-
-    async def deliver(self, message: Outgoing) -> str:
-        if message.channel == CHANNEL:
-            return await self.mail.deliver(message)
-        return await self.chat.deliver(message)
 
 
 def mail_worker(
@@ -73,6 +59,7 @@ def mail_worker(
         timeout=5.0,
         local_hostname="sp.test",
     )
-    routed = RoutedToMail(chat, MailMessenger(sender.send))
+    # As the service routes: mail to the mail messenger, the rest to the staff chat.
+    routed = RoutingMessenger(chat, {CHANNEL: MailMessenger(sender.send)})
     places = Settings(_env_file=None).places()  # type: ignore[call-arg]
     return OutboxWorker(store, routed, catalogs, places, mail=composer)
