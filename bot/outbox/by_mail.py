@@ -102,7 +102,10 @@ class MailComposer:
         assert isinstance(target, ByMail)
         to = self._loket if target.to == LOKET else None
         if isinstance(target.to, StaffMember):
-            to = await uow.email_accounts.address_of(target.to.staff_id)
+            staff = await uow.staff.get(target.to.staff_id)
+            if staff is None or not staff.active:
+                return None  # revoked since it was queued: no more mail for them
+            to = await uow.email_accounts.address_of(staff.id)
         if to is None:
             return None
         kind = KINDS[item.kind]

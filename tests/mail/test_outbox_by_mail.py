@@ -271,3 +271,20 @@ async def test_the_digest_and_a_call_for_help_go_by_mail(store: Store, port: int
     assert asked["In-Reply-To"] == f"<signaal.{signal.reference.lower()}@terneuzen.test>"
     loket = [r.message()["Subject"] for r in handler.received if r.rcpt_tos == (LOKET_MAILBOX,)]
     assert f"Signaalpunt: overzicht van {NOW:%d-%m-%Y}" in loket
+
+
+async def test_no_mail_for_someone_revoked_since_it_was_queued(store: Store, port: int) -> None:
+    handler = RecordingHandler()
+    worker = mail_worker(store, port, staff_channel(), loket_mailbox=None)
+    anne = await staff_by_mail(store, "Anne", "loket", ANNE, NOW)
+    await add_signal(store)
+    async with store.unit_of_work() as uow:
+        assert await uow.staff.revoke(anne, NOW)
+        await uow.commit()
+    async with smtp_server(handler, port):
+        await worker.drain(NOW)
+    assert handler.received == []
+    assert {r.target: r.status for r in await outbox_rows(store)} == {
+        "loket": "sent",
+        f"mail:staff:{anne}": "sent",  # nothing left to send: done, not retried
+    }
