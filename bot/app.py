@@ -14,6 +14,7 @@ from bot.followup.retention import RetentionService
 from bot.followup.scheduler import FollowUpScheduler
 from bot.followup.service import FollowUpService
 from bot.i18n import ContextCatalog
+from bot.outbox.by_mail import MailChannel
 from bot.outbox.worker import OutboxWorker
 from bot.ports import Messenger
 from bot.reporting.service import ConversationService
@@ -43,6 +44,8 @@ class App:
     outbox_wake: asyncio.Event
     # Which neighbourhood a typed postcode lies in (lists and figures group by it).
     areas: AreaMap = field(default_factory=AreaMap)
+    # Staff messages by e-mail (``SIGNAALPUNT_SMTP_URL``); None: mail is off.
+    mail: MailChannel | None = None
 
     def outbox_worker(self, messenger: Messenger) -> OutboxWorker:
         return OutboxWorker(
@@ -51,6 +54,7 @@ class App:
             self.catalogs,
             self.places,
             self.settings.outbox_batch,
+            mail=self.mail.composer if self.mail is not None else None,
         )
 
     def scheduler(self, clock: Callable[[], datetime]) -> FollowUpScheduler:

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
+from email.message import EmailMessage
 from typing import Protocol
 
 
@@ -34,7 +35,8 @@ class Outgoing:
     reporter's chat (their channel), and ``target`` is their id on it; None means the staff
     channel, and ``target`` is a ``core.lifecycle.parties.Target`` as text (``loket``,
     ``staff:<id>``), which the staff channel resolves to its own chat. ``last_inbound_at`` and
-    ``template`` let a channel with a reply window choose between free text and template."""
+    ``template`` let a channel with a reply window choose between free text and template.
+    ``mail``: the composed e-mail of a message by mail (``channel`` "email")."""
 
     target: str
     text: str
@@ -46,6 +48,7 @@ class Outgoing:
     channel: str | None = None
     last_inbound_at: datetime | None = None
     template: TemplateCall | None = None
+    mail: EmailMessage | None = field(default=None, compare=False)
 
 
 class Messenger(Protocol):
@@ -64,6 +67,7 @@ class DeliveryError(Exception):
     (a WhatsApp template not registered as it is sent), so admins must hear of it even for
     a reporter's message. ``unreachable``: no channel can reach the recipient (a staff
     member without an account on any chat channel): the message is marked undeliverable.
+    ``operator``: retried, but an administrator must mend the set-up (they are told).
     """
 
     def __init__(
@@ -74,9 +78,13 @@ class DeliveryError(Exception):
         retry_after: float | None = None,
         configuration: bool = False,
         unreachable: bool = False,
+        operator: bool = False,
     ) -> None:
         super().__init__(reason)
         self.permanent = permanent or unreachable
         self.retry_after = retry_after
         self.configuration = configuration
+        # Will not heal by waiting (a mail server's wrong password, an untrusted
+        # certificate): still retried, and an admin is told.
+        self.operator = operator
         self.unreachable = unreachable

@@ -12,6 +12,7 @@ import holidays
 from pydantic import Field, SecretStr, ValidationInfo, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from bot.mail.settings import MailSettings
 from core.dialog.areas import AreaMap, AreaTableError, parse_area_table
 from core.dialog.model import Place
 from core.followup.rules import FollowUpRules
@@ -32,7 +33,7 @@ class RetentionPeriods:
     update_ids: timedelta = timedelta(days=14)
 
 
-class Settings(BaseSettings):
+class Settings(BaseSettings, MailSettings):
     model_config = SettingsConfigDict(env_prefix="SIGNAALPUNT_", env_file=".env", extra="ignore")
 
     database_url: str = "sqlite+aiosqlite:///var/signaalpunt.db"
@@ -325,6 +326,15 @@ class Settings(BaseSettings):
                     "webhook mode needs SIGNAALPUNT_TELEGRAM_WEBHOOK_SECRET: 16-256 characters "
                     "of A-Z, a-z, 0-9, _ and -"
                 )
+        return self
+
+    @model_validator(mode="after")
+    def _mail_links(self) -> Settings:
+        if self.smtp_url is not None and self.public_url is None:
+            raise ValueError(
+                "SIGNAALPUNT_PUBLIC_URL is required with SIGNAALPUNT_SMTP_URL: mails link to "
+                "the signal in the dashboard, like https://signaalpunt.gemeente.nl"
+            )
         return self
 
     @model_validator(mode="after")

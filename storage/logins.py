@@ -34,6 +34,8 @@ class SessionRecord:
 
 
 class LoginRepository(SessionRepository):
+    by_mail = False  # set by the unit of work when mail is configured (``staff_records``)
+
     async def add_account(
         self, username: str, *, display_name: str, role: str, password_hash: str, now: datetime
     ) -> StaffRecord | None:
@@ -61,7 +63,7 @@ class LoginRepository(SessionRepository):
         ).scalar_one_or_none()
         if row is None or row.password_hash is None:
             return None
-        [record] = await staff_records(self._session, [row])
+        [record] = await staff_records(self._session, [row], by_mail=self.by_mail)
         return LoginAccount(record, row.password_hash)
 
     async def set_password(self, staff_id: int, password_hash: str) -> bool:
@@ -98,7 +100,7 @@ class LoginRepository(SessionRepository):
         if found is None:
             return None
         session, staff = found
-        [record] = await staff_records(self._session, [staff])
+        [record] = await staff_records(self._session, [staff], by_mail=self.by_mail)
         return SessionRecord(record, session.csrf, session.created_at, session.last_seen_at)
 
     async def touch(self, token_hash: str, now: datetime) -> None:

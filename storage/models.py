@@ -288,6 +288,21 @@ class StaffTelegramAccount(Base):
     linked_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
+class StaffEmailAccount(Base):
+    """The work address a staff member chose to be notified at: the mail channel's own
+    record. Encrypted like every personal field; found by its keyed hash (``address_key``),
+    so an address is one staff member's at most."""
+
+    __tablename__ = "staff_email_accounts"
+
+    staff_id: Mapped[int] = mapped_column(
+        ForeignKey("staff.id", ondelete="CASCADE"), primary_key=True
+    )
+    address_key: Mapped[str] = mapped_column(String(64), unique=True)
+    address: Mapped[Secret] = mapped_column(EncryptedText("staff_email_accounts.address"))
+    linked_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
 class StaffSession(Base):
     """A staff member logged in to the dashboard. The cookie holds a random token; only its
     hash is stored, so a copy of the database logs nobody in."""

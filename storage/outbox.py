@@ -4,16 +4,24 @@ instance at a time, delivered at least once, in order per chat."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import case, func, insert, or_, select, update
 
-from core.lifecycle.parties import LOKET, Target, as_text, parse_target
+from core.lifecycle.parties import (
+    LOKET,
+    ByMail,
+    LoketGroup,
+    StaffMember,
+    Target,
+    as_text,
+    parse_target,
+)
 
 from ._base import OUTBOX_CLAIM_LOCK, SessionRepository
-from .models import OutboxMessage
+from .models import OutboxMessage, Staff, StaffEmailAccount, StaffTelegramAccount
 from .records import OutboxItem
 from .types import as_utc
 
@@ -55,7 +63,27 @@ class NewMessage:
     payload: Mapping[str, Any] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class MailRouting:
+    """Which messages also go by e-mail, each copy a row of its own (``ByMail``) so that
+    the chat's delivery and the mail's are retried and marked apart: a message that reached
+    the Telegram group is never sent again because the mail failed, and the other way round.
+
+    ``group``: kinds for the loket group that go to the loket's mailbox (when there is one,
+    ``loket_mailbox``) and to every active staff member who chose an address (what the
+    group's members read in the group). ``personal``: kinds for a staff member that go to
+    the address they chose. A staff member reached by mail only gets no chat row.
+    Built from ``bot.outbox.kinds`` by the composition root; the storage knows no kinds."""
+
+    group: frozenset[str]
+    personal: frozenset[str]
+    loket_mailbox: bool
+
+
 class OutboxRepository(SessionRepository):
+    # Set by the unit of work: which messages also go by e-mail (None: mail is off).
+    mail: MailRouting | None = None
+
     async def enqueue(
         self,
         kind: str,
@@ -65,24 +93,62 @@ class OutboxRepository(SessionRepository):
         signal_id: int | None = None,
         payload: Mapping[str, Any] | None = None,
     ) -> None:
-        """Queue a message in the caller's transaction: it goes out only if that commits."""
-        self._session.add(
-            OutboxMessage(
-                kind=kind,
-                signal_id=signal_id,
-                target=as_text(target),
-                payload=dict(payload or {}),
-                status="pending",
-                attempts=0,
-                next_attempt_at=as_utc(now),
-                created_at=as_utc(now),
+        """Queue a message in the caller's transaction: it goes out only if that commits
+        (with its copies by e-mail, ``MailRouting``)."""
+        await self.enqueue_many([NewMessage(kind, target, signal_id, dict(payload or {}))], now)
+
+    async def _by_mail(self, messages: Sequence[NewMessage]) -> list[NewMessage]:
+        """``messages`` with their e-mail copies, each after its message; the chat's copy
+        dropped for a staff member who is reached by mail only."""
+        routing = self.mail
+        if routing is None:
+            return list(messages)
+        wanted = [m for m in messages if isinstance(m.target, StaffMember)]
+        with_mail: set[int] = set()
+        on_chat: set[int] = set()
+        if wanted:
+            ids = [m.target.staff_id for m in wanted if isinstance(m.target, StaffMember)]
+            with_mail = await self._staff_with_mail(ids)
+            found = select(StaffTelegramAccount.staff_id).where(
+                StaffTelegramAccount.staff_id.in_(ids)
             )
+            on_chat = set((await self._session.execute(found)).scalars())
+        group_readers: list[int] | None = None
+        out: list[NewMessage] = []
+        for m in messages:
+            if isinstance(m.target, LoketGroup) and m.kind in routing.group:
+                out.append(m)
+                if routing.loket_mailbox:
+                    out.append(replace(m, target=ByMail(LOKET)))
+                if group_readers is None:
+                    group_readers = sorted(await self._staff_with_mail(None))
+                out.extend(replace(m, target=ByMail(StaffMember(s))) for s in group_readers)
+            elif (
+                isinstance(m.target, StaffMember)
+                and m.kind in routing.personal
+                and m.target.staff_id in with_mail
+            ):
+                if m.target.staff_id in on_chat:
+                    out.append(m)
+                out.append(replace(m, target=ByMail(m.target)))
+            else:
+                out.append(m)
+        return out
+
+    async def _staff_with_mail(self, among: Sequence[int] | None) -> set[int]:
+        query = (
+            select(StaffEmailAccount.staff_id)
+            .join(Staff, Staff.id == StaffEmailAccount.staff_id)
+            .where(Staff.revoked_at.is_(None))
         )
-        await self._session.flush()
+        if among is not None:
+            query = query.where(StaffEmailAccount.staff_id.in_(list(among)))
+        return set((await self._session.execute(query)).scalars())
 
     async def enqueue_many(self, messages: Sequence[NewMessage], now: datetime) -> None:
         """Queue ``messages`` as ``enqueue`` does, in the order given, in one statement (a
         sweep queues hundreds at once)."""
+        messages = await self._by_mail(messages)
         if not messages:
             return
         at = as_utc(now)

@@ -16,7 +16,17 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
 from .crypto import token_key_id
-from .models import Base, Conversation, InboxMessage, Reporter, Signal, SignalEvent, WebChat
+from .models import (
+    Base,
+    Conversation,
+    InboxMessage,
+    Reporter,
+    Signal,
+    SignalEvent,
+    StaffEmailAccount,
+    WebChat,
+)
+from .staff_mail import row_key as staff_mail_row
 from .types import Bound, Sealed
 from .uow import Store
 
@@ -50,6 +60,12 @@ ENCRYPTED: tuple[EncryptedTable, ...] = (
         lambda r: f"{r.channel}:{r.message_id}",
     ),
     EncryptedTable(WebChat, WebChat.token_hash, ("transcript",), lambda r: r.user_id),
+    EncryptedTable(
+        StaffEmailAccount,
+        StaffEmailAccount.staff_id,
+        ("address",),
+        lambda r: staff_mail_row(r.staff_id),
+    ),
 )
 
 

@@ -11,10 +11,10 @@ from typing import Protocol
 from sqlalchemy import CursorResult, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from core.lifecycle.parties import TELEGRAM, WEB_LOGIN
+from core.lifecycle.parties import EMAIL, TELEGRAM, WEB_LOGIN
 
 from ._base import SessionRepository
-from .models import Staff, StaffInvite, StaffTelegramAccount
+from .models import Staff, StaffEmailAccount, StaffInvite, StaffTelegramAccount
 from .records import StaffRecord
 from .types import as_utc
 
@@ -41,23 +41,37 @@ def staff_record(row: Staff, reach: frozenset[str] = frozenset()) -> StaffRecord
     )
 
 
-async def staff_records(session: AsyncSession, rows: Sequence[Staff]) -> list[StaffRecord]:
-    """Records with the ways to reach them: one query for the lot."""
+async def staff_records(
+    session: AsyncSession, rows: Sequence[Staff], *, by_mail: bool = False
+) -> list[StaffRecord]:
+    """Records with the ways to reach them: one query for the lot. An address reaches
+    them only ``by_mail`` (mail is configured): else nothing would deliver it, and their
+    messages must fall back to the group as before."""
     if not rows:
         return []
     query = select(StaffTelegramAccount.staff_id).where(
         StaffTelegramAccount.staff_id.in_([row.id for row in rows])
     )
     on_telegram = set((await session.execute(query)).scalars())
+    chose_mail = select(StaffEmailAccount.staff_id).where(
+        StaffEmailAccount.staff_id.in_([row.id for row in rows])
+    )
+    on_mail = set((await session.execute(chose_mail)).scalars()) if by_mail else set()
     return [
-        staff_record(row, frozenset({TELEGRAM}) if row.id in on_telegram else frozenset())
+        staff_record(
+            row,
+            frozenset({TELEGRAM} if row.id in on_telegram else set())
+            | frozenset({EMAIL} if row.id in on_mail else set()),
+        )
         for row in rows
     ]
 
 
 class StaffRepository(SessionRepository):
+    by_mail = False  # set by the unit of work when mail is configured
+
     async def _records(self, rows: Sequence[Staff]) -> list[StaffRecord]:
-        return await staff_records(self._session, rows)
+        return await staff_records(self._session, rows, by_mail=self.by_mail)
 
     async def add_invite(
         self, code_hash: str, role: str, *, now: datetime, expires_at: datetime

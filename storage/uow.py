@@ -17,7 +17,7 @@ from .inbox import InboxRepository
 from .limits import LimitsRepository
 from .listing import ListingRepository
 from .logins import LoginRepository
-from .outbox import OutboxRepository
+from .outbox import MailRouting, OutboxRepository
 from .partners import PartnerRepository
 from .repositories import (
     ConversationRepository,
@@ -26,6 +26,7 @@ from .repositories import (
 )
 from .signals import SignalRepository
 from .staff import AccountBook, StaffRepository
+from .staff_mail import EmailAccountRepository
 from .telegram import ChatRepository, KeyboardRepository, TelegramAccountRepository
 from .types import attach_keyring
 from .webchat import WebChatRepository
@@ -57,14 +58,22 @@ class UnitOfWork:
     webchat: WebChatRepository
     chats: ChatRepository
     telegram_accounts: TelegramAccountRepository
+    email_accounts: EmailAccountRepository
 
-    def __init__(self, session: AsyncSession, dialect_name: str, keyring: Keyring) -> None:
+    def __init__(
+        self,
+        session: AsyncSession,
+        dialect_name: str,
+        keyring: Keyring,
+        mail: MailRouting | None = None,
+    ) -> None:
         self._session = session
         self.keyring = keyring
         self.reporters = ReporterRepository(session, dialect_name, keyring)
         self.conversations = ConversationRepository(session, dialect_name, keyring)
         self.signals = SignalRepository(session, dialect_name, keyring)
         self.outbox = OutboxRepository(session, dialect_name, keyring)
+        self.outbox.mail = mail
         self.inbound = InboundRepository(session, dialect_name, keyring)
         self.staff = StaffRepository(session, dialect_name, keyring)
         self.partners = PartnerRepository(session, dialect_name, keyring)
@@ -80,10 +89,16 @@ class UnitOfWork:
         self.webchat = WebChatRepository(session, dialect_name, keyring)
         self.chats = ChatRepository(session, dialect_name, keyring)
         self.telegram_accounts = TelegramAccountRepository(session, dialect_name, keyring)
+        self.email_accounts = EmailAccountRepository(session, dialect_name, keyring)
+        # A staff member's address reaches them only while mail is configured.
+        self.staff.by_mail = self.logins.by_mail = mail is not None
 
     def account_book(self, channel: str) -> AccountBook | None:
         """Where ``channel`` records which of its accounts is which staff member."""
-        books: dict[str, AccountBook] = {"telegram": self.telegram_accounts}
+        books: dict[str, AccountBook] = {
+            "telegram": self.telegram_accounts,
+            "email": self.email_accounts,
+        }
         return books.get(channel)
 
     async def staff_of(self, account: Account) -> int | None:
@@ -127,6 +142,8 @@ class Store:
         attach_keyring(engine.dialect, keyring)
         self._dialect = engine.dialect.name
         self._sessions = async_sessionmaker(engine, expire_on_commit=False, autoflush=True)
+        # Which messages also go by e-mail (``storage.outbox.MailRouting``); None: no mail.
+        self.mail: MailRouting | None = None
 
     def unit_of_work(self) -> UnitOfWork:
-        return UnitOfWork(self._sessions(), self._dialect, self.keyring)
+        return UnitOfWork(self._sessions(), self._dialect, self.keyring, self.mail)

@@ -17,11 +17,13 @@ from bot.staff.accounts import StaffAccounts
 from bot.staff.actions import SignalActions
 from core.dialog.engine import Engine
 from core.dialog.matching import LabelIndex
+from core.text.languages import STAFF_LANGUAGE
 from storage.database import OutdatedSchema, make_engine
 from storage.migrations import status, upgrade
 from storage.uow import Store
 
 from .keys import keyring_from_settings
+from .mail import mail_channel
 
 
 async def build_app(settings: Settings) -> App:
@@ -44,6 +46,7 @@ async def build_app(settings: Settings) -> App:
         raise
     store = Store(database, keyring)
     catalogs = load_catalogs()
+    mail = mail_channel(settings, store, catalogs[STAFF_LANGUAGE])
     places = settings.places()
     engine = Engine(LabelIndex(catalogs), places, municipality_phone=settings.municipality_phone)
     wake = asyncio.Event()
@@ -84,4 +87,5 @@ async def build_app(settings: Settings) -> App:
         retention=retention,
         outbox_wake=wake,
         areas=settings.area_map(),
+        mail=mail,
     )

@@ -2,8 +2,9 @@
 
 ``run_channels``: every configured channel side by side (the web chat and the loket
 dashboard always), and the HTTP server with the health endpoints, until SIGTERM or SIGINT.
-The staff side is Telegram's loket group; without Telegram, staff messages are printed to
-the terminal (the dashboard shows every signal either way).
+The staff side is Telegram's loket group and, with ``SIGNAALPUNT_SMTP_URL``, e-mail (the
+loket's mailbox, staff who chose an address); the dashboard shows every signal either way.
+Without Telegram, the group's chat messages are marked unreached (``NoStaffChat``).
 
 ``run_console``: the terminal chat, one reporter, with the staff messages printed below.
 """
@@ -23,10 +24,11 @@ from bot.app import App
 from bot.channels.channel import Channel
 from bot.channels.console.chat import converse
 from bot.channels.console.messenger import ConsoleLoket
+from bot.outbox.by_mail import CHANNEL as MAIL_CHANNEL
 from bot.ports import Messenger
 from bot.web.http import listening_socket
 
-from .serving import serving
+from .serving import NoStaffChat, RoutingMessenger, serving
 
 log = logging.getLogger(__name__)
 
@@ -35,7 +37,7 @@ async def run_channels(app: App, clock: Callable[[], datetime]) -> None:
     settings = app.settings
     async with contextlib.AsyncExitStack() as stack:
         channels: list[Channel] = []
-        staff: Messenger = ConsoleLoket(sys.stdout)
+        staff: Messenger = NoStaffChat()
         if settings.telegram_token is not None:
             from bot.channels.telegram.channel import (
                 telegram_parts,  # PTB only when Telegram is used
@@ -81,7 +83,11 @@ async def run_channels(app: App, clock: Callable[[], datetime]) -> None:
         for signum in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(signum, shut_down, signum)
         if settings.telegram_token is None:
-            print("Signaalpunt: no Telegram staff group; staff messages print here.", flush=True)
+            told = "by e-mail and " if app.mail is not None else ""
+            print(
+                f"Signaalpunt: no Telegram staff group; staff are told {told}in the dashboard.",
+                flush=True,
+            )
         for where in service.where:
             print(f"Signaalpunt: {where}", file=sys.stderr, flush=True)
         if service.http:
@@ -104,7 +110,10 @@ async def run_console(
     language: str | None = None,
 ) -> None:
     """Run the terminal chat until end of input."""
-    worker = app.outbox_worker(ConsoleLoket(stdout))
+    console: Messenger = ConsoleLoket(stdout)
+    if app.mail is not None:  # the staff's copies by e-mail go out as they do in `run`
+        console = RoutingMessenger(console, {MAIL_CHANNEL: app.mail.messenger}, console)
+    worker = app.outbox_worker(console)
     await worker.drain(clock())  # anything left from an earlier run goes out first
     scheduler = app.scheduler(clock)
     scheduler.start()

@@ -2,8 +2,9 @@
 webhooks, one outbox worker that routes each message to its channel, one scheduler.
 
 A channel is a ``Channel``: the messenger for reporters on it, its HTTP routes and its
-background loops. Staff messages go to the staff channel (Telegram's loket group, or the
-terminal when no staff channel is configured).
+background loops. Staff messages go to the staff channel (Telegram's loket group; without
+it they are marked unreached: staff read them in the dashboard), their copies by e-mail to
+the mail channel when mail is configured.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from functools import partial
 
 from bot.app import App
 from bot.channels.channel import Channel
+from bot.outbox.by_mail import CHANNEL as MAIL_CHANNEL
 from bot.outbox.worker import OutboxWorker, run_worker
 from bot.ports import DeliveryError, Messenger, Outgoing
 from bot.web.health import CHECK_TIMEOUT, Check, health_router, migrations_check, write_check
@@ -28,17 +30,32 @@ from storage.probe import DatabaseProbe
 SHUTDOWN_GRACE = 20.0  # seconds; then whatever still runs is cut off (and redone later)
 
 
+class NoStaffChat:
+    """The staff's chat when there is none (no Telegram): every message for it is marked
+    unreached (counted, not retried, no alarm). Staff lose nothing: the dashboard shows
+    every signal, and their copies by e-mail are rows of their own."""
+
+    async def deliver(self, message: Outgoing) -> str:
+        raise DeliveryError("no staff chat is configured (no Telegram)", unreachable=True)
+
+
 class RoutingMessenger:
     """Staff messages to the staff channel; a reporter's to the channel they wrote on."""
 
-    def __init__(self, staff: Messenger, reporters: Mapping[str, Messenger]) -> None:
+    def __init__(
+        self,
+        staff: Messenger,
+        reporters: Mapping[str, Messenger],
+        others: Messenger | None = None,
+    ) -> None:
         self._staff = staff
         self._reporters = reporters
+        self._others = others  # any channel not named (the terminal takes them all)
 
     async def deliver(self, message: Outgoing) -> str:
         if message.channel is None:
             return await self._staff.deliver(message)
-        messenger = self._reporters.get(message.channel)
+        messenger = self._reporters.get(message.channel, self._others)
         if messenger is None:
             raise DeliveryError(f"no {message.channel} channel is running", permanent=True)
         return await messenger.deliver(message)
@@ -74,7 +91,10 @@ async def serving(
     the outbox worker and the scheduler; leaving the block stops them gracefully: the
     running sweep, drain and requests finish first (anything cut off is uncommitted or
     already recorded, so it is redone or skipped on the next run)."""
-    messenger = RoutingMessenger(staff, {c.name: c.messenger for c in channels})
+    by_channel: dict[str, Messenger] = {c.name: c.messenger for c in channels}
+    if app.mail is not None:
+        by_channel[MAIL_CHANNEL] = app.mail.messenger
+    messenger = RoutingMessenger(staff, by_channel)
     service = Service(app.outbox_worker(messenger), [c.where for c in channels if c.where])
     stop = service.stop
     tasks: list[asyncio.Task[None]] = []

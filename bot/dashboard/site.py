@@ -59,7 +59,7 @@ def _home() -> APIRouter:
 
 
 def _page_routers(web: DashboardContext) -> list[APIRouter]:
-    from . import intake, partner_edit, partners, signal_routes, signals
+    from . import intake, my_mail, partner_edit, partners, signal_routes, signals
     from .monitoring import page as monitoring
 
     return [
@@ -69,6 +69,7 @@ def _page_routers(web: DashboardContext) -> list[APIRouter]:
         partners.router(web),
         partner_edit.router(web),
         monitoring.router(web),
+        my_mail.router(web),
     ]
 
 

@@ -22,7 +22,9 @@ def N_(msgid: str) -> str:
     return msgid
 
 
-NoticeKind = Literal["new_signal", "reminder", "escalation", "needs_help", "update"]
+NoticeKind = Literal[
+    "new_signal", "reminder", "escalation", "needs_help", "update", "claimed", "answered"
+]
 Reason = Literal["loket_mailbox", "staff_choice"]
 
 HEADINGS: dict[NoticeKind, str] = {
@@ -31,6 +33,8 @@ HEADINGS: dict[NoticeKind, str] = {
     "escalation": N_("Escalation: a deadline has passed"),
     "needs_help": N_("A colleague asks for help"),
     "update": N_("The signal was updated"),
+    "claimed": N_("You picked up this signal"),
+    "answered": N_("The reporter answered a question"),
 }
 REASONS: dict[Reason, str] = {
     "loket_mailbox": N_(
@@ -43,6 +47,7 @@ REASONS: dict[Reason, str] = {
 }
 SUBJECT = N_("Signal %(reference)s")
 DIGEST_SUBJECT = N_("Signaalpunt: overview of %(date)s")
+ADMIN_SUBJECT = N_("Signaalpunt: a notice for administrators")
 URGENT = N_("Urgent")
 LABEL_REFERENCE = N_("Reference")
 LABEL_NEIGHBOURHOOD = N_("Neighbourhood")
@@ -99,8 +104,22 @@ def digest(
     date: str, lines: Sequence[str], link: str, reason: Reason, translate: Translate
 ) -> MailContent:
     """The morning overview: ``lines`` are the Telegram digest's lines, rendered in Dutch."""
+    return general(translate(DIGEST_SUBJECT) % {"date": date}, lines, link, reason, translate)
+
+
+def admin_notice(
+    lines: Sequence[str], link: str, reason: Reason, translate: Translate
+) -> MailContent:
+    """A notice for administrators (a message that could not be delivered): ``lines`` are
+    the Telegram alert's, rendered in Dutch."""
+    return general(translate(ADMIN_SUBJECT), lines, link, reason, translate)
+
+
+def general(
+    title: str, lines: Sequence[str], link: str, reason: Reason, translate: Translate
+) -> MailContent:
+    """A mail about no one signal: ``title``, the lines and a link to the dashboard."""
     _ = translate
-    title = _(DIGEST_SUBJECT) % {"date": date}
     return MailContent(
         language="nl",
         subject=title,

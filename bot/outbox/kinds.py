@@ -27,7 +27,7 @@ from core.followup.rules import (
     REPORTER_CHECKIN,
 )
 from core.lifecycle.parties import LOKET, LoketGroup, Reporter, StaffMember, Target
-from storage.outbox import NewMessage
+from storage.outbox import MailRouting, NewMessage
 from storage.records import StoredSignal
 
 Composer = Literal["staff", "followup"]
@@ -93,3 +93,42 @@ def when_stored(signal: StoredSignal) -> list[NewMessage]:
     """What a stored signal queues, in the transaction that stores it: its card, for the
     loket group."""
     return [NewMessage(LOKET_CARD, LOKET, signal_id=signal.id)]
+
+
+# -- by e-mail --------------------------------------------------------------------------------
+# What goes by mail too, each copy a row of its own (``storage.outbox.MailRouting``). For the
+# group: to the loket's mailbox and every staff member who chose an address. For a staff
+# member: to their address. Not by mail: the card's edits (a mail cannot be edited; its
+# updates reach whom they concern), ``/signaal``'s card (an answer in Telegram) and the
+# loket group's move (Telegram's own business). A kind that discloses goes by mail as a
+# notice with the link only (``bot.outbox.by_mail``).
+MAIL_TO_GROUP = frozenset(
+    {
+        LOKET_CARD,
+        CLAIM_REMINDER,
+        CLAIM_ESCALATION,
+        NEEDS_HELP,
+        DIGEST,
+        CONTACT_REMINDER,
+        REFERRAL_CHECK,
+        REPORTER_FLAG,
+        REPORTER_REPLY,
+    }
+)
+MAIL_TO_STAFF = frozenset(
+    {
+        STAFF_DETAILS,
+        NEEDS_HELP,
+        ADMIN_ALERT,
+        CLAIM_ESCALATION,
+        CONTACT_REMINDER,
+        REFERRAL_CHECK,
+        REPORTER_FLAG,
+        REPORTER_REPLY,
+    }
+)
+
+
+def mail_routing(loket_mailbox: bool) -> MailRouting:
+    """What goes by mail when mail is on; ``loket_mailbox``: the loket has a mailbox."""
+    return MailRouting(group=MAIL_TO_GROUP, personal=MAIL_TO_STAFF, loket_mailbox=loket_mailbox)

@@ -26,7 +26,7 @@ from bot.rendering import render_texts
 from core.dialog.model import Place
 from core.lifecycle import staff_texts as t
 from core.lifecycle import table as lifecycle
-from core.lifecycle.parties import LOKET, StaffMember, as_text, parse_target
+from core.lifecycle.parties import LOKET, ByMail, StaffMember, as_text, parse_target
 from core.lifecycle.table import DETAIL_VIEWERS
 from core.text.catalog import Catalog
 from core.text.languages import STAFF_LANGUAGE
@@ -139,6 +139,12 @@ class LoketComposer:
             text = msg(t.TEMPLATE_REFUSED, reference=Token(reference), reason=reason)
             return Outgoing(to, self._text([text]), reference)
         failed = parse_target(str(item.payload.get("target", "")))
-        where = t.TARGET_LOKET_GROUP if failed == LOKET else t.TARGET_STAFF
-        text = msg(t.DELIVERY_FAILED, reference=Token(reference), target=Msg(where), reason=reason)
+        where = {
+            LOKET: t.TARGET_LOKET_GROUP,
+            ByMail(LOKET): t.TARGET_LOKET_MAILBOX,
+        }.get(failed, t.TARGET_STAFF_MAIL if isinstance(failed, ByMail) else t.TARGET_STAFF)
+        said = t.DELIVERY_FAILED
+        if isinstance(failed, ByMail):
+            said = t.MAIL_SETUP if item.payload.get("operator") else t.MAIL_REFUSED
+        text = msg(said, reference=Token(reference), target=Msg(where), reason=reason)
         return Outgoing(to, self._text([text]), reference)

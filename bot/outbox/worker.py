@@ -13,14 +13,15 @@ from datetime import datetime, timedelta
 
 from bot.ports import DeliveryError, Messenger, Outgoing
 from core.dialog.model import Place
-from core.lifecycle.parties import SYSTEM, Reporter, StaffMember, Target, as_text
+from core.lifecycle.parties import LOKET, SYSTEM, ByMail, Reporter, StaffMember, Target, as_text
 from core.text.catalog import Catalog
 from storage.followup import REPORTER_UNREACHABLE
 from storage.records import OutboxItem
 from storage.uow import Store, UnitOfWork
 
+from .by_mail import MailComposer
 from .followup import FollowUpComposer
-from .kinds import ADMIN_ALERT, KINDS, Composer
+from .kinds import ADMIN_ALERT, KINDS, MAIL_TO_GROUP, MAIL_TO_STAFF, Composer
 from .loket import LoketComposer
 
 log = logging.getLogger(__name__)
@@ -34,6 +35,9 @@ MAX_DELAY = timedelta(minutes=30)
 # oldest first: a large number in flight would queue newer private messages ahead of a
 # group's next claim at the overall limit, and the group's window would open later.
 MAX_IN_FLIGHT = 100
+# A set-up an administrator must mend (a mail server's password) is told to them at most
+# this often per reason and instance, however many messages wait for it.
+OPERATOR_ALERT_EVERY = timedelta(hours=4)
 
 
 def retry_delay(attempts: int) -> timedelta:
@@ -50,8 +54,11 @@ class OutboxWorker:
         catalogs: Mapping[str, Catalog],
         places: Sequence[Place],
         batch: int = 50,
+        mail: MailComposer | None = None,
     ) -> None:
         self._store = store
+        self._mail = mail
+        self._operator_told: dict[str, datetime] = {}  # reason → when admins were told
         self._messenger = messenger
         self._composers: dict[Composer, LoketComposer | FollowUpComposer] = {
             "staff": LoketComposer(catalogs, places),
@@ -115,18 +122,30 @@ class OutboxWorker:
             delivered += outcome
         return delivered
 
-    async def _compose(self, uow: UnitOfWork, item: OutboxItem) -> Outgoing | None:
+    async def _compose(self, uow: UnitOfWork, item: OutboxItem, now: datetime) -> Outgoing | None:
         """The message of ``item``, written by its kind's composer; None when there is
         nothing (left) to send, or the kind is not for this recipient."""
         kind = KINDS.get(item.kind)
-        if kind is None or not kind.may_reach(item.target):
-            log.error("outbox item %s: no %s for %s", item.id, item.kind, as_text(item.target))
+        target = item.target
+        if isinstance(target, ByMail):
+            by_mail = MAIL_TO_GROUP if target.to == LOKET else MAIL_TO_STAFF | MAIL_TO_GROUP
+            if kind is None or item.kind not in by_mail:
+                log.error("outbox item %s: no %s by mail", item.id, item.kind)
+                return None
+            if self._mail is None:  # mail switched off since it was queued
+                raise DeliveryError("mail is not configured", unreachable=True)
+            return await self._mail.compose(uow, item, self._composers, now)
+        if kind is None or not kind.may_reach(target):
+            log.error("outbox item %s: no %s for %s", item.id, item.kind, as_text(target))
             return None
         return await self._composers[kind.composer].compose(uow, item)
 
     async def _deliver(self, item: OutboxItem, now: datetime) -> int | None:
-        async with self._store.unit_of_work() as uow:
-            outgoing = await self._compose(uow, item)
+        try:
+            async with self._store.unit_of_work() as uow:
+                outgoing = await self._compose(uow, item, now)
+        except DeliveryError as error:
+            return await self._fail(item, now, error)
         landed = None
         if outgoing is not None:
             try:
@@ -137,7 +156,8 @@ class OutboxWorker:
                 return await self._fail(item, now, DeliveryError(repr(error)))
         async with self._store.unit_of_work() as uow:
             await uow.outbox.mark_sent(item.id, now, landed)
-            if outgoing is not None and KINDS[item.kind].discloses:
+            disclosed = KINDS[item.kind].discloses and not isinstance(item.target, ByMail)
+            if outgoing is not None and disclosed:
                 # Personal details reached a staff member (or the group): an access like
                 # any view, by whoever received them.
                 await uow.audit.record(
@@ -174,6 +194,8 @@ class OutboxWorker:
                 await self._unreachable(uow, item, error, now)
             elif dead and item.kind != ADMIN_ALERT:
                 await self._alert_admins(uow, item, error, now)
+            elif error.operator and item.kind != ADMIN_ALERT and self._tell_operator(error, now):
+                await self._alert_admins(uow, item, error, now, operator=True)
             await uow.commit()
         if dead:
             log.error("outbox item %s (%s) is dead-lettered", item.id, item.kind)
@@ -210,8 +232,22 @@ class OutboxWorker:
                 note=str(error)[:200],
             )
 
+    def _tell_operator(self, error: DeliveryError, now: datetime) -> bool:
+        reason = str(error)
+        told = self._operator_told.get(reason)
+        if told is not None and now - told < OPERATOR_ALERT_EVERY:
+            return False
+        self._operator_told[reason] = now
+        return True
+
     async def _alert_admins(
-        self, uow: UnitOfWork, item: OutboxItem, error: DeliveryError, now: datetime
+        self,
+        uow: UnitOfWork,
+        item: OutboxItem,
+        error: DeliveryError,
+        now: datetime,
+        *,
+        operator: bool = False,
     ) -> None:
         reference = None
         if item.signal_id is not None:
@@ -224,6 +260,8 @@ class OutboxWorker:
         }
         if error.configuration:
             payload["configuration"] = True
+        if operator:
+            payload["operator"] = True
         for admin in await uow.staff.active_with_role("admin"):
             await uow.outbox.enqueue(ADMIN_ALERT, StaffMember(admin.id), now, payload=payload)
 

@@ -15,6 +15,8 @@ the access history and of a signal's events. ``as_text``, ``parse_target`` and
 ``web``                    dashboard's login page, not signed in
 ``<channel>:<account>``    an account on a channel that is not a linked staff member
                            (``telegram:<user id>``: who pressed a button, tried a code)
+``mail:loket``,            the same message by e-mail: the loket's mailbox, a staff
+``mail:staff:<id>``        member's own address (a row of its own, retried on its own)
 =========================  ============================================================
 
 A staff member is addressed by staff id only; how they are reached (a Telegram account, a
@@ -28,6 +30,7 @@ from dataclasses import dataclass
 LOKET_TEXT = "loket"
 STAFF_PREFIX = "staff:"
 REPORTER_PREFIX = "reporter:"
+MAIL_PREFIX = "mail:"
 ANONYMOUS = "anonymous"
 PROGRAMS = frozenset({"system", "cli", "web"})
 # The channels whose accounts can act (press, post a code) before they are linked staff.
@@ -76,8 +79,17 @@ class Account:
     id: str
 
 
-Target = LoketGroup | StaffMember | Reporter
-Actor = LoketGroup | StaffMember | Reporter | Program | Account
+@dataclass(frozen=True)
+class ByMail:
+    """A message to the loket or a staff member delivered by e-mail (the loket's mailbox,
+    the staff member's address): an outbox row of its own beside the chat's, so each
+    channel is retried, postponed and marked on its own."""
+
+    to: LoketGroup | StaffMember
+
+
+Target = LoketGroup | StaffMember | Reporter | ByMail
+Actor = LoketGroup | StaffMember | Reporter | ByMail | Program | Account
 
 
 def as_text(party: Actor) -> str:
@@ -90,6 +102,8 @@ def as_text(party: Actor) -> str:
         return f"{REPORTER_PREFIX}{ANONYMOUS if party.reporter_id is None else party.reporter_id}"
     if isinstance(party, Program):
         return party.name
+    if isinstance(party, ByMail):
+        return f"{MAIL_PREFIX}{as_text(party.to)}"
     return f"{party.channel}:{party.id}"
 
 
@@ -106,6 +120,9 @@ def parse_actor(text: str) -> Actor | None:
     head, colon, rest = text.partition(":")
     if not colon:
         return None
+    if f"{head}:" == MAIL_PREFIX:
+        to = parse_actor(rest)
+        return ByMail(to) if isinstance(to, LoketGroup | StaffMember) else None
     if f"{head}:" == STAFF_PREFIX:
         number = _number(rest)
         return StaffMember(number) if number is not None else None
@@ -122,7 +139,7 @@ def parse_actor(text: str) -> Actor | None:
 def parse_target(text: str) -> Target | None:
     """The recipient an outbox row's ``target`` names; None for text of no known form."""
     party = parse_actor(text)
-    if isinstance(party, LoketGroup | StaffMember):
+    if isinstance(party, LoketGroup | StaffMember | ByMail):
         return party
     if isinstance(party, Reporter) and party.reporter_id is not None:
         return party
@@ -131,12 +148,13 @@ def parse_target(text: str) -> Target | None:
 
 # -- how a staff member is reached ------------------------------------------------------------
 # The ways a staff member can be reached (``StaffRecord.reach``): an account on a chat app,
-# a dashboard login. Issue 21 adds e-mail (and sign-on, a login of another kind).
+# a dashboard login, an e-mail address they chose (sign-on is a login of another kind).
 TELEGRAM = "telegram"
 WEB_LOGIN = "web"
+EMAIL = "email"
 # The ways an outbox message can reach a staff member: a staff member with none of these
 # is a recipient still, but their messages are marked undeliverable rather than retried.
-MESSAGE_REACH = frozenset({TELEGRAM})
+MESSAGE_REACH = frozenset({TELEGRAM, EMAIL})
 
 
 def reached_by_message(reach: frozenset[str]) -> bool:

@@ -87,6 +87,16 @@ DELIVERY_FAILED = N_(
 )
 TARGET_LOKET_GROUP = N_("the loket group")
 TARGET_STAFF = N_("a staff member's private chat")
+MAIL_REFUSED = N_(
+    "A mail about %(reference)s to %(target)s was refused by the mail server: %(reason)s. "
+    "Check the address. The signal is in the dashboard."
+)
+MAIL_SETUP = N_(
+    "Mail to %(target)s cannot be sent: %(reason)s. Check SIGNAALPUNT_SMTP_URL (the "
+    "server, user and password, TLS). The mails wait and go out once it works."
+)
+TARGET_LOKET_MAILBOX = N_("the loket's mailbox")
+TARGET_STAFF_MAIL = N_("a staff member's e-mail address")
 TEMPLATE_REFUSED = N_(
     "WhatsApp refused the message template for %(reference)s: %(reason)s. Register the "
     "templates exactly as in docs/whatsapp-templates.md. This message was not sent."
