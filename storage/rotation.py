@@ -16,7 +16,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
 from .crypto import token_key_id
-from .models import Base, Conversation, InboxMessage, Reporter, Signal, SignalEvent, WebChat
+from .models import (
+    Base,
+    Conversation,
+    InboxMessage,
+    Reporter,
+    Signal,
+    SignalEvent,
+    StaffSession,
+    WebChat,
+)
 from .types import Bound, Sealed
 from .uow import Store
 
@@ -50,6 +59,9 @@ ENCRYPTED: tuple[EncryptedTable, ...] = (
         lambda r: f"{r.channel}:{r.message_id}",
     ),
     EncryptedTable(WebChat, WebChat.token_hash, ("transcript",), lambda r: r.user_id),
+    EncryptedTable(
+        StaffSession, StaffSession.token_hash, ("id_token_hint",), lambda r: r.token_hash
+    ),
 )
 
 

@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from core.lifecycle.parties import TELEGRAM, WEB_LOGIN
 
 from ._base import SessionRepository
-from .models import Staff, StaffInvite, StaffTelegramAccount
+from .models import Staff, StaffInvite, StaffSsoAccount, StaffTelegramAccount
 from .records import StaffRecord
 from .types import as_utc
 
@@ -49,8 +49,20 @@ async def staff_records(session: AsyncSession, rows: Sequence[Staff]) -> list[St
         StaffTelegramAccount.staff_id.in_([row.id for row in rows])
     )
     on_telegram = set((await session.execute(query)).scalars())
+    ids = [row.id for row in rows]
+    signed_on = set(
+        (
+            await session.execute(
+                select(StaffSsoAccount.staff_id).where(StaffSsoAccount.staff_id.in_(ids))
+            )
+        ).scalars()
+    )
     return [
-        staff_record(row, frozenset({TELEGRAM}) if row.id in on_telegram else frozenset())
+        staff_record(
+            row,
+            (frozenset({TELEGRAM}) if row.id in on_telegram else frozenset())
+            | (frozenset({WEB_LOGIN}) if row.id in signed_on else frozenset()),
+        )
         for row in rows
     ]
 

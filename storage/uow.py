@@ -25,6 +25,7 @@ from .repositories import (
     ReporterRepository,
 )
 from .signals import SignalRepository
+from .sso import SsoAccountRepository, SsoLoginRepository
 from .staff import AccountBook, StaffRepository
 from .telegram import ChatRepository, KeyboardRepository, TelegramAccountRepository
 from .types import attach_keyring
@@ -57,6 +58,8 @@ class UnitOfWork:
     webchat: WebChatRepository
     chats: ChatRepository
     telegram_accounts: TelegramAccountRepository
+    sso_accounts: SsoAccountRepository
+    sso_logins: SsoLoginRepository
 
     def __init__(self, session: AsyncSession, dialect_name: str, keyring: Keyring) -> None:
         self._session = session
@@ -80,10 +83,15 @@ class UnitOfWork:
         self.webchat = WebChatRepository(session, dialect_name, keyring)
         self.chats = ChatRepository(session, dialect_name, keyring)
         self.telegram_accounts = TelegramAccountRepository(session, dialect_name, keyring)
+        self.sso_accounts = SsoAccountRepository(session, dialect_name, keyring)
+        self.sso_logins = SsoLoginRepository(session, dialect_name, keyring)
 
     def account_book(self, channel: str) -> AccountBook | None:
         """Where ``channel`` records which of its accounts is which staff member."""
-        books: dict[str, AccountBook] = {"telegram": self.telegram_accounts}
+        books: dict[str, AccountBook] = {
+            "telegram": self.telegram_accounts,
+            "sso": self.sso_accounts,
+        }
         return books.get(channel)
 
     async def staff_of(self, account: Account) -> int | None:
