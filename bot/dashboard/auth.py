@@ -262,14 +262,20 @@ def login_redirect(next_path: str) -> RedirectResponse:
 
 def sign_on_button(web: DashboardContext, next_path: str) -> dict[str, Any]:
     """The login page's "sign in with" button, when single sign-on is on."""
-    from .sign_on_routes import PATH, SIGN_IN_WITH, organisation  # it imports this module
+    from .sign_on_routes import PATH, SIGN_IN_WITH  # it imports this module
 
     if web.sign_on is None:
         return {"sign_on": None}
     return {
-        "sign_on": msg(SIGN_IN_WITH, organisation=organisation(web)),
+        "sign_on": msg(SIGN_IN_WITH, organisation=sign_on_organisation(web)),
         "sign_on_url": f"{PATH}/login?next={quote(next_path)}",
     }
+
+
+def sign_on_organisation(web: DashboardContext) -> str | Msg:
+    from .sign_on_routes import organisation  # it imports this module
+
+    return organisation(web)
 
 
 def after_logout_url(redirect_url: str) -> str:
@@ -378,7 +384,18 @@ def router(web: DashboardContext) -> APIRouter:
             provider_logout = await web.sign_on.logout_url(
                 hint, after_logout_url(web.sign_on.redirect_url)
             )
-        response = RedirectResponse(provider_logout or LOGIN_PATH, status_code=303)
+        response: Response
+        if provider_logout is not None:
+            # A page that moves on rather than a redirect: the form's page allows forms to
+            # go only to this site (CSP form-action), redirects after the POST included.
+            response = web.pages.render(
+                request,
+                "staff/sign_on_logout.html",
+                go_to=provider_logout,
+                organisation=sign_on_organisation(web),
+            )
+        else:
+            response = RedirectResponse(LOGIN_PATH, status_code=303)
         auth.clear_cookie(response)
         return response
 

@@ -49,6 +49,11 @@ UNREACHABLE = N_(
 )
 CANCELLED = N_("Signing in at %(organisation)s was stopped. Try again.")
 STALE = N_("This sign-in has expired or was used already. Start signing in again.")
+LOGGED_OUT = N_("Logged out")
+LOGGING_OUT_THERE_TOO = N_(
+    "You are logged out of Signaalpunt. Now you are logged out at %(organisation)s as well."
+)
+CONTINUE = N_("Continue")
 UNVERIFIED = N_(
     "We could not check who you are. Try again. Still not working? Tell the administrator "
     "the time: %(time)s."

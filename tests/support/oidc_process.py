@@ -119,6 +119,13 @@ class RunningProvider:
     keys: list[dict[str, Any]]
     config_file: Path
 
+    def set_groups(self, login: str, groups: list[str]) -> None:
+        """The person's groups from now on (the provider reads its accounts at each
+        sign-in, as a directory would)."""
+        config = json.loads(self.config_file.read_text(encoding="utf-8"))
+        config["accounts"][login]["groups"] = groups
+        self.config_file.write_text(json.dumps(config), encoding="utf-8")
+
 
 def provider_config(
     issuer: str,
@@ -142,7 +149,10 @@ def provider_config(
                 "client_id": client_id,
                 "client_secret": CLIENT_SECRET,
                 "redirect_uris": [redirect_url],
-                "post_logout_redirect_uris": [redirect_url.rsplit("/", 1)[0] + "/"],
+                "post_logout_redirect_uris": [
+                    redirect_url.rsplit("/", 1)[0] + "/",
+                    redirect_url.split("/loket/", 1)[0] + "/loket/login",  # the dashboard's
+                ],
                 "token_endpoint_auth_method": "client_secret_basic",
                 "grant_types": ["authorization_code"],
                 "response_types": ["code"],
