@@ -51,7 +51,7 @@ async def test_the_first_sign_in_makes_the_staff_member_and_later_ones_update_th
 
 async def test_a_group_gone_deactivates_and_a_group_back_reactivates(store: Store) -> None:
     async with store.unit_of_work() as uow:
-        anna = (await uow.sso_accounts.sign_in(ANNA, display_name="Anna", role="loket", now=NOW))
+        anna = await uow.sso_accounts.sign_in(ANNA, display_name="Anna", role="loket", now=NOW)
         await uow.logins.open_session("t1", anna.staff.id, "c1", NOW, id_token_hint="ey.token")
         await uow.logins.open_session("t2", anna.staff.id, "c2", NOW)
         await uow.commit()

@@ -30,7 +30,7 @@ from tests.sso.dashboard import (
 )
 from tests.sso.test_refusals import ATTACKER, claims_of, resigned
 from tests.support.oidc_process import OTHER_CLIENT_ID
-from tests.support.web_harness import PASSWORD, add_web_staff, post_login
+from tests.support.web_harness import add_web_staff, post_login
 
 ASK_FOR_ACCESS = "Vraag de beheerder om toegang tot Signaalpunt"
 
