@@ -26,7 +26,7 @@ from starlette.datastructures import FormData, UploadFile
 from bot.staff.passwords import hash_in_thread, needs_rehash, verify_in_thread
 from bot.web.http import client_of, form_fields, limited_body
 from bot.web.security import new_token, same_token
-from core.lifecycle.parties import WEB_VISITOR, StaffMember
+from core.lifecycle.parties import WEB_VISITOR, StaffMember, as_text
 from core.text.msgids import N_, Msg, msg
 from storage.records import StaffRecord
 
@@ -221,7 +221,10 @@ class StaffAuth:
             )
             await uow.commit()
         if break_glass:
-            log.warning("break-glass password sign-in", extra={"staff_id": account.staff.id})
+            log.warning(
+                "break-glass password sign-in",
+                extra={"actor": as_text(StaffMember(account.staff.id))},
+            )
         return token, None
 
     async def log_out(self, staff: WebStaff) -> str | None:

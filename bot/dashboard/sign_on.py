@@ -21,7 +21,7 @@ from bot.sso.logins import PendingLogin
 from bot.sso.relying_party import LoginStart, OidcClient, Refused, RelyingParty, SignedIn
 from bot.web.security import new_token
 from core.lifecycle import table as lifecycle
-from core.lifecycle.parties import WEB_VISITOR, StaffMember
+from core.lifecycle.parties import WEB_VISITOR, StaffMember, as_text
 from storage.sso import PendingSsoLogin
 from storage.uow import Store
 
@@ -150,9 +150,7 @@ class SignOn:
                     at=now, actor=actor, action=ACTION, outcome=audit_outcome(REVOKED)
                 )
                 await uow.commit()
-                log.warning(
-                    "sign-on refused", extra={"reason": REVOKED, "staff_id": actor.staff_id}
-                )
+                log.warning("sign-on refused", extra={"reason": REVOKED, "actor": as_text(actor)})
                 return SignOnOutcome(None, REVOKED, go_to)
             token = new_token()
             await uow.logins.open_session(
@@ -166,10 +164,8 @@ class SignOn:
                 at=now, actor=actor, action=ACTION, outcome=f"ok:{signed.outcome}"
             )
             await uow.commit()
-        log.info(
-            "signed on",
-            extra={"staff_id": actor.staff_id, "role": identity.role, "outcome": signed.outcome},
-        )
+        # The role is in the staff record; the log says who and what happened.
+        log.info("signed on", extra={"actor": as_text(actor), "reason": f"ok:{signed.outcome}"})
         return SignOnOutcome(token, None, go_to)
 
     async def _group_gone(self, account: str, now: datetime) -> None:
@@ -181,7 +177,10 @@ class SignOn:
                 )
             await uow.commit()
         if revoked is not None:
-            log.warning("staff member deactivated: no mapped group", extra={"staff_id": revoked.id})
+            log.warning(
+                "staff member deactivated: no mapped group",
+                extra={"actor": as_text(StaffMember(revoked.id)), "reason": "no_role"},
+            )
 
     async def _refused(self, reason: str) -> None:
         now = self._clock()

@@ -250,3 +250,38 @@ async def test_password_logout_stays_on_the_dashboard(site: SignOnSite) -> None:
         assert csrf is not None
         out = await client.post("/loket/logout", data={"csrf": csrf[1]})
     assert out.headers["location"] == "/loket/login"
+
+
+async def test_a_sign_in_cancelled_at_the_provider_is_a_kind_page(
+    site: SignOnSite, browser: httpx.AsyncClient
+) -> None:
+    started = await browser.get("/loket/sso/login")
+    state = parse_qs(urlsplit(started.headers["location"]).query)["state"][0]
+    answer = await browser.get(
+        "/loket/sso/callback",
+        params={"error": "access_denied", "state": state, "iss": site.provider.issuer},
+    )
+    assert answer.status_code == 400
+    assert f"Het inloggen bij {ORGANISATION} is afgebroken." in answer.text
+    assert await audit(site.web.app, "sso_login") == [("web", "refused:provider_error")]
+
+
+async def test_an_unreachable_provider_is_a_kind_page(tmp_path: Path) -> None:
+    from tests.support.net import free_port
+    from tests.support.web_harness import web_service
+
+    settings = {
+        "oidc_issuer": f"http://127.0.0.1:{free_port()}",
+        "oidc_client_id": "signaalpunt",
+        "oidc_redirect_url": "http://127.0.0.1:9/loket/sso/callback",
+        "oidc_role_map": "loket=GRP-Loket",
+    }
+    async with (
+        web_service(tmp_path, **settings) as web,
+        httpx.AsyncClient(base_url=web.base_url, timeout=10) as client,
+    ):
+        answer = await client.get("/loket/sso/login")
+        assert answer.status_code == 503
+        assert "De inlogdienst van je organisatie is nu niet bereikbaar." in answer.text
+        assert "sp_sso" not in answer.cookies
+        assert await audit(web.app, "sso_login") == [("web", "refused:provider_unreachable")]
