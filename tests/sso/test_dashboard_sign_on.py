@@ -10,6 +10,7 @@ import html
 import logging
 import re
 from pathlib import Path
+from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
@@ -270,7 +271,7 @@ async def test_an_unreachable_provider_is_a_kind_page(tmp_path: Path) -> None:
     from tests.support.net import free_port
     from tests.support.web_harness import web_service
 
-    settings = {
+    settings: dict[str, Any] = {
         "oidc_issuer": f"http://127.0.0.1:{free_port()}",
         "oidc_client_id": "signaalpunt",
         "oidc_redirect_url": "http://127.0.0.1:9/loket/sso/callback",
