@@ -62,16 +62,19 @@ async def test_a_loket_member_sees_no_monitoring(tmp_path: Path) -> None:
 
 
 async def test_someone_without_the_group_gets_a_kind_page(tmp_path: Path) -> None:
-    for name, viewport in (("390", PHONE), ("1366", DESKTOP)):
-        async with sign_on_site(tmp_path / name) as site, browser_page(viewport=viewport) as page:
-            await page.goto(f"{site.base_url}/loket/login")
-            await page.get_by_test_id("sign-on").click()
-            await at_the_provider(page, "bert")
-            refused = page.get_by_test_id("sign-on-refused")
-            await expect(refused).to_contain_text("Vraag de beheerder om toegang tot Signaalpunt")
-            await expect(page.get_by_test_id("sign-in-again")).to_be_visible()
-            assert await serious_violations(page) == []
-            await screenshot(page, f"sign-on-refused-{name}")
+    async with sign_on_site(tmp_path) as site:
+        for name, viewport in (("390", PHONE), ("1366", DESKTOP)):
+            async with browser_page(viewport=viewport) as page:
+                await page.goto(f"{site.base_url}/loket/login")
+                await page.get_by_test_id("sign-on").click()
+                await at_the_provider(page, "bert")
+                refused = page.get_by_test_id("sign-on-refused")
+                await expect(refused).to_contain_text(
+                    "Vraag de beheerder om toegang tot Signaalpunt"
+                )
+                await expect(page.get_by_test_id("sign-in-again")).to_be_visible()
+                assert await serious_violations(page) == []
+                await screenshot(page, f"sign-on-refused-{name}")
 
 
 async def test_with_password_sign_in_off_the_login_page_has_only_the_button(

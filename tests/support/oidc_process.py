@@ -13,6 +13,7 @@ import shutil
 import socket
 from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass, field
+from http.cookiejar import CookieJar, DefaultCookiePolicy
 from pathlib import Path
 from typing import IO, Any
 
@@ -70,6 +71,12 @@ def listening_socket(port: int = 0) -> socket.socket:
     sock.bind(("127.0.0.1", port))
     sock.listen(64)
     return sock
+
+
+def no_cookies() -> CookieJar:
+    """A jar that keeps nothing: the proxy passes each browser's cookies through, and a jar
+    of its own would hand the provider's session of one browser to every other."""
+    return CookieJar(policy=DefaultCookiePolicy(allowed_domains=[]))
 
 
 @dataclass
@@ -232,7 +239,7 @@ async def oidc_provider(
     try:
         async with (
             node_provider(config, config_file),
-            httpx.AsyncClient(timeout=10) as upstream,
+            httpx.AsyncClient(timeout=10, cookies=no_cookies()) as upstream,
         ):
             server = uvicorn.Server(
                 uvicorn.Config(proxy.app(upstream), log_config=None, lifespan="off")
