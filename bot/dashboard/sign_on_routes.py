@@ -17,10 +17,12 @@ from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
 from bot.sso.relying_party import Refused
+from bot.web.http import client_of
 from core.text.msgids import N_, Msg, msg
 
-from .auth import safe_next
+from .auth import LOGIN_BUSY, safe_next
 from .context import DashboardContext
+from .login_gate import LoginRefused
 from .sign_on import REVOKED, SignOn
 
 PATH = "/loket/sso"
@@ -64,6 +66,7 @@ _ACCESS = {"no_role": NO_ACCESS, REVOKED: ACCESS_REVOKED, "too_many_groups": TOO
 _STALE = {"state_unknown_or_replayed", "state_expired", "wrong_browser"}
 _UNREACHABLE = {"provider_unreachable", "provider_misconfigured"}
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
+BUSY = "busy"  # too many sign-ons from this client, or at once: not the provider's refusal
 
 
 def organisation(web: DashboardContext) -> str | Msg:
@@ -72,6 +75,8 @@ def organisation(web: DashboardContext) -> str | Msg:
 
 
 def refusal(reason: str, name: str | Msg, now: datetime) -> tuple[int, Msg]:
+    if reason == BUSY:
+        return 429, msg(LOGIN_BUSY)
     if reason in _ACCESS:
         return 403, msg(_ACCESS[reason])
     if reason in _STALE:
@@ -102,7 +107,15 @@ def router(web: DashboardContext, sign_on: SignOn) -> APIRouter:
     @routes.get(f"{PATH}/login")
     async def begin(request: Request, next: str | None = None) -> Response:
         next_path = safe_next(next)
-        started = await sign_on.begin(next_path)
+        try:
+            # Each start writes a pending sign-on: counted per client like password logins.
+            async with web.auth.gate.admit(client_of(request)):
+                started = await sign_on.begin(next_path)
+        except LoginRefused as refused:
+            response = refused_page(request, BUSY, next_path)
+            response.status_code = refused.status
+            response.headers["Retry-After"] = str(refused.retry_after)
+            return response
         if isinstance(started, Refused):
             return refused_page(request, started.reason, next_path)
         response = RedirectResponse(started.url, status_code=303)

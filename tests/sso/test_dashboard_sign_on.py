@@ -286,3 +286,17 @@ async def test_an_unreachable_provider_is_a_kind_page(tmp_path: Path) -> None:
         assert "De inlogdienst van je organisatie is nu niet bereikbaar." in answer.text
         assert "sp_sso" not in answer.cookies
         assert await audit(web.app, "sso_login") == [("web", "refused:provider_unreachable")]
+
+
+async def test_sign_ons_are_counted_per_client(tmp_path: Path) -> None:
+    """Every start writes a pending sign-on: one client cannot fill the table."""
+    async with (
+        sign_on_site(tmp_path, login_attempts_per_minute=2) as site,
+        httpx.AsyncClient(base_url=site.base_url, timeout=10) as client,
+    ):
+        assert (await client.get("/loket/sso/login")).status_code == 303
+        assert (await client.get("/loket/sso/login")).status_code == 303
+        busy = await client.get("/loket/sso/login")
+        assert busy.status_code == 429
+        assert "Retry-After" in busy.headers
+        assert "Inloggen is nu erg druk." in busy.text
