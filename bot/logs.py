@@ -23,7 +23,7 @@ LogFormat = Literal["text", "json"]
 
 # The ``extra`` fields our log calls use (``grep -rn "extra=" bot``); anything else a log
 # record carries (uvicorn's color_message, a library's own extras) is left out.
-FIELDS = ("reference", "counts", "signals", "actor")
+FIELDS = ("reference", "counts", "signals", "actor", "reason")  # reason: a refusal's code
 # Our own packages log at the configured level; everything else at WARNING or above.
 OWN_LOGGERS = ("bot", "storage", "core")
 

@@ -13,6 +13,7 @@ from pydantic import Field, SecretStr, ValidationInfo, field_validator, model_va
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from bot.mail.settings import MailSettings
+from bot.sso.settings import OidcSettings
 from core.dialog.areas import AreaMap, AreaTableError, parse_area_table
 from core.dialog.model import Place
 from core.followup.rules import FollowUpRules
@@ -33,7 +34,7 @@ class RetentionPeriods:
     update_ids: timedelta = timedelta(days=14)
 
 
-class Settings(BaseSettings, MailSettings):
+class Settings(BaseSettings, MailSettings, OidcSettings):
     model_config = SettingsConfigDict(env_prefix="SIGNAALPUNT_", env_file=".env", extra="ignore")
 
     database_url: str = "sqlite+aiosqlite:///var/signaalpunt.db"

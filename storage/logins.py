@@ -16,7 +16,7 @@ from ._base import SessionRepository
 from .models import Staff, StaffSession
 from .records import StaffRecord
 from .staff import staff_record, staff_records
-from .types import as_utc
+from .types import Bound, as_utc, reveal
 
 
 @dataclass(frozen=True)
@@ -76,7 +76,15 @@ class LoginRepository(SessionRepository):
         assert isinstance(result, CursorResult)
         return result.rowcount == 1
 
-    async def open_session(self, token_hash: str, staff_id: int, csrf: str, now: datetime) -> None:
+    async def open_session(
+        self,
+        token_hash: str,
+        staff_id: int,
+        csrf: str,
+        now: datetime,
+        *,
+        id_token_hint: str | None = None,
+    ) -> None:
         now = as_utc(now)
         self._session.add(
             StaffSession(
@@ -85,9 +93,16 @@ class LoginRepository(SessionRepository):
                 csrf=csrf,
                 created_at=now,
                 last_seen_at=now,
+                id_token_hint=Bound(id_token_hint, token_hash) if id_token_hint else None,
             )
         )
         await self._session.flush()
+
+    async def id_token_hint(self, token_hash: str) -> str | None:
+        """The ID token a signed-on session keeps for its logout (None: a password login)."""
+        query = select(StaffSession.id_token_hint).where(StaffSession.token_hash == token_hash)
+        value = (await self._session.execute(query)).scalar_one_or_none()
+        return reveal(value, token_hash)
 
     async def session(self, token_hash: str) -> SessionRecord | None:
         query = (

@@ -316,6 +316,42 @@ class StaffSession(Base):
     csrf: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # A session begun by single sign-on keeps the provider's ID token as the hint its
+    # logout asks for (it names the person: encrypted, bound to the session).
+    id_token_hint: Mapped[Secret | None] = mapped_column(
+        EncryptedText("staff_sessions.id_token_hint"), nullable=True
+    )
+
+
+class StaffSsoAccount(Base):
+    """A staff member's identity at the municipality's identity provider: the sign-on
+    account book. ``account`` is the issuer and the subject (``issuer#subject``: a subject is
+    unique only within its issuer). ``revoked_by_provider``: the staff member was
+    deactivated because the provider no longer gave them a mapped group (a sign-in with the
+    group again makes them active; a revocation by an administrator stays)."""
+
+    __tablename__ = "staff_sso_accounts"
+
+    staff_id: Mapped[int] = mapped_column(
+        ForeignKey("staff.id", ondelete="CASCADE"), primary_key=True
+    )
+    account: Mapped[str] = mapped_column(String(600), unique=True)
+    linked_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    revoked_by_provider: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class SsoLogin(Base):
+    """A sign-on begun and not yet come back (``bot.sso.logins``), shared by every
+    instance; taken at most once, gone after ten minutes."""
+
+    __tablename__ = "sso_logins"
+
+    state: Mapped[str] = mapped_column(String(128), primary_key=True)
+    nonce: Mapped[str] = mapped_column(String(128))
+    code_verifier: Mapped[str] = mapped_column(String(128))
+    browser_hash: Mapped[str] = mapped_column(String(64))
+    return_to: Mapped[str] = mapped_column(String(512))
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
 
 
 class WebChat(Base):

@@ -24,6 +24,7 @@ from .models import (
     Signal,
     SignalEvent,
     StaffEmailAccount,
+    StaffSession,
     WebChat,
 )
 from .staff_mail import row_key as staff_mail_row
@@ -65,6 +66,9 @@ ENCRYPTED: tuple[EncryptedTable, ...] = (
         StaffEmailAccount.staff_id,
         ("address",),
         lambda r: staff_mail_row(r.staff_id),
+    ),
+    EncryptedTable(
+        StaffSession, StaffSession.token_hash, ("id_token_hint",), lambda r: r.token_hash
     ),
 )
 

@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from core.lifecycle.parties import EMAIL, TELEGRAM, WEB_LOGIN
 
 from ._base import SessionRepository
-from .models import Staff, StaffEmailAccount, StaffInvite, StaffTelegramAccount
+from .models import Staff, StaffEmailAccount, StaffInvite, StaffSsoAccount, StaffTelegramAccount
 from .records import StaffRecord
 from .types import as_utc
 
@@ -53,15 +53,22 @@ async def staff_records(
         StaffTelegramAccount.staff_id.in_([row.id for row in rows])
     )
     on_telegram = set((await session.execute(query)).scalars())
-    chose_mail = select(StaffEmailAccount.staff_id).where(
-        StaffEmailAccount.staff_id.in_([row.id for row in rows])
-    )
+    ids = [row.id for row in rows]
+    chose_mail = select(StaffEmailAccount.staff_id).where(StaffEmailAccount.staff_id.in_(ids))
     on_mail = set((await session.execute(chose_mail)).scalars()) if by_mail else set()
+    signed_on = set(
+        (
+            await session.execute(
+                select(StaffSsoAccount.staff_id).where(StaffSsoAccount.staff_id.in_(ids))
+            )
+        ).scalars()
+    )
     return [
         staff_record(
             row,
-            frozenset({TELEGRAM} if row.id in on_telegram else set())
-            | frozenset({EMAIL} if row.id in on_mail else set()),
+            (frozenset({TELEGRAM}) if row.id in on_telegram else frozenset())
+            | (frozenset({EMAIL}) if row.id in on_mail else frozenset())
+            | (frozenset({WEB_LOGIN}) if row.id in signed_on else frozenset()),
         )
         for row in rows
     ]

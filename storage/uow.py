@@ -25,6 +25,7 @@ from .repositories import (
     ReporterRepository,
 )
 from .signals import SignalRepository
+from .sso import SsoAccountRepository, SsoLoginRepository
 from .staff import AccountBook, StaffRepository
 from .staff_mail import EmailAccountRepository
 from .telegram import ChatRepository, KeyboardRepository, TelegramAccountRepository
@@ -59,6 +60,8 @@ class UnitOfWork:
     chats: ChatRepository
     telegram_accounts: TelegramAccountRepository
     email_accounts: EmailAccountRepository
+    sso_accounts: SsoAccountRepository
+    sso_logins: SsoLoginRepository
 
     def __init__(
         self,
@@ -92,12 +95,15 @@ class UnitOfWork:
         self.email_accounts = EmailAccountRepository(session, dialect_name, keyring)
         # A staff member's address reaches them only while mail is configured.
         self.staff.by_mail = self.logins.by_mail = mail is not None
+        self.sso_accounts = SsoAccountRepository(session, dialect_name, keyring)
+        self.sso_logins = SsoLoginRepository(session, dialect_name, keyring)
 
     def account_book(self, channel: str) -> AccountBook | None:
         """Where ``channel`` records which of its accounts is which staff member."""
         books: dict[str, AccountBook] = {
             "telegram": self.telegram_accounts,
             "email": self.email_accounts,
+            "sso": self.sso_accounts,
         }
         return books.get(channel)
 

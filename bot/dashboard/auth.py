@@ -15,7 +15,7 @@ import logging
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from fastapi import APIRouter, Request
@@ -26,7 +26,7 @@ from starlette.datastructures import FormData, UploadFile
 from bot.staff.passwords import hash_in_thread, needs_rehash, verify_in_thread
 from bot.web.http import client_of, form_fields, limited_body
 from bot.web.security import new_token, same_token
-from core.lifecycle.parties import WEB_VISITOR, StaffMember
+from core.lifecycle.parties import WEB_VISITOR, StaffMember, as_text
 from core.text.msgids import N_, Msg, msg
 from storage.records import StaffRecord
 
@@ -129,6 +129,9 @@ class StaffAuth:
         self._max_failed = settings.max_failed_logins
         self._lockout = timedelta(minutes=settings.lockout_minutes)
         self._secure = settings.web_secure_cookies
+        # Password sign-in switched off: only the break-glass administrator may use it.
+        self.password_sign_in = settings.password_sign_in
+        self._break_glass = settings.break_glass_admin
         self.gate = LoginGate(
             checks=settings.login_checks,
             waiting=settings.login_waiting,
@@ -190,13 +193,18 @@ class StaffAuth:
             await uow.commit()
         async with self._app.store.unit_of_work() as uow:
             account = await uow.logins.account(username)
-        stored = account.password_hash if account is not None else None
+        # With password sign-in off, everyone but the break-glass administrator is refused
+        # exactly like a wrong password (same check, same answer): the answer does not tell
+        # which username is the one that may still sign in.
+        allowed = self.password_sign_in or (
+            username == self._break_glass and account is not None and account.staff.role == "admin"
+        )
+        stored = account.password_hash if account is not None and allowed else None
         matches = await verify_in_thread(stored, password)  # outside the transaction: slow
         async with self._app.store.unit_of_work() as uow:
-            if not matches or account is None or not account.staff.active:
-                await uow.audit.record(
-                    at=now, actor=WEB_VISITOR, action="login", outcome="refused:credentials"
-                )
+            if not matches or account is None or not allowed or not account.staff.active:
+                refused = "refused:credentials" if allowed else "refused:password_off"
+                await uow.audit.record(at=now, actor=WEB_VISITOR, action="login", outcome=refused)
                 await uow.commit()
                 return None, LOGIN_FAILED
             await uow.limits.attempt_succeeded(attempt)
@@ -204,18 +212,31 @@ class StaffAuth:
             await uow.logins.open_session(token_hash(token), account.staff.id, new_token(), now)
             if needs_rehash(account.password_hash):  # the hasher's parameters were raised
                 await uow.logins.set_password(account.staff.id, await hash_in_thread(password))
+            break_glass = not self.password_sign_in
             await uow.audit.record(
-                at=now, actor=StaffMember(account.staff.id), action="login", outcome="ok"
+                at=now,
+                actor=StaffMember(account.staff.id),
+                action="login",
+                outcome="ok:break_glass" if break_glass else "ok",
             )
             await uow.commit()
+        if break_glass:
+            log.warning(
+                "break-glass password sign-in",
+                extra={"actor": as_text(StaffMember(account.staff.id))},
+            )
         return token, None
 
-    async def log_out(self, staff: WebStaff) -> None:
+    async def log_out(self, staff: WebStaff) -> str | None:
+        """Ends the session; the ID token it kept when it began by single sign-on (the
+        provider's logout asks for it)."""
         now = self._clock()
         async with self._app.store.unit_of_work() as uow:
+            hint = await uow.logins.id_token_hint(staff.token_hash)
             await uow.logins.close_session(staff.token_hash)
             await uow.audit.record(at=now, actor=staff.actor, action="logout", outcome="ok")
             await uow.commit()
+        return hint
 
     def set_cookie(self, response: Response, token: str) -> None:
         response.set_cookie(
@@ -242,6 +263,30 @@ def login_redirect(next_path: str) -> RedirectResponse:
     return RedirectResponse(f"{LOGIN_PATH}?next={quote(safe_next(next_path))}", status_code=303)
 
 
+def sign_on_button(web: DashboardContext, next_path: str) -> dict[str, Any]:
+    """The login page's "sign in with" button, when single sign-on is on."""
+    from .sign_on_routes import PATH, SIGN_IN_WITH  # it imports this module
+
+    if web.sign_on is None:
+        return {"sign_on": None}
+    return {
+        "sign_on": msg(SIGN_IN_WITH, organisation=sign_on_organisation(web)),
+        "sign_on_url": f"{PATH}/login?next={quote(next_path)}",
+    }
+
+
+def sign_on_organisation(web: DashboardContext) -> str | Msg:
+    from .sign_on_routes import organisation  # it imports this module
+
+    return organisation(web)
+
+
+def after_logout_url(redirect_url: str) -> str:
+    """Where the provider sends the browser after its logout: our login page, at the
+    address the provider knows us by."""
+    return redirect_url.split("/loket/", 1)[0] + LOGIN_PATH
+
+
 def router(web: DashboardContext) -> APIRouter:
     routes = APIRouter()
     auth = web.auth
@@ -257,6 +302,8 @@ def router(web: DashboardContext) -> APIRouter:
         headers: dict[str, str] | None = None,
     ) -> Response:
         cookie = forms.cookie_of(request) or new_token()
+        # With password sign-in off, the form is there only at /loket/login?noodtoegang.
+        break_glass = not auth.password_sign_in and "noodtoegang" in request.query_params
         response = web.pages.render(
             request,
             "staff/login.html",
@@ -266,6 +313,9 @@ def router(web: DashboardContext) -> APIRouter:
             error=error,
             username=username,
             form_token=forms.token_for(cookie),
+            show_password=auth.password_sign_in or break_glass,
+            break_glass=break_glass,
+            **sign_on_button(web, next_path),
         )
         forms.set_cookie(response, cookie)
         return response
@@ -331,8 +381,24 @@ def router(web: DashboardContext) -> APIRouter:
     async def logout(request: Request) -> Response:
         staff = await auth.current_staff(request)
         await checked_form(request, staff)
-        await auth.log_out(staff)
-        response = RedirectResponse(LOGIN_PATH, status_code=303)
+        hint = await auth.log_out(staff)
+        provider_logout = None
+        if web.sign_on is not None and hint is not None:
+            provider_logout = await web.sign_on.logout_url(
+                hint, after_logout_url(web.sign_on.redirect_url)
+            )
+        response: Response
+        if provider_logout is not None:
+            # A page that moves on rather than a redirect: the form's page allows forms to
+            # go only to this site (CSP form-action), redirects after the POST included.
+            response = web.pages.render(
+                request,
+                "staff/sign_on_logout.html",
+                go_to=provider_logout,
+                organisation=sign_on_organisation(web),
+            )
+        else:
+            response = RedirectResponse(LOGIN_PATH, status_code=303)
         auth.clear_cookie(response)
         return response
 

@@ -7,11 +7,13 @@ Page modules are imported here, inside ``dashboard_parts``: each exposes
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import asyncio
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+import httpx
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
@@ -33,6 +35,8 @@ from .context import DashboardContext
 from .flash import Flash
 
 PATH = "/loket"
+SSO_TIMEOUT = 10.0  # seconds for each call to the identity provider
+Loop = Callable[[asyncio.Event], Coroutine[Any, Any, None]]  # as bot.channels.channel's
 
 
 @dataclass(frozen=True)
@@ -41,11 +45,32 @@ class DashboardParts:
     routers: tuple[APIRouter, ...]
     # Exception handlers of its pages (a missing login becomes a redirect).
     errors: dict[Any, Callable[..., Any]]
+    # Runs while the service does (single sign-on's HTTP client is closed when it stops).
+    loops: tuple[Loop, ...] = ()
 
 
 def dashboard_context(app: App, clock: Callable[[], datetime], pages: Pages) -> DashboardContext:
     flash = Flash(app.store.keyring, secure=app.settings.web_secure_cookies)
-    return DashboardContext(app, clock, pages, StaffAuth(app, clock), flash)
+    sign_on = None
+    if app.settings.oidc_issuer is not None:
+        from .sign_on import SignOn
+
+        sign_on = SignOn(app, clock, httpx.AsyncClient(timeout=SSO_TIMEOUT))
+    return DashboardContext(app, clock, pages, StaffAuth(app, clock), flash, sign_on)
+
+
+def _sign_on(web: DashboardContext) -> tuple[list[APIRouter], tuple[Loop, ...]]:
+    if web.sign_on is None:
+        return [], ()
+    from . import sign_on_routes
+
+    http = web.sign_on.http
+
+    async def close_client(stop: asyncio.Event) -> None:
+        await stop.wait()
+        await http.aclose()
+
+    return [sign_on_routes.router(web, web.sign_on)], (close_client,)
 
 
 def _home() -> APIRouter:
@@ -91,5 +116,6 @@ def dashboard_parts(
     app: App, clock: Callable[[], datetime], pages: Pages, errors: ErrorPages
 ) -> DashboardParts:
     web = dashboard_context(app, clock, pages)
-    routers = (_home(), auth_router(web), *_page_routers(web))
-    return DashboardParts(web, routers, _error_handlers(errors))
+    sign_on_routers, loops = _sign_on(web)
+    routers = (_home(), auth_router(web), *sign_on_routers, *_page_routers(web))
+    return DashboardParts(web, routers, _error_handlers(errors), loops)

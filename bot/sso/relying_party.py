@@ -75,6 +75,10 @@ class Refused:
     # nonce_mismatch, userinfo_mismatch, too_many_groups, no_role
     reason: str
     detail: str = ""
+    # Who was refused, when the token was good (no_role, too_many_groups): the dashboard
+    # deactivates a staff member whose group is gone. Not part of the reason.
+    subject: str = field(default="", compare=False)
+    issuer: str = field(default="", compare=False)
 
 
 Random = Callable[[int], str]
@@ -219,13 +223,13 @@ class RelyingParty:
         value = _claim(claims, self.client.roles_claim)
         if value is None and self.client.roles_claim in claims.get("_claim_names", {}):
             # Entra ID leaves the groups out past 200 and points to Graph instead.
-            return Refused("too_many_groups")
+            return Refused("too_many_groups", subject=claims["sub"], issuer=claims["iss"])
         listed = [value] if isinstance(value, str) else value if isinstance(value, list) else []
         groups = {group for group in listed if isinstance(group, str)}
         mapped = {role for role, group in self.client.role_map if group in groups}
         roles = tuple(role for role in self.client.roles if role in mapped)
         if not roles:
-            return Refused("no_role")
+            return Refused("no_role", subject=claims["sub"], issuer=claims["iss"])
         name = claims.get("name") or claims.get("preferred_username") or claims["sub"]
         email = claims.get("email")
         return SignedIn(

@@ -75,6 +75,13 @@ class OidcSettings(BaseModel):
     oidc_scopes: str = "openid profile email"
     oidc_roles_claim: str = "groups"
     oidc_role_map: str = ""
+    # The name on the sign-on button ("Inloggen met Gemeente Terneuzen"); default: the
+    # municipality's name.
+    oidc_name: str | None = None
+    # Password sign-in to the dashboard; off, only the break-glass administrator (a
+    # dashboard username) may still sign in with a password, for when the provider is down.
+    password_sign_in: bool = True
+    break_glass_admin: str | None = None
 
     @field_validator("oidc_issuer")
     @classmethod
@@ -106,6 +113,31 @@ class OidcSettings(BaseModel):
         if "openid" not in value.split():
             raise ValueError("includes openid, like: openid profile email")
         return value
+
+    @field_validator("oidc_name", "break_glass_admin")
+    @classmethod
+    def _short_name(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        if len(value.strip()) > 64 or not value.strip().isprintable():
+            raise ValueError("is a name of at most 64 printable characters")
+        return value.strip()
+
+    @model_validator(mode="after")
+    def _password_sign_in(self) -> OidcSettings:
+        if self.password_sign_in:
+            return self
+        if self.oidc_issuer is None:
+            raise ValueError(
+                "SIGNAALPUNT_PASSWORD_SIGN_IN=false needs single sign-on "
+                "(SIGNAALPUNT_OIDC_ISSUER): otherwise nobody can sign in"
+            )
+        if self.break_glass_admin is None:
+            raise ValueError(
+                "SIGNAALPUNT_PASSWORD_SIGN_IN=false needs SIGNAALPUNT_BREAK_GLASS_ADMIN, the "
+                "username of the one administrator who may still sign in with a password"
+            )
+        return self
 
     @model_validator(mode="after")
     def _oidc_complete(self) -> OidcSettings:

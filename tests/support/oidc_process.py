@@ -13,6 +13,7 @@ import shutil
 import socket
 from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass, field
+from http.cookiejar import CookieJar, DefaultCookiePolicy
 from pathlib import Path
 from typing import IO, Any
 
@@ -72,6 +73,12 @@ def listening_socket(port: int = 0) -> socket.socket:
     return sock
 
 
+def no_cookies() -> CookieJar:
+    """A jar that keeps nothing: the proxy passes each browser's cookies through, and a jar
+    of its own would hand the provider's session of one browser to every other."""
+    return CookieJar(policy=DefaultCookiePolicy(allowed_domains=[]))
+
+
 @dataclass
 class Proxy:
     """Swaps the id_token of the next token responses for ``replacements`` (one each)."""
@@ -119,6 +126,13 @@ class RunningProvider:
     keys: list[dict[str, Any]]
     config_file: Path
 
+    def set_groups(self, login: str, groups: list[str]) -> None:
+        """The person's groups from now on (the provider reads its accounts at each
+        sign-in, as a directory would)."""
+        config = json.loads(self.config_file.read_text(encoding="utf-8"))
+        config["accounts"][login]["groups"] = groups
+        self.config_file.write_text(json.dumps(config), encoding="utf-8")
+
 
 def provider_config(
     issuer: str,
@@ -142,7 +156,10 @@ def provider_config(
                 "client_id": client_id,
                 "client_secret": CLIENT_SECRET,
                 "redirect_uris": [redirect_url],
-                "post_logout_redirect_uris": [redirect_url.rsplit("/", 1)[0] + "/"],
+                "post_logout_redirect_uris": [
+                    redirect_url.rsplit("/", 1)[0] + "/",
+                    redirect_url.split("/loket/", 1)[0] + "/loket/login",  # the dashboard's
+                ],
                 "token_endpoint_auth_method": "client_secret_basic",
                 "grant_types": ["authorization_code"],
                 "response_types": ["code"],
@@ -222,7 +239,7 @@ async def oidc_provider(
     try:
         async with (
             node_provider(config, config_file),
-            httpx.AsyncClient(timeout=10) as upstream,
+            httpx.AsyncClient(timeout=10, cookies=no_cookies()) as upstream,
         ):
             server = uvicorn.Server(
                 uvicorn.Config(proxy.app(upstream), log_config=None, lifespan="off")

@@ -93,12 +93,14 @@ async def web_service(
     *,
     clock: Clock | None = None,
     run_outbox: bool = True,
+    port: int = 0,
     **extra: Any,
 ) -> AsyncIterator[WebService]:
-    """The web channel served on a free loopback port until the block ends. Run it again
-    on the same ``tmp_path`` to restart on the same database (and keys)."""
+    """The web channel served on a free loopback port (or ``port``, for an address that
+    must be known before, like the sign-on's redirect URL) until the block ends. Run it
+    again on the same ``tmp_path`` to restart on the same database (and keys)."""
     sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
+    sock.bind(("127.0.0.1", port))
     sock.listen(64)
     port = sock.getsockname()[1]
     clock = clock or Clock()
