@@ -10,6 +10,7 @@ from core.lifecycle.parties import Account
 from storage.monitoring.figures import FiguresRepository
 
 from .audit import AuditRepository
+from .changes import ChangeRepository
 from .crypto import Keyring
 from .erasure import ErasureRepository
 from .followup import FollowUpRepository
@@ -57,6 +58,7 @@ class UnitOfWork:
     webchat: WebChatRepository
     chats: ChatRepository
     telegram_accounts: TelegramAccountRepository
+    changes: ChangeRepository
 
     def __init__(self, session: AsyncSession, dialect_name: str, keyring: Keyring) -> None:
         self._session = session
@@ -80,6 +82,7 @@ class UnitOfWork:
         self.webchat = WebChatRepository(session, dialect_name, keyring)
         self.chats = ChatRepository(session, dialect_name, keyring)
         self.telegram_accounts = TelegramAccountRepository(session, dialect_name, keyring)
+        self.changes = ChangeRepository(session, dialect_name, keyring)
 
     def account_book(self, channel: str) -> AccountBook | None:
         """Where ``channel`` records which of its accounts is which staff member."""

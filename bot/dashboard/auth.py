@@ -161,6 +161,19 @@ class StaffAuth:
                 await uow.commit()
         return WebStaff(session.staff, session.csrf, hashed)
 
+    async def still_signed_in(self, token_hash: str) -> bool:
+        """Whether the session is still open, without counting this as activity (a live
+        stream open in a forgotten tab must not keep its session from timing out)."""
+        now = self._clock()
+        async with self._app.store.unit_of_work() as uow:
+            session = await uow.logins.session(token_hash)
+        return (
+            session is not None
+            and session.staff.active
+            and now - session.last_seen_at < self._idle
+            and now - session.created_at < self._longest
+        )
+
     def _subject(self, username: str) -> str:
         return self._app.store.keyring.index(f"{LOGIN}:{username.casefold()}")
 

@@ -7,8 +7,9 @@ Page modules are imported here, inside ``dashboard_parts``: each exposes
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+import asyncio
+from collections.abc import Callable, Coroutine
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -31,8 +32,11 @@ from .auth import (
 from .auth import router as auth_router
 from .context import DashboardContext
 from .flash import Flash
+from .live import router as live_router
+from .live_feed import LiveFeed
 
 PATH = "/loket"
+Loop = Callable[[asyncio.Event], Coroutine[Any, Any, None]]  # runs until the event is set
 
 
 @dataclass(frozen=True)
@@ -41,6 +45,8 @@ class DashboardParts:
     routers: tuple[APIRouter, ...]
     # Exception handlers of its pages (a missing login becomes a redirect).
     errors: dict[Any, Callable[..., Any]]
+    # Background loops (the live feed), run until the service stops.
+    loops: tuple[Loop, ...] = field(default=())
 
 
 def dashboard_context(app: App, clock: Callable[[], datetime], pages: Pages) -> DashboardContext:
@@ -90,5 +96,6 @@ def dashboard_parts(
     app: App, clock: Callable[[], datetime], pages: Pages, errors: ErrorPages
 ) -> DashboardParts:
     web = dashboard_context(app, clock, pages)
-    routers = (_home(), auth_router(web), *_page_routers(web))
-    return DashboardParts(web, routers, _error_handlers(errors))
+    feed = LiveFeed(app.store)
+    routers = (_home(), auth_router(web), *_page_routers(web), live_router(web, feed))
+    return DashboardParts(web, routers, _error_handlers(errors), loops=(feed.run,))
