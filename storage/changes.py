@@ -94,9 +94,7 @@ class ChangeCursor:
 
 
 # The engines whose commits of a signal event wake someone in this process.
-_woken: weakref.WeakKeyDictionary[Engine, list[Callable[[], None]]] = (
-    weakref.WeakKeyDictionary()
-)
+_woken: weakref.WeakKeyDictionary[Engine, list[Callable[[], None]]] = weakref.WeakKeyDictionary()
 _FLAG = "signal_event_flushed"
 
 

@@ -94,7 +94,7 @@ class LiveFeed:
                 self._woken.clear()
                 with contextlib.suppress(Exception):  # logged in look(); try again later
                     await self.look()
-                await _first(stop, self._woken, timeout=self._poll_every)
+                await _first(stop, self._woken, within=self._poll_every)
         finally:
             self.close()
 
@@ -155,11 +155,11 @@ class LiveFeed:
         self._streams.clear()
 
 
-async def _first(*events: asyncio.Event, timeout: float) -> None:
-    """Wait until one of ``events`` is set, or ``timeout`` seconds."""
+async def _first(*events: asyncio.Event, within: float) -> None:
+    """Wait until one of ``events`` is set, or ``within`` seconds."""
     waits = [asyncio.create_task(e.wait()) for e in events]
     try:
-        await asyncio.wait(waits, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
+        await asyncio.wait(waits, timeout=within, return_when=asyncio.FIRST_COMPLETED)
     finally:
         for wait in waits:
             wait.cancel()

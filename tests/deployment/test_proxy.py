@@ -203,7 +203,7 @@ def test_the_proxy_passes_the_live_stream_on_unbuffered() -> None:
     assert upstream_name(location) == "signaalpunt"
     # The heartbeat comes well before the proxy gives up on a quiet stream.
     read_timeout = effective("proxy_read_timeout", location, server, nginx())[0]
-    assert live.HEARTBEAT * 2 <= int(read_timeout.removesuffix("s"))
+    assert int(read_timeout.removesuffix("s")) >= live.HEARTBEAT * 2
     assert "http2" in {d.name for d in server.block or []}
 
 
