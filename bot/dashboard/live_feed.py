@@ -19,7 +19,10 @@ from storage.uow import Store
 log = logging.getLogger(__name__)
 
 POLL_EVERY = 2.0  # seconds: how late a change made through another instance arrives at most
-PER_STAFF = 6  # open streams of one staff member (tabs, devices)
+# Open streams of one staff member (tabs, devices). Below the 6 connections a browser
+# opens to one site over HTTP/1.1 (without the proxy's HTTP/2): a fifth tab goes without
+# live updates rather than every tab waiting for a free connection.
+PER_STAFF = 4
 IN_TOTAL = 300  # open streams of this process
 RECENT = 1_000  # changes kept for a stream that connects after its page was rendered
 WAITING = 50  # batches waiting for one stream; past that it is told to reload

@@ -142,6 +142,7 @@ async def test_two_staff_members_see_a_web_report_arrive_and_a_claim_change_it(
         notice = bert_signal.get_by_test_id("live-notice")
         await expect(notice).to_be_visible()
         await expect(bert_signal.get_by_test_id("live-news")).to_contain_text("gewijzigd")
+        await screenshot(bert_signal, "live-signal-changed")
         assert await still_unreloaded(bert_signal)
         assert await serious_violations(bert_signal) == []
         await notice.get_by_role("link").click()
