@@ -290,3 +290,23 @@ async def test_the_stream_is_behind_the_login_bounded_and_ends_when_the_service_
         await stream.__aexit__(None, None, None)
     await anna.aclose()
     await bert.aclose()
+
+
+async def test_live_refreshes_and_an_open_stream_do_not_keep_a_session_open(
+    tmp_path: Path,
+) -> None:
+    async with web_service(tmp_path) as svc:
+        await add_web_staff(svc.app, "anna")
+        async with httpx.AsyncClient(base_url=svc.base_url, timeout=10) as anna:
+            await post_login(anna, "anna")
+            async with anna.stream("GET", "/loket/live") as stream:
+                assert stream.status_code == 200
+                # The list fetched again by live.js every few minutes for an hour: no
+                # activity of hers, so the session times out all the same.
+                for _ in range(31):
+                    svc.clock.advance(minutes=2)
+                    refreshed = await anna.get("/loket/", headers={"X-Signaalpunt-Live": "1"})
+                    if refreshed.status_code != 200:
+                        break
+                assert refreshed.status_code == 303
+                assert refreshed.headers["location"].startswith("/loket/login")

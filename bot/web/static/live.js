@@ -120,7 +120,7 @@
     fetching = true;
     var created = pending;
     pending = [];
-    fetch(window.location.href, { credentials: "same-origin", headers: { "Accept": "text/html" } })
+    fetch(window.location.href, { credentials: "same-origin", headers: { "Accept": "text/html", "X-Signaalpunt-Live": "1" } })
       .then(function (answer) {
         if (answer.redirected || !answer.ok) { throw new Error("list not fetched"); }
         return answer.text();
