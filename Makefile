@@ -100,7 +100,7 @@ test-new-year: $(STAMP) system-deps catalogs
 # Benchmarks (docs/benchmarks.md): `make bench` prints the figures at full size (minutes, and
 # PostgreSQL); `make bench-smoke` runs each at a tiny size, so CI proves they still work.
 BENCHES := engine_steps service_steps memory telegram_load outbox_limits scale login_flood \
-	unsigned_webhooks transcription mail_latency
+	unsigned_webhooks transcription mail_latency live_latency
 bench: $(STAMP) system-deps catalogs whisper-model
 	@for b in $(BENCHES); do echo; echo "== bench.$$b"; $(BIN)/python -m bench.$$b || exit 1; done
 	@echo; echo "== bench.crypto"; $(BIN)/python -m bench.crypto

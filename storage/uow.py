@@ -10,6 +10,7 @@ from core.lifecycle.parties import Account
 from storage.monitoring.figures import FiguresRepository
 
 from .audit import AuditRepository
+from .changes import ChangeRepository
 from .crypto import Keyring
 from .erasure import ErasureRepository
 from .followup import FollowUpRepository
@@ -62,6 +63,7 @@ class UnitOfWork:
     email_accounts: EmailAccountRepository
     sso_accounts: SsoAccountRepository
     sso_logins: SsoLoginRepository
+    changes: ChangeRepository
 
     def __init__(
         self,
@@ -97,6 +99,7 @@ class UnitOfWork:
         self.staff.by_mail = self.logins.by_mail = mail is not None
         self.sso_accounts = SsoAccountRepository(session, dialect_name, keyring)
         self.sso_logins = SsoLoginRepository(session, dialect_name, keyring)
+        self.changes = ChangeRepository(session, dialect_name, keyring)
 
     def account_book(self, channel: str) -> AccountBook | None:
         """Where ``channel`` records which of its accounts is which staff member."""

@@ -62,7 +62,7 @@ def web_channel(app: App, clock: Callable[[], datetime], base_url: str) -> Chann
         name=chat.channel.name,
         messenger=chat.messenger,
         routers=routers,
-        loops=dashboard.loops,
+        loops=(*chat.channel.loops, *dashboard.loops),
         errors={**errors.handlers(), **dashboard.errors},
         failure_page=errors.failure_page(),
         where=f"web chat on {base_url}{CHAT_PATH}, loket dashboard on {base_url}{DASHBOARD_PATH}/",

@@ -44,6 +44,9 @@ COOKIE_PATH = "/loket"
 LOGIN_PATH = "/loket/login"
 LOGIN = "web_login"  # the kind of attempt in access_attempts
 TOUCH_EVERY = timedelta(minutes=1)  # last_seen is written at most once a minute
+# Sent by static/live.js when it fetches the list again after a change: not the staff
+# member's activity, so it does not keep an unattended tab's session open.
+LIVE_FETCH_HEADER = "x-signaalpunt-live"
 # Bytes of a dashboard form, read as they arrive: far above any form of ours (a text that is
 # too long still gets its "too long" message), a bound where no proxy stands in front.
 MAX_FORM = 1_000_000
@@ -159,10 +162,26 @@ class StaffAuth:
                 await uow.logins.close_session(hashed)
                 await uow.commit()
                 raise LoginRequired(target)
-            if now - session.last_seen_at >= TOUCH_EVERY:
+            if (
+                now - session.last_seen_at >= TOUCH_EVERY
+                and LIVE_FETCH_HEADER not in request.headers
+            ):
                 await uow.logins.touch(hashed, now)
                 await uow.commit()
         return WebStaff(session.staff, session.csrf, hashed)
+
+    async def still_signed_in(self, token_hash: str) -> bool:
+        """Whether the session is still open, without counting this as activity (a live
+        stream open in a forgotten tab must not keep its session from timing out)."""
+        now = self._clock()
+        async with self._app.store.unit_of_work() as uow:
+            session = await uow.logins.session(token_hash)
+        return (
+            session is not None
+            and session.staff.active
+            and now - session.last_seen_at < self._idle
+            and now - session.created_at < self._longest
+        )
 
     def _subject(self, username: str) -> str:
         return self._app.store.keyring.index(f"{LOGIN}:{username.casefold()}")

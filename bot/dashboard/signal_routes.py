@@ -84,6 +84,7 @@ def router(web: DashboardContext) -> APIRouter:
     ) -> Response:
         now = web.clock()
         async with app.store.unit_of_work() as uow:
+            live_after = await uow.changes.latest()  # before the signal: a later change is sent
             signal = await uow.signals.get_by_reference(reference) if reference else None
             if signal is None:
                 await uow.audit.record(
@@ -122,6 +123,7 @@ def router(web: DashboardContext) -> APIRouter:
             max_note=MAX_NOTE,
             phone_parts=phone_parts,
             access_text=access_text,
+            live_after=live_after,
         )
         if not errors:
             web.flash.take(request, response)

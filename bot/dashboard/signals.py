@@ -59,6 +59,7 @@ def router(web: DashboardContext) -> APIRouter:
             request.query_params, places=app.places, areas=app.areas, staff_id=staff.record.id
         )
         async with app.store.unit_of_work() as uow:
+            live_after = await uow.changes.latest()  # before the rows: a later change is sent
             shown_page = await list_page(
                 uow,
                 asked.wanted,
@@ -97,6 +98,7 @@ def router(web: DashboardContext) -> APIRouter:
             channels=st.CHANNEL_LABELS,
             orders=ORDER_LABELS,
             may_export=staff.role in DETAIL_VIEWERS,
+            live_after=live_after,
         )
 
     @routes.get("/loket/signalen.csv")

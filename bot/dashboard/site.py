@@ -33,6 +33,8 @@ from .auth import (
 from .auth import router as auth_router
 from .context import DashboardContext
 from .flash import Flash
+from .live import router as live_router
+from .live_feed import LiveFeed
 
 PATH = "/loket"
 SSO_TIMEOUT = 10.0  # seconds for each call to the identity provider
@@ -45,7 +47,8 @@ class DashboardParts:
     routers: tuple[APIRouter, ...]
     # Exception handlers of its pages (a missing login becomes a redirect).
     errors: dict[Any, Callable[..., Any]]
-    # Runs while the service does (single sign-on's HTTP client is closed when it stops).
+    # Run while the service does: the live feed; single sign-on's HTTP client, closed when
+    # the service stops.
     loops: tuple[Loop, ...] = ()
 
 
@@ -116,6 +119,13 @@ def dashboard_parts(
     app: App, clock: Callable[[], datetime], pages: Pages, errors: ErrorPages
 ) -> DashboardParts:
     web = dashboard_context(app, clock, pages)
-    sign_on_routers, loops = _sign_on(web)
-    routers = (_home(), auth_router(web), *sign_on_routers, *_page_routers(web))
-    return DashboardParts(web, routers, _error_handlers(errors), loops)
+    sign_on_routers, sign_on_loops = _sign_on(web)
+    feed = LiveFeed(app.store)
+    routers = (
+        _home(),
+        auth_router(web),
+        *sign_on_routers,
+        *_page_routers(web),
+        live_router(web, feed),
+    )
+    return DashboardParts(web, routers, _error_handlers(errors), (*sign_on_loops, feed.run))

@@ -13,6 +13,7 @@ import pytest
 
 from bot.channels.telegram import webhook as telegram_webhook
 from bot.channels.whatsapp import webhook as whatsapp_webhook
+from bot.dashboard import live
 from tests.support.deployment_files import (
     NGINX,
     PREFIX,
@@ -160,7 +161,7 @@ def test_the_proxy_exposes_nothing_else() -> None:
         assert answer is not None
         assert answer.args == ["404"]
     proxied = {loc.args[-1] for loc in server.all("location") if loc.all("proxy_pass")}
-    assert proxied == EXPOSED | WEB | {LOGIN}
+    assert proxied == EXPOSED | WEB | {LOGIN, live.PATH}
     for location in server.all("location"):
         if location.all("proxy_pass") and location.args[-1] in EXPOSED:
             assert location.args[0] == "=", "exact paths: /telegram/webhook/x stays outside"
@@ -192,6 +193,18 @@ def test_the_proxy_body_limit_is_the_services(path: str, limit: int) -> None:
     buffer = nginx_size(effective("client_body_buffer_size", location, server, nginx())[0])
     assert buffer >= limit
     assert nginx_size(effective("client_max_body_size", server)[0]) < limit
+
+
+def test_the_proxy_passes_the_live_stream_on_unbuffered() -> None:
+    server = tls_server()
+    location = route(server, live.PATH)
+    assert location.args == ["=", live.PATH]
+    assert location.one("proxy_buffering").args == ["off"]  # type: ignore[union-attr]
+    assert upstream_name(location) == "signaalpunt"
+    # The heartbeat comes well before the proxy gives up on a quiet stream.
+    read_timeout = effective("proxy_read_timeout", location, server, nginx())[0]
+    assert int(read_timeout.removesuffix("s")) >= live.HEARTBEAT * 2
+    assert "http2" in {d.name for d in server.block or []}
 
 
 def test_the_proxy_limits_login_posts_per_client() -> None:
