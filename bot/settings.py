@@ -12,6 +12,7 @@ import holidays
 from pydantic import Field, SecretStr, ValidationInfo, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from bot.mail.settings import MailSettings
 from core.dialog.areas import AreaMap, AreaTableError, parse_area_table
 from core.dialog.model import Place
 from core.followup.rules import FollowUpRules
@@ -32,7 +33,7 @@ class RetentionPeriods:
     update_ids: timedelta = timedelta(days=14)
 
 
-class Settings(BaseSettings):
+class Settings(MailSettings, BaseSettings):
     model_config = SettingsConfigDict(env_prefix="SIGNAALPUNT_", env_file=".env", extra="ignore")
 
     database_url: str = "sqlite+aiosqlite:///var/signaalpunt.db"

@@ -22,6 +22,7 @@ from storage.uow import Store, UnitOfWork
 from .followup import FollowUpComposer
 from .kinds import ADMIN_ALERT, KINDS, Composer
 from .loket import LoketComposer
+from .reporter_mail import ReporterMailComposer, queue_notice
 
 log = logging.getLogger(__name__)
 
@@ -53,9 +54,10 @@ class OutboxWorker:
     ) -> None:
         self._store = store
         self._messenger = messenger
-        self._composers: dict[Composer, LoketComposer | FollowUpComposer] = {
+        self._composers: dict[Composer, LoketComposer | FollowUpComposer | ReporterMailComposer] = {
             "staff": LoketComposer(catalogs, places),
             "followup": FollowUpComposer(catalogs),
+            "reporter_mail": ReporterMailComposer(),
         }
         self._batch = batch
 
@@ -137,6 +139,8 @@ class OutboxWorker:
                 return await self._fail(item, now, DeliveryError(repr(error)))
         async with self._store.unit_of_work() as uow:
             await uow.outbox.mark_sent(item.id, now, landed)
+            if outgoing is not None:
+                await queue_notice(uow, item, outgoing, now)  # a web reporter's mail, once
             if outgoing is not None and KINDS[item.kind].discloses:
                 # Personal details reached a staff member (or the group): an access like
                 # any view, by whoever received them.
