@@ -12,8 +12,9 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from email.message import EmailMessage
 from pathlib import Path
+from typing import Any
 
-from playwright.async_api import Page
+from playwright.async_api import Page, ViewportSize
 
 from bot.bootstrap.serving import RoutingMessenger
 from bot.bootstrap.web import web_pages
@@ -36,7 +37,7 @@ from tests.support.web_harness import (
 from .test_web_chat import gettext, live_prompt, press, report, signal, type_message
 
 SHOTS = Path("/work/team/shots/21")
-PHONE = {"width": 390, "height": 844}
+PHONE: ViewportSize = {"width": 390, "height": 844}
 LINK = re.compile(r"http://127\.0\.0\.1:\d+/chat/open\?t=[A-Za-z0-9_-]+")
 
 
@@ -52,7 +53,7 @@ async def mail_service(
 ) -> AsyncIterator[tuple[WebService, RecordingHandler]]:
     handler = RecordingHandler()
     port = free_port()
-    extra = (
+    extra: dict[str, Any] = (
         {"smtp_url": f"smtp://127.0.0.1:{port}", "mail_from": "Gemeente <noreply@gemeente.test>"}
         if smtp
         else {}
@@ -143,6 +144,7 @@ async def test_a_check_in_reaches_a_web_reporter_by_mail_and_its_link_opens_the_
         other = await laptop.new_page()
         await other.goto(link)
         assert other.url.endswith("/chat/open")  # the token left the address bar
+        await shot(other, "open-link-nl-390")
         async with other.expect_navigation():
             await other.click("[data-testid=open-chat] button")
         loket = other.locator("[data-who=loket]")
@@ -258,4 +260,45 @@ async def test_no_smtp_no_question_and_erasure_removes_the_address(tmp_path: Pat
         assert await live_prompt(page) == "confirm_erase"
         await press(page, "confirm_erase", "yes")
         assert await email_of(svc, reference) is None
+        await context.close()
+
+
+async def test_a_refused_notice_is_retried_and_arrives_once_in_turkish(tmp_path: Path) -> None:
+    async with mail_service(tmp_path) as (svc, smtp), browser() as chromium:
+        context = await chromium.new_context(locale="tr-TR", viewport=PHONE)
+        page = await context.new_page()
+        await page.goto(f"{svc.base_url}/chat")
+        await page.select_option("#chat-language", "tr")
+        async with page.expect_navigation():
+            await page.click("[data-testid=language-form] button")
+        await press(page, "welcome", "report")
+        await report(page, MESSAGE_ME[1:])
+        await give_address(page, "ayse@ornek.com.tr")
+        svc.clock.advance(days=15)
+        await svc.app.followup.sweep(svc.clock())
+        smtp.data_answers.append("451 4.3.0 Try again later")  # the server is busy once
+        await drain(svc)
+        assert smtp.received == []
+        assert await drain(svc) == 0  # waiting for its retry, not sent again at once
+        svc.clock.advance(minutes=1)
+        assert await drain(svc) == 1
+        assert await drain(svc) == 0
+        assert len(smtp.received) == 1
+        mail = smtp.received[0].message()
+        assert mail["Subject"] == gettext(svc, "tr", t.SUBJECT)
+        assert mail["Content-Language"] == "tr"
+        inbox = await context.new_page()
+        await inbox.set_content(body(mail, "html"))
+        await shot(inbox, "mail-tr-as-received-390")
+        found = LINK.search(body(mail, "plain"))
+        assert found is not None
+        # A link past its 7 days gets the friendly page, in Turkish.
+        svc.clock.advance(days=8)
+        other = await (await chromium.new_context(locale="nl-NL", viewport=PHONE)).new_page()
+        response = await other.goto(found.group(0))
+        assert response is not None
+        assert response.status == 410
+        assert await other.get_attribute("html", "lang") == "tr"
+        assert gettext(svc, "tr", t.LINK_GONE) in await other.inner_text("[data-testid=link-gone]")
+        await shot(other, "link-gone-tr-390")
         await context.close()

@@ -304,7 +304,10 @@ class ChatPage:
                 async with self._app.store.unit_of_work() as uow:
                     erased = await uow.webchat.by_token(hashed) is None
                 if not erased and given is not None:
-                    await self._reach.after_step(user_id, now)
+                    try:
+                        await self._reach.after_step(user_id, now)
+                    except SQLAlchemyError:  # the step is stored; only the extras wait
+                        log.warning("keeping a web chat or offering mail failed", exc_info=True)
         except SQLAlchemyError:
             # Rolled back: the answers are as they were and the question still stands; what
             # was typed is offered again.
@@ -314,6 +317,7 @@ class ChatPage:
         if erased:  # /verwijder: the cookie goes with the chat
             language = changed.language if changed is not None else hint or "nl"
             response.delete_cookie(COOKIE, path=PATH)
+            response.delete_cookie(SESSION_MARK, path=PATH)
             response.set_cookie(
                 NOTICE,
                 f"erased-{language}",
@@ -341,15 +345,21 @@ class ChatPage:
             return await self._again(
                 request, hashed, token, 422, reach_texts.BAD_ADDRESS, mail_typed=typed
             )
-        if await self._reach.answered(chat.user_id, address):
-            said = reach_texts.SAVED if address is not None else reach_texts.SKIPPED
-            await self.transcripts.change(
-                chat.user_id,
-                lambda t: t.said(
-                    None, [render_reply(Reply((msg(said),)), self._app.catalogs, t.language)]
-                ),
-                resident_at=self._clock(),
-            )
+        said = reach_texts.SAVED if address is not None else reach_texts.SKIPPED
+        try:
+            async with self.transcripts.resident(hashed):
+                if await self._reach.answered(chat.user_id, address):
+                    await self.transcripts.change(
+                        chat.user_id,
+                        lambda t: t.said(
+                            None,
+                            [render_reply(Reply((msg(said),)), self._app.catalogs, t.language)],
+                        ),
+                        resident_at=self._clock(),
+                    )
+        except SQLAlchemyError:
+            log.warning("an e-mail address could not be stored: try again", exc_info=True)
+            return await self._again(request, hashed, token, 503, m.SAVE_FAILED, mail_typed=typed)
         response = RedirectResponse(PATH, status_code=303)
         self._set_cookie(response, token, session=_session(request))
         return response
