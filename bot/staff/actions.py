@@ -26,6 +26,7 @@ from storage.uow import Store, UnitOfWork
 
 NOTE = "note"  # an internal note: an event with its text encrypted, for staff only
 
+
 @dataclass(frozen=True)
 class ActionResult:
     """What to tell the staff member, and the signal's state after the action.
