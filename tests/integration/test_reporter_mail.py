@@ -48,6 +48,8 @@ async def test_the_address_is_stored_encrypted_on_the_signal(store: Store) -> No
         assert latest is not None
         assert latest.has_email
         assert await uow.reporter_mail.latest_signal("someone-else") is None
+        assert await uow.reporter_mail.latest_signal(USER, since=NOW) is not None
+        assert await uow.reporter_mail.latest_signal(USER, since=NOW + timedelta(seconds=1)) is None
     async with store.engine.connect() as connection:
         raw = (await connection.execute(text("SELECT reporter_email FROM signals"))).scalar_one()
     assert "anna" not in raw

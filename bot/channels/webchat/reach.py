@@ -49,8 +49,8 @@ class ChatReach:
         """After the resident's step at ``step_at``: if it sent a signal, keep the chat
         while its check-in waits, and ask for an address where a message may come."""
         async with self._store.unit_of_work() as uow:
-            latest = await uow.reporter_mail.latest_signal(user_id)
-            if latest is None or latest.created_at < step_at:
+            latest = await uow.reporter_mail.latest_signal(user_id, since=step_at)
+            if latest is None:
                 return
             if latest.checkin:
                 await uow.reporter_mail.keep(
