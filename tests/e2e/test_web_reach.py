@@ -107,6 +107,9 @@ async def test_a_check_in_reaches_a_web_reporter_by_mail_and_its_link_opens_the_
         assert gettext(svc, "nl", t.ASK) in await form.inner_text()
         assert await serious_violations(page) == []
         await shot(page, "chat-nl-asks-address-390")
+        await page.set_viewport_size({"width": 1366, "height": 900})
+        await shot(page, "chat-nl-asks-address-1366")
+        await page.set_viewport_size(PHONE)
         # A mistyped address: a message in Dutch, and what was typed stays.
         await give_address(page, "anna@voorbeeld")
         assert gettext(svc, "nl", t.BAD_ADDRESS) in await page.inner_text("[role=alert]")
