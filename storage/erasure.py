@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy import delete, exists, func, select, update
+from sqlalchemy import delete, exists, func, or_, select, update
 from sqlalchemy.sql.selectable import ScalarSelect
 
 from core.lifecycle import parties
@@ -24,6 +24,7 @@ from .models import (
     SignalEvent,
     StaffSession,
     WebChat,
+    WebChatLink,
 )
 from .types import as_utc, reveal
 from .webchat import WEB_CHANNEL
@@ -41,6 +42,7 @@ class ErasureRepository(SessionRepository):
         if reporter is not None and reporter.channel == WEB_CHANNEL:
             user_id = reveal(reporter.channel_user_id, reporter.user_key)
             await self._changed_rows(delete(WebChat).where(WebChat.user_id == user_id))
+            await self._changed_rows(delete(WebChatLink).where(WebChatLink.user_id == user_id))
         theirs = select(Signal.id).where(Signal.reporter_id == reporter_id).scalar_subquery()
         await self._forget_keys(REPORTER, theirs)
         signals = await self._changed_rows(
@@ -49,6 +51,7 @@ class ErasureRepository(SessionRepository):
             .values(
                 reporter_name=None,
                 reporter_phone=None,
+                reporter_email=None,
                 reporter_id=None,
                 reporter_erased_at=as_utc(now),
             )
@@ -82,6 +85,7 @@ class ErasureRepository(SessionRepository):
             .values(
                 reporter_name=None,
                 reporter_phone=None,
+                reporter_email=None,
                 reporter_id=None,
                 reporter_erased_at=as_utc(now),
             )
@@ -126,11 +130,20 @@ class ErasureRepository(SessionRepository):
             delete(Conversation).where(Conversation.updated_at < as_utc(idle_before))
         )
 
-    async def delete_web_chats(self, idle_before: datetime) -> int:
-        """Web chats whose resident has not been on the page since ``idle_before``."""
-        return await self._changed_rows(
-            delete(WebChat).where(WebChat.updated_at < as_utc(idle_before))
+    async def delete_web_chats(self, idle_before: datetime, now: datetime | None = None) -> int:
+        """Web chats whose resident has not been on the page since ``idle_before`` and in
+        which nothing is kept waiting past ``now`` (a check-in, a message of the loket);
+        the links of notice mails go with their chat or when they expired."""
+        at = as_utc(now) if now is not None else as_utc(idle_before)
+        gone = await self._changed_rows(
+            delete(WebChat).where(
+                WebChat.updated_at < as_utc(idle_before),
+                or_(WebChat.kept_until.is_(None), WebChat.kept_until < at),
+            )
         )
+        chat = exists().where(WebChat.user_id == WebChatLink.user_id)
+        await self._changed_rows(delete(WebChatLink).where(or_(~chat, WebChatLink.expires_at < at)))
+        return gone
 
     async def delete_staff_sessions(self, seen_before: datetime) -> int:
         """Dashboard sessions not used since ``seen_before`` (long expired: the browser

@@ -141,6 +141,8 @@ class Signal(Base):
     )
     reporter_name: Mapped[Secret | None] = mapped_column(EncryptedText("signals.reporter_name"))
     reporter_phone: Mapped[Secret | None] = mapped_column(EncryptedText("signals.reporter_phone"))
+    # A web reporter's address for notices (``storage.reporter_mail``): erased with the phone.
+    reporter_email: Mapped[Secret | None] = mapped_column(EncryptedText("signals.reporter_email"))
     # When the personal fields were erased (retention or the reporter's request).
     person_erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     reporter_erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
@@ -367,6 +369,26 @@ class WebChat(Base):
     transcript: Mapped[Secret] = mapped_column(EncryptedText("web_chats.transcript"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # Kept at least until then although the resident is away: a check-in or a message of
+    # the loket waits in it (``storage.reporter_mail``).
+    kept_until: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    # The signal whose e-mail question the page shows until it is answered or skipped.
+    mail_offer: Mapped[int | None] = mapped_column(Integer, nullable=True)
+
+
+class WebChatLink(Base):
+    """A link in a notice mail that opens one web chat once: the database keeps only the
+    SHA-256 of its token. Goes with the chat."""
+
+    __tablename__ = "web_chat_links"
+    __table_args__ = (Index("ix_web_chat_links_user_id", "user_id"),)
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[str] = mapped_column(String(64))
+    language: Mapped[str] = mapped_column(String(8))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
 
 
 class StaffInvite(Base):

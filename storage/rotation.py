@@ -50,7 +50,15 @@ ENCRYPTED: tuple[EncryptedTable, ...] = (
     EncryptedTable(
         Signal,
         Signal.id,
-        ("postcode", "person_contact", "note", "language_other", "reporter_name", "reporter_phone"),
+        (
+            "postcode",
+            "person_contact",
+            "note",
+            "language_other",
+            "reporter_name",
+            "reporter_phone",
+            "reporter_email",
+        ),
         lambda r: r.reference,
     ),
     EncryptedTable(SignalEvent, SignalEvent.id, ("note",), lambda r: str(r.id)),

@@ -20,6 +20,7 @@ from .listing import ListingRepository
 from .logins import LoginRepository
 from .outbox import MailRouting, OutboxRepository
 from .partners import PartnerRepository
+from .reporter_mail import ReporterMailRepository
 from .repositories import (
     ConversationRepository,
     InboundRepository,
@@ -58,6 +59,7 @@ class UnitOfWork:
     logins: LoginRepository
     listing: ListingRepository
     webchat: WebChatRepository
+    reporter_mail: ReporterMailRepository
     chats: ChatRepository
     telegram_accounts: TelegramAccountRepository
     email_accounts: EmailAccountRepository
@@ -92,6 +94,7 @@ class UnitOfWork:
         self.logins = LoginRepository(session, dialect_name, keyring)
         self.listing = ListingRepository(session, dialect_name, keyring)
         self.webchat = WebChatRepository(session, dialect_name, keyring)
+        self.reporter_mail = ReporterMailRepository(session, dialect_name, keyring)
         self.chats = ChatRepository(session, dialect_name, keyring)
         self.telegram_accounts = TelegramAccountRepository(session, dialect_name, keyring)
         self.email_accounts = EmailAccountRepository(session, dialect_name, keyring)

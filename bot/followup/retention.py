@@ -55,7 +55,7 @@ class RetentionService:
                 finished, now - p.person_details, now
             ),
             "drafts": lambda uow: uow.erasure.delete_drafts(now - p.drafts),
-            "web_chats": lambda uow: uow.erasure.delete_web_chats(now - p.drafts),
+            "web_chats": lambda uow: uow.erasure.delete_web_chats(now - p.drafts, now),
             "update_ids": lambda uow: uow.erasure.delete_update_ids(now - p.update_ids),
             "reporter_messages": lambda uow: uow.erasure.delete_reporter_messages(
                 now - p.reporter_contact

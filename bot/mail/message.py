@@ -48,6 +48,7 @@ class MailContent:
     footer: str = ""
     urgent: bool = False
     urgent_label: str = ""
+    direction: str = "ltr"  # "rtl" for a mail in Arabic
 
 
 @dataclass(frozen=True)

@@ -30,7 +30,7 @@ from core.lifecycle.parties import LOKET, LoketGroup, Reporter, StaffMember, Tar
 from storage.outbox import MailRouting, NewMessage
 from storage.records import StoredSignal
 
-Composer = Literal["staff", "followup"]
+Composer = Literal["staff", "followup", "reporter_mail"]
 # Who may receive a kind: the loket group, a staff member, a reporter.
 GROUP: frozenset[type[Target]] = frozenset({LoketGroup})
 STAFF: frozenset[type[Target]] = frozenset({StaffMember})
@@ -65,6 +65,8 @@ REPORTER_FLAG = "reporter_flag"  # a reporter's check-in answer that needs the a
 REPORTER_REPLY = "reporter_reply"  # a reporter's answer to a question, to the asker
 DIGEST = "digest"  # the morning digest, to the loket group
 REPORTER_QUESTION = "reporter_question"  # staff's question, to the reporter
+# A web reporter's mail: "a message waits for you" (``bot.outbox.reporter_mail``).
+REPORTER_MAIL = "reporter_mail"
 
 KINDS: dict[str, Kind] = {
     kind.id: kind
@@ -85,6 +87,7 @@ KINDS: dict[str, Kind] = {
         Kind(DIGEST, "followup", GROUP),
         Kind(REPORTER_CHECKIN, "followup", REPORTER),
         Kind(REPORTER_QUESTION, "followup", REPORTER),
+        Kind(REPORTER_MAIL, "reporter_mail", REPORTER),
     )
 }
 

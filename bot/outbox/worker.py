@@ -23,6 +23,7 @@ from .by_mail import MailComposer
 from .followup import FollowUpComposer
 from .kinds import ADMIN_ALERT, KINDS, MAIL_TO_GROUP, MAIL_TO_STAFF, Composer
 from .loket import LoketComposer
+from .reporter_mail import ReporterMailComposer, queue_notice
 
 log = logging.getLogger(__name__)
 
@@ -60,9 +61,10 @@ class OutboxWorker:
         self._mail = mail
         self._operator_told: dict[str, datetime] = {}  # reason → when admins were told
         self._messenger = messenger
-        self._composers: dict[Composer, LoketComposer | FollowUpComposer] = {
+        self._composers: dict[Composer, LoketComposer | FollowUpComposer | ReporterMailComposer] = {
             "staff": LoketComposer(catalogs, places),
             "followup": FollowUpComposer(catalogs),
+            "reporter_mail": ReporterMailComposer(),
         }
         self._batch = batch
 
@@ -156,6 +158,8 @@ class OutboxWorker:
                 return await self._fail(item, now, DeliveryError(repr(error)))
         async with self._store.unit_of_work() as uow:
             await uow.outbox.mark_sent(item.id, now, landed)
+            if outgoing is not None:
+                await queue_notice(uow, item, outgoing, now)  # a web reporter's mail, once
             disclosed = KINDS[item.kind].discloses and not isinstance(item.target, ByMail)
             if outgoing is not None and disclosed:
                 # Personal details reached a staff member (or the group): an access like

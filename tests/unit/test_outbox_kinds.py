@@ -15,7 +15,7 @@ def test_every_kind_queued_is_registered() -> None:
     queued = {
         kinds.LOKET_CARD, kinds.CARD_UPDATE, kinds.STAFF_DETAILS, kinds.STAFF_CARD,
         kinds.NEEDS_HELP, kinds.ADMIN_ALERT, kinds.LOKET_MOVED, kinds.REPORTER_FLAG,
-        kinds.REPORTER_REPLY, kinds.DIGEST, kinds.REPORTER_QUESTION,
+        kinds.REPORTER_REPLY, kinds.DIGEST, kinds.REPORTER_QUESTION, kinds.REPORTER_MAIL,
         f.REPORTER_CHECKIN, *(kind for status in f.STATUS_CHECKINS.values() for kind in status),
     }  # fmt: skip
     assert queued == set(kinds.KINDS)

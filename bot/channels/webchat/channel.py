@@ -6,14 +6,19 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from bot.app import App
 from bot.channels.channel import Channel
+from bot.mail.sender import SmtpSender
+from bot.staff.partners import public_base
 from bot.web.templating import Pages
 
 from .chat import ChatPage, routes
+from .chat_link import ChatLinks, link_routes
 from .messenger import CHANNEL, ChatTranscripts, WebChatMessenger
+from .notice import NoticeMailer
+from .reach import ChatReach
 
 
 @dataclass(frozen=True)
@@ -23,7 +28,35 @@ class WebChatParts:
 
 
 def webchat_parts(app: App, clock: Callable[[], datetime], pages: Pages) -> WebChatParts:
-    transcripts = ChatTranscripts(app.store, app.settings.default_language)
-    messenger = WebChatMessenger(transcripts)
-    page = ChatPage(app, clock, pages, transcripts)
-    return WebChatParts(messenger, Channel(CHANNEL, messenger, routers=(routes(page),)))
+    settings = app.settings
+    transcripts = ChatTranscripts(app.store, settings.default_language)
+    mailer = notice_mailer(app, clock)
+    reach = ChatReach(
+        app.store,
+        mail=mailer is not None,
+        checkin_after=timedelta(days=settings.reporter_checkin_days),
+        keep=timedelta(days=settings.retain_draft_days),
+    )
+
+    async def waits(user_id: str) -> None:
+        await reach.message_waits(user_id, clock())
+
+    messenger = WebChatMessenger(transcripts, notices=mailer, waits=waits)
+    page = ChatPage(app, clock, pages, transcripts, reach)
+    links = ChatLinks(app, clock, pages)
+    return WebChatParts(
+        messenger, Channel(CHANNEL, messenger, routers=(link_routes(links), routes(page)))
+    )
+
+
+def notice_mailer(app: App, clock: Callable[[], datetime]) -> NoticeMailer | None:
+    """The reporters' notice mails, when an SMTP server is configured (else the chat never
+    asks for an address)."""
+    settings = app.settings
+    server = settings.smtp_server()
+    if server is None or not settings.mail_from:
+        return None
+    base = public_base(settings.public_url, settings.http_host, settings.http_port)
+    return NoticeMailer(
+        app.store, app.catalogs, SmtpSender(server), settings.mail_from, base, clock
+    )

@@ -39,14 +39,17 @@ from core.text.msgids import P_, msg
 from core.text.render import render_label
 from storage.webchat import token_hash
 
+from . import reach_texts
 from .inputs import COMMANDS, ChatInput, ChatInputs, Language, Pressed, Typed, input_of
 from .messenger import ChatTranscripts
+from .reach import ChatReach, parse_address
 from .transcript import ME, Entry, Transcript
 
 log = logging.getLogger(__name__)
 
 PATH = "/chat"
 COOKIE = "signaalpunt_chat"
+SESSION_MARK = "signaalpunt_chat_session"  # "1": the chat came by a mail's link (ADR 0104)
 NOTICE = "signaalpunt_chat_notice"  # "erased-<language>": shown once after /verwijder
 TOUCH_EVERY = timedelta(hours=1)  # a visit keeps the chat alive; written at most this often
 MAX_BODY = 16_384  # bytes of a form; a longer text is refused with a message
@@ -130,8 +133,10 @@ class ChatPage:
         clock: Callable[[], datetime],
         pages: Pages,
         transcripts: ChatTranscripts,
+        reach: ChatReach,
     ) -> None:
         self._app = app
+        self._reach = reach
         self._clock = clock
         self._pages = pages
         self.transcripts = transcripts
@@ -150,6 +155,8 @@ class ChatPage:
         hashed = token_hash(token)
         async with self._app.store.unit_of_work() as uow:
             chat = await uow.webchat.by_token(hashed)
+            offered = await uow.reporter_mail.offered(chat.user_id) if chat else None
+            kept_until = await uow.reporter_mail.kept_until(hashed) if chat else None
             if chat is not None and now - chat.updated_at >= TOUCH_EVERY:
                 try:
                     await uow.webchat.touch(hashed, now)
@@ -164,8 +171,10 @@ class ChatPage:
             language = notice or hint or self._app.settings.default_language
             transcript = self._first_page(language, erased=notice is not None)
         kept = partner if chat is None and partner and CODE_PATTERN.fullmatch(partner) else None
-        response = self._page(request, transcript, partner=kept, answer=answer)
-        self._set_cookie(response, token)
+        response = self._page(
+            request, transcript, partner=kept, answer=answer, mail_ask=offered is not None
+        )
+        self._set_cookie(response, token, kept_until=kept_until, now=now, session=_session(request))
         if notice is not None:
             response.delete_cookie(NOTICE, path=PATH)
         return response
@@ -195,6 +204,8 @@ class ChatPage:
         problem: str | None = None,
         typed: str = "",
         answer: str | None = None,
+        mail_ask: bool = False,
+        mail_typed: str = "",
     ) -> Response:
         language = transcript.language if transcript.language in LANGUAGES else "nl"
         catalog = self._app.catalogs[language]
@@ -220,13 +231,30 @@ class ChatPage:
                 for code in LANGUAGES
             ],
             commands=[(name, catalog.gettext(label)) for name, label in COMMANDS.items()],
+            mail_ask=mail_ask and self._reach.mail,
+            mail_typed=mail_typed[:MAX_TYPED],
+            reach=reach_texts,
         )
 
-    def _set_cookie(self, response: Response, token: str) -> None:
+    def _set_cookie(
+        self,
+        response: Response,
+        token: str,
+        *,
+        kept_until: datetime | None = None,
+        now: datetime | None = None,
+        session: bool = False,
+    ) -> None:
+        """The chat's cookie lives as long as the chat: ``retain_draft_days`` from the
+        last visit, or until what waits in it (a check-in) is kept (``kept_until``). A chat
+        opened by a mail's link keeps a session cookie (``session``)."""
+        max_age: int | None = self._max_age
+        if kept_until is not None and now is not None:
+            max_age = max(self._max_age, int((kept_until - now).total_seconds()))
         response.set_cookie(
             COOKIE,
             token,
-            max_age=self._max_age,
+            max_age=None if session else max_age,
             path=PATH,
             httponly=True,
             samesite="lax",
@@ -247,9 +275,11 @@ class ChatPage:
         nonce = form.get("nonce", "")
         nonce = nonce if _NONCE.fullmatch(nonce) else secrets.token_urlsafe(16)
         hint = accepted_language(request.headers.get("accept-language"))
+        now = self._clock()
+        if form.get("mail_action") in {"give", "skip"}:
+            return await self._mail_answer(request, hashed, token, form)
         given = input_of(form)
         partner = form.get("partner", "")
-        now = self._clock()
         typed = given.text if isinstance(given, Typed) else ""
         try:
             async with self.transcripts.resident(hashed):
@@ -273,6 +303,11 @@ class ChatPage:
                     )
                 async with self._app.store.unit_of_work() as uow:
                     erased = await uow.webchat.by_token(hashed) is None
+                if not erased and given is not None:
+                    try:
+                        await self._reach.after_step(user_id, now)
+                    except SQLAlchemyError:  # the step is stored; only the extras wait
+                        log.warning("keeping a web chat or offering mail failed", exc_info=True)
         except SQLAlchemyError:
             # Rolled back: the answers are as they were and the question still stands; what
             # was typed is offered again.
@@ -282,6 +317,7 @@ class ChatPage:
         if erased:  # /verwijder: the cookie goes with the chat
             language = changed.language if changed is not None else hint or "nl"
             response.delete_cookie(COOKIE, path=PATH)
+            response.delete_cookie(SESSION_MARK, path=PATH)
             response.set_cookie(
                 NOTICE,
                 f"erased-{language}",
@@ -291,7 +327,41 @@ class ChatPage:
                 secure=self._secure,
             )
         else:
-            self._set_cookie(response, token)
+            self._set_cookie(response, token, session=_session(request))
+        return response
+
+    async def _mail_answer(
+        self, request: Request, hashed: str, token: str, form: dict[str, str]
+    ) -> Response:
+        """The e-mail question answered or skipped; a mistyped address is shown again
+        with a message, nothing lost."""
+        async with self._app.store.unit_of_work() as uow:
+            chat = await uow.webchat.by_token(hashed)
+        if chat is None:
+            return RedirectResponse(PATH, status_code=303)
+        typed = form.get("mail", "")
+        address = parse_address(typed) if form.get("mail_action") == "give" else None
+        if form.get("mail_action") == "give" and address is None:
+            return await self._again(
+                request, hashed, token, 422, reach_texts.BAD_ADDRESS, mail_typed=typed
+            )
+        said = reach_texts.SAVED if address is not None else reach_texts.SKIPPED
+        try:
+            async with self.transcripts.resident(hashed):
+                if await self._reach.answered(chat.user_id, address):
+                    await self.transcripts.change(
+                        chat.user_id,
+                        lambda t: t.said(
+                            None,
+                            [render_reply(Reply((msg(said),)), self._app.catalogs, t.language)],
+                        ),
+                        resident_at=self._clock(),
+                    )
+        except SQLAlchemyError:
+            log.warning("an e-mail address could not be stored: try again", exc_info=True)
+            return await self._again(request, hashed, token, 503, m.SAVE_FAILED, mail_typed=typed)
+        response = RedirectResponse(PATH, status_code=303)
+        self._set_cookie(response, token, session=_session(request))
         return response
 
     @staticmethod
@@ -330,10 +400,12 @@ class ChatPage:
         status: int,
         problem: str,
         typed: str = "",
+        mail_typed: str = "",
     ) -> Response:
         """The chat as it stands, with why the form was not taken (and what was typed)."""
         async with self._app.store.unit_of_work() as uow:
             chat = await uow.webchat.by_token(hashed)
+            offered = await uow.reporter_mail.offered(chat.user_id) if chat else None
         hint = accepted_language(request.headers.get("accept-language")) or "nl"
         transcript = (
             Transcript.from_json(chat.transcript, hint)
@@ -341,12 +413,25 @@ class ChatPage:
             else self._first_page(hint)
         )
         response = self._page(
-            request, transcript, partner=None, status_code=status, problem=problem, typed=typed
+            request,
+            transcript,
+            partner=None,
+            status_code=status,
+            problem=problem,
+            typed=typed,
+            mail_ask=offered is not None,
+            mail_typed=mail_typed,
         )
         if status == 503:
             response.headers["Retry-After"] = "5"
-        self._set_cookie(response, token)
+        self._set_cookie(response, token, session=_session(request))
         return response
+
+
+def _session(request: Request) -> bool:
+    """Whether this browser's chat came by a mail's link (its cookie is a session cookie,
+    marked by a second one that ends with it)."""
+    return request.cookies.get(SESSION_MARK) == "1"
 
 
 def routes(page: ChatPage) -> APIRouter:

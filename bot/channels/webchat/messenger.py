@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import asyncio
 import weakref
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 
-from bot.ports import DeliveryError, Outgoing
+from bot.outbox.reporter_mail import NOTICE
+from bot.ports import DeliveryError, Messenger, Outgoing
 from storage.uow import Store
 from storage.webchat import WEB_CHANNEL
 
@@ -67,14 +68,28 @@ def _lock(locks: weakref.WeakValueDictionary[str, asyncio.Lock], key: str) -> as
 
 class WebChatMessenger:
     """The outbox's port for reporters on the web: a message lands in their transcript,
-    shown the next time they open (or reload) the page."""
+    shown the next time they open (or reload) the page, and the chat is kept while it
+    waits there (``waits``); a notice of it goes by mail (``notices``, when mail is set up).
+    """
 
-    def __init__(self, transcripts: ChatTranscripts) -> None:
+    def __init__(
+        self,
+        transcripts: ChatTranscripts,
+        *,
+        notices: Messenger | None = None,
+        waits: Callable[[str], Awaitable[None]] | None = None,
+    ) -> None:
         self._transcripts = transcripts
+        self._notices = notices
+        self._waits = waits
 
     async def deliver(self, message: Outgoing) -> str:
         if message.channel != CHANNEL:
             raise DeliveryError(f"not a web chat message: {message.channel}", permanent=True)
+        if message.template is not None and message.template.name == NOTICE:
+            if self._notices is None:
+                raise DeliveryError("mail is not set up (SIGNAALPUNT_SMTP_URL)", permanent=True)
+            return await self._notices.deliver(message)
         language = (
             message.template.language if message.template else self._transcripts.default_language
         )
@@ -92,4 +107,6 @@ class WebChatMessenger:
             # Erased, or gone after the retention period: the loket learns it, as with a
             # reporter who blocked the bot.
             raise DeliveryError("the web chat is gone", permanent=True)
+        if self._waits is not None:
+            await self._waits(message.target)
         return f"web:{changed.entries[-1].n}"

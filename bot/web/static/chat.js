@@ -24,3 +24,11 @@
     focusLatest();
   }
 })();
+// The page a mail's link opens: its one-time token leaves the address bar (and this
+// history entry) at once, so a shared computer's address bar does not keep it.
+(function () {
+  "use strict";
+  if (document.querySelector("[data-link-opens]") && window.history.replaceState) {
+    window.history.replaceState(null, "", "/chat/open");
+  }
+})();
