@@ -34,4 +34,4 @@ def mail_channel(
         public_url=settings.public_url,
     )
     sender = SmtpSender(server, tls_context=tls_context)
-    return MailChannel(composer, MailMessenger(sender.send))
+    return MailChannel(composer, MailMessenger(sender.send), sender.send)

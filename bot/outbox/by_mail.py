@@ -155,12 +155,15 @@ def _plain(content: MailContent) -> str:
     return "\n".join((content.heading, *content.paragraphs))
 
 
+MailSend = Callable[[EmailMessage], Awaitable[MailResult]]  # ``SmtpSender.send``
+
+
 class MailMessenger:
     """Delivers a composed mail (``Outgoing.mail``) with ``send`` (``bot.mail.sender``),
     turning the server's answer into what the outbox does: sent; a temporary failure
     retried with backoff; a permanent one dead-lettered (the worker alerts the admins)."""
 
-    def __init__(self, send: Callable[[EmailMessage], Awaitable[MailResult]]) -> None:
+    def __init__(self, send: MailSend) -> None:
         self._send = send
 
     async def deliver(self, message: Outgoing) -> str:
@@ -185,3 +188,5 @@ class MailChannel:
 
     composer: MailComposer
     messenger: MailMessenger
+    # The sender, shared with the web chat's notices to its residents: one SMTP set-up.
+    send: MailSend

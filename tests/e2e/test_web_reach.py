@@ -52,15 +52,20 @@ async def mail_service(
     tmp_path: Path, *, smtp: bool = True
 ) -> AsyncIterator[tuple[WebService, RecordingHandler]]:
     handler = RecordingHandler()
-    port = free_port()
+    port, web_port = free_port(), free_port()
+    # Mail links lead to the public address: here the service's own loopback address.
     extra: dict[str, Any] = (
-        {"smtp_url": f"smtp://127.0.0.1:{port}", "mail_from": "Gemeente <noreply@gemeente.test>"}
+        {
+            "smtp_url": f"smtp://127.0.0.1:{port}",
+            "mail_from": "Gemeente <noreply@gemeente.test>",
+            "public_url": f"http://127.0.0.1:{web_port}",
+        }
         if smtp
         else {}
     )
     async with (
         smtp_server(handler, port),
-        web_service(tmp_path, run_outbox=False, **extra) as svc,
+        web_service(tmp_path, run_outbox=False, port=web_port, **extra) as svc,
     ):
         yield svc, handler
 

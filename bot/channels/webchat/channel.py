@@ -10,7 +10,6 @@ from datetime import datetime, timedelta
 
 from bot.app import App
 from bot.channels.channel import Channel
-from bot.mail.sender import SmtpSender
 from bot.staff.partners import public_base
 from bot.web.templating import Pages
 
@@ -53,10 +52,7 @@ def notice_mailer(app: App, clock: Callable[[], datetime]) -> NoticeMailer | Non
     """The reporters' notice mails, when an SMTP server is configured (else the chat never
     asks for an address)."""
     settings = app.settings
-    server = settings.smtp_server()
-    if server is None or not settings.mail_from:
+    if app.mail is None or not settings.mail_from:
         return None
     base = public_base(settings.public_url, settings.http_host, settings.http_port)
-    return NoticeMailer(
-        app.store, app.catalogs, SmtpSender(server), settings.mail_from, base, clock
-    )
+    return NoticeMailer(app.store, app.catalogs, app.mail.send, settings.mail_from, base, clock)

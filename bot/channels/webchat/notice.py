@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from email.utils import parseaddr
 
 from bot.mail.message import Link, MailContent, MailRenderer, Threading, message_id
-from bot.mail.sender import SmtpSender
+from bot.outbox.by_mail import MailSend
 from bot.ports import DeliveryError, Outgoing
 from core.text.catalog import Catalog
 from core.text.languages import RTL_LANGUAGES
@@ -49,14 +49,14 @@ class NoticeMailer:
         self,
         store: Store,
         catalogs: Mapping[str, Catalog],
-        sender: SmtpSender,
+        send: MailSend,
         mail_from: str,
         public_base: str,
         clock: Callable[[], datetime],
     ) -> None:
         self._store = store
         self._catalogs = catalogs
-        self._sender = sender
+        self._send = send
         self._from = mail_from
         self._base = public_base.rstrip("/")
         self._clock = clock
@@ -88,7 +88,7 @@ class NoticeMailer:
             threading=Threading(message_id(self._domain, "bericht", key)),
             now=now,
         )
-        result = await self._sender.send(mail)
+        result = await self._send(mail)
         if result.status == "sent":
             return f"mail:{key}"
         raise DeliveryError(result.reason, permanent=result.status == "permanent")
