@@ -50,6 +50,9 @@ class Settings(BaseSettings):
     telegram_mode: Literal["polling", "webhook"] = "polling"
     telegram_webhook_url: str | None = None
     telegram_webhook_secret: SecretStr | None = None
+    # Telegram limits calls per bot token (30 a second, 20 a minute per group): with several
+    # instances sharing the token, each paces itself to its share.
+    telegram_instances: int = Field(default=1, ge=1, le=30)
 
     # WhatsApp Cloud API: a phone number id enables the channel (see docs/whatsapp.md).
     whatsapp_phone_id: str | None = None

@@ -56,12 +56,12 @@ QR_ALT = N_("QR code of the %(kind)s link")
 POSTER_TITLE = P_("poster for the shop counter", "Worried about someone?")
 POSTER_TEXT = P_(
     "poster for the shop counter",
-    "Do you think someone may be lonely? Tell the municipality. It takes 2 minutes, you "
-    "may write in your own language, and we keep your report confidential.",
+    "Do you think someone may be lonely? Tell the municipality. It takes about 2 minutes, you can "
+    "write in your own language, and we keep your report confidential.",
 )
 POSTER_SCAN = P_(
     "poster for the shop counter",
-    "Scan a code with the camera of your phone, or ask us at the counter.",
+    "Scan a code with your phone's camera, or ask us at the counter.",
 )
 POSTCODE_WRONG = N_("That is not a Dutch postcode. A postcode has 4 digits and 2 letters.")
 PLACE_BOTH = N_("Please choose a neighbourhood or type a postcode, not both.")

@@ -35,8 +35,22 @@ _NAMES = {
     "usuń": "erase",
     "видалити": "erase",
 }
-# A whole message that is one of these words also stops (reporters do not type slashes).
-_STOP_WORDS = frozenset({"stop", "stoppen", "dur", "durdur", "توقف", "стоп", "zatrzymaj"})
+# A whole message that is one of these words also stops (reporters do not type slashes),
+# including each language's stop button label, which people type back as they read it.
+_STOP_WORDS = frozenset(
+    {
+        "stop",
+        "stoppen",
+        "dur",
+        "durdur",
+        "توقف",
+        "إيقاف",
+        "стоп",
+        "скасувати",
+        "zatrzymaj",
+        "zakończ",
+    }
+)
 _PARTNER = re.compile(r"p_([a-z0-9][a-z0-9-]{0,31})")
 # The slash and what passes for one once NFKC has mapped the full-width forms.
 _SLASHES = frozenset("/\\\u2044\u2215\u29f8\u27cb\u2571")

@@ -14,12 +14,16 @@ from .model import Choice, Kind, Step
 WELCOME = Step(
     "welcome",
     Kind.INFO,
-    # Translators: %(name)s is the service's name, "Signaalpunt Eenzaamheid" (a Dutch
-    # proper noun, kept as it is); add an explanation in brackets where that helps.
+    # Translators: %(name)s is the service's name, "Signaalpunt
+    # Eenzaamheid" (a Dutch proper noun, kept as it is); explain it as the
+    # English does ("the municipality's service for worries about
+    # loneliness"). The welcome invites both: people worried about someone
+    # else and people who feel lonely themselves ("It is about me").
     P_(
         "welcome message",
-        "Hello! This is the %(name)s. Are you worried that someone is lonely? Tell us here. "
-        "It takes about 2 minutes. We keep your report confidential.",
+        "Hello! This is %(name)s, the municipality's service for worries about loneliness. Are "
+        "you worried that someone is lonely? Or do you feel lonely yourself? Tell us here. It "
+        "takes about 2 minutes. We keep your report confidential.",
     ),
     choices=(
         Choice(
@@ -31,7 +35,7 @@ WELCOME = Step(
         Choice(
             "danger",
             P_("welcome button", "Someone is in danger now"),
-            short=P_("short welcome button (max 20 characters)", "Danger now"),
+            short=P_("short welcome button (max 20 characters)", "Someone in danger"),
             sets=(("danger", "yes"),),
         ),
         Choice("self", P_("welcome button", "It is about me")),
@@ -57,11 +61,12 @@ CONFIRM_RESTART = Step(
     Kind.INFO,
     P_(
         "question: start again with an unfinished report",
-        "You have a report that is not finished. Start again? Your answers will be deleted.",
+        "You have a report that is not finished. Do you want to start again? Your answers so far "
+        "will be deleted.",
     ),
     choices=(
         Choice("yes", P_("button: start again", "Yes, start again")),
-        Choice("no", P_("button: go on", "No, go on")),
+        Choice("no", P_("button: go on", "No, continue")),
     ),
 )
 CONFIRM_STOP = Step(
@@ -70,7 +75,7 @@ CONFIRM_STOP = Step(
     P_("question: stop the report", "Do you want to stop? Your answers will be deleted."),
     choices=(
         Choice("yes", P_("button: stop", "Yes, stop")),
-        Choice("no", P_("button: go on", "No, go on")),
+        Choice("no", P_("button: go on", "No, continue")),
     ),
 )
 CONFIRM_ERASE = Step(
@@ -78,9 +83,9 @@ CONFIRM_ERASE = Step(
     Kind.INFO,
     P_(
         "question: delete my details",
-        "Do you want us to delete your details? We delete your contact details and your "
-        "unfinished report. Reports you already sent stay with the municipality, without "
-        "your details. The municipality can then no longer contact you about them.",
+        "Do you want us to delete your details? We will delete your contact details and any "
+        "unfinished report. Reports you have already sent stay with the municipality, but without "
+        "your details. The municipality will then no longer be able to contact you about them.",
     ),
     choices=(
         Choice(
@@ -88,7 +93,7 @@ CONFIRM_ERASE = Step(
             P_("button: delete my details", "Yes, delete my details"),
             short=P_("short button (max 20 characters): delete my details", "Yes, delete"),
         ),
-        Choice("no", P_("button: go on", "No, go on")),
+        Choice("no", P_("button: go on", "No, continue")),
     ),
 )
 RESUME = Step(
@@ -96,10 +101,10 @@ RESUME = Step(
     Kind.INFO,
     P_(
         "question: go on with an old report",
-        "Welcome back. You started a report on %(date)s. Do you want to go on with it?",
+        "Welcome back. You started a report on %(date)s. Do you want to continue it?",
     ),
     choices=(
-        Choice("continue", P_("button: go on", "Go on")),
+        Choice("continue", P_("button: go on", "Continue")),
         Choice("restart", P_("button: start again", "Start again")),
     ),
 )
@@ -108,7 +113,7 @@ TROUBLE = Step(
     Kind.INFO,
     P_(
         "question: after 3 answers that were not understood",
-        "This does not seem to work well. What would you like to do?",
+        "This does not seem to be working. What would you like to do?",
     ),
     choices=(
         Choice("retry", P_("button: after answers not understood", "Try again")),

@@ -64,7 +64,7 @@ REPORT_OTHER = Flow(
             "role",
             Kind.CHOICE,
             P_("question: how the reporter knows the person", "How do you know the person?"),
-            P_("summary label", "You know them"),
+            P_("summary label", "How you know them"),
             staff_label=N_("Reporter's role"),
             choices=(
                 Choice(
@@ -101,7 +101,7 @@ REPORT_OTHER = Flow(
         Step(
             "age_group",
             Kind.CHOICE,
-            P_("question: age of the person", "How old is the person, about?"),
+            P_("question: age of the person", "About how old is the person?"),
             P_("summary label", "Age"),
             (
                 Choice("under_25", P_("answer: age", "Under 25")),
@@ -116,7 +116,7 @@ REPORT_OTHER = Flow(
             Kind.MULTI,
             P_(
                 "question: what the reporter noticed",
-                "What did you notice? Choose all that fit. Then choose Done.",
+                "What did you notice? Choose all that apply, then choose Done.",
             ),
             P_("summary label", "Noticed"),
             staff_label=N_("Observed"),
@@ -139,17 +139,17 @@ REPORT_OTHER = Flow(
                 Choice(
                     "self_neglect",
                     P_("answer: noticed", "Does not look after themselves or their home"),
-                    short=P_("short button (max 20 characters): noticed", "Neglects self, home"),
+                    short=P_("short button (max 20 characters): noticed", "Neglects self & home"),
                 ),
                 Choice(
                     "daily_chat",
                     P_("answer: noticed", "Comes by every day just for a chat"),
-                    short=P_("short button (max 20 characters): noticed", "Daily for a chat"),
+                    short=P_("short button (max 20 characters): noticed", "Comes daily to chat"),
                 ),
                 Choice(
                     "overloaded_carer",
-                    P_("answer: noticed", "Cares for someone and it is too much"),
-                    short=P_("short button (max 20 characters): noticed", "Carer, too much"),
+                    P_("answer: noticed", "Cares for someone and finds it too much"),
+                    short=P_("short button (max 20 characters): noticed", "Caring is too much"),
                 ),
                 Choice(
                     "gloomy_confused",
@@ -158,7 +158,7 @@ REPORT_OTHER = Flow(
                 ),
                 Choice(
                     "not_seen",
-                    P_("answer: noticed", "Not seen for days, curtains closed, mail piling up"),
+                    P_("answer: noticed", "Not seen for days, curtains closed, post piling up"),
                     short=P_("short button (max 20 characters): noticed", "Not seen for days"),
                     urgent=True,
                 ),
@@ -177,8 +177,8 @@ REPORT_OTHER = Flow(
         *contact_language(
             P_(
                 "question: language of the person",
-                "Which language does the person speak best? Then the municipality knows "
-                "if an interpreter is needed.",
+                "Which language does the person speak best? This tells the municipality whether "
+                "an interpreter is needed.",
             ),
             P_("summary label", "Their language"),
             N_("Language of the person"),
@@ -187,10 +187,11 @@ REPORT_OTHER = Flow(
         Step(
             "callback",
             Kind.CHOICE,
+            # Translators: the check-in, in the words of docs/glossary.md.
             P_(
                 "question: may the municipality contact you",
-                "May the municipality contact you about your report? Then we will also ask "
-                "you after 2 weeks if there was contact.",
+                "May the municipality contact you about your report? If yes, we will also ask you "
+                "in 2 weeks whether the municipality has been in touch.",
             ),
             P_("summary label", "Contact with you"),
             (CALL_ME, MESSAGE_ME, NO_CONTACT),
@@ -201,9 +202,10 @@ REPORT_OTHER = Flow(
         Step(
             "checkin",
             Kind.CHOICE,
+            # Translators: the check-in, in the words of docs/glossary.md.
             P_(
                 "question: check-in (asked only when the reporter changes it)",
-                "May we ask you after 2 weeks if there was contact?",
+                "May we ask you in 2 weeks whether the municipality has been in touch?",
             ),
             P_("summary label", "Question after 2 weeks"),
             (Choice("yes", P_("button", "Yes")), Choice("no", P_("button", "No"))),
@@ -218,11 +220,14 @@ REPORT_OTHER = Flow(
                 "question: how to reach the person (the reporter wants no contact)",
                 "How can the municipality reach the person?",
             ),
-            P_("summary label", "Reach the person"),
+            P_("summary label", "How to reach them"),
             (
                 Choice(
                     "details",
-                    P_("answer: reach the person", "I will give their name, address or phone"),
+                    P_(
+                        "answer: reach the person",
+                        "I will give their name, address or phone number",
+                    ),
                     short=P_("short button (max 20 characters): reach", "I'll give details"),
                     staff_label=N_("Details given"),
                 ),
@@ -240,7 +245,7 @@ REPORT_OTHER = Flow(
             Kind.TEXT,
             P_(
                 "question: contact details of the person",
-                "Type the name, address or phone number of the person. Only what the "
+                "Type the name, address or phone number of the person. Please give only what the "
                 "municipality needs to reach them.",
             ),
             P_("summary label", "Their details"),
@@ -252,16 +257,19 @@ REPORT_OTHER = Flow(
         Step(
             "awareness",
             Kind.CHOICE,
-            P_("question: does the person know", "Does the person know that you report this?"),
+            P_(
+                "question: does the person know",
+                "Does the person know that you are reporting this?",
+            ),
             P_("summary label", "Person knows"),
             staff_label=N_("Person knows about the report"),
             choices=(
-                Choice("yes_agrees", P_("answer: does the person know", "Yes, and agrees")),
+                Choice("yes_agrees", P_("answer: does the person know", "Yes, and they agree")),
                 Choice(
                     "yes_prefers_not",
-                    P_("answer: does the person know", "Yes, but would rather not"),
+                    P_("answer: does the person know", "Yes, but they would rather not"),
                     short=P_(
-                        "short button (max 20 characters): does the person know", "Yes, rather not"
+                        "short button (max 20 characters): does the person know", "Yes, prefers not"
                     ),
                 ),
                 Choice("no", P_("answer: does the person know", "No")),
@@ -274,9 +282,9 @@ REPORT_OTHER = Flow(
             Kind.INFO,
             P_(
                 "message: nobody can be reached",
-                "Then the municipality cannot reach you or the person. It can only count "
-                "your report, not act on it. You can get a message here without giving your "
-                "name. What would you like?",
+                "In that case, the municipality cannot reach you or the person. It can only count "
+                "your report, not act on it. You can get a message in this chat without giving "
+                "your name. What would you like to do?",
             ),
             choices=(
                 Choice(
@@ -321,9 +329,8 @@ REPORT_OTHER = Flow(
         summary(
             P_(
                 "question: summary of a report about someone",
-                "Please check your report. Do you want to add something? Type it here in a "
-                "few words (not about health or illness). Is everything right? Then choose "
-                "Send.",
+                "Please check your report. Do you want to add something? Type it here in a few "
+                "words (nothing about health or illness). If everything is correct, choose Send.",
             )
         ),
     ),
@@ -340,7 +347,7 @@ REPORT_SELF = Flow(
             Kind.MULTI,
             P_(
                 "question: what would help (the reporter about themselves)",
-                "What would help you? Choose all that fit. Then choose Done.",
+                "What would help you? Choose all that apply, then choose Done.",
             ),
             P_("summary label", "What would help"),
             (
@@ -396,7 +403,7 @@ REPORT_SELF = Flow(
         summary(
             P_(
                 "question: summary of a report about yourself",
-                "Please check your answers. Is everything right? Then choose Send.",
+                "Please check your answers. If everything is correct, choose Send.",
             )
         ),
     ),

@@ -42,27 +42,26 @@ STALE = P_(
 )
 SAFETY = P_(
     "message: safety numbers, shown before the first answer",
-    "This is not an emergency service. Danger right now? Call %(emergency)s. Thoughts of "
-    "suicide? Call %(suicide_free)s (free) or %(suicide)s (normal call costs). Worried "
-    "about confused or strange behaviour? Call %(worry)s.",
+    "This is not an emergency service. Danger right now? Call %(emergency)s. Thoughts of suicide? "
+    "Call %(suicide_free)s (free) or %(suicide)s (standard call charges). Worried about someone's "
+    "confused or strange behaviour? Call %(worry)s.",
 )
 PRIVACY = P_(
     "message: how we use your data (chat apps)",
-    "How we use your data: we only ask what the municipality needs to act on your report. "
-    "Only the team of the municipality that handles reports reads it, and keeps it "
-    "confidential. You may report without giving your name. We never tell you what help "
-    "the person gets, only that the municipality is working on your report. We delete "
-    "contact details when they are no longer needed. You may ask us to delete your "
-    "details sooner: type %(erase)s at any time.",
+    "How we use your data: we only ask for what the municipality needs to act on your report. "
+    "Only the municipality's team that handles reports reads it, and they keep it confidential. "
+    "You can report without giving your name. We never tell you what help the person gets, only "
+    "that the municipality is working on your report. We delete contact details when they are no "
+    "longer needed. You can ask us to delete your details sooner: type %(erase)s at any time.",
 )
 PRIVACY_WEB = P_(
     "message: how we use your data (web chat)",
-    "How we use your data: we only ask what the municipality needs to act on your report. "
-    "Only the team of the municipality that handles reports reads it, and keeps it "
-    "confidential. You may report without giving your name. We never tell you what help "
-    "the person gets, only that the municipality is working on your report. We delete "
-    "contact details when they are no longer needed. You may ask us to delete your "
-    "details sooner: choose “Delete my details” at the bottom of this page.",
+    "How we use your data: we only ask for what the municipality needs to act on your report. "
+    "Only the municipality's team that handles reports reads it, and they keep it confidential. "
+    "You can report without giving your name. We never tell you what help the person gets, only "
+    "that the municipality is working on your report. We delete contact details when they are no "
+    "longer needed. You can ask us to delete your details sooner: choose “Delete my details” at "
+    "the bottom of this page.",
 )
 HELP = P_(
     "message: help (chat apps)",
@@ -79,23 +78,24 @@ HELP_WEB = P_(
 )
 LANGUAGE_SET = P_(
     "message: the language was changed (name your own language)",
-    "Okay, we go on in English.",
+    "OK, we will continue in English.",
 )
-STOPPED = P_("message: the report was stopped", "You stopped. Your answers are deleted.")
+STOPPED = P_("message: the report was stopped", "You have stopped. Your answers have been deleted.")
 NOTHING_TO_STOP = P_("message: nothing to stop", "You are not making a report right now.")
 URGENT_NOTED = P_(
     "message: after sending, the person was not seen for days",
-    "Because the person has not been seen for days, the municipality treats your report as urgent.",
+    "Because the person has not been seen for days, the municipality will treat your report as "
+    "urgent.",
 )
 DONE_OTHER = P_(
     "message: after sending a report about someone",
-    "Thank you! Your report has been sent. Its number is %(reference)s. The municipality "
+    "Thank you! Your report has been sent. The report number is %(reference)s. The municipality "
     "will look at it within 1 working day.",
 )
 DONE_SELF = P_(
     "message: after sending a report about yourself",
-    "Thank you for telling us. The number of your report is %(reference)s. The "
-    "municipality will look at it within 1 working day.",
+    "Thank you for telling us. Your report number is %(reference)s. The municipality will look at "
+    "it within 1 working day.",
 )
 DONE_CALLBACK = P_(
     "message: after sending, the municipality will call",
@@ -105,16 +105,18 @@ DONE_MESSAGE_HERE = P_(
     "message: after sending, the municipality will write in this chat",
     "The municipality will send you a message here, usually within 3 working days.",
 )
+# Translators: the check-in, in the words of docs/glossary.md.
 DONE_CHECKIN = P_(
     "message: after sending, the check-in",
-    "After about 2 weeks we will ask you if there was contact.",
+    "In about 2 weeks we will ask you whether the municipality has been in touch.",
 )
 DONE_NO_CONTACT = P_(
     "message: after sending, without contact",
-    "You chose no contact, so the municipality will not ask you anything about it.",
+    "You chose not to be contacted, so the municipality will not ask you anything about this "
+    "report.",
 )
 SUMMARY_LINE = P_("summary line: label and answer", "%(label)s: %(value)s")
-NOT_ANSWERED = P_("summary: a question without an answer", "(skipped)")
+NOT_ANSWERED = P_("summary: a question without an answer", "(not given)")
 SAVE_FAILED = P_(
     "message: saving failed",
     "Sorry, something went wrong while saving. Your answers are kept. Please try again in a "
@@ -127,7 +129,7 @@ UNREADABLE = P_(
 )
 EDITED = P_(
     "message: a sent message was changed",
-    "I do not read changed messages. Please send your answer as a new message.",
+    "I cannot read edited messages. Please send your answer again as a new message.",
 )
 ERASED = P_(
     "message: the reporter's details were deleted",
@@ -146,8 +148,8 @@ SIGNAL_LIMIT_KEPT = P_(
 )
 SLOW_DOWN = P_(
     "message: too many messages in a short time",
-    "You are sending many messages in a short time. Please wait 1 minute. We do not read "
-    "messages sent in that minute, so please send your answer again after it.",
+    "You are sending a lot of messages very quickly. Please wait 1 minute. Messages sent during "
+    "that minute will not be read, so please send your answer again afterwards.",
 )
 NEW_REPORT = P_("button: start a new report", "Make a new report")
 NEW_REPORT_SHORT = P_("short button (max 20 characters): start a new report", "New report")
@@ -157,7 +159,7 @@ COMMAND_START = P_("command menu", "Make a new report")
 COMMAND_LANGUAGE = P_("command menu", "Choose another language")
 COMMAND_HELP = P_("command menu", "How it works")
 COMMAND_PRIVACY = P_("command menu", "How we use your data")
-COMMAND_STATUS = P_("command menu", "What happened to my reports")
+COMMAND_STATUS = P_("command menu", "See my reports")
 COMMAND_ERASE = P_("command menu", "Delete my details")
 COMMAND_MENU: tuple[tuple[str, str], ...] = (
     ("start", COMMAND_START),

@@ -31,7 +31,7 @@ SELF_DANGER = Step(
     Kind.CHOICE,
     P_(
         "question: danger, the reporter about themselves",
-        "Are you in danger right now, or do you think about ending your life?",
+        "Are you in danger right now, or are you thinking about ending your life?",
     ),
     P_("summary label", "Danger now"),
     (Choice("yes", P_("answer: danger", "Yes")), Choice("no", P_("answer: danger", "No"))),
@@ -42,14 +42,14 @@ DANGER_INFO = Step(
     P_(
         "message: after danger was reported",
         "Please call %(emergency)s now. Thoughts of suicide? Call %(suicide_free)s (free) or "
-        "%(suicide)s (normal call costs), day and night. Do that first. After that you can "
-        "go on here if you want.",
+        "%(suicide)s (standard call charges), day and night. Please do that first. Then you can "
+        "continue here if you want to.",
     ),
     choices=(
         Choice(
             "continue",
-            P_("button: after danger", "Go on with my report"),
-            short=P_("short button (max 20 characters): after danger", "Go on"),
+            P_("button: after danger", "Continue my report"),
+            short=P_("short button (max 20 characters): after danger", "Continue"),
         ),
         Choice("stop", P_("button", "Stop"), stops=True),
     ),
@@ -67,8 +67,8 @@ def place(prompt: str) -> Step:
         staff_label=N_("Postcode or neighbourhood"),
         hint=P_(
             "hint: a wrong postcode",
-            "That is not a Dutch postcode. A postcode has 4 digits and 2 letters, like "
-            "%(example)s. You may also type only the 4 digits, or choose a neighbourhood.",
+            "That does not look like a Dutch postcode. A postcode has 4 digits and 2 letters, for "
+            "example %(example)s. You can also type only the 4 digits, or choose a neighbourhood.",
         ),
     )
 
@@ -80,13 +80,13 @@ def phone(step_id: str, when: When, staff_label: str = "") -> Step:
         # Translators: "Sanne" may be a common first name in your language.
         P_(
             "question: phone number and name, in one message",
-            "What is your phone number? You may type your name with it, like: Sanne %(example)s.",
+            "What is your phone number? You can add your name too, for example: Sanne %(example)s.",
         ),
         P_("summary label", "Phone number"),
         hint=P_(
             "hint: no phone number found",
-            "I could not find a phone number in that. Please type it with digits, like "
-            "%(example)s.",
+            "I could not find a phone number in your message. Please type it in digits, for "
+            "example %(example)s.",
         ),
         when=when,
         staff_label=staff_label,

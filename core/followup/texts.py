@@ -52,8 +52,8 @@ OWED_LABELS: dict[str, str] = {
 CHECKIN_PROMPT = "checkin"
 CHECKIN_QUESTION = P_(
     "check-in question, about 2 weeks after a report",
-    "Some time ago you sent a report to the Signaalpunt (%(reference)s). Has the "
-    "municipality been in touch with you about it?",
+    "Some time ago you sent us a report (%(reference)s). Has the municipality been in touch with "
+    "you about it?",
 )
 CHECKIN_CHOICES: dict[str, str] = {
     ANSWER_YES: P_("check-in answer", "Yes"),
@@ -69,13 +69,17 @@ CHECKIN_PASSED_ON = P_(
     "Thank you. We have passed this on to the municipality, and someone will look at it again.",
 )
 CHECKIN_ALREADY = P_(
-    "message: check-in answered twice", "You already answered this question. Thank you."
+    "message: check-in answered twice", "You have already answered this question. Thank you."
 )
 CHECKIN_UNKNOWN = P_("message: an old check-in", "This question is no longer open.")
+# Translators: an answer reaches the municipality only when it is sent
+# with the app's reply function (it quotes this message). "Reply" is that
+# function's name in WhatsApp and Telegram: use the name in your language.
 QUESTION_FROM_LOKET = P_(
     "message: the municipality asks the reporter a question (chat apps)",
-    "The municipality has a question about your report %(reference)s. Reply to this "
-    "message to answer. Please do not send phone numbers.",
+    "The municipality has a question about your report %(reference)s. Do you want to answer? "
+    "Press and hold this message and choose Reply (or swipe the message to the side). Then type "
+    "your answer. Please do not send phone numbers.",
 )
 QUESTION_FROM_LOKET_WEB = P_(
     "message: the municipality asks the reporter a question (web chat)",
@@ -84,14 +88,14 @@ QUESTION_FROM_LOKET_WEB = P_(
 )
 QUOTED = P_("the municipality's question, quoted", "“%(text)s”")
 QUESTION_ANSWER_SENT = P_(
-    "message: answer passed on", "Thank you, we passed your answer on to the municipality."
+    "message: answer passed on", "Thank you, we have passed your answer on to the municipality."
 )
 QUESTION_NUMBER_REMOVED = P_(
     "message: a phone number was left out of an answer",
-    "Phone numbers are not passed on through this chat.",
+    "We left out the phone number: phone numbers are not passed on through this chat.",
 )
 STATUS_HEADER = P_("status: heading", "Your reports:")
-STATUS_LINE = P_("status: one report", "%(reference)s of %(date)s: %(status)s")
+STATUS_LINE = P_("status: one report", "%(reference)s (sent %(date)s): %(status)s")
 STATUS_NONE = P_("status: no reports", "You have not sent any reports through this chat yet.")
 REPORTER_STATUS_LABELS: dict[str, str] = {
     lc.RECEIVED: P_("status of a report", "received"),

@@ -41,6 +41,9 @@ def list_separator(language: str) -> str:
 # The locale whose dates a language's readers here expect: English readers in the
 # Netherlands write the day first (23 November 2026, 09:00), not Babel's en_US.
 DATE_LOCALES = {"en": "en_GB"}
+# The clock readers here expect where Babel's short time differs: Arabic readers in the
+# Netherlands (many Moroccan-Dutch) read the 24-hour clock, not Babel's "9:05 ص" (review-ar 44).
+TIME_FORMATS = {"ar": "HH:mm"}
 
 
 def format_when(value: When, language: str) -> str:
@@ -48,7 +51,7 @@ def format_when(value: When, language: str) -> str:
     local = value.value.astimezone(AMSTERDAM)
     locale = DATE_LOCALES.get(language, language)
     date = format_date(local, format="long", locale=locale)
-    time = format_time(local, format="short", locale=locale)
+    time = format_time(local, format=TIME_FORMATS.get(language, "short"), locale=locale)
     combine = str(Locale.parse(locale).datetime_formats["medium"])
     return combine.replace("{1}", date).replace("{0}", time)
 

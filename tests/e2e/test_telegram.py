@@ -93,7 +93,7 @@ async def test_stale_buttons_media_and_edits_get_a_friendly_answer(
         typed = fake.user_sends(CASHIER, "75")
         await person.handled(typed)
         replies = await person.handled(fake.user_edits(CASHIER, typed, "65"))
-        assert "aangepast" in replies[0].plain_text
+        assert "bewerkt" in replies[0].plain_text
         # Forged button data is treated like a stale button, never as an answer.
         forged = fake.user_presses(CASHIER, person.question(), "r|summary|send")
         replies = await person.handled(forged)

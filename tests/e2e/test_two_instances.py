@@ -47,6 +47,8 @@ async def start(fake: FakeTelegram, url: str, port: int) -> asyncio.subprocess.P
         "SIGNAALPUNT_TELEGRAM_API_URL": fake.api_url,
         "SIGNAALPUNT_LOKET_CHAT_ID": str(LOKET),
         "SIGNAALPUNT_TELEGRAM_MODE": "webhook",
+        # Telegram counts calls per token: the two instances share its 30 a second.
+        "SIGNAALPUNT_TELEGRAM_INSTANCES": "2",
         "SIGNAALPUNT_TELEGRAM_WEBHOOK_URL": "https://signaalpunt.example/telegram/webhook",
         "SIGNAALPUNT_TELEGRAM_WEBHOOK_SECRET": WEBHOOK_SECRET,
         "SIGNAALPUNT_HTTP_PORT": str(port),

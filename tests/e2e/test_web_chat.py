@@ -34,7 +34,7 @@ from tests.support.web_harness import (
 )
 
 # The answer box's label while the municipality's question is the newest message.
-ANSWER_TO_QUESTION = P_("web chat: answer box", "Your answer to the question of the municipality")
+ANSWER_TO_QUESTION = P_("web chat: answer box", "Your answer to the municipality's question")
 REFERENCE = re.compile(r"SP-\d{4}-\d{4}")
 Form = dict[str, str | float | bool]
 WITH_CHECKIN = MESSAGE_ME  # the municipality may write back: asked after 2 weeks
@@ -463,7 +463,7 @@ async def test_a_question_from_the_loket_is_answered_in_the_chat(tmp_path: Path)
         await page.reload()
         assert "Woont zij alleen?" in await page.inner_text("[data-who=loket]")
         question = await page.inner_text("[data-who=loket]")
-        assert "Reageer op dit bericht" not in question  # no chat-app habits on the web
+        assert "Beantwoorden" not in question  # no chat-app habits on the web
         await check_page(page, "chat-nl-question")
         # One answer box: the newest message is the question, so the box answers it.
         label = gettext(svc, "nl", ANSWER_TO_QUESTION)

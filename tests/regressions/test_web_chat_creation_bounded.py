@@ -19,7 +19,7 @@ from tests.support.web_harness import web_service
 pytestmark = pytest.mark.e2e
 
 BUSY_NL = "Het is nu erg druk. Daarom kan er geen nieuw gesprek beginnen."
-BUSY_TR = "Şu anda çok yoğun, bu yüzden yeni bir sohbet başlayamıyor."
+BUSY_TR = "Şu anda çok yoğunuz, bu yüzden yeni bir sohbet başlatılamıyor."
 
 
 async def start_chat(base_url: str, source: str, language: str = "nl") -> httpx.Response:

@@ -34,7 +34,18 @@ from tests.unit.test_engine_properties import CHOICE_IDS, STEP_IDS, replay
 COMMANDS = ["/start", "/stop", "/taal", "/help", "/privacy", "/status", "/language", "/begin"]
 COMMANDS += ["/cancel", "/hulp", "/durum", "/dil", "/lang", "/stoppen"]
 COMMANDS += ["/verwijder", "/delete", "/sil", "/erase"]
-STOP_WORDS = ["stop", "stoppen", "dur", "durdur", "توقف", "стоп", "zatrzymaj"]
+STOP_WORDS = [
+    "stop",
+    "stoppen",
+    "dur",
+    "durdur",
+    "توقف",
+    "إيقاف",
+    "стоп",
+    "скасувати",
+    "zatrzymaj",
+    "zakończ",
+]
 # Letters and the Cyrillic or Greek letters that look the same (and back).
 LOOKALIKES = dict(zip("aeopcsiluhv", "аеорсѕіӏυһν", strict=True))
 LOOKALIKES |= {"с": "c", "о": "o", "п": "n", "т": "t"}

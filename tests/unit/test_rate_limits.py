@@ -231,7 +231,7 @@ async def test_replies_in_private_chats_wait_for_the_overall_window_and_are_neve
     assert most_in_any_window([c.at for c in server.calls], 1.0) <= 30
 
 
-async def test_a_429_on_a_reply_pauses_as_told_and_is_retried_once(clock: FakeClock) -> None:
+async def test_a_429_on_a_reply_pauses_as_told_and_is_retried(clock: FakeClock) -> None:
     limiter = WindowRateLimiter(clock=clock)
     server = FakeServer(clock)
     chat = 800_001
@@ -249,6 +249,34 @@ async def test_a_429_on_a_reply_pauses_as_told_and_is_retried_once(clock: FakeCl
     assert reply.result() is True
     assert other.result() is True
     assert [c.at for c in server.calls if c.chat == chat] == [0.0, 2.0, 2.0]
+
+
+async def test_a_reply_refused_again_is_retried_again_within_its_bound(clock: FakeClock) -> None:
+    """Two instances sharing a token can each be refused: a reply given up after one retry
+    left a reporter without their next question (tests/e2e/test_two_instances.py)."""
+    limiter = WindowRateLimiter(clock=clock)
+    server = FakeServer(clock)
+    chat = 800_003
+    server.refuse[chat] = 1
+    reply = start(limiter, server, chat, interactive=True)
+    for _ in range(2):  # refused again on each of the next two tries
+        await clock.advance(0.5)
+        server.refuse[chat] = 1
+        await clock.advance(0.5)
+    await clock.advance(1.0)
+    assert reply.result() is True
+    assert [c.at for c in server.calls] == [0.0, 1.0, 2.0, 3.0]
+
+
+async def test_instances_sharing_a_token_each_take_their_share(clock: FakeClock) -> None:
+    limiter = WindowRateLimiter(clock=clock, instances=2)
+    server = FakeServer(clock)
+    tasks = [start(limiter, server, 900_000 + n) for n in range(30)]
+    await clock.advance(0.0)
+    assert len(server.calls) == 15
+    await clock.advance(1.0)
+    assert all(task.done() for task in tasks)
+    assert most_in_any_window([c.at for c in server.calls], 1.0) == 15
 
 
 async def test_a_429_is_not_retried_for_the_outbox_or_when_long(clock: FakeClock) -> None:

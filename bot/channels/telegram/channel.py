@@ -40,7 +40,11 @@ async def telegram_parts(
     assert settings.telegram_token is not None
     assert settings.loket_chat_id is not None
     if bot is None:
-        bot = build_bot(settings.telegram_token.get_secret_value(), settings.telegram_api_url)
+        bot = build_bot(
+            settings.telegram_token.get_secret_value(),
+            settings.telegram_api_url,
+            instances=settings.telegram_instances,
+        )
     loket_chat = LoketChat(settings.loket_chat_id, app.store)
     await loket_chat.load()  # a move recorded earlier (by any instance) is followed at once
     async with bot:

@@ -21,12 +21,14 @@ def build_bot(
     *,
     poll_timeout: int = POLL_TIMEOUT,
     paced: bool = True,
+    instances: int = 1,
 ) -> ExtBot[int]:
     """The client. Our limiter paces us by Telegram's windows (``limits``). It retries only
-    replies to a person (calls made with ``rate_limit_args``: once, after a short
-    retry_after); the outbox decides about its own retries (a 429 is rescheduled in the
+    replies to a person (calls made with ``rate_limit_args``: after each short retry_after,
+    within a bound); the outbox decides about its own retries (a 429 is rescheduled in the
     database instead of holding a connection).
-    ``paced=False`` lifts Telegram's pacing (benchmarks measuring our own latency)."""
+    ``paced=False`` lifts Telegram's pacing (benchmarks measuring our own latency).
+    ``instances``: the processes sharing this token, each paced to its share of the limits."""
     # Opt in to PTB 22's timedelta durations; the int form warns (and our tests treat
     # warnings as errors).
     os.environ.setdefault("PTB_TIMEDELTA", "true")
@@ -47,7 +49,7 @@ def build_bot(
         base_file_url=f"{base}/file/bot",
         request=request,
         get_updates_request=updates_request,
-        rate_limiter=WindowRateLimiter()
+        rate_limiter=WindowRateLimiter(instances=instances)
         if paced
         else AIORateLimiter(overall_max_rate=0, group_max_rate=0, max_retries=0),
     )

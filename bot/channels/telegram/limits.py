@@ -37,6 +37,8 @@ PER_GROUP = (20, 60.0)  # messages to one group, per minute
 # holding up the update handler for a group's minute.
 INTERACTIVE_WAIT = 5.0
 INTERACTIVE, GROUP, OTHER = 0, 1, 2  # priorities: the lower goes first
+# At most this many 429s on one reply are waited out (each within INTERACTIVE_WAIT overall).
+_MAX_REPLY_RETRIES = 5
 # Group windows and pauses are looked through for forgotten ones once there are this many.
 _PRUNE_AT = 64
 # Calls without a chat that Telegram (and the fake) still count in the overall limit.
@@ -132,12 +134,13 @@ def _wake(future: asyncio.Future[None]) -> None:
 
 class WindowRateLimiter(BaseRateLimiter[int]):
     """Telegram's limits as sliding windows: 30 calls a second to chats overall, 20 calls
-    a minute to one group (a negative chat id, or a channel's @name).
+    a minute to one group (a negative chat id, or a channel's @name). Telegram counts per
+    bot token: ``instances`` processes sharing the token each take their share.
 
     ``rate_limit_args`` marks a reply to a person (``updates.py`` passes 1): it goes before
     other calls, waits for its window (in a group at most ``INTERACTIVE_WAIT`` seconds; in a
-    private chat as long as the overall window takes), and a 429 whose
-    retry_after fits in that time is retried ``rate_limit_args`` times, after retry_after
+    private chat as long as the overall window takes), and a 429 is retried after its
+    retry_after as long as that falls within ``INTERACTIVE_WAIT`` of the reply's start
     (other replies to that chat wait for it too). Any other call is never retried: a 429 goes
     back to the caller (the outbox reschedules the chat in the database, which is durable and
     holds no connection or lease meanwhile)."""
@@ -149,7 +152,10 @@ class WindowRateLimiter(BaseRateLimiter[int]):
         *,
         clock: Clock | None = None,
         interactive_wait: float = INTERACTIVE_WAIT,
+        instances: int = 1,
     ) -> None:
+        overall = (max(1, overall[0] // instances), overall[1])
+        per_group = (max(1, per_group[0] // instances), per_group[1])
         self._clock: Callable[[], Clock] = (
             asyncio.get_running_loop if clock is None else (lambda: clock)
         )
@@ -200,16 +206,18 @@ class WindowRateLimiter(BaseRateLimiter[int]):
         # so there a reply is given up after its bound.
         bounded = not _private(chat_id)
         deadline = self._clock().time() + self._interactive_wait
-        retries = rate_limit_args or 0
+        # Retried as often as the 429s' retry_after fit in the reply's bound: another
+        # instance sharing the token, or Telegram's own counting, can refuse more than once
+        # in a row, and a reply given up leaves the person without their next question.
+        retries = (rate_limit_args or 0) and _MAX_REPLY_RETRIES
         while True:
             try:
                 return await self._paced(
                     callback, args, kwargs, chat_id, INTERACTIVE, deadline if bounded else None
                 )
             except RetryAfter as error:
-                now = self._clock().time()
-                until = now + seconds(error.retry_after)
-                if retries <= 0 or until > (deadline if bounded else now + self._interactive_wait):
+                until = self._clock().time() + seconds(error.retry_after)
+                if retries <= 0 or until > deadline:
                     raise
                 retries -= 1
                 if chat_id is None:

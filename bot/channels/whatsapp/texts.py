@@ -12,5 +12,5 @@ TYPE_NUMBER = P_(
 )
 TYPE_NUMBERS = P_(
     "WhatsApp: under answers that can only be typed (multiple choice)",
-    "Type the numbers of your answers, like 1, 3.",
+    "Type the numbers of your answers, for example: 1, 3.",
 )
