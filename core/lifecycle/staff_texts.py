@@ -12,7 +12,7 @@ from datetime import datetime
 
 from core.dialog import messages as m
 from core.dialog.draft import SignalDraft
-from core.dialog.flows import FLOWS
+from core.dialog.flows import FLOW_OF_KIND, REPORT_OTHER
 from core.dialog.model import Place
 from core.dialog.state import Answer
 from core.dialog.summary import answer_value
@@ -20,15 +20,16 @@ from core.text.languages import LanguageName
 from core.text.msgids import N_, Msg, Nn_, Param, Token, When, msg
 
 from . import table as lifecycle
+from . import voice
 from .notification import (
-    KIND_OTHER,
-    KIND_SELF,
     NEW_SIGNAL,
     NEW_URGENT_SIGNAL,
     PARTNER,
     REPORTER_LANGUAGE,
+    kind_line,
     loket_notification,
 )
+from .voice import VoiceNoteView
 
 CARD_NEIGHBOURHOOD = N_("Neighbourhood: %(place)s")
 CARD_NEIGHBOURHOOD_UNKNOWN = N_("Neighbourhood: unknown")
@@ -121,11 +122,11 @@ def loket_card(
 ) -> tuple[Msg, ...]:
     """The group card: reference, urgency, role, age group, neighbourhood, language, partner,
     and who picked it up. Nothing that identifies the person or the reporter."""
-    flow = FLOWS["report_other" if draft.kind == "other" else "report_self"]
+    flow = FLOW_OF_KIND.get(draft.kind, REPORT_OTHER)
     header = NEW_URGENT_SIGNAL if draft.urgent else NEW_SIGNAL
     texts: list[Msg] = [
         msg(header, reference=Token(reference), date=When(received_at)),
-        msg(KIND_OTHER if draft.kind == "other" else KIND_SELF),
+        kind_line(draft),
     ]
     for step in flow.steps:
         code = draft.codes.get(step.id)
@@ -134,6 +135,7 @@ def loket_card(
             texts.append(msg(m.SUMMARY_LINE, label=Msg(step.shown_label(True)), value=value))
     texts.append(_place(draft, places))
     texts.append(msg(REPORTER_LANGUAGE, language=LanguageName(draft.language)))
+    texts.extend(voice.card_lines(draft))
     if draft.partner:
         texts.append(msg(PARTNER, partner=partner_name or draft.partner))
     if assignee_name is not None and claimed_at is not None:
@@ -153,10 +155,13 @@ def staff_details(
     *,
     status: str,
     partner_name: str | None = None,
+    voice_notes: Sequence[VoiceNoteView] = (),
 ) -> tuple[Msg, ...]:
-    """The private message for the staff member who picked the signal up: everything."""
+    """The private message for the staff member who picked the signal up: everything,
+    the voice notes' transcripts included (the audio goes apart)."""
     return (
         msg(DETAILS_HEADER, reference=Token(reference)),
         *loket_notification(reference, draft, received_at, places, partner_name),
+        *voice.detail_lines(draft, voice_notes),
         msg(DETAILS_NEXT, status=status_label(status)),
     )
