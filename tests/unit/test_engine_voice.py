@@ -51,7 +51,8 @@ def test_a_voice_note_starts_a_call_back_report_answered_with_buttons(
     driver.tap("yes")
     # No number known (Telegram, the web chat): typed, or shared with one tap.
     assert driver.prompt == "reporter_phone"
-    assert driver.last.asks_phone and driver.last.accepts_text
+    assert driver.last.asks_phone
+    assert driver.last.accepts_text
     assert driver.last.share_phone is not None
     assert driver.choice_ids() == []
     driver.type("06 12345678")
@@ -213,7 +214,8 @@ def test_a_voice_note_at_a_free_text_question_is_its_answer(
     assert driver.prompt == "summary"
     driver.tap("send")
     [draft] = driver.drafts
-    assert draft.person_contact is None and draft.note is None
+    assert draft.person_contact is None
+    assert draft.note is None
     assert draft.voice_notes == ((5, "person_contact"), (6, "note"))
     # The loket reads which questions the voice notes answer.
     lines = [render(t, catalogs["nl"], "nl") for t in signal_lines(REPORT_OTHER, draft, ())]
