@@ -27,12 +27,26 @@ class TemplateCall:
 
 
 @dataclass(frozen=True)
+class Audio:
+    """A voice note sent with a message (to staff: privately, protected); ``caption`` is
+    what goes with it, ``filename`` how a chat app that wants one names it."""
+
+    data: bytes
+    mime_type: str
+    seconds: float
+    caption: str
+    filename: str
+
+
+@dataclass(frozen=True)
 class Outgoing:
     """One outgoing message. ``edit`` is where an earlier message landed (to replace it);
     ``protect`` asks the chat app to prevent forwarding and saving; ``force_reply`` opens
     the reply field (the answer is matched to this message). ``channel`` is set for a
     reporter's chat (their channel); None means the staff channel. ``last_inbound_at`` and
-    ``template`` let a channel with a reply window choose between free text and template."""
+    ``template`` let a channel with a reply window choose between free text and template.
+    ``audio``: a voice note, sent first (its caption first), then ``text`` when there is
+    any."""
 
     target: str
     text: str
@@ -44,6 +58,7 @@ class Outgoing:
     channel: str | None = None
     last_inbound_at: datetime | None = None
     template: TemplateCall | None = None
+    audio: Audio | None = None
 
 
 class Messenger(Protocol):

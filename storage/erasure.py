@@ -24,10 +24,15 @@ from .models import (
     WebChat,
 )
 from .types import as_utc, reveal
+from .voice import VoiceRepository
 from .webchat import WEB_CHANNEL
 
 
 class ErasureRepository(SessionRepository):
+    @property
+    def _voice(self) -> VoiceRepository:
+        return VoiceRepository(self._session, self._dialect, self._keys)
+
     # -- a reporter's own erasure (/verwijder) -----------------------------------------
 
     async def erase_reporter(self, reporter_id: int, now: datetime) -> int:
@@ -81,8 +86,9 @@ class ErasureRepository(SessionRepository):
         self, finished: Iterable[str], before: datetime, now: datetime
     ) -> int:
         """The person's contact details, the full postcode and all free text (the note,
-        questions and answers) off signals finished before ``before``. What is left is
-        anonymous: codes, area, four postcode digits, times and outcome, for the figures."""
+        questions and answers, voice notes and their transcripts) off signals finished
+        before ``before``. What is left is anonymous: codes, area, four postcode digits,
+        times and outcome, for the figures."""
         due = (
             select(Signal.id)
             .where(
@@ -97,6 +103,7 @@ class ErasureRepository(SessionRepository):
             .where(SignalEvent.signal_id.in_(due), SignalEvent.note.is_not(None))
             .values(note=None)
         )
+        await self._voice.erase_of_signals(due, now)
         return await self._rows(
             update(Signal)
             .where(Signal.id.in_(due))
@@ -110,7 +117,9 @@ class ErasureRepository(SessionRepository):
         )
 
     async def delete_drafts(self, idle_before: datetime) -> int:
-        """Conversations nobody touched since ``idle_before`` (abandoned drafts)."""
+        """Conversations nobody touched since ``idle_before`` (abandoned drafts), and the
+        voice notes of reports never sent that are as old."""
+        await self._voice.delete_drafts(idle_before)
         return await self._rows(
             delete(Conversation).where(Conversation.updated_at < as_utc(idle_before))
         )

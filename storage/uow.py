@@ -27,6 +27,7 @@ from .signals import SignalRepository
 from .staff import StaffRepository
 from .telegram import ChatRepository, KeyboardRepository
 from .types import attach_keyring
+from .voice import VoiceRepository
 from .webchat import WebChatRepository
 
 
@@ -55,6 +56,7 @@ class UnitOfWork:
     listing: ListingRepository
     webchat: WebChatRepository
     chats: ChatRepository
+    voice: VoiceRepository
 
     def __init__(self, session: AsyncSession, dialect_name: str, keyring: Keyring) -> None:
         self._session = session
@@ -77,6 +79,7 @@ class UnitOfWork:
         self.listing = ListingRepository(session, dialect_name, keyring)
         self.webchat = WebChatRepository(session, dialect_name, keyring)
         self.chats = ChatRepository(session, dialect_name, keyring)
+        self.voice = VoiceRepository(session, dialect_name, keyring)
 
     async def __aenter__(self) -> UnitOfWork:
         return self

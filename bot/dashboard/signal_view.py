@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.outbox.targets import reporter_target
+from bot.outbox.voice import voice_views
 from core.dialog.model import Place
 from core.followup import rules as f
 from core.followup.rules import FollowUpRules, SignalClock
@@ -18,6 +19,7 @@ from core.followup.workdays import WorkingHours
 from core.lifecycle import staff_texts as t
 from core.lifecycle import table as lc
 from core.lifecycle.table import DETAIL_VIEWERS, Action
+from core.lifecycle.voice import VoiceNoteView
 from core.text.msgids import Msg, Token, When, msg
 from storage.followup import REPORTER_ANSWER, REPORTER_UNREACHABLE
 from storage.records import SignalEventRecord, StoredSignal
@@ -49,6 +51,9 @@ class SignalPage:
     can_ask: bool
     history: tuple[HistoryLine, ...]
     access: tuple[tuple[datetime, str, str, str], ...]
+    # The voice notes with their transcripts, for who may read the details (played from
+    # ``bot.dashboard.voice``).
+    voice: tuple[VoiceNoteView, ...] = ()
 
 
 def clock_of(signal: StoredSignal) -> SignalClock:
@@ -132,6 +137,9 @@ async def signal_page(
     that is committed)."""
     full = signal.assignee_id == staff.record.id or staff.role in DETAIL_VIEWERS
     partner = await uow.partners.by_code(signal.draft.partner) if signal.draft.partner else None
+    voice: tuple[VoiceNoteView, ...] = ()
+    if full:
+        voice = tuple(voice_views(signal.draft, await uow.voice.of_signal(signal.id)))
     partner_name = partner.name if partner else None
     if full:
         lines = t.staff_details(
@@ -195,6 +203,7 @@ async def signal_page(
         can_ask=isinstance(ask, Action) and reporter_target(signal) is not None,
         history=history,
         access=access,
+        voice=voice,
     )
 
 

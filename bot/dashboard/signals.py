@@ -19,6 +19,7 @@ from core.followup.rules import SignalClock
 from core.followup.workdays import WorkingHours
 from core.lifecycle import table as lc
 from core.lifecycle.staff_texts import status_label
+from core.lifecycle.voice import note_header, transcript_line
 from core.text.languages import STAFF_LANGUAGE
 from core.text.msgids import Token, msg
 from storage.listing import SignalFilter, SignalRow
@@ -199,6 +200,8 @@ def router(web: WebContext) -> APIRouter:
             channels=st.CHANNEL_LABELS,
             status_label=status_label,
             options_of=lambda a: tuple(a.options.items()),
+            note_header=note_header,
+            transcript_line=transcript_line,
         )
 
     def back(reference: str, text: str) -> Response:

@@ -59,11 +59,12 @@ def _home() -> APIRouter:
 
 
 def _page_routers(web: WebContext) -> list[APIRouter]:
-    from . import intake, partners, signals
+    from . import intake, partners, signals, voice
     from .monitoring import page as monitoring
 
     return [
         signals.router(web),
+        voice.router(web),
         intake.router(web),
         partners.router(web),
         monitoring.router(web),

@@ -4,8 +4,8 @@ a signal and the admins' alerts; ``followup``: reminders, escalations, the diges
 the check-ins and questions for reporters).
 
 Where each is queued: the loket card with the signal it announces (``storage.signals``),
-the card's updates, details, staff cards, calls for help and questions by the staff
-actions (``bot.staff.actions``), the follow-up's by ``bot.followup.service`` (the
+the card's updates, details, voice notes, staff cards, calls for help and questions by the
+staff actions (``bot.staff.actions``), the follow-up's by ``bot.followup.service`` (the
 check-in kinds are the core's, ``core.followup.rules``), ``loket_moved`` by the Telegram
 channel, ``admin_alert`` by the outbox worker.
 """
@@ -27,8 +27,11 @@ STAFF_DETAILS = "staff_details"  # the full signal, privately, to who may read i
 STAFF_CARD = "staff_card"  # the minimal card, privately (``/signaal REF``)
 ADMIN_ALERT = "admin_alert"  # a message was dead-lettered, or a template refused
 LOKET_MOVED = "loket_moved"  # an admin told that the loket group has a new chat id
+# A voice note and its transcript, privately and protected, to who may read the details
+# (composed by ``bot.outbox.voice``): the assignee after the claim, a regisseur or an admin.
+VOICE_NOTE = "voice_note"
 LOKET_KINDS = frozenset(
-    {LOKET_CARD, CARD_UPDATE, STAFF_DETAILS, STAFF_CARD, ADMIN_ALERT, LOKET_MOVED}
+    {LOKET_CARD, CARD_UPDATE, STAFF_DETAILS, STAFF_CARD, ADMIN_ALERT, LOKET_MOVED, VOICE_NOTE}
 )
 
 # -- the follow-up (composed by ``bot.outbox.followup``) -----------------------------------
@@ -54,4 +57,4 @@ FOLLOW_UP_KINDS = STAFF_KINDS | REPORTER_KINDS
 
 # Messages that carry a signal's personal details or a reporter's words to staff: their
 # delivery is an access, recorded in the access history.
-DISCLOSING = frozenset({STAFF_DETAILS, REPORTER_REPLY})
+DISCLOSING = frozenset({STAFF_DETAILS, REPORTER_REPLY, VOICE_NOTE})

@@ -8,9 +8,17 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
+from datetime import datetime
 
 from bot.buttons import action_button, next_step_buttons
-from bot.outbox.kinds import ADMIN_ALERT, CARD_UPDATE, LOKET_MOVED, STAFF_CARD, STAFF_DETAILS
+from bot.outbox.kinds import (
+    ADMIN_ALERT,
+    CARD_UPDATE,
+    LOKET_MOVED,
+    STAFF_CARD,
+    STAFF_DETAILS,
+    VOICE_NOTE,
+)
 from bot.outbox.targets import LOKET
 from bot.ports import Button, Outgoing
 from bot.rendering import render_texts
@@ -27,6 +35,7 @@ from storage.uow import UnitOfWork
 
 from .followup import FollowUpComposer
 from .kinds import FOLLOW_UP_KINDS
+from .voice import Later, VoiceNoteComposer, voice_views
 
 
 class LoketComposer:
@@ -34,12 +43,16 @@ class LoketComposer:
         self._catalog = catalogs[STAFF_LANGUAGE]
         self._places = tuple(places)
         self._followup = FollowUpComposer(catalogs)
+        self._voice = VoiceNoteComposer(self._catalog)
 
     def _text(self, texts: Sequence[Msg]) -> str:
         return render_texts(tuple(texts), self._catalog, STAFF_LANGUAGE, "\n")
 
-    async def compose(self, uow: UnitOfWork, item: OutboxItem) -> Outgoing | None:
-        """The message for ``item``; None when there is nothing (left) to send."""
+    async def compose(
+        self, uow: UnitOfWork, item: OutboxItem, now: datetime
+    ) -> Outgoing | Later | None:
+        """The message for ``item``; None when there is nothing (left) to send; ``Later``
+        when it is to be composed again then (a voice note waiting for its transcript)."""
         if item.kind == ADMIN_ALERT:
             return self._alert(item)
         if item.kind == LOKET_MOVED:
@@ -60,6 +73,8 @@ class LoketComposer:
             return await self._card(uow, signal, edit=landed) if landed else None
         if item.kind == STAFF_DETAILS:
             return await self._details(uow, signal, item)
+        if item.kind == VOICE_NOTE:
+            return await self._voice.compose(uow, item, signal, now)
         if item.kind == STAFF_CARD:
             card = await self._card(uow, signal, edit=None)
             return replace(card, target=item.target)
@@ -97,6 +112,7 @@ class LoketComposer:
             return None
         if signal.assignee_id != staff.id and staff.role not in DETAIL_VIEWERS:
             return None  # released meanwhile: the details are no longer theirs
+        notes = await uow.voice.of_signal(signal.id) if signal.draft.voice_notes else []
         texts = t.staff_details(
             signal.reference,
             signal.draft,
@@ -104,6 +120,7 @@ class LoketComposer:
             self._places,
             status=signal.status,
             partner_name=await self._partner_name(uow, signal),
+            voice_notes=voice_views(signal.draft, notes),
         )
         buttons = next_step_buttons(self._catalog, signal.status, signal.id)
         return Outgoing(item.target, self._text(texts), signal.reference, buttons, protect=True)

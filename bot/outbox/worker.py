@@ -22,6 +22,7 @@ from storage.uow import Store, UnitOfWork
 from .kinds import ADMIN_ALERT
 from .loket import LoketComposer
 from .targets import reporter_id_of
+from .voice import Later
 
 log = logging.getLogger(__name__)
 
@@ -114,7 +115,12 @@ class OutboxWorker:
 
     async def _deliver(self, item: OutboxItem, now: datetime) -> int | None:
         async with self._store.unit_of_work() as uow:
-            outgoing = await self._composer.compose(uow, item)
+            outgoing = await self._composer.compose(uow, item, now)
+            if isinstance(outgoing, Later):
+                # Not an attempt: the chat's queue waits (its order is kept), claimed afresh.
+                await uow.outbox.postpone_target(item.target, outgoing.at)
+                await uow.commit()
+                return None
         landed = None
         if outgoing is not None:
             try:

@@ -12,7 +12,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from bot.outbox.kinds import CARD_UPDATE, NEEDS_HELP, REPORTER_QUESTION, STAFF_CARD, STAFF_DETAILS
+from bot.outbox.kinds import (
+    CARD_UPDATE,
+    NEEDS_HELP,
+    REPORTER_QUESTION,
+    STAFF_CARD,
+    STAFF_DETAILS,
+    VOICE_NOTE,
+)
 from bot.outbox.targets import LOKET, escalation_targets, reporter_target
 from core.followup.relay import contains_phone_number, relay_text
 from core.lifecycle import staff_texts as t
@@ -227,10 +234,18 @@ class SignalActions:
             await self._queue(call, CARD_UPDATE, LOKET, signal)
         if action.id == "claim" and call.staff.telegram_user_id is not None:
             target = str(call.staff.telegram_user_id)
-            await self._queue(call, STAFF_DETAILS, target, signal, staff_id=call.staff.id)
+            await self._details(call, target, signal)
         if action.id == "needs_help":
             for target in await escalation_targets(call.uow):
                 await self._queue(call, NEEDS_HELP, target, signal, staff_id=call.staff.id)
+
+    async def _details(self, call: _Call, target: str, signal: StoredSignal) -> None:
+        """The details, privately, and then each voice note with its transcript (the
+        composer checks again, when sending, that they may still be read)."""
+        assert call.staff is not None
+        await self._queue(call, STAFF_DETAILS, target, signal, staff_id=call.staff.id)
+        for note, _ in signal.draft.voice_notes:
+            await self._queue(call, VOICE_NOTE, target, signal, staff_id=call.staff.id, note=note)
 
     def _done(self, action: lc.Action, signal: StoredSignal, option: str | None) -> ActionResult:
         reference = Token(signal.reference)
@@ -380,7 +395,10 @@ class SignalActions:
             )
             if staff.telegram_user_id is not None:
                 target = str(staff.telegram_user_id)
-                await self._queue(call, kind, target, signal, staff_id=staff.id)
+                if full:
+                    await self._details(call, target, signal)
+                else:
+                    await self._queue(call, kind, target, signal, staff_id=staff.id)
             await uow.commit()
         self._committed(call)
         return None

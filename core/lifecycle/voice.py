@@ -30,6 +30,9 @@ TRANSCRIPT_FAILED = N_(
 )
 TRANSCRIPT_OFF = N_("No automatic transcription (switched off). The voice message itself is there.")
 NOTE_ERASED = N_("The voice message has been erased.")
+CAPTION = N_(
+    "Voice message %(number)s of %(reference)s (%(duration)s). For you only: do not forward it."
+)
 
 # A note's transcript, as storage keeps it.
 WAITING = "waiting"  # kept with a report that was not sent yet
@@ -100,22 +103,25 @@ def detail_lines(draft: SignalDraft, notes: Sequence[VoiceNoteView]) -> list[Msg
     if callback is not None:
         lines.append(callback)
     for note in notes:
-        if note.step_label:
-            question = Msg(note.step_label)
-            header = msg(
-                NOTE_ANSWERS,
-                number=note.number,
-                duration=duration(note.seconds),
-                question=question,
-            )
-        else:
-            header = msg(NOTE_HEADER, number=note.number, duration=duration(note.seconds))
-        lines.append(header)
-        lines.append(_transcript(note))
+        lines.append(note_header(note))
+        lines.append(transcript_line(note))
     return lines
 
 
-def _transcript(note: VoiceNoteView) -> Msg:
+def note_header(note: VoiceNoteView) -> Msg:
+    """ "Voice message 2 (0:42)", and the question it answers when it answers one."""
+    if note.step_label:
+        return msg(
+            NOTE_ANSWERS,
+            number=note.number,
+            duration=duration(note.seconds),
+            question=Msg(note.step_label),
+        )
+    return msg(NOTE_HEADER, number=note.number, duration=duration(note.seconds))
+
+
+def transcript_line(note: VoiceNoteView) -> Msg:
+    """The note's transcript, labelled as automatic, or why there is none."""
     if note.status == ERASED:
         return msg(NOTE_ERASED)
     if note.status == DONE and note.transcript is not None:

@@ -21,6 +21,7 @@ from .menu import set_command_menus
 from .messenger import CHANNEL, TelegramMessenger
 from .polling import poll
 from .updates import ALLOWED_UPDATES, KeyboardStore, TelegramUpdates
+from .voice import TelegramVoice
 from .webhook import PATH, telegram_router
 
 
@@ -59,6 +60,7 @@ async def telegram_parts(
             loket_chat,
             clock,
             app.followup,
+            TelegramVoice(bot, app.voice_limits, settings.telegram_file_url),
         )
         messenger = TelegramMessenger(bot, loket_chat, clock)
         if settings.telegram_mode == "webhook":
