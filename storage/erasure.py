@@ -38,8 +38,11 @@ class ErasureRepository(SessionRepository):
     async def erase_reporter(self, reporter_id: int, now: datetime) -> int:
         """Remove the reporter: their name and phone on every signal, the link from the
         signals to them, their draft, queued messages to them, and the reporter row itself
-        (with the encrypted chat id), and their web chat. The signals stay for follow-up.
-        Returns how many signals lost their reporter details."""
+        (with the encrypted chat id), and their web chat. Their voice notes go too, on the
+        signals they sent as well: the audio and its transcript are their voice and their
+        words. The signals stay for follow-up. Returns how many signals lost their reporter
+        details."""
+        await self._voice.erase_of_reporter(reporter_id, now)
         reporter = await self._session.get(Reporter, reporter_id)
         if reporter is not None and reporter.channel == WEB_CHANNEL:
             user_id = reveal(reporter.channel_user_id, reporter.user_key)

@@ -57,7 +57,7 @@ class Service:
 TRANSCRIPT_SWEEP_SECONDS = 10.0
 
 
-async def run_transcripts(app: App, clock: Callable[[], datetime], stop: asyncio.Event) -> None:
+async def transcribing(app: App, clock: Callable[[], datetime], stop: asyncio.Event) -> None:
     """Load the transcript's model (in its worker process: the service does not wait for
     it), then make the transcripts of sent voice notes until ``stop``."""
     await app.transcriber.start()
@@ -82,13 +82,15 @@ async def serving(
     *,
     run_outbox: bool = True,
     run_scheduler: bool = True,
+    run_transcripts: bool | None = None,
     sock: socket.socket | None = None,
     http: bool = False,
 ) -> AsyncIterator[Service]:
     """Start the channels' loops, the HTTP server (when a channel has routes, or ``http``),
-    the outbox worker and the scheduler; leaving the block stops them gracefully: the
-    running sweep, drain and requests finish first (anything cut off is uncommitted or
-    already recorded, so it is redone or skipped on the next run)."""
+    the outbox worker, the voice notes' transcripts (with the outbox, unless
+    ``run_transcripts`` says otherwise) and the scheduler; leaving the block stops them
+    gracefully: the running sweep, drain and requests finish first (anything cut off is
+    uncommitted or already recorded, so it is redone or skipped on the next run)."""
     messenger = RoutingMessenger(staff, {c.name: c.messenger for c in channels})
     service = Service(app.outbox_worker(messenger), [c.where for c in channels if c.where])
     stop = service.stop
@@ -98,7 +100,8 @@ async def serving(
     serving_http: asyncio.Task[None] | None = None
     if run_outbox:
         tasks.append(asyncio.create_task(run_worker(service.worker, clock, app.outbox_wake, stop)))
-        tasks.append(asyncio.create_task(run_transcripts(app, clock, stop)))
+    if run_outbox if run_transcripts is None else run_transcripts:
+        tasks.append(asyncio.create_task(transcribing(app, clock, stop)))
     routers = [router for channel in channels for router in channel.routers]
     if routers or http:
         settings = app.settings

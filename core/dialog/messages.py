@@ -164,6 +164,7 @@ VOICE_KEPT = P_(
 VOICE_THANKS = P_(
     "message: a voice message answers a question", "Thank you for your voice message."
 )
+# Translators: %(count)d is the most voice messages one report may have (3).
 VOICE_LIMIT, VOICE_LIMIT_PLURAL = Pn_(
     "message: too many voice messages for one report",
     "You sent %(count)d voice message for this report. That is the most we can take. "
@@ -171,6 +172,7 @@ VOICE_LIMIT, VOICE_LIMIT_PLURAL = Pn_(
     "You sent %(count)d voice messages for this report. That is the most we can take. "
     "Please answer with the buttons.",
 )
+# Translators: %(count)d is the most minutes a voice message may last (2).
 VOICE_TOO_LONG, VOICE_TOO_LONG_PLURAL = Pn_(
     "message: a voice message that is too long",
     "Your voice message is too long. It can be %(count)d minute at most. Please send a "
@@ -187,6 +189,7 @@ VOICE_UNPLAYABLE = P_(
     "Sorry, we could not play your voice message. Please send it again, or answer with "
     "the buttons.",
 )
+# Translators: shown in the summary in place of an answer the reporter spoke.
 VOICE_ANSWER = P_("summary: an answer given as a voice message", "(voice message)")
 VOICE_COUNT_LABEL = P_("summary label", "Voice messages")
 # The reporter's own number, asked for a call back: typed, shared with one tap
@@ -195,11 +198,14 @@ OWN_PHONE = P_(
     "question: phone number for a call back",
     "Which phone number can we call? Please type it, like %(example)s.",
 )
+# Translators: under this text Telegram shows the button "Share my phone number".
 OWN_PHONE_SHARE = P_(
     "question: phone number for a call back (Telegram, with a button to share it)",
     "Which phone number can we call? Press the button below to share your number. Or "
     "type it, like %(example)s.",
 )
+# Translators: %(phone)s is the number the reporter writes from on WhatsApp; under this
+# text is one button, "Yes, this number".
 OWN_PHONE_KNOWN = P_(
     "question: may we call the number the reporter writes from",
     "Can we call you on %(phone)s? Then choose the button. Or type another number.",

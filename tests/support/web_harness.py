@@ -28,9 +28,10 @@ from bot.bootstrap.serving import serving
 from bot.bootstrap.web import web_channel
 from bot.settings import Settings
 from bot.staff.passwords import hash_password
+from bot.voice.config import VoiceSettings
 from storage.records import StaffRecord
 from tests.fakes.messenger import RecordingMessenger, staff_channel
-from tests.support.telegram_harness import Clock
+from tests.support.telegram_harness import Clock, no_transcripts
 
 CHROMIUM = os.environ.get("SIGNAALPUNT_CHROMIUM", "/usr/bin/chromium")
 # Without the background-networking flags chromium keeps trying to reach Google's hosts,
@@ -93,17 +94,19 @@ async def web_service(
     *,
     clock: Clock | None = None,
     run_outbox: bool = True,
+    voice: VoiceSettings | None = None,
     **extra: Any,
 ) -> AsyncIterator[WebService]:
     """The web channel served on a free loopback port until the block ends. Run it again
-    on the same ``tmp_path`` to restart on the same database (and keys)."""
+    on the same ``tmp_path`` to restart on the same database (and keys). Transcripts are
+    made when the test drives ``app.transcript_sweep`` (``voice``: the model)."""
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))
     sock.listen(64)
     port = sock.getsockname()[1]
     clock = clock or Clock()
     try:
-        app = await build_app(web_settings(tmp_path, port, **extra))
+        app = await build_app(web_settings(tmp_path, port, **extra), voice or no_transcripts())
     except BaseException:
         sock.close()
         raise
@@ -118,6 +121,7 @@ async def web_service(
             staff,
             run_outbox=run_outbox,
             run_scheduler=False,
+            run_transcripts=False,
             sock=sock,
         ):
             yield WebService(app, base_url, clock, staff, tmp_path)

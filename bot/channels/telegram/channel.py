@@ -45,6 +45,7 @@ async def telegram_parts(
             settings.telegram_token.get_secret_value(),
             settings.telegram_api_url,
             instances=settings.telegram_instances,
+            file_url=settings.telegram_file_url,
         )
     loket_chat = LoketChat(settings.loket_chat_id, app.store)
     await loket_chat.load()  # a move recorded earlier (by any instance) is followed at once
@@ -60,7 +61,7 @@ async def telegram_parts(
             loket_chat,
             clock,
             app.followup,
-            TelegramVoice(bot, app.voice_limits, settings.telegram_file_url),
+            TelegramVoice(bot, app.voice_limits),
         )
         messenger = TelegramMessenger(bot, loket_chat, clock)
         if settings.telegram_mode == "webhook":

@@ -1,8 +1,9 @@
 """Telegram voice notes in: the note's size and length as Telegram declares them, then
-``getFile`` and the download from the file URL (``SIGNAALPUNT_TELEGRAM_FILE_URL``; Telegram
-serves files up to 20 MB to bots, and a link for at least an hour), then the probe.
+``getFile`` and the download from the file URL (``SIGNAALPUNT_TELEGRAM_FILE_URL``, the bot's
+``base_file_url``; Telegram serves files up to 20 MB to bots, and a link for at least an
+hour), then the probe.
 
-Downloaded with the bot's own HTTP client from the configured URL, not with PTB's
+Downloaded with the bot's own HTTP client from that URL only, not with PTB's
 ``File.download_*``: those read a ``file_path`` that names a file on this machine from the
 disk (meant for a local Bot API server), and what a server answers is not ours to trust
 that far. The URL holds the bot's token: it is never logged.
@@ -33,10 +34,10 @@ def spoken(message: Message) -> Voice | Audio | None:
 
 
 class TelegramVoice:
-    def __init__(self, bot: ExtBot[int], limits: AudioLimits, file_url: str) -> None:
+    def __init__(self, bot: ExtBot[int], limits: AudioLimits) -> None:
         self._bot = bot
         self._limits = limits
-        self._file_url = file_url.rstrip("/")
+        self._file_url = bot.base_file_url.removesuffix(bot.token)
 
     async def fetch(self, media: Voice | Audio) -> ReceivedVoice | VoiceRefused:
         """The note within the bounds, or why it is refused (never raises for Telegram's
@@ -49,9 +50,11 @@ class TelegramVoice:
             file = await self._bot.get_file(media.file_id)
             if file.file_size is not None and file.file_size > self._limits.max_bytes:
                 return refusal(self._limits, "too_large")
-            if not file.file_path:
+            # PTB joins the file URL, the token and Telegram's path; a path it took for a
+            # file on this machine is not joined, and not read.
+            url = file.file_path or ""
+            if not url.startswith(f"{self._file_url}{self._bot.token}/"):
                 return refusal(self._limits, "unplayable")
-            url = f"{self._file_url}{self._bot.token}/{file.file_path.lstrip('/')}"
             data = await self._bot.request.retrieve(url, read_timeout=DOWNLOAD_SECONDS)
         except BadRequest as error:  # "file is too big" (over Telegram's 20 MB), a bad id
             too_big = "too big" in error.message.lower()
