@@ -54,7 +54,7 @@ class ScriptedTranscriber:
 
 def bare(shown: str) -> str:
     """The text without its bidi isolates (what a reader sees)."""
-    return shown.translate({c: None for c in range(0x2066, 0x206A)})
+    return shown.translate(dict.fromkeys(range(0x2066, 0x206A)))
 
 
 def written(text: str) -> Transcript:
@@ -100,7 +100,9 @@ async def test_a_passing_failure_is_tried_again_later_then_given_up(
 ) -> None:
     await spoken_report(store, catalogs)
     clock = [NOW]
-    crashes = [TranscriptFailed("worker_crashed") for _ in range(MAX_ATTEMPTS)]
+    crashes: list[TranscriptResult] = [
+        TranscriptFailed("worker_crashed") for _ in range(MAX_ATTEMPTS)
+    ]
     sweep = TranscriptSweep(store, ScriptedTranscriber(crashes), lambda: clock[0])
     assert await sweep.drain() == 1
     assert await statuses(store) == [(PENDING, None, "worker_crashed", 1)]

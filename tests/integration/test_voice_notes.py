@@ -16,7 +16,7 @@ from bot.reporting.service import ConversationService
 from bot.reporting.voice import ReceivedVoice
 from bot.voice.results import VoiceNote as ProbedNote
 from core.dialog.engine import Engine
-from core.dialog.events import Pick, TextIn
+from core.dialog.events import Event, Pick, TextIn
 from core.dialog.matching import LabelIndex
 from core.lifecycle.table import FINISHED_STATUSES
 from core.lifecycle.voice import DONE, ERASED, OFF, PENDING, WAITING
@@ -63,7 +63,7 @@ async def spoken_report(
 ) -> ConversationService:
     """A resident speaks, asks to be called back, types their number and sends."""
     conversation = service(store, catalogs, transcribe=transcribe)
-    steps = [
+    steps: list[Event | ReceivedVoice] = [
         received(),
         Pick("callback", "yes"),
         TextIn("06 12345678"),

@@ -67,7 +67,7 @@ def test_a_voice_note_starts_a_call_back_report_answered_with_buttons(
     assert draft.reporter_phone == NUMBER
     assert draft.voice_notes == ((7, None),)
     assert m.DONE_CALLBACK in driver.msgids()
-    assert driver.state.voices == ()  # sent: the notes went with the signal
+    assert not driver.state.voices  # sent: the notes went with the signal
 
 
 def test_the_summary_shows_the_voice_notes_and_the_call_back_language(
