@@ -342,7 +342,9 @@ class Engine:
             return Outcome(asked.state, (Reply((msg(m.VOICE_THANKS),)), *asked.replies))
         waiting = state.dialog is not None or idle
         if state.flow is None and not waiting:
-            return self._start_voice(kept, now)
+            # The welcome on screen showed the safety numbers already.
+            shown = state.prompt == WELCOME.id
+            return self._start_voice(kept, now, safety=not shown)
         if waiting:
             kept = kept.with_(dialog=kept.dialog or "resume")
             return Outcome(kept, (Reply((msg(m.VOICE_KEPT),)), *self._current(kept)))
@@ -359,9 +361,12 @@ class Engine:
             return Outcome(noted, (thanks, *self._current(noted)))
         return Outcome(kept, (Reply((msg(m.VOICE_KEPT),)), *self._current(kept)))
 
-    def _start_voice(self, state: ConversationState, now: datetime) -> Outcome:
+    def _start_voice(
+        self, state: ConversationState, now: datetime, *, safety: bool = True
+    ) -> Outcome:
         """The voice flow, for a reporter who spoke before any report: call-back questions
-        with buttons, in the chat's language, after the safety numbers."""
+        with buttons, in the chat's language, after the safety numbers (unless the welcome
+        showed them just now)."""
         flow = self.flows[VOICE_FLOW]
         started = state.with_(
             flow=flow.id,
@@ -373,7 +378,12 @@ class Engine:
             editing=False,
         )
         started = started.with_(prompt=first_step(flow, started).id)
-        intro = Reply((msg(m.VOICE_START), Msg(m.SAFETY, safety_params())))
+        texts = (
+            (msg(m.VOICE_START), Msg(m.SAFETY, safety_params()))
+            if safety
+            else (msg(m.VOICE_START),)
+        )
+        intro = Reply(texts)
         return Outcome(started, (intro, *self._current(started)), (CheckSignalLimit(),))
 
     def _asks_phone(self, state: ConversationState) -> bool:

@@ -156,10 +156,11 @@ async def add_web_staff(
 
 
 @contextlib.asynccontextmanager
-async def browser() -> AsyncIterator[Browser]:
+async def browser(*extra_args: str) -> AsyncIterator[Browser]:
+    """Chromium; ``extra_args`` for its command line (a fake microphone fed from a file)."""
     async with async_playwright() as playwright:
         launched = await playwright.chromium.launch(
-            executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True
+            executable_path=CHROMIUM, args=[*CHROMIUM_ARGS, *extra_args], headless=True
         )
         try:
             yield launched
@@ -168,9 +169,9 @@ async def browser() -> AsyncIterator[Browser]:
 
 
 @contextlib.asynccontextmanager
-async def browser_context(**options: Any) -> AsyncIterator[BrowserContext]:
+async def browser_context(*extra_args: str, **options: Any) -> AsyncIterator[BrowserContext]:
     """A fresh browser profile (cookies live as long as the block)."""
-    async with browser() as launched:
+    async with browser(*extra_args) as launched:
         context = await launched.new_context(**options)
         try:
             yield context

@@ -40,7 +40,9 @@ def test_a_voice_note_starts_a_call_back_report_answered_with_buttons(
     spoken(driver, 7, 41.6)
     assert driver.state.flow == VOICE_FLOW
     assert driver.state.voices == (VoiceRef(7, 42),)
-    assert driver.msgids()[:2] == [m.VOICE_START, m.SAFETY]
+    # The welcome on screen showed the safety numbers: not again.
+    assert driver.msgids()[0] == m.VOICE_START
+    assert m.SAFETY not in driver.msgids()
     # The first question names the chat's language, and is answered with a button.
     assert driver.prompt == "callback"
     assert driver.choice_ids() == ["yes", "no"]
@@ -317,3 +319,13 @@ def test_a_note_after_a_day_away_waits_under_the_welcome_back(
     driver.tap("continue")
     assert driver.prompt == "role"
     assert driver.state.voices == (VoiceRef(4, 3),)
+
+
+def test_a_voice_note_as_the_very_first_message_comes_with_the_safety_numbers(
+    engine: Engine, catalogs: Mapping[str, Catalog]
+) -> None:
+    driver = Driver(engine, catalogs, "nl")
+    driver.state = engine.new_state("nl")  # nothing on screen yet (Telegram's first message)
+    spoken(driver, 1)
+    assert driver.msgids()[:2] == [m.VOICE_START, m.SAFETY]
+    assert driver.prompt == "callback"

@@ -44,7 +44,6 @@ VOICE_SENT = P_(
     "web chat: the resident's voice message, with its length", "Voice message (%(duration)s)"
 )
 VOICE_NOT_SENT = P_("web chat: the resident's voice message that was not taken", "Voice message")
-VOICE_MARK = "\U0001f3a4 "  # a microphone
 
 
 @dataclass(frozen=True)
@@ -205,8 +204,8 @@ class ChatInputs:
         catalog = self._app.catalogs[language]
         if isinstance(given.voice, ReceivedVoice):
             length = duration(given.voice.note.duration_seconds)
-            return VOICE_MARK + render(Msg(VOICE_SENT, {"duration": length}), catalog, language)
-        return VOICE_MARK + catalog.gettext(VOICE_NOT_SENT)
+            return render(Msg(VOICE_SENT, {"duration": length}), catalog, language)
+        return catalog.gettext(VOICE_NOT_SENT)
 
     async def _engine(
         self,
