@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any, TypeAlias
 
-from sqlalchemy import func, select
+from sqlalchemy import CursorResult, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.dml import Delete, Update
 
 from .crypto import Keyring
 
@@ -42,3 +43,9 @@ class SessionRepository:
         snapshot is taken after the wait). SQLite has one writer at a time anyway."""
         if self._dialect == "postgresql":
             await self._session.execute(select(func.pg_advisory_xact_lock(lock)))
+
+    async def _changed_rows(self, statement: Update | Delete) -> int:
+        """Run an UPDATE or DELETE; how many rows it changed."""
+        result = await self._session.execute(statement.execution_options(synchronize_session=False))
+        assert isinstance(result, CursorResult)
+        return int(result.rowcount)

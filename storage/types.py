@@ -115,6 +115,13 @@ def keyring_of(dialect: Dialect) -> Keyring | None:
     return found if isinstance(found, Keyring) else None
 
 
+def _sealing_keyring(dialect: Dialect) -> Keyring:
+    keyring = keyring_of(dialect)
+    if keyring is None:
+        raise KeyringError("this database engine has no keyring attached")
+    return keyring
+
+
 class EncryptedText(TypeDecorator[Secret]):
     """Personal text, stored as an AES-GCM token bound to ``context`` and the row.
 
@@ -136,10 +143,7 @@ class EncryptedText(TypeDecorator[Secret]):
             return value.token
         if not isinstance(value, Bound):
             raise TypeError(f"{self.context}: store personal text as Bound(text, row)")
-        keyring = keyring_of(dialect)
-        if keyring is None:
-            raise KeyringError("this database engine has no keyring attached")
-        return keyring.seal(value.text, self.context, value.row)
+        return _sealing_keyring(dialect).seal(value.text, self.context, value.row)
 
     def process_result_value(self, value: Any | None, dialect: Dialect) -> Secret | None:
         if value is None:
@@ -165,10 +169,7 @@ class EncryptedBytes(TypeDecorator[SecretBytes]):
             return value.token
         if not isinstance(value, BoundBytes):
             raise TypeError(f"{self.context}: store personal bytes as BoundBytes(data, row)")
-        keyring = keyring_of(dialect)
-        if keyring is None:
-            raise KeyringError("this database engine has no keyring attached")
-        return keyring.seal_bytes(value.data, self.context, value.row)
+        return _sealing_keyring(dialect).seal_bytes(value.data, self.context, value.row)
 
     def process_result_value(self, value: Any | None, dialect: Dialect) -> SecretBytes | None:
         if value is None:

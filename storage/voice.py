@@ -9,8 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, CursorResult, delete, or_, select, update
-from sqlalchemy.sql.dml import Delete, Update
+from sqlalchemy import ColumnElement, delete, or_, select, update
 
 from core.lifecycle.voice import DONE, ERASED, FAILED, OFF, PENDING, WAITING
 
@@ -286,11 +285,6 @@ class VoiceRepository(SessionRepository):
                 erased_at=as_utc(now),
             )
         )
-
-    async def _changed_rows(self, statement: Update | Delete) -> int:
-        result = await self._session.execute(statement.execution_options(synchronize_session=False))
-        assert isinstance(result, CursorResult)
-        return int(result.rowcount)
 
 
 def _record(row: Any) -> VoiceNoteRecord:
