@@ -7,6 +7,7 @@ access history."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -14,11 +15,14 @@ from datetime import datetime, timedelta
 import pytest
 from sqlalchemy import text
 
+from bot.bootstrap.build import build_app
+from bot.bootstrap.serving import serving
 from bot.i18n import load_catalogs
 from bot.outbox.kinds import STAFF_DETAILS, VOICE_NOTE
 from bot.outbox.voice import TRANSCRIPT_WAIT
 from bot.outbox.worker import OutboxWorker
 from bot.reporting.transcripts import TranscriptSweep
+from bot.settings import Settings
 from bot.staff.actions import SignalActions
 from bot.voice.results import Transcript, TranscriptFailed, TranscriptResult
 from core.lifecycle.voice import DONE, FAILED, OFF, PENDING
@@ -28,6 +32,7 @@ from storage.voice import MAX_ATTEMPTS
 from tests.fakes.messenger import RecordingMessenger
 from tests.integration.test_voice_notes import AUDIO, spoken_report
 from tests.support.builders import NOW, enrol_staff, outbox_rows
+from tests.support.telegram_harness import no_transcripts
 
 ANNA = 601  # loket staff, on Telegram
 REGISSEUR = 701
@@ -189,3 +194,32 @@ async def test_the_note_is_not_sent_to_someone_who_released_the_signal(
     messenger = RecordingMessenger()
     await OutboxWorker(store, messenger, catalogs, ()).drain(NOW)
     assert [m for m in messenger.messages if m.audio is not None] == []
+
+
+async def test_the_service_makes_transcripts_in_the_background(
+    database_url: str, catalogs: Mapping[str, Catalog]
+) -> None:
+    """``serving`` runs the sweep beside the outbox: woken when a signal with notes is sent
+    (here by hand), it hands the note to the transcriber and stores what comes back."""
+    settings = Settings(_env_file=None, database_url=database_url)  # type: ignore[call-arg]
+    app = await build_app(settings, no_transcripts())
+    try:
+        await spoken_report(app.store, catalogs)  # sent while a model was configured
+        heard = asyncio.Event()
+
+        class Heard(ScriptedTranscriber):
+            async def transcribe(
+                self, audio: bytes, language: str, now: datetime
+            ) -> TranscriptResult:
+                heard.set()
+                return await super().transcribe(audio, language, now)
+
+        app.transcriber = Heard([written("Op de achtergrond.")])
+        async with serving(app, lambda: NOW, [], RecordingMessenger(), run_scheduler=False):
+            app.transcripts_wake.set()
+            await asyncio.wait_for(heard.wait(), timeout=30)
+        async with app.store.unit_of_work() as uow:
+            [note] = await uow.voice.of_signal(1)
+        assert (note.status, note.transcript) == (DONE, "Op de achtergrond.")
+    finally:
+        await app.close()
