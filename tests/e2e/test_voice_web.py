@@ -57,13 +57,18 @@ def fake_microphone(tmp_path: Path) -> list[str]:
     ]
 
 
-async def record(page: Page, seconds: int) -> None:
-    """Press the record button, let ``seconds`` pass on the page's own clock, send."""
+async def record(page: Page, seconds: int, shot: str | None = None) -> None:
+    """Press the record button, let ``seconds`` pass on the page's own clock, send
+    (``shot``: a screenshot while it records)."""
     await page.click("[data-testid=record]")
     # The page's own timer says how long it has recorded (a selector, not a script: the
     # page's policy runs no script from elsewhere).
     status = f"[data-testid=voice-status]:has-text('0:0{seconds}')"
     await page.wait_for_selector(status, timeout=15_000)
+    assert await page.get_attribute("[data-testid=record]", "aria-pressed") == "true"
+    assert await page.locator("[data-testid=record-cancel]").is_visible()
+    if shot is not None:
+        await screenshot(page, shot)
     async with page.expect_navigation(url="**/chat", timeout=20_000):
         await page.click("[data-testid=record]")
 
@@ -86,7 +91,7 @@ async def test_a_voice_message_recorded_in_the_page_becomes_a_call_back_signal(
         assert await serious_violations(page) == []
         await screenshot(page, "voice-web-record-button-nl-360")
 
-        await record(page, 3)
+        await record(page, 3, "voice-web-recording-nl-360")
         log = await page.inner_text("[data-testid=chat-log]")
         assert "Spraakbericht (0:0" in log  # the resident's own message, with its length
         catalog = web.app.catalogs["nl"]
