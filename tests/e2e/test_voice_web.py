@@ -144,8 +144,8 @@ async def card_and_player(web: WebService, new_page: object) -> None:
     transcript = await page.inner_text("[data-testid=transcript]")
     assert transcript.startswith("Automatische transcriptie, kan fouten bevatten: “")
     played = await page.evaluate(
-        "fetch(document.querySelector('[data-testid=player]').src)"
-        ".then(r => r.arrayBuffer().then(b => [r.status, r.headers.get('content-type'), b.byteLength]))"
+        "fetch(document.querySelector('[data-testid=player]').src).then(r => r.arrayBuffer()"
+        ".then(b => [r.status, r.headers.get('content-type'), b.byteLength]))"
     )
     assert played == [200, "audio/ogg", len(audio.data)]
     assert await serious_violations(page) == []

@@ -97,14 +97,22 @@ def test_the_summary_shows_the_voice_notes_and_the_call_back_language(
     assert driver.drafts[0].language == "tr"
 
 
-def test_whatsapp_offers_the_number_it_knows(
-    engine: Engine, catalogs: Mapping[str, Catalog]
-) -> None:
+def asked_the_number(
+    engine: Engine, catalogs: Mapping[str, Catalog], known: str | None = NUMBER
+) -> Driver:
+    """A resident who spoke and asked to be called; the number is asked now."""
     driver = Driver(engine, catalogs, "nl")
-    driver.state = driver.state.with_(known_phone=NUMBER)
+    driver.state = driver.state.with_(known_phone=known)
     spoken(driver, 3)
     driver.tap("yes")
     assert driver.prompt == "reporter_phone"
+    return driver
+
+
+def test_whatsapp_offers_the_number_it_knows(
+    engine: Engine, catalogs: Mapping[str, Catalog]
+) -> None:
+    driver = asked_the_number(engine, catalogs)
     assert driver.msgids()[-1] == m.OWN_PHONE_KNOWN
     assert "06 12345678" in driver.texts()[-1]
     assert driver.choice_ids() == ["known"]
@@ -118,10 +126,7 @@ def test_whatsapp_offers_the_number_it_knows(
 def test_another_number_may_be_typed_instead_of_the_known_one(
     engine: Engine, catalogs: Mapping[str, Catalog]
 ) -> None:
-    driver = Driver(engine, catalogs, "nl")
-    driver.state = driver.state.with_(known_phone=NUMBER)
-    spoken(driver, 3)
-    driver.tap("yes")
+    driver = asked_the_number(engine, catalogs)
     driver.type("020 1234567")
     driver.tap("send")
     assert driver.drafts[0].reporter_phone == "+31201234567"
