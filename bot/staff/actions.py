@@ -31,7 +31,8 @@ from storage.records import StaffRecord, StoredSignal
 from storage.uow import Store, UnitOfWork
 
 # What the audit log says was attempted when a pressed or posted action id is too long to
-# keep (the audit column's width); a shorter forged id is kept as it was sent.
+# keep (the audit column's width) or holds what a database cannot store (a NUL, a control
+# character, a lone surrogate); a shorter, printable forged id is kept as it was sent.
 UNKNOWN_ACTION = "unknown"
 MAX_AUDITED_ACTION = 32
 
@@ -122,9 +123,10 @@ class SignalActions:
     ) -> ActionResult | None:
         """Take a staff action on a signal; None for a duplicate update. The actor is
         ``telegram_user_id`` or, from the dashboard, ``staff_id``."""
-        if len(action_id) > MAX_AUDITED_ACTION:
+        if len(action_id) > MAX_AUDITED_ACTION or not action_id.isprintable():
             # A forged id (a form field of any length, up to 64 bytes of callback data) would
-            # not fit the audit column: PostgreSQL refuses the whole step, SQLite keeps it all.
+            # not fit the audit column, or holds a NUL: PostgreSQL refuses the whole step,
+            # SQLite keeps it all.
             action_id = UNKNOWN_ACTION
         async with self._store.unit_of_work() as uow:
             call = await self._begin(uow, telegram_user_id, update_key, now, staff_id)
