@@ -28,6 +28,7 @@ from .signals import SignalRepository
 from .staff import AccountBook, StaffRepository
 from .telegram import ChatRepository, KeyboardRepository, TelegramAccountRepository
 from .types import attach_keyring
+from .voice import VoiceRepository
 from .webchat import WebChatRepository
 
 
@@ -57,6 +58,7 @@ class UnitOfWork:
     webchat: WebChatRepository
     chats: ChatRepository
     telegram_accounts: TelegramAccountRepository
+    voice: VoiceRepository
 
     def __init__(self, session: AsyncSession, dialect_name: str, keyring: Keyring) -> None:
         self._session = session
@@ -80,6 +82,7 @@ class UnitOfWork:
         self.webchat = WebChatRepository(session, dialect_name, keyring)
         self.chats = ChatRepository(session, dialect_name, keyring)
         self.telegram_accounts = TelegramAccountRepository(session, dialect_name, keyring)
+        self.voice = VoiceRepository(session, dialect_name, keyring)
 
     def account_book(self, channel: str) -> AccountBook | None:
         """Where ``channel`` records which of its accounts is which staff member."""

@@ -15,6 +15,7 @@ from bot.ports import DeliveryError, Messenger, Outgoing
 from core.dialog.model import Place
 from core.lifecycle.parties import SYSTEM, Reporter, StaffMember, Target, as_text
 from core.text.catalog import Catalog
+from core.text.languages import STAFF_LANGUAGE
 from storage.followup import REPORTER_UNREACHABLE
 from storage.records import OutboxItem
 from storage.uow import Store, UnitOfWork
@@ -22,6 +23,7 @@ from storage.uow import Store, UnitOfWork
 from .followup import FollowUpComposer
 from .kinds import ADMIN_ALERT, KINDS, Composer
 from .loket import LoketComposer
+from .voice import Later, VoiceNoteComposer
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +59,7 @@ class OutboxWorker:
             "staff": LoketComposer(catalogs, places),
             "followup": FollowUpComposer(catalogs),
         }
+        self._voice = VoiceNoteComposer(catalogs[STAFF_LANGUAGE])
         self._batch = batch
 
     async def drain(self, now: datetime) -> int:
@@ -115,18 +118,28 @@ class OutboxWorker:
             delivered += outcome
         return delivered
 
-    async def _compose(self, uow: UnitOfWork, item: OutboxItem) -> Outgoing | None:
+    async def _compose(
+        self, uow: UnitOfWork, item: OutboxItem, now: datetime
+    ) -> Outgoing | Later | None:
         """The message of ``item``, written by its kind's composer; None when there is
-        nothing (left) to send, or the kind is not for this recipient."""
+        nothing (left) to send, or the kind is not for this recipient; ``Later`` when it is
+        to be composed again then (a voice note waiting for its transcript)."""
         kind = KINDS.get(item.kind)
         if kind is None or not kind.may_reach(item.target):
             log.error("outbox item %s: no %s for %s", item.id, item.kind, as_text(item.target))
             return None
+        if kind.composer == "voice":
+            return await self._voice.compose(uow, item, now)
         return await self._composers[kind.composer].compose(uow, item)
 
     async def _deliver(self, item: OutboxItem, now: datetime) -> int | None:
         async with self._store.unit_of_work() as uow:
-            outgoing = await self._compose(uow, item)
+            outgoing = await self._compose(uow, item, now)
+            if isinstance(outgoing, Later):
+                # Not an attempt: the chat's queue waits (its order is kept), claimed afresh.
+                await uow.outbox.postpone_target(item.target, outgoing.at)
+                await uow.commit()
+                return None
         landed = None
         if outgoing is not None:
             try:
