@@ -133,7 +133,7 @@ async def card_and_player(web: WebService, new_page: object) -> None:
     await add_web_staff(app, "bob")
     await add_web_staff(app, "rita", role="regisseur")
     page: Page = await new_page()  # type: ignore[operator]
-    await page.set_viewport_size({"width": 1280, "height": 900})
+    await page.set_viewport_size({"width": 1366, "height": 900})
     await login(page, web.base_url, "anna")
     await page.goto(f"{web.base_url}/loket/signalen/SP-2026-0001")
     assert await page.locator("[data-testid=voice-notes]").count() == 0  # card only
@@ -148,8 +148,15 @@ async def card_and_player(web: WebService, new_page: object) -> None:
         ".then(b => [r.status, r.headers.get('content-type'), b.byteLength]))"
     )
     assert played == [200, "audio/ogg", len(audio.data)]
+    # In the section of what was seen (a report by voice: what the reporter said).
+    seen = page.locator("[data-testid=section-seen]")
+    assert await seen.locator("[data-testid=player]").count() == 1
+    assert "Wat de melder zei" in await seen.inner_text()
     assert await serious_violations(page) == []
-    await screenshot(page, "voice-dashboard-player")
+    await screenshot(page, "voice-dashboard-player-1366")
+    await page.set_viewport_size({"width": 390, "height": 844})
+    assert await serious_violations(page) == []
+    await screenshot(page, "voice-dashboard-player-390")
 
     # Bob (loket, not the assignee) is refused; Rita (regisseur) may listen.
     path = "/loket/signalen/SP-2026-0001/spraak/1"
@@ -173,6 +180,12 @@ async def card_and_player(web: WebService, new_page: object) -> None:
     assert ("staff:2", "refused:not_allowed") in plays
     assert ("staff:3", "voice:1") in plays
     assert ("staff:3", "refused:gone") in plays
+    # The regisseur reads the plays in the access history as sentences.
+    async with httpx.AsyncClient(base_url=web.base_url) as rita:
+        await post_login(rita, "rita")
+        history = (await rita.get("/loket/signalen/SP-2026-0001")).text
+    assert "luisterde naar spraakbericht 1" in history
+    assert "probeerde naar een spraakbericht te luisteren; dat werd geweigerd" in history
 
 
 async def test_the_record_button_in_arabic_at_phone_width(tmp_path: Path) -> None:
