@@ -32,6 +32,7 @@ KIND_SELF = N_("A report about themselves.")
 KIND_VOICE = N_("A report by voice message: what it is about is in the voice message.")
 REPORTER_LANGUAGE = N_("The reporter wrote in %(language)s.")
 REPORTER_CALLED = N_("The reporter called the loket: a telephone report.")
+REPORTER_SPOKE = N_("The reporter spoke a voice message; their chat is in %(language)s.")
 PHONE_CHANNEL = "phone"  # a report taken by telephone and typed in by staff
 PARTNER = N_("Via partner: %(partner)s")
 
@@ -169,9 +170,12 @@ def kind_line(draft: SignalDraft) -> Msg:
 
 
 def reporter_line(draft: SignalDraft, channel: str | None) -> Msg:
-    """How the report came in: by telephone, or written in the reporter's language."""
+    """How the report came in: by telephone, by voice message, or written in the reporter's
+    language."""
     if channel == PHONE_CHANNEL:
         return msg(REPORTER_CALLED)
+    if draft.kind == "voice":  # someone who may not write at all
+        return msg(REPORTER_SPOKE, language=LanguageName(draft.language))
     return msg(REPORTER_LANGUAGE, language=LanguageName(draft.language))
 
 

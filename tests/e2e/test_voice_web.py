@@ -119,6 +119,8 @@ async def card_and_player(web: WebService, new_page: object) -> None:
     shown = card.text.translate(dict.fromkeys(range(0x2066, 0x206A)))
     assert "1 spraakbericht bijgevoegd." in shown
     assert "Terugbelverzoek in het Nederlands." in shown
+    # Not "wrote": a report by voice may come from someone who cannot write.
+    assert "De melder sprak een spraakbericht in; de chat is in het Nederlands." in shown
     async with app.store.unit_of_work() as uow:
         [note] = await uow.voice.of_signal(1)
         audio = await uow.voice.audio(note.id)
