@@ -18,9 +18,12 @@ from bot.outbox.by_mail import MailChannel
 from bot.outbox.worker import OutboxWorker
 from bot.ports import Messenger
 from bot.reporting.service import ConversationService
+from bot.reporting.transcripts import TranscriptSweep
 from bot.settings import Settings
 from bot.staff.accounts import StaffAccounts
 from bot.staff.actions import SignalActions
+from bot.voice.audio import AudioLimits
+from bot.voice.transcriber import NoTranscriber, Transcriber
 from core.dialog.areas import AreaMap
 from core.dialog.engine import Engine
 from core.dialog.model import Place
@@ -46,6 +49,11 @@ class App:
     areas: AreaMap = field(default_factory=AreaMap)
     # Staff messages by e-mail (``SIGNAALPUNT_SMTP_URL``); None: mail is off.
     mail: MailChannel | None = None
+    # The bounds of a voice note, and the transcriber (NoTranscriber without a model).
+    voice_limits: AudioLimits = field(default_factory=AudioLimits)
+    transcriber: Transcriber = field(default_factory=NoTranscriber)
+    # Set when voice notes wait for their transcript, so the sweep makes them at once.
+    transcripts_wake: asyncio.Event = field(default_factory=asyncio.Event)
 
     def outbox_worker(self, messenger: Messenger) -> OutboxWorker:
         return OutboxWorker(
@@ -56,6 +64,9 @@ class App:
             self.settings.outbox_batch,
             mail=self.mail.composer if self.mail is not None else None,
         )
+
+    def transcript_sweep(self, clock: Callable[[], datetime]) -> TranscriptSweep:
+        return TranscriptSweep(self.store, self.transcriber, clock)
 
     def scheduler(self, clock: Callable[[], datetime]) -> FollowUpScheduler:
         return FollowUpScheduler(
@@ -69,4 +80,5 @@ class App:
         )
 
     async def close(self) -> None:
+        await self.transcriber.aclose()
         await self.database.dispose()

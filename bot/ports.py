@@ -28,6 +28,18 @@ class TemplateCall:
 
 
 @dataclass(frozen=True)
+class Audio:
+    """A voice note sent with a message (to staff: privately, protected); ``caption`` is
+    what goes with it, ``filename`` how a chat app that wants one names it."""
+
+    data: bytes
+    mime_type: str
+    seconds: float
+    caption: str
+    filename: str
+
+
+@dataclass(frozen=True)
 class Outgoing:
     """One outgoing message. ``edit`` is where an earlier message landed (to replace it);
     ``protect`` asks the chat app to prevent forwarding and saving; ``force_reply`` opens
@@ -36,7 +48,9 @@ class Outgoing:
     channel, and ``target`` is a ``core.lifecycle.parties.Target`` as text (``loket``,
     ``staff:<id>``), which the staff channel resolves to its own chat. ``last_inbound_at`` and
     ``template`` let a channel with a reply window choose between free text and template.
-    ``mail``: the composed e-mail of a message by mail (``channel`` "email")."""
+    ``mail``: the composed e-mail of a message by mail (``channel`` "email").
+    ``audio``: a voice note, sent first (its caption first), then ``text`` when there is
+    any."""
 
     target: str
     text: str
@@ -49,6 +63,7 @@ class Outgoing:
     last_inbound_at: datetime | None = None
     template: TemplateCall | None = None
     mail: EmailMessage | None = field(default=None, compare=False)
+    audio: Audio | None = None
 
 
 class Messenger(Protocol):

@@ -26,6 +26,8 @@ class RenderedReply:
     choices: tuple[RenderedChoice, ...]
     multi: bool
     language: str = "nl"
+    asks_phone: bool = False  # a phone number is asked: a page shows a telephone field
+    share_phone: str = ""  # the label of a one-tap "share my number" button (Telegram)
 
 
 def render_texts(
@@ -63,4 +65,6 @@ def render_reply(
         ),
         multi=reply.multi,
         language=language,
+        asks_phone=reply.asks_phone,
+        share_phone=render(reply.share_phone, catalog, language) if reply.share_phone else "",
     )

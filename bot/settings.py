@@ -49,6 +49,9 @@ class Settings(BaseSettings, MailSettings, OidcSettings):
     # self-hosted Bot API server (and tests a local fake).
     telegram_token: SecretStr | None = None
     telegram_api_url: str = "https://api.telegram.org"
+    # Where bots download files (voice notes): the URL the bot token and a file's path are
+    # appended to. A self-hosted Bot API server (SIGNAALPUNT_TELEGRAM_API_URL) needs its own.
+    telegram_file_url: str = "https://api.telegram.org/file/bot"
     loket_chat_id: int | None = None
     telegram_mode: Literal["polling", "webhook"] = "polling"
     telegram_webhook_url: str | None = None

@@ -1,6 +1,7 @@
-"""The texts a channel shows in place of one that names a habit it does not have: the web
+"""The texts a channel shows in place of one that names a habit it does not have (the web
 chat has buttons and one answer box, not commands, typed numbers or "reply to this
-message". Same parameters; the channel's shell picks its own (``bot.rendering``)."""
+message"), or one it has that others lack (Telegram's button that shares a phone number).
+Same parameters; the channel's shell picks its own (``bot.rendering``)."""
 
 from __future__ import annotations
 
@@ -16,6 +17,8 @@ CHANNEL_TEXTS: Mapping[str, Mapping[str, str]] = {
         m.HELP: m.HELP_WEB,
         ft.QUESTION_FROM_LOKET: ft.QUESTION_FROM_LOKET_WEB,
     },
+    # Telegram shares the reporter's number with one tap: the question says so.
+    "telegram": {m.OWN_PHONE: m.OWN_PHONE_SHARE},
 }
 
 

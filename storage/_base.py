@@ -25,6 +25,7 @@ def insert_for(dialect_name: str, table: Any) -> UpsertInsert:
 # Keys of PostgreSQL advisory locks that serialise one kind of claim across instances.
 OUTBOX_CLAIM_LOCK = 0x53500001
 INBOX_CLAIM_LOCK = 0x53500002
+VOICE_CLAIM_LOCK = 0x53500003
 
 
 class SessionRepository:

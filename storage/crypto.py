@@ -92,14 +92,22 @@ class Keyring:
 
     def seal(self, plaintext: str, context: str, row: str) -> str:
         """Encrypt ``plaintext`` for the field ``context`` of the row ``row``."""
-        nonce = self.random(NONCE_BYTES)
-        sealed = AESGCM(self.keys[self.current]).encrypt(
-            nonce, plaintext.encode("utf-8"), _associated(context, row)
-        )
-        return f"{VERSION}:{self.current}:{_b64(nonce + sealed)}"
+        return self.seal_bytes(plaintext.encode("utf-8"), context, row)
 
     def open(self, token: str, context: str, row: str) -> str:
         """Decrypt a token made by ``seal`` for the same field and row; KeyringError else."""
+        return self.open_bytes(token, context, row).decode("utf-8")
+
+    def seal_bytes(self, plaintext: bytes, context: str, row: str) -> str:
+        """``seal`` for bytes (a voice note's audio): the same token, the same binding."""
+        nonce = self.random(NONCE_BYTES)
+        sealed = AESGCM(self.keys[self.current]).encrypt(
+            nonce, plaintext, _associated(context, row)
+        )
+        return f"{VERSION}:{self.current}:{_b64(nonce + sealed)}"
+
+    def open_bytes(self, token: str, context: str, row: str) -> bytes:
+        """Decrypt a token made by ``seal_bytes`` (or ``seal``) for the same field and row."""
         key_id = token_key_id(token)
         key = self.keys.get(key_id)
         if key is None:
@@ -108,12 +116,11 @@ class Keyring:
             )
         try:
             raw = _unb64(token.split(":", 2)[2])
-            plain = AESGCM(key).decrypt(
+            return AESGCM(key).decrypt(
                 raw[:NONCE_BYTES], raw[NONCE_BYTES:], _associated(context, row)
             )
         except (InvalidTag, ValueError, IndexError):
             raise KeyringError(f"a stored {context} does not open for its row") from None
-        return plain.decode("utf-8")
 
     def index(self, value: str) -> str:
         """A keyed hash of ``value`` for equality lookups (64 hex characters)."""

@@ -27,17 +27,25 @@ from .models import (
     WebChatLink,
 )
 from .types import as_utc, reveal
+from .voice import VoiceRepository
 from .webchat import WEB_CHANNEL
 
 
 class ErasureRepository(SessionRepository):
+    @property
+    def _voice(self) -> VoiceRepository:
+        return VoiceRepository(self._session, self._dialect, self._keys)
+
     # -- a reporter's own erasure (/verwijder) -----------------------------------------
 
     async def erase_reporter(self, reporter_id: int, now: datetime) -> int:
         """Remove the reporter: their name and phone on every signal, the link from the
         signals to them, their draft, queued messages to them, and the reporter row itself
-        (with the encrypted chat id), and their web chat. The signals stay for follow-up.
-        Returns how many signals lost their reporter details."""
+        (with the encrypted chat id), and their web chat. Their voice notes go too, on the
+        signals they sent as well: the audio and its transcript are their voice and their
+        words. The signals stay for follow-up. Returns how many signals lost their reporter
+        details."""
+        await self._voice.erase_of_reporter(reporter_id, now)
         reporter = await self._session.get(Reporter, reporter_id)
         if reporter is not None and reporter.channel == WEB_CHANNEL:
             user_id = reveal(reporter.channel_user_id, reporter.user_key)
@@ -95,8 +103,9 @@ class ErasureRepository(SessionRepository):
         self, finished: Iterable[str], before: datetime, now: datetime
     ) -> int:
         """The person's contact details, the full postcode and all free text (the note,
-        questions and answers) off signals finished before ``before``. What is left is
-        anonymous: codes, area, four postcode digits, times and outcome, for the figures."""
+        questions and answers, voice notes and their transcripts) off signals finished
+        before ``before``. What is left is anonymous: codes, area, four postcode digits,
+        times and outcome, for the figures."""
         due = (
             select(Signal.id)
             .where(
@@ -112,6 +121,7 @@ class ErasureRepository(SessionRepository):
             .values(note=None)
         )
         await self._forget_keys(PERSON, due)
+        await self._voice.erase_of_signals(due, now)
         return await self._changed_rows(
             update(Signal)
             .where(Signal.id.in_(due))
@@ -125,7 +135,9 @@ class ErasureRepository(SessionRepository):
         )
 
     async def delete_drafts(self, idle_before: datetime) -> int:
-        """Conversations nobody touched since ``idle_before`` (abandoned drafts)."""
+        """Conversations nobody touched since ``idle_before`` (abandoned drafts), and the
+        voice notes of reports never sent that are as old."""
+        await self._voice.delete_drafts(idle_before)
         return await self._changed_rows(
             delete(Conversation).where(Conversation.updated_at < as_utc(idle_before))
         )

@@ -10,6 +10,7 @@ from sqlalchemy import (
     JSON,
     BigInteger,
     Boolean,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -21,7 +22,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from .types import EncryptedText, Secret, UTCDateTime
+from .types import EncryptedBytes, EncryptedText, Secret, SecretBytes, UTCDateTime
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -177,6 +178,63 @@ class SearchKey(Base):
     )
     whose: Mapped[str] = mapped_column(String(10), primary_key=True)
     key: Mapped[str] = mapped_column(String(64), primary_key=True)
+
+
+class VoiceNote(Base):
+    """A voice note a reporter sent. The audio and its automatic transcript are personal
+    data (the reporter's voice and words): encrypted, bound to the signal the note belongs
+    to, or to the reporter while the report is not sent yet (``voice_row_key``); erased
+    with the signal's free text. What is left after erasure (length, format, times) says
+    nothing about anyone.
+
+    The transcript is durable work: a note of a sent signal waits as "pending" and is
+    claimed by one instance at a time (``leased_until``), so a restart loses nothing."""
+
+    __tablename__ = "voice_notes"
+    __table_args__ = (
+        Index("ix_voice_notes_signal_id", "signal_id"),
+        Index("ix_voice_notes_reporter_id", "reporter_id"),
+        Index("ix_voice_notes_transcript_status", "transcript_status"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    signal_id: Mapped[int | None] = mapped_column(
+        ForeignKey("signals.id", ondelete="CASCADE"), nullable=True
+    )
+    # Set while the report is a draft; cleared when the note goes with the signal.
+    reporter_id: Mapped[int | None] = mapped_column(
+        ForeignKey("reporters.id", ondelete="CASCADE"), nullable=True
+    )
+    # The question the note answers (a step id), or None: kept with the report.
+    step: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    mime_type: Mapped[str] = mapped_column(String(32))
+    seconds: Mapped[float] = mapped_column(Float)
+    size_bytes: Mapped[int] = mapped_column(Integer)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    audio: Mapped[SecretBytes | None] = mapped_column(
+        EncryptedBytes("voice_notes.audio"), nullable=True
+    )
+    # The language the transcript is made in (the signal's), and how far it got.
+    language: Mapped[str | None] = mapped_column(String(8), nullable=True)
+    transcript_status: Mapped[str] = mapped_column(String(10), default="waiting")
+    transcript: Mapped[Secret | None] = mapped_column(
+        EncryptedText("voice_notes.transcript"), nullable=True
+    )
+    transcript_detail: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    transcript_attempts: Mapped[int] = mapped_column(Integer, default=0)
+    transcript_model: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    transcribed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    leased_until: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+
+
+def voice_row_key(note_id: int, signal_id: int | None, reporter_id: int | None) -> str:
+    """What a voice note's audio and transcript are bound to: its signal, or while the
+    report is a draft, its reporter (a token moved to another note or signal does not
+    open)."""
+    if signal_id is not None:
+        return f"signal:{signal_id}:{note_id}"
+    return f"reporter:{reporter_id}:{note_id}"
 
 
 class CheckInClaim(Base):

@@ -25,10 +25,12 @@ from .models import (
     SignalEvent,
     StaffEmailAccount,
     StaffSession,
+    VoiceNote,
     WebChat,
+    voice_row_key,
 )
 from .staff_mail import row_key as staff_mail_row
-from .types import Bound, Sealed
+from .types import Bound, BoundBytes, Sealed, SealedBytes
 from .uow import Store
 
 
@@ -40,6 +42,8 @@ class EncryptedTable:
     primary_key: InstrumentedAttribute[Any]
     columns: tuple[str, ...]
     row_key: Callable[[Any], str]
+    # Rows per transaction at most (a voice note's audio is up to a few megabytes).
+    batch: int = 500
 
 
 ENCRYPTED: tuple[EncryptedTable, ...] = (
@@ -78,6 +82,13 @@ ENCRYPTED: tuple[EncryptedTable, ...] = (
     EncryptedTable(
         StaffSession, StaffSession.token_hash, ("id_token_hint",), lambda r: r.token_hash
     ),
+    EncryptedTable(
+        VoiceNote,
+        VoiceNote.id,
+        ("audio", "transcript"),
+        lambda r: voice_row_key(r.id, r.signal_id, r.reporter_id),
+        batch=10,
+    ),
 )
 
 
@@ -108,7 +119,8 @@ async def reencrypt(store: Store, batch: int = 500) -> int:
         last: Any = None
         while True:
             async with store.unit_of_work() as uow:
-                query = select(table.model).where(stale).order_by(table.primary_key).limit(batch)
+                size = min(batch, table.batch)
+                query = select(table.model).where(stale).order_by(table.primary_key).limit(size)
                 if last is not None:
                     query = query.where(table.primary_key > last)
                 rows = (await uow.session.execute(query)).scalars().all()
@@ -125,11 +137,13 @@ async def _reencrypt_row(
     session: AsyncSession, table: EncryptedTable, row: Any, prefix: str
 ) -> int:
     key = table.row_key(row)
-    values: dict[str, Bound] = {}
+    values: dict[str, Bound | BoundBytes] = {}
     for name in table.columns:
         value = getattr(row, name)
         if isinstance(value, Sealed) and not value.token.startswith(prefix):
             values[name] = Bound(value.open(key), key)
+        elif isinstance(value, SealedBytes) and not value.token.startswith(prefix):
+            values[name] = BoundBytes(value.open(key), key)
     if not values:
         return 0
     pk = getattr(row, table.primary_key.key)

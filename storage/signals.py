@@ -20,6 +20,7 @@ from .models import (
     SearchKey,
     Signal,
     SignalEvent,
+    VoiceNote,
 )
 from .records import SignalEventRecord, StoredSignal
 from .types import Bound, UTCDateTime, as_utc, bound, reveal
@@ -111,7 +112,7 @@ class SignalRepository(SessionRepository):
 
     async def get(self, signal_id: int) -> StoredSignal | None:
         row = await self._session.get(Signal, signal_id, populate_existing=True)
-        return _stored(row) if row is not None else None
+        return _stored(row, await self._voice_notes(row.id)) if row is not None else None
 
     async def get_by_reference(self, reference: str) -> StoredSignal | None:
         query = (
@@ -120,7 +121,16 @@ class SignalRepository(SessionRepository):
             .execution_options(populate_existing=True)
         )
         row = (await self._session.execute(query)).scalar_one_or_none()
-        return _stored(row) if row is not None else None
+        return _stored(row, await self._voice_notes(row.id)) if row is not None else None
+
+    async def _voice_notes(self, signal_id: int) -> tuple[tuple[int, str | None], ...]:
+        """(id, step) of the signal's voice notes that still have their audio."""
+        query = (
+            select(VoiceNote.id, VoiceNote.step)
+            .where(VoiceNote.signal_id == signal_id, VoiceNote.erased_at.is_(None))
+            .order_by(VoiceNote.id)
+        )
+        return tuple((row.id, row.step) for row in (await self._session.execute(query)).all())
 
     async def events(self, signal_id: int) -> list[SignalEventRecord]:
         query = (
@@ -247,7 +257,7 @@ class SignalRepository(SessionRepository):
         return int((await self._session.execute(query)).scalar_one())
 
 
-def _stored(row: Signal) -> StoredSignal:
+def _stored(row: Signal, voice_notes: tuple[tuple[int, str | None], ...] = ()) -> StoredSignal:
     codes: dict[str, str | None] = {}
     for name in CODE_COLUMNS:
         value = getattr(row, name)
@@ -273,6 +283,7 @@ def _stored(row: Signal) -> StoredSignal:
         reporter_name=reveal(row.reporter_name, row.reference),
         reporter_phone=reveal(row.reporter_phone, row.reference),
         partner=row.partner,
+        voice_notes=voice_notes,
     )
     return StoredSignal(
         id=row.id,

@@ -75,6 +75,31 @@ class Sealed:
 
 Secret: TypeAlias = Bound | Sealed
 
+
+@dataclass(frozen=True)
+class BoundBytes:
+    """Personal bytes to store (a voice note's audio), and the key of their row."""
+
+    data: bytes
+    row: str
+
+
+@dataclass(frozen=True)
+class SealedBytes:
+    """Encrypted bytes as read from the database; ``open`` them with their row's key."""
+
+    token: str
+    context: str
+    keyring: Keyring | None
+
+    def open(self, row: str) -> bytes:
+        if self.keyring is None:
+            raise KeyringError("this database engine has no keyring attached")
+        return self.keyring.open_bytes(self.token, self.context, row)
+
+
+SecretBytes: TypeAlias = BoundBytes | SealedBytes
+
 _KEYRING_ATTRIBUTE = "signaalpunt_keyring"
 
 
@@ -88,6 +113,13 @@ def attach_keyring(dialect: Dialect, keyring: Keyring) -> None:
 def keyring_of(dialect: Dialect) -> Keyring | None:
     found = getattr(dialect, _KEYRING_ATTRIBUTE, None)
     return found if isinstance(found, Keyring) else None
+
+
+def _sealing_keyring(dialect: Dialect) -> Keyring:
+    keyring = keyring_of(dialect)
+    if keyring is None:
+        raise KeyringError("this database engine has no keyring attached")
+    return keyring
 
 
 class EncryptedText(TypeDecorator[Secret]):
@@ -111,15 +143,38 @@ class EncryptedText(TypeDecorator[Secret]):
             return value.token
         if not isinstance(value, Bound):
             raise TypeError(f"{self.context}: store personal text as Bound(text, row)")
-        keyring = keyring_of(dialect)
-        if keyring is None:
-            raise KeyringError("this database engine has no keyring attached")
-        return keyring.seal(value.text, self.context, value.row)
+        return _sealing_keyring(dialect).seal(value.text, self.context, value.row)
 
     def process_result_value(self, value: Any | None, dialect: Dialect) -> Secret | None:
         if value is None:
             return None
         return Sealed(str(value), self.context, keyring_of(dialect))
+
+
+class EncryptedBytes(TypeDecorator[SecretBytes]):
+    """``EncryptedText`` for bytes: the same AES-GCM token (so key rotation and the key
+    checks treat both alike), bound to ``context`` and the row."""
+
+    impl = Text
+    cache_ok = True
+
+    def __init__(self, context: str) -> None:
+        super().__init__()
+        self.context = context
+
+    def process_bind_param(self, value: SecretBytes | None, dialect: Dialect) -> str | None:
+        if value is None:
+            return None
+        if isinstance(value, SealedBytes):
+            return value.token
+        if not isinstance(value, BoundBytes):
+            raise TypeError(f"{self.context}: store personal bytes as BoundBytes(data, row)")
+        return _sealing_keyring(dialect).seal_bytes(value.data, self.context, value.row)
+
+    def process_result_value(self, value: Any | None, dialect: Dialect) -> SecretBytes | None:
+        if value is None:
+            return None
+        return SealedBytes(str(value), self.context, keyring_of(dialect))
 
 
 def reveal(value: Secret | None, row: str) -> str | None:

@@ -32,6 +32,7 @@ from .staff import AccountBook, StaffRepository
 from .staff_mail import EmailAccountRepository
 from .telegram import ChatRepository, KeyboardRepository, TelegramAccountRepository
 from .types import attach_keyring
+from .voice import VoiceRepository
 from .webchat import WebChatRepository
 
 
@@ -66,6 +67,7 @@ class UnitOfWork:
     sso_accounts: SsoAccountRepository
     sso_logins: SsoLoginRepository
     changes: ChangeRepository
+    voice: VoiceRepository
 
     def __init__(
         self,
@@ -103,6 +105,7 @@ class UnitOfWork:
         self.sso_accounts = SsoAccountRepository(session, dialect_name, keyring)
         self.sso_logins = SsoLoginRepository(session, dialect_name, keyring)
         self.changes = ChangeRepository(session, dialect_name, keyring)
+        self.voice = VoiceRepository(session, dialect_name, keyring)
 
     def account_book(self, channel: str) -> AccountBook | None:
         """Where ``channel`` records which of its accounts is which staff member."""

@@ -15,6 +15,7 @@ from bot.reporting.service import ConversationService
 from bot.settings import Settings
 from bot.staff.accounts import StaffAccounts
 from bot.staff.actions import SignalActions
+from bot.voice.config import VoiceSettings
 from core.dialog.engine import Engine
 from core.dialog.matching import LabelIndex
 from core.text.languages import STAFF_LANGUAGE
@@ -26,9 +27,12 @@ from .keys import keyring_from_settings
 from .mail import mail_channel
 
 
-async def build_app(settings: Settings) -> App:
+async def build_app(settings: Settings, voice: VoiceSettings | None = None) -> App:
     """Open the database (migrating it first, unless ``migrate_on_start`` is off: then
-    it must already be at the head revision) and wire the services."""
+    it must already be at the head revision) and wire the services. ``voice``: the voice
+    notes' bounds and the transcript's model (read from the environment when not given);
+    the transcriber's worker starts with the service (``bot.bootstrap.serving``)."""
+    voice = voice if voice is not None else VoiceSettings()
     keyring = keyring_from_settings(settings)
     database = make_engine(settings.database_url)
     try:
@@ -48,8 +52,15 @@ async def build_app(settings: Settings) -> App:
     catalogs = load_catalogs()
     mail = mail_channel(settings, store, catalogs[STAFF_LANGUAGE])
     places = settings.places()
-    engine = Engine(LabelIndex(catalogs), places, municipality_phone=settings.municipality_phone)
+    limits = voice.audio_limits()
+    engine = Engine(
+        LabelIndex(catalogs),
+        places,
+        municipality_phone=settings.municipality_phone,
+        max_voice_notes=limits.max_notes_per_report,
+    )
     wake = asyncio.Event()
+    transcripts_wake = asyncio.Event()
     service = ConversationService(
         store,
         engine,
@@ -58,6 +69,8 @@ async def build_app(settings: Settings) -> App:
         on_signal=wake.set,
         max_signals_per_day=settings.max_signals_per_day,
         max_messages_per_minute=settings.max_messages_per_minute,
+        transcribe_voice=voice.whisper_model is not None,
+        on_voice=transcripts_wake.set,
     )
     accounts = StaffAccounts(
         store,
@@ -88,4 +101,7 @@ async def build_app(settings: Settings) -> App:
         outbox_wake=wake,
         areas=settings.area_map(),
         mail=mail,
+        voice_limits=limits,
+        transcriber=voice.transcriber(),
+        transcripts_wake=transcripts_wake,
     )

@@ -20,7 +20,7 @@ from functools import partial
 from bot.app import App
 from bot.channels.channel import Channel
 from bot.outbox.by_mail import CHANNEL as MAIL_CHANNEL
-from bot.outbox.worker import OutboxWorker, run_worker
+from bot.outbox.worker import OutboxWorker, drain_until, run_worker
 from bot.ports import DeliveryError, Messenger, Outgoing
 from bot.web.health import CHECK_TIMEOUT, Check, health_router, migrations_check, write_check
 from bot.web.http import HttpServer, build_http_app, listening_socket
@@ -69,6 +69,21 @@ class Service:
     http: bool = False  # the HTTP server runs (channel routes and the health endpoints)
 
 
+# How often the transcripts' sweep looks for waiting notes when nobody woke it (a note sent
+# through another instance, or one put back after a passing failure).
+TRANSCRIPT_SWEEP_SECONDS = 10.0
+
+
+async def transcribing(app: App, clock: Callable[[], datetime], stop: asyncio.Event) -> None:
+    """Load the transcript's model (in its worker process: the service does not wait for
+    it), then make the transcripts of sent voice notes until ``stop``."""
+    await app.transcriber.start()
+    sweep = app.transcript_sweep(clock)
+    await drain_until(
+        sweep.drain, app.transcripts_wake, stop, TRANSCRIPT_SWEEP_SECONDS, "transcripts"
+    )
+
+
 def readiness_checks(probe: DatabaseProbe) -> list[Check]:
     """What ``/readyz`` checks, besides not shutting down: on the probe's own connections,
     so it never queues behind the chat steps for the service's pool."""
@@ -84,13 +99,15 @@ async def serving(
     *,
     run_outbox: bool = True,
     run_scheduler: bool = True,
+    run_transcripts: bool | None = None,
     sock: socket.socket | None = None,
     http: bool = False,
 ) -> AsyncIterator[Service]:
     """Start the channels' loops, the HTTP server (when a channel has routes, or ``http``),
-    the outbox worker and the scheduler; leaving the block stops them gracefully: the
-    running sweep, drain and requests finish first (anything cut off is uncommitted or
-    already recorded, so it is redone or skipped on the next run)."""
+    the outbox worker, the voice notes' transcripts (with the outbox, unless
+    ``run_transcripts`` says otherwise) and the scheduler; leaving the block stops them
+    gracefully: the running sweep, drain and requests finish first (anything cut off is
+    uncommitted or already recorded, so it is redone or skipped on the next run)."""
     by_channel: dict[str, Messenger] = {c.name: c.messenger for c in channels}
     if app.mail is not None:
         by_channel[MAIL_CHANNEL] = app.mail.messenger
@@ -103,6 +120,8 @@ async def serving(
     serving_http: asyncio.Task[None] | None = None
     if run_outbox:
         tasks.append(asyncio.create_task(run_worker(service.worker, clock, app.outbox_wake, stop)))
+    if run_outbox if run_transcripts is None else run_transcripts:
+        tasks.append(asyncio.create_task(transcribing(app, clock, stop)))
     routers = [router for channel in channels for router in channel.routers]
     if routers or http:
         settings = app.settings

@@ -36,6 +36,7 @@ async def serve_telegram(
     *,
     run_outbox: bool = True,
     run_scheduler: bool = True,
+    run_transcripts: bool | None = None,
     sock: socket.socket | None = None,
     bot: ExtBot[int] | None = None,
 ) -> AsyncIterator[TelegramService]:
@@ -49,6 +50,7 @@ async def serve_telegram(
             parts.channel.messenger,
             run_outbox=run_outbox,
             run_scheduler=run_scheduler,
+            run_transcripts=run_transcripts,
             sock=sock,
         ) as service,
     ):

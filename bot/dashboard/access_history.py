@@ -21,6 +21,9 @@ VIEW_TELEGRAM_CARD = N_("%(name)s asked for the summary in Telegram")
 VIEW_REFUSED = N_("%(name)s tried to open the signal, which was refused")
 SENT_DETAILS = N_("%(name)s received the details in a private Telegram message")
 SENT_REPLY = N_("%(name)s received the reporter's answer")
+SENT_VOICE = N_("%(name)s received a voice message in a private Telegram message")
+PLAYED = N_("%(name)s listened to voice message %(number)s")
+PLAY_REFUSED = N_("%(name)s tried to listen to a voice message, which was refused")
 CHOSE = N_("%(name)s chose “%(action)s”")
 REFUSED = N_("%(name)s tried “%(action)s”, which was refused")
 QUESTION = N_("%(name)s sent the reporter a question")
@@ -41,7 +44,11 @@ _VIEWS = {
     "staff_details": VIEW_TELEGRAM_DETAILS,
     "staff_card": VIEW_TELEGRAM_CARD,
 }
-_SENT = {"sent:staff_details": SENT_DETAILS, "sent:reporter_reply": SENT_REPLY}
+_SENT = {
+    "sent:staff_details": SENT_DETAILS,
+    "sent:reporter_reply": SENT_REPLY,
+    "sent:voice_note": SENT_VOICE,
+}
 _SIMPLE = {"question": QUESTION, "note": NOTE, "intake": INTAKE}
 
 
@@ -74,6 +81,9 @@ def describe(name: Param, action: str, outcome: str) -> Msg:
         return msg(_SENT[action], name=name)
     if action == "erase":
         return Msg(ERASED)
+    if action == "play":  # a voice note played in the dashboard (outcome "voice:N")
+        number = outcome.removeprefix("voice:")
+        return msg(PLAY_REFUSED, name=name) if refused else msg(PLAYED, name=name, number=number)
     lifecycle = lc.ACTIONS.get(action)
     if lifecycle is not None:
         return msg(REFUSED if refused else CHOSE, name=name, action=Msg(lifecycle.label))

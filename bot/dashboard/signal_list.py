@@ -43,6 +43,8 @@ TELEPHONE = N_("by telephone")
 _OBSERVED = {c.id: c.short or c.label for c in REPORT_OTHER.step("observations").choices}
 _HELP = {c.id: c.label for c in REPORT_SELF.step("help_wanted").choices}
 _AGES = {c.id: c.shown_label(staff=True) for c in REPORT_OTHER.step("age_group").choices}
+# Whom a signal is about, as the list says it (a voice report: only the note says).
+_ABOUT = {"self": st.ABOUT_SELF, "other": st.ABOUT_OTHER, "voice": st.ABOUT_VOICE}
 
 
 def ascii_number(text: str) -> bool:
@@ -206,7 +208,7 @@ def shown_rows(
                 deadline=Msg(st.DEADLINE_SHORT[owed[0]]) if owed else None,
                 deadline_at=owed[1] if owed else None,
                 place=_place(row, names, areas),
-                about=Msg(st.ABOUT_SELF if self_report else st.ABOUT_OTHER),
+                about=Msg(_ABOUT.get(row.kind, st.ABOUT_OTHER)),
                 age=Msg(_AGES[row.age_group]) if row.age_group in _AGES else None,
                 seen=tuple(Msg(labels[c]) for c in codes if c in labels and c != "done"),
                 reporter=Msg(TELEPHONE) if row.channel == "phone" else LanguageName(row.language),

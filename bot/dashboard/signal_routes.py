@@ -24,6 +24,7 @@ from core.lifecycle import staff_texts as t
 from core.lifecycle import table as lc
 from core.lifecycle.sections import phone_parts
 from core.lifecycle.staff_texts import status_label
+from core.lifecycle.voice import note_header, transcript_line
 from core.text.languages import STAFF_LANGUAGE
 from core.text.msgids import Msg, Token, msg
 from core.text.sanitize import clean_text
@@ -124,6 +125,8 @@ def router(web: DashboardContext) -> APIRouter:
             phone_parts=phone_parts,
             access_text=access_text,
             live_after=live_after,
+            note_header=note_header,
+            transcript_line=transcript_line,
         )
         if not errors:
             web.flash.take(request, response)

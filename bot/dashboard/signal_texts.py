@@ -39,6 +39,7 @@ DEADLINE_SHORT = {
 }
 ABOUT_OTHER = N_("Someone else")
 ABOUT_SELF = N_("Themselves")
+ABOUT_VOICE = N_("Said in a voice message")
 YES = N_("Yes")
 NO = N_("No")
 CHOOSE_FIRST = N_("Please choose a reason first.")

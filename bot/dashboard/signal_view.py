@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.outbox.targets import reporter_target
+from bot.outbox.voice import voice_views
 from bot.staff.actions import NOTE
 from core.dialog.areas import AreaMap
 from core.dialog.model import Place
@@ -24,6 +25,7 @@ from core.lifecycle.parties import SYSTEM, Reporter, StaffMember, as_text, parse
 from core.lifecycle.sections import Section, signal_sections
 from core.lifecycle.staff_texts import PHONE_CHANNEL, reporter_line
 from core.lifecycle.table import DETAIL_VIEWERS, Action
+from core.lifecycle.voice import VoiceNoteView
 from core.text.msgids import Msg, When, msg
 from storage.followup import REPORTER_ANSWER, REPORTER_UNREACHABLE
 from storage.records import SignalEventRecord, StoredSignal
@@ -71,6 +73,9 @@ class SignalPage:
     can_note: bool
     history: tuple[HistoryLine, ...]
     access: tuple[AccessLine, ...]
+    # The voice notes with their transcripts, for who may read the details (played from
+    # ``bot.dashboard.voice``).
+    voice: tuple[VoiceNoteView, ...] = ()
 
 
 def clock_of(signal: StoredSignal) -> SignalClock:
@@ -169,6 +174,9 @@ async def signal_page(
     full = signal.assignee_id == staff.record.id or staff.role in DETAIL_VIEWERS or typed_it
     partner = await uow.partners.by_code(signal.draft.partner) if signal.draft.partner else None
     holder = await _holder(uow, staff, signal)
+    voice: tuple[VoiceNoteView, ...] = ()
+    if full:
+        voice = tuple(voice_views(signal.draft, await uow.voice.of_signal(signal.id)))
     card: tuple[Msg, ...] = ()
     if not full:
         card = t.loket_card(
@@ -225,4 +233,5 @@ async def signal_page(
         can_note=full,
         history=history,
         access=access,
+        voice=voice,
     )

@@ -87,12 +87,13 @@ def _home() -> APIRouter:
 
 
 def _page_routers(web: DashboardContext) -> list[APIRouter]:
-    from . import intake, my_mail, partner_edit, partners, signal_routes, signals
+    from . import intake, my_mail, partner_edit, partners, signal_routes, signals, voice
     from .monitoring import page as monitoring
 
     return [
         signals.router(web),
         signal_routes.router(web),
+        voice.router(web),
         intake.router(web),
         partners.router(web),
         partner_edit.router(web),

@@ -3,15 +3,17 @@ when it is sent, who may receive it, and whether it discloses personal data. The
 stores a kind with ids only; the worker looks the kind up here.
 
 Composers: ``staff`` (``bot.outbox.loket``: a signal's cards and details, calls for help,
-the admins' notices, in Dutch) and ``followup`` (``bot.outbox.followup``: reminders,
-escalations, the digest, reporters' answers passed on, in Dutch; check-ins and questions
-for reporters, in their language).
+the admins' notices, in Dutch), ``voice`` (``bot.outbox.voice``: a voice note and its
+transcript, in Dutch) and ``followup`` (``bot.outbox.followup``: reminders, escalations, the
+digest, reporters' answers passed on, in Dutch; check-ins and questions for reporters, in
+their language).
 
 Where each is queued: the loket card when a signal is stored (``when_stored``, by the
 service that stores it), the card's updates, details, staff cards, calls for help and
-questions by the staff actions (``bot.staff.actions``), the follow-up's by
-``bot.followup.service`` (the check-in kinds are the core's, ``core.followup.rules``),
-``loket_moved`` by the Telegram channel, ``admin_alert`` by the outbox worker.
+questions by the staff actions (``bot.staff.actions``; a voice note with the details it
+belongs to), the follow-up's by ``bot.followup.service`` (the check-in kinds are the core's,
+``core.followup.rules``), ``loket_moved`` by the Telegram channel, ``admin_alert`` by the
+outbox worker.
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ from core.lifecycle.parties import LOKET, LoketGroup, Reporter, StaffMember, Tar
 from storage.outbox import MailRouting, NewMessage
 from storage.records import StoredSignal
 
-Composer = Literal["staff", "followup", "reporter_mail"]
+Composer = Literal["staff", "voice", "followup", "reporter_mail"]
 # Who may receive a kind: the loket group, a staff member, a reporter.
 GROUP: frozenset[type[Target]] = frozenset({LoketGroup})
 STAFF: frozenset[type[Target]] = frozenset({StaffMember})
@@ -56,6 +58,9 @@ LOKET_CARD = "loket_card"  # the minimal card of a new signal, to the group
 CARD_UPDATE = "loket_card_update"  # the group card edited where it landed
 STAFF_DETAILS = "staff_details"  # the full signal, privately, to who may read it
 STAFF_CARD = "staff_card"  # the minimal card, privately (``/signaal REF``)
+# A voice note and its transcript, privately and protected, to who may read the details:
+# the assignee after the claim, a regisseur or an admin (``/signaal REF``).
+VOICE_NOTE = "voice_note"
 NEEDS_HELP = "needs_help"  # a staff member asked the regisseurs for help
 # -- the admins' notices ----------------------------------------------------------------------
 ADMIN_ALERT = "admin_alert"  # a message was dead-lettered, or a template refused
@@ -75,6 +80,7 @@ KINDS: dict[str, Kind] = {
         Kind(CARD_UPDATE, "staff", GROUP),
         Kind(STAFF_DETAILS, "staff", STAFF, discloses=True),
         Kind(STAFF_CARD, "staff", STAFF),
+        Kind(VOICE_NOTE, "voice", STAFF, discloses=True),
         Kind(NEEDS_HELP, "staff", STAFF_OR_GROUP),
         Kind(ADMIN_ALERT, "staff", STAFF),
         Kind(LOKET_MOVED, "staff", STAFF),

@@ -34,6 +34,8 @@ from core.text.msgids import Msg, Token, msg
 from storage.records import OutboxItem, StoredSignal
 from storage.uow import UnitOfWork
 
+from .voice import voice_views
+
 
 class LoketComposer:
     def __init__(self, catalogs: Mapping[str, Catalog], places: Sequence[Place]) -> None:
@@ -118,6 +120,7 @@ class LoketComposer:
             return None
         if signal.assignee_id != staff.id and staff.role not in DETAIL_VIEWERS:
             return None  # released meanwhile: the details are no longer theirs
+        notes = await uow.voice.of_signal(signal.id) if signal.draft.voice_notes else []
         texts = t.staff_details(
             signal.reference,
             signal.draft,
@@ -126,6 +129,7 @@ class LoketComposer:
             status=signal.status,
             partner_name=await self._partner_name(uow, signal),
             channel=signal.channel,
+            voice_notes=voice_views(signal.draft, notes),
         )
         buttons = next_step_buttons(self._catalog, signal.status, signal.id)
         to = as_text(item.target)

@@ -15,6 +15,7 @@ from bot.ports import DeliveryError, Messenger, Outgoing
 from core.dialog.model import Place
 from core.lifecycle.parties import LOKET, SYSTEM, ByMail, Reporter, StaffMember, Target, as_text
 from core.text.catalog import Catalog
+from core.text.languages import STAFF_LANGUAGE
 from storage.followup import REPORTER_UNREACHABLE
 from storage.records import OutboxItem
 from storage.uow import Store, UnitOfWork
@@ -24,6 +25,7 @@ from .followup import FollowUpComposer
 from .kinds import ADMIN_ALERT, KINDS, MAIL_TO_GROUP, MAIL_TO_STAFF, Composer
 from .loket import LoketComposer
 from .reporter_mail import ReporterMailComposer, queue_notice
+from .voice import Later, VoiceNoteComposer
 
 log = logging.getLogger(__name__)
 
@@ -66,6 +68,7 @@ class OutboxWorker:
             "followup": FollowUpComposer(catalogs),
             "reporter_mail": ReporterMailComposer(),
         }
+        self._voice = VoiceNoteComposer(catalogs[STAFF_LANGUAGE])
         self._batch = batch
 
     async def drain(self, now: datetime) -> int:
@@ -124,9 +127,12 @@ class OutboxWorker:
             delivered += outcome
         return delivered
 
-    async def _compose(self, uow: UnitOfWork, item: OutboxItem, now: datetime) -> Outgoing | None:
+    async def _compose(
+        self, uow: UnitOfWork, item: OutboxItem, now: datetime
+    ) -> Outgoing | Later | None:
         """The message of ``item``, written by its kind's composer; None when there is
-        nothing (left) to send, or the kind is not for this recipient."""
+        nothing (left) to send, or the kind is not for this recipient; ``Later`` when it is
+        to be composed again then (a voice note waiting for its transcript)."""
         kind = KINDS.get(item.kind)
         target = item.target
         if isinstance(target, ByMail):
@@ -140,12 +146,20 @@ class OutboxWorker:
         if kind is None or not kind.may_reach(target):
             log.error("outbox item %s: no %s for %s", item.id, item.kind, as_text(target))
             return None
+        if kind.composer == "voice":
+            return await self._voice.compose(uow, item, now)
         return await self._composers[kind.composer].compose(uow, item)
 
     async def _deliver(self, item: OutboxItem, now: datetime) -> int | None:
         try:
             async with self._store.unit_of_work() as uow:
                 outgoing = await self._compose(uow, item, now)
+                if isinstance(outgoing, Later):
+                    # Not an attempt: the chat's queue waits (its order is kept), claimed
+                    # afresh.
+                    await uow.outbox.postpone_target(item.target, outgoing.at)
+                    await uow.commit()
+                    return None
         except DeliveryError as error:
             return await self._fail(item, now, error)
         landed = None

@@ -27,6 +27,7 @@ from core.dialog.events import (
     ShowStatus,
     StoreSignal,
     Submitted,
+    VoiceIn,
 )
 from core.dialog.state import ConversationState
 from core.followup.texts import status_texts
@@ -39,6 +40,7 @@ from storage.uow import Store, UnitOfWork
 
 from .chat_locks import ChatLocks
 from .pace import MessagePace, Pace
+from .voice import ReceivedVoice
 
 log = logging.getLogger(__name__)
 
@@ -56,6 +58,18 @@ class _Step:
     replies: list[Reply]
     stored: bool = False
     erased: bool = False
+    transcribe: bool = False  # voice notes went with the signal, to be transcribed
+
+
+@dataclass(frozen=True)
+class _Arrival:
+    """How an event arrived: the channel's id for it and what the channel knows."""
+
+    message_id: str | None
+    hint: str | None
+    ask_language: bool
+    read_along: StepRead | None
+    known_phone: str | None
 
 
 @dataclass(frozen=True)
@@ -80,6 +94,8 @@ class ConversationService:
 
     ``max_signals_per_day``: signals one reporter may send in 24 hours.
     ``max_messages_per_minute``: messages one reporter may send a minute; more are dropped.
+    ``transcribe_voice``: a sent signal's voice notes wait for their transcript (a model
+    is configured); ``on_voice`` is called once such notes are committed.
     """
 
     def __init__(
@@ -92,8 +108,12 @@ class ConversationService:
         *,
         max_signals_per_day: int = 3,
         max_messages_per_minute: int = 30,
+        transcribe_voice: bool = False,
+        on_voice: Callable[[], None] = lambda: None,
     ) -> None:
         self._on_signal = on_signal
+        self._on_voice = on_voice
+        self._transcribe = transcribe_voice
         self._default_language = default_language if default_language in LANGUAGES else "nl"
         self._store = store
         self._engine = engine
@@ -106,16 +126,19 @@ class ConversationService:
         self,
         channel: str,
         user_id: str,
-        event: Event,
+        event: Event | ReceivedVoice,
         now: datetime,
         *,
         message_id: str | None = None,
         language_hint: str | None = None,
         ask_language: bool = False,
+        known_phone: str | None = None,
     ) -> list[RenderedReply]:
         """Process one event; returns the rendered replies (empty for a duplicate or a
         dropped message). ``ask_language``: a first conversation starts by asking the
-        language (the chat app does not tell it; ``language_hint`` is only a guess)."""
+        language (the chat app does not tell it; ``language_hint`` is only a guess).
+        ``known_phone``: the number the reporter writes from (E.164), when the chat app
+        tells it: offered when their own number is asked."""
         step = await self.handle_step(
             channel,
             user_id,
@@ -124,6 +147,7 @@ class ConversationService:
             message_id=message_id,
             language_hint=language_hint,
             ask_language=ask_language,
+            known_phone=known_phone,
         )
         return step.replies
 
@@ -131,23 +155,24 @@ class ConversationService:
         self,
         channel: str,
         user_id: str,
-        event: Event,
+        event: Event | ReceivedVoice,
         now: datetime,
         *,
         message_id: str | None = None,
         language_hint: str | None = None,
         ask_language: bool = False,
         read_along: StepRead | None = None,
+        known_phone: str | None = None,
     ) -> StepResult:
         """``handle``, telling also whether the step failed. ``read_along`` is the channel's
         own read, done in the step's transaction once the reporter is locked (so a channel
-        needs no transaction of its own for it)."""
+        needs no transaction of its own for it). A ``ReceivedVoice`` is stored in the step's
+        transaction and reaches the engine as a ``VoiceIn``."""
         hint = language_hint if language_hint in LANGUAGES else None
+        arrival = _Arrival(message_id, hint, ask_language, read_along, known_phone)
         async with self._locks.hold((channel, user_id)):
             try:
-                return await self._handle(
-                    channel, user_id, event, now, message_id, hint, ask_language, read_along
-                )
+                return await self._handle(channel, user_id, event, now, arrival)
             except (SQLAlchemyError, KeyringError):
                 # The transaction rolled back: the reporter's answers are as they were. (A
                 # KeyringError is an operator's missing key: the reporter is not to blame.)
@@ -160,13 +185,11 @@ class ConversationService:
         self,
         channel: str,
         user_id: str,
-        event: Event,
+        event: Event | ReceivedVoice,
         now: datetime,
-        message_id: str | None,
-        hint: str | None,
-        ask_language: bool,
-        read_along: StepRead | None,
+        arrival: _Arrival,
     ) -> StepResult:
+        message_id, hint, read_along = arrival.message_id, arrival.hint, arrival.read_along
         async with self._store.unit_of_work() as uow:
             if message_id is not None and not await uow.inbound.record(channel, message_id, now):
                 return StepResult([])
@@ -196,14 +219,32 @@ class ConversationService:
             state = (
                 ConversationState.from_json(raw)
                 if raw is not None
-                else self._engine.new_state(record.language, ask_language=ask_language)
+                else self._engine.new_state(record.language, ask_language=arrival.ask_language)
             )
+            if arrival.known_phone is not None and state.known_phone != arrival.known_phone:
+                state = state.with_(known_phone=arrival.known_phone)
+            kept = {voice.id for voice in state.voices}
+            if isinstance(event, ReceivedVoice):
+                note = await uow.voice.add_draft(
+                    reporter.id,
+                    event.audio,
+                    mime_type=event.note.mime_type,
+                    seconds=event.note.duration_seconds,
+                    now=now,
+                )
+                kept.add(note)
+                event = VoiceIn(note, event.note.duration_seconds)
             step = await self._advance(uow, reporter, state, event, now)
             if not step.erased:  # nothing of an erased reporter is kept, not even a new state
                 await uow.conversations.save(reporter.id, step.state.to_json(), now)
+                # Notes the conversation no longer keeps (stopped, over the limit) go; those
+                # sent with the signal went with it.
+                await uow.voice.discard(reporter.id, kept - {v.id for v in step.state.voices})
             await uow.commit()
         if step.stored:
             self._on_signal()  # committed: the outbox worker may send the loket card now
+        if step.transcribe:
+            self._on_voice()  # committed: the transcripts may be made now
         language, variants = step.state.language, channel_texts.variants(channel)
         replies = [render_reply(r, self._catalogs, language, variants) for r in step.replies]
         return StepResult(replies)
@@ -240,6 +281,7 @@ class ConversationService:
                     continue
                 reference = await self._store_signal(uow, reporter, effect, now)
                 step.stored = True
+                step.transcribe = self._transcribe and bool(effect.draft.voice_notes)
                 follow = self._engine.advance(step.state, Submitted(reference), now)
                 step.state = follow.state
                 step.replies.extend(follow.replies)
@@ -274,6 +316,14 @@ class ConversationService:
             draft, reporter_id=reporter.id, channel=reporter.channel, now=now
         )
         await uow.outbox.enqueue_many(when_stored(stored), now)
+        if draft.voice_notes:
+            await uow.voice.attach(
+                stored.id,
+                draft.voice_notes,
+                reporter_id=reporter.id,
+                language=draft.language,
+                transcribe=self._transcribe,
+            )
         await uow.limits.record_submission(reporter.key, now)
         log.info("signal stored", extra={"reference": stored.reference})
         return stored.reference

@@ -12,7 +12,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from bot.outbox.kinds import CARD_UPDATE, NEEDS_HELP, REPORTER_QUESTION, STAFF_CARD, STAFF_DETAILS
+from bot.outbox.kinds import (
+    CARD_UPDATE,
+    NEEDS_HELP,
+    REPORTER_QUESTION,
+    STAFF_CARD,
+    STAFF_DETAILS,
+    VOICE_NOTE,
+)
 from bot.outbox.targets import escalation_targets, reporter_target
 from core.followup.relay import contains_phone_number, relay_text
 from core.lifecycle import staff_texts as t
@@ -216,10 +223,17 @@ class SignalActions:
         if action.id in ("claim", "take_over") and call.staff.messageable:
             # In a chat app the details come as a private message; a claimer a message
             # cannot reach (a dashboard login only) reads them on the page.
-            await self._queue(call, STAFF_DETAILS, StaffMember(call.staff.id), signal)
+            await self._details(call, StaffMember(call.staff.id), signal)
         if action.id == "needs_help":
             for target in await escalation_targets(call.uow):
                 await self._queue(call, NEEDS_HELP, target, signal, staff_id=call.staff.id)
+
+    async def _details(self, call: _Call, target: StaffMember, signal: StoredSignal) -> None:
+        """The details, privately, and then each voice note with its transcript (the
+        composer checks again, when sending, that they may still be read)."""
+        await self._queue(call, STAFF_DETAILS, target, signal)
+        for note, _ in signal.draft.voice_notes:
+            await self._queue(call, VOICE_NOTE, target, signal, note=note)
 
     def _done(self, action: lc.Action, signal: StoredSignal, option: str | None) -> ActionResult:
         reference = Token(signal.reference)
@@ -418,7 +432,10 @@ class SignalActions:
             await uow.audit.record(
                 at=now, actor=who, action="view", outcome=kind, signal_id=signal.id
             )
-            await self._queue(call, kind, StaffMember(staff.id), signal)
+            if full:
+                await self._details(call, StaffMember(staff.id), signal)
+            else:
+                await self._queue(call, kind, StaffMember(staff.id), signal)
             await uow.commit()
         self._committed(call)
         return None

@@ -9,7 +9,7 @@ from core.text.msgids import Msg, msg
 from core.text.sanitize import clean_text, has_substance
 
 from . import messages as m
-from .asking import choices_for, hint_params
+from .asking import KNOWN_PHONE, choices_for, hint_params
 from .events import Event, Pick, ReplyChoice, TextIn
 from .matching import LabelIndex, Miss
 from .model import Flow, Kind, Place, Step
@@ -72,6 +72,8 @@ def _chosen(step: Step, state: ConversationState, choice_id: str) -> AnswerResul
                 return _hint(step)
             return AnswerResult(answer=Answer(choices=state.selection))
         return AnswerResult(selection=_toggle(step, state.selection, choice_id))
+    if step.kind == Kind.PHONE and choice_id == KNOWN_PHONE and state.known_phone:
+        return AnswerResult(answer=Answer(value=state.known_phone))
     if step.kind == Kind.PLACE and choice_id.startswith("area:"):
         return AnswerResult(answer=Answer(choice="area", value=choice_id.removeprefix("area:")))
     chosen = next((c for c in step.choices if c.id == choice_id), None)

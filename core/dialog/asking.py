@@ -13,8 +13,12 @@ from .events import Reply, ReplyChoice
 from .model import Choice, Flow, Kind, Place, Step
 from .progress import summary_steps
 from .state import ConversationState
-from .summary import summary_lines
-from .validation import PHONE_EXAMPLE, POSTCODE_EXAMPLE
+from .summary import summary_lines, voice_line
+from .validation import PHONE_EXAMPLE, POSTCODE_EXAMPLE, display_phone
+
+# The choice that takes the number the reporter writes from (``ConversationState.known_phone``)
+# as their own number.
+KNOWN_PHONE = "known"
 
 
 def command_params() -> dict[str, Param]:
@@ -59,6 +63,8 @@ def choices_for(
     shown: list[ReplyChoice] = []
     if step.kind == Kind.PLACE:
         shown.extend(ReplyChoice(f"area:{p.id}", p.name) for p in places)
+    if offers_known_phone(step, state):
+        shown.append(ReplyChoice(KNOWN_PHONE, Msg(m.OWN_PHONE_YES)))
     for choice in shown_choices(step, state):
         selected = step.kind == Kind.MULTI and choice.id in state.selection
         shown.append(_reply_choice(choice, selected))
@@ -72,7 +78,14 @@ def ask(
     texts: list[Msg] = []
     if step.kind == Kind.SUMMARY and flow is not None:
         texts.extend(summary_lines(flow, state, places))
-    texts.append(Msg(step.prompt, prompt_params(step)))
+        texts.extend(voice_line(state))
+    params: dict[str, Param] = {**prompt_params(step), "language": LanguageName(state.language)}
+    if offers_known_phone(step, state):
+        assert state.known_phone is not None
+        params["phone"] = Token(display_phone(state.known_phone))
+        texts.append(Msg(m.OWN_PHONE_KNOWN, params))
+    else:
+        texts.append(Msg(step.prompt, params))
     if step.kind == Kind.MULTI and state.selection:
         count = len(state.selection)
         texts.append(Msg(m.SELECTED, {"count": count}, plural=m.SELECTED_PLURAL, count=count))
@@ -83,7 +96,14 @@ def ask(
         multi=step.kind == Kind.MULTI,
         accepts_text=step.kind in {Kind.TEXT, Kind.PLACE, Kind.PHONE}
         or (step.kind == Kind.SUMMARY and flow is not None and _takes_note(flow)),
+        asks_phone=step.kind == Kind.PHONE,
+        share_phone=Msg(m.SHARE_PHONE) if step.own_phone and not state.known_phone else None,
     )
+
+
+def offers_known_phone(step: Step, state: ConversationState) -> bool:
+    """Whether ``step`` offers the number the reporter writes from, to confirm."""
+    return step.kind == Kind.PHONE and step.own_phone and state.known_phone is not None
 
 
 def _takes_note(flow: Flow) -> bool:
@@ -106,7 +126,7 @@ def ask_dialog(step: Step, state: ConversationState, **params: Param) -> Reply:
 def edit_dialog(flow: Flow, state: ConversationState) -> Reply:
     """ "Which answer do you want to change?" with one option per shown question."""
     options = [ReplyChoice(s.id, Msg(s.summary_label)) for s in summary_steps(flow, state)]
-    options.append(ReplyChoice(EDIT_BACK.id, Msg(EDIT_BACK.label)))
+    options.append(_reply_choice(EDIT_BACK))
     return Reply((Msg(EDIT.prompt),), prompt=EDIT.id, choices=tuple(options))
 
 

@@ -124,7 +124,11 @@ TROUBLE = Step(
 EDIT = Step(
     "edit", Kind.INFO, P_("question: which answer to change", "Which answer do you want to change?")
 )
-EDIT_BACK = Choice("back", P_("button: which answer to change", "Back to the summary"))
+EDIT_BACK = Choice(
+    "back",
+    P_("button: which answer to change", "Back to the summary"),
+    short=P_("short button (max 20 characters): which answer to change", "To the summary"),
+)
 # The button under the message after a report is sent or stopped, or details deleted
 # (any answer to it shows the welcome).
 AGAIN = "again"

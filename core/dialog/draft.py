@@ -10,7 +10,7 @@ from datetime import datetime
 from core.text.msgids import Msg, Token, msg
 
 from . import messages as m
-from .model import Flow, Kind, Place
+from .model import VOICE_ANSWER, Flow, Kind, Place
 from .progress import prune, stored_steps
 from .state import Answer, ConversationState
 from .summary import summary_lines
@@ -38,6 +38,9 @@ class SignalDraft:
     reporter_name: str | None = None
     reporter_phone: str | None = None
     partner: str | None = None
+    # The voice notes sent with the report, in order: (the shell's id, the step the note
+    # answers, or None when it was kept with the report).
+    voice_notes: tuple[tuple[int, str | None], ...] = ()
 
     @property
     def role(self) -> str | None:
@@ -88,6 +91,11 @@ def build_draft(flow: Flow, state: ConversationState, now: datetime) -> SignalDr
                 return answer.value
         return None
 
+    answered_by = {
+        int(answer.value): step_id
+        for step_id, answer in answers.items()
+        if answer.choice == VOICE_ANSWER and answer.value is not None and answer.value.isdigit()
+    }
     return SignalDraft(
         kind=flow.signal_kind,
         language=state.language,
@@ -103,6 +111,7 @@ def build_draft(flow: Flow, state: ConversationState, now: datetime) -> SignalDr
         reporter_name=text(*_NAME_STEPS),
         reporter_phone=text(*_PHONE_STEPS),
         partner=state.partner,
+        voice_notes=tuple((voice.id, answered_by.get(voice.id)) for voice in state.voices),
     )
 
 
@@ -132,7 +141,10 @@ def answers_of(flow: Flow, draft: SignalDraft) -> dict[str, Answer]:
     for step_id, value in fields.items():
         if value:
             answers[step_id] = Answer(value=value)
-    if "note" in [s.id for s in flow.steps] and not draft.note:
+    for _, answered in draft.voice_notes:
+        if answered is not None:
+            answers[answered] = Answer(choice=VOICE_ANSWER)
+    if "note" in [s.id for s in flow.steps] and "note" not in answers and not draft.note:
         answers["note"] = Answer(choice="skip")
     # Not pruned: a signal stored by an older version of the flows keeps every answer (it
     # was asked "does the person know" whatever the contact answer was then).
@@ -149,7 +161,7 @@ def signal_lines(flow: Flow, draft: SignalDraft, places: Sequence[Place]) -> lis
 def done_texts(flow: Flow, state: ConversationState, reference: str) -> tuple[Msg, ...]:
     """What the reporter reads after sending: reference, what happens next, when."""
     answers = state.answers
-    done = m.DONE_OTHER if flow.signal_kind == "other" else m.DONE_SELF
+    done = m.DONE_SELF if flow.signal_kind == "self" else m.DONE_OTHER
     texts = [msg(done, reference=Token(reference))]
     observations = answers.get("observations", Answer()).choices
     if "not_seen" in observations:

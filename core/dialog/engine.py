@@ -21,6 +21,7 @@ from .dialogs import DIALOGS, STARTS, WELCOME
 from .draft import build_draft, done_texts
 from .events import (
     CheckSignalLimit,
+    ContactShared,
     Effect,
     EraseReporter,
     Event,
@@ -37,13 +38,15 @@ from .events import (
     Submitted,
     TextIn,
     Unreadable,
+    VoiceIn,
+    VoiceRefused,
 )
-from .flows import FLOWS
+from .flows import FLOWS, VOICE_FLOW
 from .matching import LabelIndex
-from .model import Flow, Kind, Place, Step
+from .model import VOICE_ANSWER, Flow, Kind, Place, Step
 from .presets import PARTNER_FLOW, partner_preset, start_answers
 from .progress import after_answer, first_step, prune
-from .state import Answer, ConversationState
+from .state import Answer, ConversationState, VoiceRef
 
 RESUME_AFTER = timedelta(hours=24)
 MAX_MISSES = 3
@@ -63,6 +66,8 @@ class Engine:
     flows: Mapping[str, Flow] = field(default_factory=lambda: dict(FLOWS))
     # The number residents can call the municipality on ("14 0115"), when it is set.
     municipality_phone: str | None = None
+    # Voice notes one report may keep (the shell's AudioLimits.max_notes_per_report).
+    max_voice_notes: int = 3
 
     def new_state(
         self, language: str, partner: str | None = None, *, ask_language: bool = False
@@ -81,6 +86,8 @@ class Engine:
             return self._refused(state, now)
         if isinstance(event, PartnerFound):
             return self._partner_found(state, event)
+        if isinstance(event, VoiceIn):
+            return self._voice(state, event, now)
         if self._idle(state, now) and state.dialog != "resume":
             resumed = state.with_(dialog="resume", updated_at=now)
             return Outcome(resumed, self._current(resumed))
@@ -88,8 +95,12 @@ class Engine:
         if isinstance(event, Reopen):  # nothing on screen yet: the welcome goes on screen
             fresh = state.prompt == START and state.dialog is None
             return self._welcome(state) if fresh else Outcome(state, self._current(state))
-        if isinstance(event, Unreadable):
-            notice = Reply((msg(m.EDITED if event.kind == "edited" else m.UNREADABLE),))
+        if isinstance(event, ContactShared):
+            if self._asks_phone(state):
+                return self._answer(state, TextIn(_international(event.phone)), now)
+            event = Unreadable("media")
+        if isinstance(event, Unreadable | VoiceRefused):
+            notice = Reply((_notice(event),))
             if state.prompt == START_LANGUAGE:  # a photo as the very first message
                 asked = self._first_language(state, event)
                 return Outcome(asked.state, (notice, *asked.replies))
@@ -182,6 +193,10 @@ class Engine:
         match state.dialog, choice:
             case "language", code:
                 back = back.with_(language=code)
+                if back.flow is None and back.voices:  # a voice note waited for the language
+                    started = self._start_voice(back, now)
+                    replies = (Reply((msg(m.LANGUAGE_SET),)), *started.replies)
+                    return Outcome(started.state, replies, (SetLanguage(code), *started.effects))
                 return Outcome(
                     back,
                     (Reply((msg(m.LANGUAGE_SET),)), *self._current(back)),
@@ -207,6 +222,8 @@ class Engine:
                 back = back.with_(
                     prompt=step_id, editing=True, selection=self._selection(back, step_id)
                 )
+        if back.flow is None and back.voices:  # a voice note waited for this answer
+            return self._start_voice(back, now)
         return Outcome(back, self._current(back))
 
     # -- answering the current step ------------------------------------------------
@@ -310,6 +327,76 @@ class Engine:
         welcome = self._welcome(self._fresh(state, now))
         return Outcome(welcome.state, (Reply((limit,)), *welcome.replies))
 
+    # -- voice notes -------------------------------------------------------------------
+
+    def _voice(self, state: ConversationState, event: VoiceIn, now: datetime) -> Outcome:
+        """A voice note starts a report (the voice flow), answers a free-text question, or
+        is kept with the report while the question is asked again. A note the outcome's
+        state does not list is not kept (the shell drops its audio)."""
+        if len(state.voices) >= self.max_voice_notes:
+            count = self.max_voice_notes
+            full = Msg(m.VOICE_LIMIT, {"count": count}, plural=m.VOICE_LIMIT_PLURAL, count=count)
+            if state.prompt == START_LANGUAGE:
+                asked = self._first_language(state, event)
+                return Outcome(asked.state, (Reply((full,)), *asked.replies))
+            return Outcome(state, (Reply((full,)), *self._current(state)))
+        idle = self._idle(state, now) and state.flow is not None
+        state = state.with_(updated_at=now)
+        kept = state.with_(voices=(*state.voices, VoiceRef(event.note, round(event.seconds))))
+        if state.prompt == START_LANGUAGE:  # the language first: then the voice flow starts
+            asked = self._first_language(kept, event)
+            return Outcome(asked.state, (Reply((msg(m.VOICE_THANKS),)), *asked.replies))
+        waiting = state.dialog is not None or idle
+        if state.flow is None and not waiting:
+            # The welcome on screen showed the safety numbers already.
+            shown = state.prompt == WELCOME.id
+            return self._start_voice(kept, now, safety=not shown)
+        if waiting:
+            kept = kept.with_(dialog=kept.dialog or "resume")
+            return Outcome(kept, (Reply((msg(m.VOICE_KEPT),)), *self._current(kept)))
+        flow, step = self._flow(kept), self._step(kept)
+        answer = Answer(choice=VOICE_ANSWER, value=str(event.note))
+        thanks = Reply((msg(m.VOICE_THANKS),))
+        if step.kind == Kind.TEXT:
+            applied = self._apply(flow, step, kept, AnswerResult(answer=answer), now)
+            return Outcome(applied.state, (thanks, *applied.replies), applied.effects)
+        note = next((s for s in flow.steps if s.part_of == step.id), None)
+        unnoted = note is not None and kept.answers.get(note.id, Answer(choice="skip")).choice
+        if step.kind == Kind.SUMMARY and note is not None and unnoted == "skip":
+            noted = kept.with_(answers={**kept.answers, note.id: answer}, misses=0)
+            return Outcome(noted, (thanks, *self._current(noted)))
+        return Outcome(kept, (Reply((msg(m.VOICE_KEPT),)), *self._current(kept)))
+
+    def _start_voice(
+        self, state: ConversationState, now: datetime, *, safety: bool = True
+    ) -> Outcome:
+        """The voice flow, for a reporter who spoke before any report: call-back questions
+        with buttons, in the chat's language, after the safety numbers (unless the welcome
+        showed them just now)."""
+        flow = self.flows[VOICE_FLOW]
+        started = state.with_(
+            flow=flow.id,
+            answers={"contact_language": Answer(choice=state.language)},
+            dialog=None,
+            selection=(),
+            started_at=now,
+            misses=0,
+            editing=False,
+        )
+        started = started.with_(prompt=first_step(flow, started).id)
+        texts = (
+            (msg(m.VOICE_START), Msg(m.SAFETY, safety_params()))
+            if safety
+            else (msg(m.VOICE_START),)
+        )
+        intro = Reply(texts)
+        return Outcome(started, (intro, *self._current(started)), (CheckSignalLimit(),))
+
+    def _asks_phone(self, state: ConversationState) -> bool:
+        return (
+            state.flow is not None and state.dialog is None and self._step(state).kind == Kind.PHONE
+        )
+
     # -- helpers ---------------------------------------------------------------------
 
     def _fresh(self, state: ConversationState, now: datetime) -> ConversationState:
@@ -351,6 +438,27 @@ class Engine:
 
     def _step(self, state: ConversationState) -> Step:
         return self._flow(state).step(state.prompt)
+
+
+def _notice(event: Unreadable | VoiceRefused) -> Msg:
+    """What the reporter is told about something the bot could not take."""
+    if isinstance(event, Unreadable):
+        return msg(m.EDITED if event.kind == "edited" else m.UNREADABLE)
+    if event.reason == "too_long":
+        minutes = max(1, int(event.limit // 60))
+        return Msg(
+            m.VOICE_TOO_LONG, {"count": minutes}, plural=m.VOICE_TOO_LONG_PLURAL, count=minutes
+        )
+    if event.reason == "too_large":
+        return msg(m.VOICE_TOO_LARGE)
+    return msg(m.VOICE_UNPLAYABLE)
+
+
+def _international(phone: str) -> str:
+    """A shared contact's number as typed with its country code (Telegram sends
+    "31612345678" or "+31612345678")."""
+    digits = "".join(c for c in phone if c.isascii() and c.isdigit())
+    return f"+{digits}" if digits else phone
 
 
 def _looking_up(outcome: Outcome, partner: str | None) -> Outcome:

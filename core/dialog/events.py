@@ -67,7 +67,44 @@ class PartnerFound:
     postcode: str | None = None
 
 
-Event = TextIn | Pick | Submitted | Refused | Reopen | Unreadable | PartnerFound
+@dataclass(frozen=True)
+class VoiceIn:
+    """A voice note within the bounds, stored by the shell as ``note`` (its audio is kept
+    only if the outcome's state lists it: the shell drops a note the engine did not keep)."""
+
+    note: int
+    seconds: float
+
+
+@dataclass(frozen=True)
+class VoiceRefused:
+    """A voice note the shell did not take: ``reason`` is "too_long" (over ``limit``
+    seconds), "too_large" or "unplayable"."""
+
+    reason: str
+    limit: float = 0.0
+
+
+@dataclass(frozen=True)
+class ContactShared:
+    """The reporter shared their own phone number with one tap (Telegram's contact
+    button); ``phone`` as the chat app gives it."""
+
+    phone: str
+
+
+Event = (
+    TextIn
+    | Pick
+    | Submitted
+    | Refused
+    | Reopen
+    | Unreadable
+    | PartnerFound
+    | VoiceIn
+    | VoiceRefused
+    | ContactShared
+)
 
 
 @dataclass(frozen=True)
@@ -90,6 +127,11 @@ class Reply:
     choices: tuple[ReplyChoice, ...] = ()
     multi: bool = False
     accepts_text: bool = False
+    # The question asks for a phone number: a page shows a telephone field.
+    asks_phone: bool = False
+    # The question asks for the reporter's own number: a chat app that can share it with
+    # one tap (Telegram) shows a button with this label.
+    share_phone: Msg | None = None
 
 
 @dataclass(frozen=True)

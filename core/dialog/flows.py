@@ -10,8 +10,11 @@ where a text appears; docs/glossary.md has the words every language uses.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from core.text.msgids import N_, P_
 
+from . import messages as m
 from .model import Choice, Flow, Kind, Step, When
 from .steps import (
     CONTACT_MAX_LENGTH,
@@ -29,7 +32,17 @@ from .steps import (
     summary,
 )
 
-__all__ = ["DANGER_INFO", "DONE", "FLOWS", "OTHER_DANGER", "REPORT_OTHER", "REPORT_SELF"]
+__all__ = [
+    "DANGER_INFO",
+    "DONE",
+    "FLOWS",
+    "FLOW_OF_KIND",
+    "OTHER_DANGER",
+    "REPORT_OTHER",
+    "REPORT_SELF",
+    "REPORT_VOICE",
+    "VOICE_FLOW",
+]
 
 CALL_ME = Choice(
     "yes",
@@ -409,4 +422,49 @@ REPORT_SELF = Flow(
     ),
 )
 
-FLOWS: dict[str, Flow] = {flow.id: flow for flow in (REPORT_OTHER, REPORT_SELF)}
+# A voice note sent before any report starts one: the reporter said it all, so only what
+# the municipality needs to call back is asked, with buttons (the call back's language is
+# the chat's, shown at the summary and changed there).
+REPORT_VOICE = Flow(
+    "report_voice",
+    "voice",
+    (
+        Step(
+            "callback",
+            Kind.CHOICE,
+            # Translators: %(language)s is the name of the reporter's language.
+            P_(
+                "question: after a voice message, may the municipality call you",
+                "Do you want someone from the municipality to call you? You can speak "
+                "%(language)s. The municipality can arrange an interpreter.",
+            ),
+            P_("summary label", "Contact with you"),
+            (CALL_ME, NO_CONTACT),
+            staff_label=N_("Contact with the reporter"),
+        ),
+        replace(
+            phone("reporter_phone", REPORTER_CALLED, N_("Reporter's phone")),
+            prompt=m.OWN_PHONE,
+            own_phone=True,
+        ),
+        *contact_language(
+            P_(
+                "question: language for contact (the reporter about themselves)",
+                "In which language would you like to talk?",
+            ),
+            P_("summary label", "Language"),
+            N_("Language for the call back"),
+        ),
+        summary(
+            P_(
+                "question: summary of a report by voice message",
+                "Please check. Is everything right? Then choose Send.",
+            )
+        ),
+    ),
+)
+VOICE_FLOW = REPORT_VOICE.id
+
+FLOWS: dict[str, Flow] = {flow.id: flow for flow in (REPORT_OTHER, REPORT_SELF, REPORT_VOICE)}
+# The flow a stored signal's kind was made in.
+FLOW_OF_KIND: dict[str, Flow] = {flow.signal_kind: flow for flow in FLOWS.values()}

@@ -123,8 +123,8 @@ SAVE_FAILED = P_(
     "moment.",
 )
 UNREADABLE = P_(
-    "message: a photo, voice message or sticker was sent",
-    "I can only read text and buttons, not photos, voice messages, stickers, locations or "
+    "message: a photo, sticker, location or contact was sent",
+    "I can only read text, buttons and voice messages, not photos, stickers, locations or "
     "contacts. Please type your answer or press a button.",
 )
 EDITED = P_(
@@ -158,6 +158,68 @@ SLOW_DOWN = P_(
     "You are sending a lot of messages very quickly. Please wait 1 minute. Messages sent during "
     "that minute will not be read, so please send your answer again afterwards.",
 )
+# -- voice messages (a reporter who speaks rather than types) ---------------------------
+VOICE_START = P_(
+    "message: a voice message starts a report",
+    "Thank you for your voice message. Someone from the municipality will listen to it.",
+)
+VOICE_KEPT = P_(
+    "message: a voice message sent at a question that needs a button",
+    "Thank you for your voice message. We keep it with your report. Please also answer "
+    "this question.",
+)
+VOICE_THANKS = P_(
+    "message: a voice message answers a question", "Thank you for your voice message."
+)
+# Translators: %(count)d is the most voice messages one report may have (3).
+VOICE_LIMIT, VOICE_LIMIT_PLURAL = Pn_(
+    "message: too many voice messages for one report",
+    "You sent %(count)d voice message for this report. That is the most we can take. "
+    "Please answer with the buttons.",
+    "You sent %(count)d voice messages for this report. That is the most we can take. "
+    "Please answer with the buttons.",
+)
+# Translators: %(count)d is the most minutes a voice message may last (2).
+VOICE_TOO_LONG, VOICE_TOO_LONG_PLURAL = Pn_(
+    "message: a voice message that is too long",
+    "Your voice message is too long. It can be %(count)d minute at most. Please send a "
+    "shorter one.",
+    "Your voice message is too long. It can be %(count)d minutes at most. Please send a "
+    "shorter one.",
+)
+VOICE_TOO_LARGE = P_(
+    "message: a voice message that is too big",
+    "Your voice message is too big. Please send a shorter one.",
+)
+VOICE_UNPLAYABLE = P_(
+    "message: a voice message that cannot be played",
+    "Sorry, we could not play your voice message. Please send it again, or answer with "
+    "the buttons.",
+)
+# Translators: shown in the summary in place of an answer the reporter spoke.
+VOICE_ANSWER = P_("summary: an answer given as a voice message", "(voice message)")
+VOICE_COUNT_LABEL = P_("summary label", "Voice messages")
+# The reporter's own number, asked for a call back: typed, shared with one tap
+# (Telegram), or the number they write from, confirmed (WhatsApp).
+OWN_PHONE = P_(
+    "question: phone number for a call back",
+    "Which phone number can we call? Please type it, like %(example)s.",
+)
+# Translators: under this text Telegram shows the button "Share my phone number".
+OWN_PHONE_SHARE = P_(
+    "question: phone number for a call back (Telegram, with a button to share it)",
+    "Which phone number can we call? Press the button below to share your number. Or "
+    "type it, like %(example)s.",
+)
+# Translators: %(phone)s is the number the reporter writes from on WhatsApp; under this
+# text is one button, "Yes, this number".
+OWN_PHONE_KNOWN = P_(
+    "question: may we call the number the reporter writes from",
+    "Can we call you on %(phone)s? Then choose the button. Or type another number.",
+)
+OWN_PHONE_YES = P_("button: call the number the reporter writes from", "Yes, this number")
+SHARE_PHONE = P_("button (Telegram): share your phone number", "Share my phone number")
+
 NEW_REPORT = P_("button: start a new report", "Make a new report")
 NEW_REPORT_SHORT = P_("short button (max 20 characters): start a new report", "New report")
 

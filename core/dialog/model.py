@@ -5,6 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+# The choice id of an answer given as a voice note (its value: the note's id).
+VOICE_ANSWER = "voice"
+
 
 class Kind(StrEnum):
     CHOICE = "choice"  # pick exactly one
@@ -69,6 +72,9 @@ class Step:
     # is not asked on its own on the way, only when the reporter changes it from the
     # summary. The telephone intake asks it like any other.
     part_of: str = ""
+    # A PHONE step that asks the reporter's own number: a chat app that knows it offers it
+    # (WhatsApp), one that can share it offers a button (Telegram).
+    own_phone: bool = False
 
     def shown_label(self, staff: bool) -> str:
         """The summary label msgid for the reporter, or for the loket when ``staff``."""
@@ -80,7 +86,9 @@ class Flow:
     """A named, ordered list of steps ending in a summary."""
 
     id: str
-    signal_kind: str  # "other" (about someone else) or "self"
+    # "other" (about someone else), "self", or "voice" (what it is about is in the voice
+    # note: nobody typed it)
+    signal_kind: str
     steps: tuple[Step, ...]
 
     def step(self, step_id: str) -> Step:

@@ -49,6 +49,28 @@ class Answer:
 
 
 @dataclass(frozen=True)
+class VoiceRef:
+    """A voice note kept with the report being made: the shell's id for it (its audio is
+    stored apart, never in the state) and its length in whole seconds."""
+
+    id: int
+    seconds: int
+
+    def to_json(self) -> list[int]:
+        return [self.id, self.seconds]
+
+    @classmethod
+    def from_json(cls, data: object) -> VoiceRef | None:
+        if (
+            isinstance(data, list)
+            and len(data) == 2
+            and all(isinstance(x, int) and not isinstance(x, bool) for x in data)
+        ):
+            return cls(data[0], data[1])
+        return None
+
+
+@dataclass(frozen=True)
 class ConversationState:
     """Where one reporter is. ``prompt`` is the id of the question on screen.
 
@@ -70,6 +92,11 @@ class ConversationState:
     preset: Mapping[str, Answer] = field(default_factory=dict)
     started_at: datetime | None = None
     updated_at: datetime | None = None
+    # Voice notes kept with the report so far (the shell stores their audio).
+    voices: tuple[VoiceRef, ...] = ()
+    # The reporter's own number as the chat app knows it (WhatsApp), E.164: offered when
+    # a call-back number is asked, so it is confirmed with one tap.
+    known_phone: str | None = None
 
     @property
     def has_draft(self) -> bool:
@@ -97,6 +124,9 @@ class ConversationState:
             "preset": {k: v.to_json() for k, v in self.preset.items()},
             "started_at": self.started_at.isoformat() if self.started_at else None,
             "updated_at": self.updated_at.isoformat() if self.updated_at else None,
+            # Only when there are any: most states have neither, and are stored unchanged.
+            **({"voices": [voice.to_json() for voice in self.voices]} if self.voices else {}),
+            **({"known_phone": self.known_phone} if self.known_phone else {}),
         }
 
     @classmethod
@@ -122,6 +152,12 @@ class ConversationState:
                 "preset": {k: answer(v) for k, v in (data.get("preset") or {}).items()},
                 "started_at": datetime.fromisoformat(started) if started else None,
                 "updated_at": datetime.fromisoformat(updated) if updated else None,
+                "voices": tuple(
+                    voice
+                    for voice in map(VoiceRef.from_json, data.get("voices") or ())
+                    if voice is not None
+                ),
+                "known_phone": data.get("known_phone"),
             }
         )
         return state

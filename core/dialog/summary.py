@@ -8,7 +8,7 @@ from core.text.languages import LanguageName
 from core.text.msgids import Many, Msg, Param, Token, UserText
 
 from . import messages as m
-from .model import Choice, Flow, Kind, Place, Step
+from .model import VOICE_ANSWER, Choice, Flow, Kind, Place, Step
 from .progress import summary_steps
 from .state import Answer, ConversationState
 from .validation import display_phone
@@ -29,6 +29,8 @@ def answer_value(
     """
     if answer is None or answer.choice == "skip":
         return Msg(m.NOT_ANSWERED)
+    if answer.choice == VOICE_ANSWER:
+        return Msg(m.VOICE_ANSWER)
     by_id = {c.id: c for c in step.choices}
     if step.kind == Kind.MULTI:
         return Many(tuple(_choice_value(by_id[c], staff) for c in answer.choices if c in by_id))
@@ -67,3 +69,11 @@ def summary_lines(
         )
         for step in (summary_steps(flow, state) if steps is None else steps)
     ]
+
+
+def voice_line(state: ConversationState) -> list[Msg]:
+    """The summary's line for the voice notes kept with the report (none without)."""
+    if not state.voices:
+        return []
+    count = Token(str(len(state.voices)))
+    return [Msg(m.SUMMARY_LINE, {"label": Msg(m.VOICE_COUNT_LABEL), "value": count})]

@@ -11,7 +11,7 @@ import phonenumbers
 
 from core.dialog.areas import AreaMap
 from core.dialog.draft import SignalDraft, answers_of
-from core.dialog.flows import FLOWS
+from core.dialog.flows import FLOW_OF_KIND, REPORT_OTHER
 from core.dialog.model import Kind, Place, Step
 from core.dialog.progress import stored_steps
 from core.dialog.summary import answer_value
@@ -51,6 +51,11 @@ SECTION_OF: dict[str, str] = {
 }
 # A self-report: the reporter is the person; their contact goes with the person.
 _SELF_SECTIONS = (PERSON, SEEN)
+# A report by voice message: what was seen is in the notes (the page puts them there); the
+# call back, its number and its language are the reporter's.
+_VOICE_SECTIONS = (SEEN, REPORTER)
+VOICE_SEEN_TITLE = N_("What the reporter said")
+_VOICE_SECTION_OF = {"contact_language": REPORTER, "language_other": REPORTER}
 
 
 @dataclass(frozen=True)
@@ -102,7 +107,7 @@ def _place(draft: SignalDraft, places: Sequence[Place], areas: AreaMap) -> Param
 
 
 def _field(step: Step, draft: SignalDraft, places: Sequence[Place], areas: AreaMap) -> Field:
-    answers = answers_of(FLOWS["report_other" if draft.kind == "other" else "report_self"], draft)
+    answers = answers_of(FLOW_OF_KIND.get(draft.kind, REPORT_OTHER), draft)
     answer = answers.get(step.id)
     label = Msg(step.shown_label(staff=True))
     if step.kind == Kind.PLACE:
@@ -120,18 +125,31 @@ def signal_sections(
     draft: SignalDraft, places: Sequence[Place], areas: AreaMap | None = None
 ) -> tuple[Section, ...]:
     """The person, what was seen, the reporter (a self-report: the person and what they
-    would like), each with the answers that belong there, in the flow's order."""
-    flow = FLOWS["report_other" if draft.kind == "other" else "report_self"]
+    would like; a report by voice message: what the reporter said and the reporter), each
+    with the answers that belong there, in the flow's order."""
+    flow = FLOW_OF_KIND.get(draft.kind, REPORT_OTHER)
     areas = areas or AreaMap()
     steps = stored_steps(flow, answers_of(flow, draft))
-    order = _SELF_SECTIONS if draft.kind == "self" else (PERSON, SEEN, REPORTER)
+    section_of = SECTION_OF
+    order: tuple[str, ...] = (PERSON, SEEN, REPORTER)
+    if draft.kind == "self":
+        order = _SELF_SECTIONS
+    elif draft.kind == "voice":
+        order, section_of = _VOICE_SECTIONS, {**SECTION_OF, **_VOICE_SECTION_OF}
     sections = []
     for section in order:
         fields = tuple(
             _field(step, draft, places, areas)
             for step in steps
-            if SECTION_OF.get(step.id) == section
+            if section_of.get(step.id) == section
         )
-        title = SELF_TITLE if draft.kind == "self" and section == PERSON else TITLES[section]
-        sections.append(Section(section, title, fields))
+        sections.append(Section(section, _title(draft.kind, section), fields))
     return tuple(sections)
+
+
+def _title(kind: str, section: str) -> str:
+    if kind == "self" and section == PERSON:
+        return SELF_TITLE
+    if kind == "voice" and section == SEEN:
+        return VOICE_SEEN_TITLE
+    return TITLES[section]

@@ -14,7 +14,7 @@ from datetime import datetime
 from core.dialog import messages as m
 from core.dialog.areas import AreaMap
 from core.dialog.draft import SignalDraft, signal_lines
-from core.dialog.flows import FLOWS
+from core.dialog.flows import FLOW_OF_KIND, REPORT_OTHER
 from core.dialog.model import Place
 from core.dialog.state import Answer
 from core.dialog.summary import answer_value
@@ -22,13 +22,17 @@ from core.text.languages import LanguageName
 from core.text.msgids import N_, Msg, Nn_, Param, Token, When, msg
 
 from . import table as lifecycle
+from . import voice
+from .voice import VoiceNoteView
 
 NEW_SIGNAL = N_("New signal %(reference)s, received %(date)s.")
 NEW_URGENT_SIGNAL = N_("URGENT: new signal %(reference)s, received %(date)s.")
 KIND_OTHER = N_("About someone else.")
 KIND_SELF = N_("A report about themselves.")
+KIND_VOICE = N_("A report by voice message: what it is about is in the voice message.")
 REPORTER_LANGUAGE = N_("The reporter wrote in %(language)s.")
 REPORTER_CALLED = N_("The reporter called the loket: a telephone report.")
+REPORTER_SPOKE = N_("The reporter spoke a voice message; their chat is in %(language)s.")
 PHONE_CHANNEL = "phone"  # a report taken by telephone and typed in by staff
 PARTNER = N_("Via partner: %(partner)s")
 
@@ -143,11 +147,11 @@ def loket_card(
 ) -> tuple[Msg, ...]:
     """The group card: reference, urgency, role, age group, neighbourhood, language, partner,
     and who picked it up. Nothing that identifies the person or the reporter."""
-    flow = FLOWS["report_other" if draft.kind == "other" else "report_self"]
+    flow = FLOW_OF_KIND.get(draft.kind, REPORT_OTHER)
     header = NEW_URGENT_SIGNAL if draft.urgent else NEW_SIGNAL
     texts: list[Msg] = [
         msg(header, reference=Token(reference), date=When(received_at)),
-        msg(KIND_OTHER if draft.kind == "other" else KIND_SELF),
+        kind_line(draft),
     ]
     for step in flow.steps:
         code = draft.codes.get(step.id)
@@ -156,6 +160,7 @@ def loket_card(
             texts.append(msg(m.SUMMARY_LINE, label=Msg(step.shown_label(True)), value=value))
     texts.append(_place(draft, places, areas))
     texts.append(reporter_line(draft, channel))
+    texts.extend(voice.card_lines(draft))
     if draft.partner:
         texts.append(msg(PARTNER, partner=partner_name or draft.partner))
     if assignee_name is not None and claimed_at is not None:
@@ -167,10 +172,20 @@ def loket_card(
     return tuple(texts)
 
 
+def kind_line(draft: SignalDraft) -> Msg:
+    """Whom the signal is about: someone else, the reporter, or said in a voice note."""
+    if draft.kind == "voice":
+        return msg(KIND_VOICE)
+    return msg(KIND_OTHER if draft.kind == "other" else KIND_SELF)
+
+
 def reporter_line(draft: SignalDraft, channel: str | None) -> Msg:
-    """How the report came in: by telephone, or written in the reporter's language."""
+    """How the report came in: by telephone, by voice message, or written in the reporter's
+    language."""
     if channel == PHONE_CHANNEL:
         return msg(REPORTER_CALLED)
+    if draft.kind == "voice":  # someone who may not write at all
+        return msg(REPORTER_SPOKE, language=LanguageName(draft.language))
     return msg(REPORTER_LANGUAGE, language=LanguageName(draft.language))
 
 
@@ -183,11 +198,11 @@ def loket_notification(
     channel: str | None = None,
 ) -> tuple[Msg, ...]:
     """Everything the loket needs to start the follow-up of one signal."""
-    flow = FLOWS["report_other" if draft.kind == "other" else "report_self"]
+    flow = FLOW_OF_KIND.get(draft.kind, REPORT_OTHER)
     header = NEW_URGENT_SIGNAL if draft.urgent else NEW_SIGNAL
     texts: list[Msg] = [
         msg(header, reference=Token(reference), date=When(received_at)),
-        msg(KIND_OTHER if draft.kind == "other" else KIND_SELF),
+        kind_line(draft),
         reporter_line(draft, channel),
     ]
     if draft.partner:
@@ -205,10 +220,13 @@ def staff_details(
     status: str,
     partner_name: str | None = None,
     channel: str | None = None,
+    voice_notes: Sequence[VoiceNoteView] = (),
 ) -> tuple[Msg, ...]:
-    """The private message for the staff member who picked the signal up: everything."""
+    """The private message for the staff member who picked the signal up: everything,
+    the voice notes' transcripts included (the audio goes apart)."""
     return (
         msg(DETAILS_HEADER, reference=Token(reference)),
         *loket_notification(reference, draft, received_at, places, partner_name, channel),
+        *voice.detail_lines(draft, voice_notes),
         msg(DETAILS_NEXT, status=status_label(status)),
     )

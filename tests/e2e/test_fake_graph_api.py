@@ -609,3 +609,35 @@ async def test_one_user_gets_a_burst_then_about_one_message_every_6_seconds(
         await wa.send_message(ANNA, "een te veel")
     assert paced.value.code == 131056
     await wa.send_message(BSUID, "een ander mag nog")
+
+
+# --- media: a voice note's file ----------------------------------------------------------
+
+
+async def test_media_is_looked_up_and_downloaded_with_the_token_while_the_url_lasts(
+    fake: FakeGraphAPI,
+) -> None:
+    clock = [NOW]
+    fake.clock = lambda: clock[0]
+    media_id = fake.user_media(b"OggS voice")
+    bearer = {"Authorization": f"Bearer {fake.token}"}
+    async with httpx.AsyncClient(base_url=fake.url) as client:
+        looked_up = await client.get(f"/v{fake.api_version}/{media_id}", headers=bearer)
+        assert looked_up.status_code == 200
+        described = looked_up.json()
+        assert described["sha256"] == hashlib.sha256(b"OggS voice").hexdigest()
+        assert (described["file_size"], described["id"]) == (10, media_id)
+        url = httpx.URL(described["url"])
+        assert url.host == "lookaside.fbsbx.com"
+        path = f"{url.path}?{url.query.decode()}"
+        assert (await client.get(path)).status_code == 401  # the token is needed here too
+        got = await client.get(path, headers=bearer)
+        assert (got.status_code, got.content) == (200, b"OggS voice")
+        clock[0] = NOW + timedelta(minutes=6)
+        assert (await client.get(path, headers=bearer)).status_code == 404  # expired
+        unknown = await client.get(f"/v{fake.api_version}/1234", headers=bearer)
+        assert unknown.status_code == 400
+        assert unknown.json()["error"]["code"] == 100
+        no_token = await client.get(f"/v{fake.api_version}/{media_id}")
+        assert no_token.status_code == 401
+    assert fake.downloads == [media_id]

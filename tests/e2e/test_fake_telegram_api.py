@@ -8,7 +8,15 @@ from collections.abc import AsyncIterator
 from datetime import timedelta
 
 import pytest
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import (
+    Bot,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    KeyboardButton,
+    ReplyKeyboardMarkup,
+    ReplyKeyboardRemove,
+    Update,
+)
 from telegram.error import (
     BadRequest,
     ChatMigrated,
@@ -56,7 +64,7 @@ async def fake() -> AsyncIterator[FakeTelegram]:
 
 @pytest.fixture
 async def bot(fake: FakeTelegram) -> AsyncIterator[Bot]:
-    async with Bot(TOKEN, base_url=fake.base_url) as client:
+    async with Bot(TOKEN, base_url=fake.base_url, base_file_url=fake.file_url) as client:
         yield client
 
 
@@ -502,3 +510,94 @@ async def test_a_private_chat_allows_a_burst_then_about_one_a_second(bot: Bot) -
     with pytest.raises(RetryAfter) as paced:
         await bot.send_message(ANNA.id, "een te veel")
     assert retry_seconds(paced.value) == 1
+
+
+# --- files: voice notes in and out -------------------------------------------------------
+
+
+async def test_a_voice_note_is_fetched_with_get_file_and_the_file_url(
+    fake: FakeTelegram, bot: Bot
+) -> None:
+    raw = fake.user_sends_voice(ANNA, audio=b"OggS voice", duration=3)
+    voice = Update.de_json(raw, bot).message.voice  # type: ignore[union-attr]
+    assert voice is not None
+    assert (voice.file_size, voice.mime_type) == (10, "audio/ogg")
+    file = await bot.get_file(voice.file_id)
+    assert file.file_path is not None
+    # PTB joins the file URL, the token and the path Telegram gave.
+    url = file.file_path
+    path = url.removeprefix(f"{fake.file_url}{TOKEN}/")
+    assert path.startswith("voice/")
+    assert await bot.request.retrieve(url) == b"OggS voice"
+    assert fake.downloads == [path]
+    # Another token, or a path nobody was given: 404 (which PTB reads as InvalidToken).
+    with pytest.raises(InvalidToken, match="Not Found"):
+        await bot.request.retrieve(f"{fake.file_url}999:WRONG/{path}")
+    # Links are valid for at least an hour; once expired, getFile gives a new one.
+    fake.expire_file_links()
+    with pytest.raises(InvalidToken, match="Not Found"):
+        await bot.request.retrieve(url)
+    again = await bot.get_file(voice.file_id)
+    assert again.file_path is not None
+    assert again.file_path != file.file_path
+    assert await bot.request.retrieve(again.file_path) == b"OggS voice"
+
+
+async def test_get_file_refuses_files_over_20_mb_and_unknown_ids(
+    fake: FakeTelegram, bot: Bot
+) -> None:
+    raw = fake.user_sends_voice(ANNA, audio=b"x", reported_size=20 * 1024 * 1024 + 1)
+    voice = Update.de_json(raw, bot).message.voice  # type: ignore[union-attr]
+    assert voice is not None
+    with pytest.raises(BadRequest, match=r"(?i)file is too big"):
+        await bot.get_file(voice.file_id)
+    with pytest.raises(BadRequest, match=r"(?i)wrong file_id"):
+        await bot.get_file("AwACnothing")
+
+
+async def test_send_voice_takes_an_upload_with_a_caption_and_protection(
+    fake: FakeTelegram, bot: Bot
+) -> None:
+    sent = await bot.send_voice(
+        ANNA.id,
+        b"OggS note",
+        caption="<b>SP-2026-0001</b>",
+        parse_mode="HTML",
+        protect_content=True,
+        duration=timedelta(seconds=4),
+    )
+    assert sent.voice is not None
+    assert sent.has_protected_content
+    [media] = fake.media
+    assert (media.method, media.data, media.protect_content, media.duration) == (
+        "sendVoice",
+        b"OggS note",
+        True,
+        4,
+    )
+    [recorded] = fake.messages(ANNA.id)
+    assert recorded.plain_text == "SP-2026-0001"
+    with pytest.raises(BadRequest, match=r"(?i)caption is too long"):
+        await bot.send_voice(ANNA.id, b"OggS", caption="x" * 1025)
+    with pytest.raises(Forbidden):
+        await bot.send_document(777, b"data")  # never started the bot
+
+
+async def test_a_reply_keyboard_asks_for_the_contact_and_can_be_removed(
+    fake: FakeTelegram, bot: Bot
+) -> None:
+    share = ReplyKeyboardMarkup([[KeyboardButton("Deel mijn nummer", request_contact=True)]])
+    asked = await bot.send_message(ANNA.id, "Welk nummer?", reply_markup=share)
+    removed = await bot.send_message(ANNA.id, "Dank je", reply_markup=ReplyKeyboardRemove())
+    first, second = fake.messages(ANNA.id)
+    assert first.contact_button() == "Deel mijn nummer"
+    assert second.removes_keyboard
+    assert asked.reply_markup is None  # Telegram echoes inline keyboards only
+    assert removed.reply_markup is None
+    empty = ReplyKeyboardMarkup([[KeyboardButton(" ", request_contact=True)]])
+    with pytest.raises(BadRequest, match=r"(?i)must be non-empty"):
+        await bot.send_message(ANNA.id, "x", reply_markup=empty)
+    contact = Update.de_json(fake.user_sends_contact(ANNA, "31612345678"), bot).message
+    assert contact is not None
+    assert contact.contact is not None
+    assert contact.contact.user_id == ANNA.id

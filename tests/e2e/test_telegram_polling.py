@@ -153,7 +153,7 @@ async def test_a_slow_chat_delays_no_other_chat_and_is_not_acknowledged(
     # In order: the welcome for /start, then the answer to the photo (which asks again).
     welcome, refusal, again = fake.messages(ALICE.id)
     assert "Signaalpunt" in welcome.plain_text
-    assert "alleen tekst en knoppen" in refusal.plain_text
+    assert "alleen tekst, knoppen en spraakberichten" in refusal.plain_text
     assert WELCOME in [data for _, data in again.buttons()]
 
 

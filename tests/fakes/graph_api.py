@@ -1,8 +1,10 @@
 """A fake WhatsApp Cloud API (Meta Graph API) server that pywa's real client talks to over HTTP.
 
-Only ``POST /v{version}/{phone_id}/messages`` exists: sends and read receipts. Validation follows
-Meta's documented limits (text length, reply buttons, list messages, templates) and answers with
-Meta's error JSON, so a message the real API would refuse fails the tests too. Tests read what
+``POST /v{version}/{phone_id}/messages`` (sends and read receipts), and the media users sent:
+``GET /v{version}/{media_id}`` (its URL, type, SHA-256 and size) and the file at that URL.
+Validation follows Meta's documented limits (text length, reply buttons, list messages,
+templates) and answers with Meta's error JSON, so a message the real API would refuse fails
+the tests too. Tests read what
 the bot sent (``sent``, ``next_sent``) and break the API on purpose (``fail_next``, ``outage``).
 
 What Meta enforces, with its error codes (Cloud API error codes documentation), on by default:
@@ -11,7 +13,10 @@ What Meta enforces, with its error codes (Cloud API error codes documentation), 
   the test as the user writes): else 131047 "Re-engagement message";
 - a template only when registered (``register_template``) under that name in that language
   (else 132001), with exactly its number of parameters (else 132000);
-- per user, about one message every 6 seconds, bursts allowed (``PAIR_BURST``): else 131056.
+- per user, about one message every 6 seconds, bursts allowed (``PAIR_BURST``): else 131056;
+- media (``user_media``): the lookup and the download both need the access token ("Bearer"),
+  an unknown media id is error 100, and a media URL is valid for 5 minutes (then 404: look the
+  media up again for a new one).
 
 The 24 hours are counted on ``clock`` (the test's clock, the one the bot runs on).
 """
@@ -20,15 +25,17 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import hashlib
 import itertools
 import json
 import re
 import secrets
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from urllib.parse import parse_qs
 
 from tests.fakes.http_server import (
     FakeHttpServer,
@@ -58,6 +65,9 @@ KNOWN_ERRORS: dict[int, tuple[str, str]] = {
     131000: ("Something went wrong", "Message failed to send due to an unknown error."),
 }
 WINDOW = timedelta(hours=24)
+MEDIA_URL_LIFETIME = timedelta(minutes=5)
+MEDIA_HOST = "https://lookaside.fbsbx.com"
+MEDIA_PATH = "/whatsapp_business/attachments/"
 # The pair rate: one message every 6 seconds to one user, after a burst of up to this many.
 PAIR_BURST, PAIR_INTERVAL = 45, 6.0
 OUTAGE_PAGE = b"<!DOCTYPE html><html><head><title>Error</title></head><body>Sorry.</body></html>"
@@ -248,6 +258,17 @@ class SentWhatsApp:
 
 
 @dataclass
+class UserMedia:
+    """A file a user sent, kept by Meta: its bytes, type, and the URLs handed out for it
+    (hash -> when)."""
+
+    media_id: str
+    data: bytes
+    mime_type: str
+    urls: dict[str, datetime] = field(default_factory=dict)
+
+
+@dataclass
 class GraphRequest:
     method: str
     path: str
@@ -291,6 +312,8 @@ class FakeGraphAPI(FakeHttpServer):
         self._faults: list[_Fault] = []
         self._outage: tuple[int, bool] | None = None  # (HTTP status, HTML page or JSON)
         self._serial = itertools.count(1)
+        self.media: dict[str, UserMedia] = {}
+        self.downloads: list[str] = []  # media ids downloaded
 
     name = "Graph API"
 
@@ -299,6 +322,13 @@ class FakeGraphAPI(FakeHttpServer):
         self.requests.append(record)
         payload: JSON | bytes
         try:
+            if request.path == MEDIA_PATH and self._outage is None:
+                status, file = self._download(request)
+                record.status = status
+                self._notify()
+                if status == 200:
+                    return encode_response(200, file, content_type="application/octet-stream")
+                return json_response(status, meta_error(190 if status == 401 else 100))
             status, payload = 200, self._handle(request, record)
         except GraphError as error:
             status, payload = error.status, error.payload
@@ -322,6 +352,8 @@ class FakeGraphAPI(FakeHttpServer):
         version, _, rest = request.path.removeprefix("/").partition("/")
         if version != f"v{self.api_version}":
             raise _param(f"Unknown or unsupported API version {version!r}")
+        if request.method == "GET" and rest in self.media:
+            return self._describe(self.media[rest])
         if request.method != "POST" or rest != f"{self.phone_id}/messages":
             unsupported = f"Unsupported {request.method.lower()} request. Object with ID"
             unsupported += f" '{rest.partition('/')[0]}' does not exist or does not support this"
@@ -387,6 +419,41 @@ class FakeGraphAPI(FakeHttpServer):
         if len(pressed) > buttons:
             details = f"buttons: {len(pressed)} given, the template has {buttons}"
             raise GraphError(400, meta_error(132000, details=details))
+
+    # --- media -----------------------------------------------------------------------------
+
+    def _describe(self, media: UserMedia) -> JSON:
+        """What ``GET /<version>/<media id>`` answers: a fresh URL (valid 5 minutes)."""
+        url_hash = secrets.token_hex(8)
+        media.urls[url_hash] = self.clock()
+        expires = int((self.clock() + MEDIA_URL_LIFETIME).timestamp())
+        url = f"{MEDIA_HOST}{MEDIA_PATH}?mid={media.media_id}&ext={expires}&hash={url_hash}"
+        return {
+            "messaging_product": "whatsapp",
+            "url": url,
+            "mime_type": media.mime_type,
+            "sha256": hashlib.sha256(media.data).hexdigest(),
+            "file_size": len(media.data),
+            "id": media.media_id,
+        }
+
+    def _download(self, request: HttpRequest) -> tuple[int, bytes]:
+        """The file at a media URL: with the token, while the URL is valid."""
+        if request.headers.get("authorization") != f"Bearer {self.token}":
+            return 401, b""
+        query = parse_qs(request.query)
+        media = self.media.get((query.get("mid") or [""])[0])
+        issued = media.urls.get((query.get("hash") or [""])[0]) if media else None
+        if media is None or issued is None or self.clock() - issued > MEDIA_URL_LIFETIME:
+            return 404, b""
+        self.downloads.append(media.media_id)
+        return 200, media.data
+
+    def user_media(self, data: bytes, mime_type: str = "audio/ogg; codecs=opus") -> str:
+        """A file a user sends (a voice note): its media id, for the webhook's message."""
+        media_id = str(10**15 + next(self._serial))
+        self.media[media_id] = UserMedia(media_id, data, mime_type)
+        return media_id
 
     # --- for tests: what Meta knows ---------------------------------------------------------
 

@@ -42,6 +42,7 @@ from tests.fakes.http_server import (
     encode_response,
     json_response,
 )
+from tests.fakes.telegram_files import MEDIA_METHODS, FilesApi, SentMedia
 
 JSON = dict[str, Any]
 Params = dict[str, object]
@@ -58,6 +59,9 @@ GROUP_TITLE = "Loket"
 SENDING_METHODS = frozenset(
     [
         "sendMessage",
+        "sendVoice",
+        "sendAudio",
+        "sendDocument",
         "editMessageText",
         "editMessageReplyMarkup",
         "deleteMessage",
@@ -163,6 +167,7 @@ class SentMessage:
     edits: int = 0
     edit_date: int | None = None
     deleted: bool = False
+    media: SentMedia | None = None  # a voice note or document (``text`` is its caption)
 
     def buttons(self) -> list[tuple[str, str]]:
         """(text, callback_data) of the inline callback buttons, row by row."""
@@ -170,6 +175,16 @@ class SentMessage:
         return [
             (b["text"], b["callback_data"]) for row in rows for b in row if "callback_data" in b
         ]
+
+    def contact_button(self) -> str | None:
+        """The label of a reply keyboard's button that shares the user's number, if any."""
+        rows = (self.reply_markup or {}).get("keyboard", [])
+        labels = [b["text"] for row in rows for b in row if b.get("request_contact")]
+        return labels[0] if labels else None
+
+    @property
+    def removes_keyboard(self) -> bool:
+        return bool((self.reply_markup or {}).get("remove_keyboard"))
 
     @property
     def plain_text(self) -> str:
@@ -248,6 +263,13 @@ def _checked_markup(params: Params) -> JSON | None:
     markup = params.get("reply_markup")
     if markup is not None and not isinstance(markup, dict):
         raise ApiError(400, "Bad Request: can't parse reply keyboard markup JSON object")
+    for row in (markup or {}).get("keyboard", []):
+        for button in row:  # a reply keyboard's button: a text, or an object with one
+            text = button if isinstance(button, str) else button.get("text", "")
+            if not str(text).strip():
+                raise ApiError(400, "Bad Request: keyboard button text must be non-empty")
+    if markup is not None and "remove_keyboard" in markup and markup["remove_keyboard"] is not True:
+        raise ApiError(400, "Bad Request: can't parse reply keyboard markup JSON object")
     for row in (markup or {}).get("inline_keyboard", []):
         for button in row:
             if not str(button.get("text", "")).strip():
@@ -273,7 +295,7 @@ def _text_content(text: str) -> JSON:
     return content
 
 
-class FakeTelegram(FakeHttpServer):
+class FakeTelegram(FakeHttpServer, FilesApi):
     """``async with FakeTelegram() as fake: Bot(fake.token, base_url=fake.base_url)``.
 
     Bot API methods are the ``_api_<methodName>`` coroutines; Telegram matches method names
@@ -322,6 +344,7 @@ class FakeTelegram(FakeHttpServer):
         self._send_times: deque[float] = deque()
         self._group_times: dict[int, deque[float]] = {}
         self._private_buckets: dict[int, tuple[float, float]] = {}  # chat -> (tokens, at)
+        self._files_init()
         self._methods = {n[5:].lower(): n[5:] for n in dir(self) if n.startswith("_api_")}
 
     name = "Telegram server"
@@ -336,10 +359,18 @@ class FakeTelegram(FakeHttpServer):
         """What ``telegram.Bot(base_url=...)`` takes."""
         return f"{self.url}/bot"
 
+    @property
+    def file_url(self) -> str:
+        """What ``telegram.Bot(base_file_url=...)`` takes (SIGNAALPUNT_TELEGRAM_FILE_URL)."""
+        return f"{self.url}/file/bot"
+
     # --- HTTP ------------------------------------------------------------------------------
 
     async def respond(self, request: HttpRequest) -> bytes | None:
         """The HTTP response, or None to drop the connection without one."""
+        if request.path.startswith("/file/bot"):
+            self.requests.append(RequestRecord("download", {}, time.monotonic(), request.headers))
+            return self.download(request)
         bot_token, _, name = request.path.removeprefix("/bot").partition("/")
         method = self._methods.get(name.lower(), name)
         record = RequestRecord(method, {}, time.monotonic(), request.headers)
@@ -397,7 +428,8 @@ class FakeTelegram(FakeHttpServer):
     def _check_limits(self, method: str, params: Params) -> None:
         now, chat_id = time.monotonic(), params.get("chat_id")
         windows = [(self._send_times, 1.0, 30)]
-        if method == "sendMessage" and isinstance(chat_id, int) and chat_id < 0:
+        message = method == "sendMessage" or method in MEDIA_METHODS
+        if message and isinstance(chat_id, int) and chat_id < 0:
             windows.append((self._group_times.setdefault(chat_id, deque()), 60.0, 20))
         for times, span, limit in windows:
             while times and times[0] <= now - span:
@@ -405,7 +437,7 @@ class FakeTelegram(FakeHttpServer):
             if len(times) >= limit:
                 self.rate_limited += 1
                 raise _too_many(max(1, math.ceil(times[0] + span - now)))
-        if method == "sendMessage" and isinstance(chat_id, int) and chat_id > 0:
+        if message and isinstance(chat_id, int) and chat_id > 0:
             tokens, at = self._private_buckets.get(chat_id, (float(PRIVATE_BURST), now))
             tokens = min(float(PRIVATE_BURST), tokens + (now - at))  # one a second
             if tokens < 1:
@@ -478,6 +510,22 @@ class FakeTelegram(FakeHttpServer):
     async def _api_editMessageReplyMarkup(self, params: Params) -> JSON:
         message = self._find(params, "edit")
         return self._edit(message, message.text, message.parse_mode, _checked_markup(params))
+
+    def _record_media(
+        self, chat_id: int, caption: str, parse_mode: str | None, media: SentMedia
+    ) -> JSON:
+        message = SentMessage(
+            chat_id,
+            self._new_message_id(chat_id),
+            caption,
+            parse_mode,
+            None,
+            media.protect_content,
+            int(time.time()),
+            media=media,
+        )
+        self._messages.setdefault(chat_id, []).append(message)
+        return self._message_json(message)
 
     def _edit(
         self, message: SentMessage, text: str, parse_mode: str | None, markup: JSON | None
@@ -606,8 +654,11 @@ class FakeTelegram(FakeHttpServer):
             "from": BOT_USER,
             "chat": self._chat_json(message.chat_id),
             "date": message.date,
-            "text": message.plain_text,
         }
+        if message.media is None:
+            data["text"] = message.plain_text
+        elif message.plain_text:
+            data["caption"] = message.plain_text
         if message.edit_date is not None:
             data["edit_date"] = message.edit_date
         # Telegram echoes inline keyboards only; reply keyboards are not part of the message.
@@ -775,9 +826,26 @@ class FakeTelegram(FakeHttpServer):
             user, chat_id, {"photo": sizes} | ({"caption": caption} if caption else {})
         )
 
-    def user_sends_voice(self, user: FakeUser, chat_id: int | None = None) -> JSON:
-        voice = self._file("AwAC", duration=4, mime_type="audio/ogg", file_size=9000)
-        return self._user_message(user, chat_id, {"voice": voice})
+    def user_sends_voice(
+        self,
+        user: FakeUser,
+        chat_id: int | None = None,
+        *,
+        audio: bytes | None = None,
+        duration: int = 4,
+        mime_type: str = "audio/ogg",
+        kind: str = "voice",
+        reported_size: int | None = None,
+    ) -> JSON:
+        """A voice note (``kind="audio"``: an audio file). With ``audio``, Telegram keeps
+        the bytes and a bot can get them (getFile, then the file URL); ``duration`` and
+        ``reported_size`` are what the message says, not checked by anyone."""
+        if audio is None:
+            media = self._file("AwAC", file_size=9000)
+        else:
+            media = self.store_file(audio, kind, reported_size=reported_size)
+        media |= {"duration": duration, "mime_type": mime_type}
+        return self._user_message(user, chat_id, {kind: media})
 
     def user_sends_sticker(self, user: FakeUser, chat_id: int | None = None) -> JSON:
         sticker = self._file("CAAC", type="regular", width=512, height=512, emoji="👍")
@@ -790,8 +858,14 @@ class FakeTelegram(FakeHttpServer):
         location = {"latitude": latitude, "longitude": longitude}
         return self._user_message(user, None, {"location": location})
 
-    def user_sends_contact(self, user: FakeUser, phone_number: str = "+31612345678") -> JSON:
-        contact = {"phone_number": phone_number, "first_name": user.first_name, "user_id": user.id}
+    def user_sends_contact(
+        self, user: FakeUser, phone_number: str = "+31612345678", *, own: bool = True
+    ) -> JSON:
+        """A contact: the user's own (what the contact button shares), or (``own=False``)
+        someone else's card."""
+        contact: JSON = {"phone_number": phone_number, "first_name": user.first_name}
+        if own:
+            contact["user_id"] = user.id
         return self._user_message(user, None, {"contact": contact})
 
     def user_presses(self, user: FakeUser, message: SentMessage, callback_data: str) -> JSON:

@@ -144,11 +144,13 @@ def media_message(
     kind: MediaKind,
     caption: str | None = None,
     context_id: str | None = None,
+    media_id: str | None = None,
     **sender: Unpack[Sender],
 ) -> MessageItem:
-    """Anything but text: a photo, voice note, sticker, video, document, location or contact."""
+    """Anything but text: a photo, voice note, sticker, video, document, location or contact.
+    ``media_id``: the file as the fake Graph API keeps it (``FakeGraphAPI.user_media``)."""
     content: object
-    file: JSON = {"sha256": _sha256(), "id": _media_id()}
+    file: JSON = {"sha256": _sha256(), "id": media_id or _media_id()}
     captioned = {"caption": caption} if caption else {}
     if kind == "image":
         content = captioned | {"mime_type": "image/jpeg"} | file

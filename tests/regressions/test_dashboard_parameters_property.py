@@ -51,6 +51,8 @@ PATHS = (
     "/loket/partners/{}/poster",
     "/loket/partners/jumbo/qr-{}.svg",
     "/loket/telefoon/{}",
+    "/loket/signalen/{}/spraak/1",
+    "/loket/signalen/SP-2026-0001/spraak/{}",
 )
 FORMS = {
     "/loket/signalen/{reference}/actie": ("action", "option", "nonce"),
@@ -138,6 +140,16 @@ async def test_any_form_field(dashboard: Dashboard, data: st.DataObject) -> None
     fields = data.draw(st.dictionaries(st.sampled_from(FORMS[path]), values, min_size=1))
     url = path.format(reference=dashboard.reference)
     no_server_error(await dashboard.http.post(url, data=fields | {"csrf": dashboard.csrf}))
+
+
+@SETTINGS
+@given(query=st.dictionaries(st.sampled_from(("nonce", "partner")), values), body=st.binary())
+async def test_any_voice_upload(dashboard: Dashboard, query: dict[str, str], body: bytes) -> None:
+    """Whatever a page (or anyone) posts as a recorded voice message: never a 500."""
+    headers = {"Content-Type": "audio/webm"}
+    no_server_error(
+        await dashboard.http.post("/chat/voice", params=query, content=body, headers=headers)
+    )
 
 
 async def test_bytes_that_are_no_text(dashboard: Dashboard) -> None:

@@ -14,7 +14,16 @@ from bot.staff.actions import SignalActions
 from storage import Store
 from tests.support.builders import NOW, add_signal, enrol_staff, telegram
 
-FORGED = ["x" * 33, "9" * 400, "claim" + "\u00e9" * 59, "claim\x00", "\x01", "\ud800"]
+FORGED = [
+    "x" * 33,
+    "9" * 400,
+    "claim" + "\u00e9" * 59,
+    "claim\x00",
+    "\x01",
+    "\ud800",
+    "close\n",
+    "\x1b[31m",
+]
 
 
 @pytest.mark.parametrize("action", FORGED)

@@ -17,6 +17,7 @@ import yaml
 from pydantic import SecretStr
 
 from bot.settings import Settings
+from bot.voice.config import VoiceSettings
 
 ROOT = Path(__file__).resolve().parents[2]
 COMPOSE = ROOT / "docker-compose.yml"
@@ -35,7 +36,10 @@ COMPOSE_SECRETS = {"POSTGRES_PASSWORD"}
 
 
 def setting_names() -> set[str]:
-    return {PREFIX + name.upper() for name in Settings.model_fields}
+    """Every setting the service reads: bot/settings.py's and the voice notes' own
+    (bot/voice/config.py)."""
+    fields = (*Settings.model_fields, *VoiceSettings.model_fields)
+    return {PREFIX + name.upper() for name in fields}
 
 
 def secret_settings() -> set[str]:

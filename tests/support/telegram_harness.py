@@ -18,6 +18,7 @@ from bot.app import App
 from bot.bootstrap.build import build_app
 from bot.bootstrap.telegram_alone import TelegramService, serve_telegram
 from bot.settings import Settings
+from bot.voice.config import VoiceSettings
 from tests.fakes.telegram_api import FakeTelegram, FakeUser, SentMessage
 
 TOKEN = "123:TEST"
@@ -42,6 +43,7 @@ def settings_for(fake: FakeTelegram, tmp_path: Path, **extra: Any) -> Settings:
         "database_url": f"sqlite+aiosqlite:///{tmp_path / 'signaalpunt.db'}",
         "telegram_token": SecretStr(TOKEN),
         "telegram_api_url": fake.api_url,
+        "telegram_file_url": fake.file_url,
         "loket_chat_id": LOKET,
     }
     return Settings(_env_file=None, **(values | extra))  # type: ignore[call-arg]
@@ -56,18 +58,22 @@ async def running_bot(
     run_outbox: bool = True,
     sock: socket.socket | None = None,
     bot: ExtBot[int] | None = None,
+    voice: VoiceSettings | None = None,
     **extra: Any,
 ) -> AsyncIterator[tuple[App, TelegramService]]:
+    """The bot against the fake. Voice notes' transcripts are made when a test drives
+    ``app.transcript_sweep(clock).drain()`` (``voice``: the model; none by default)."""
     loket = int(extra.get("loket_chat_id", LOKET))
     if loket not in fake.groups_ever:  # the bot is a member of the loket group
         fake.add_group(loket)
-    app = await build_app(settings_for(fake, tmp_path, **extra))
+    app = await build_app(settings_for(fake, tmp_path, **extra), voice or no_transcripts())
     try:
         async with serve_telegram(
             app,
             clock or Clock(),
             run_outbox=run_outbox,
             run_scheduler=False,
+            run_transcripts=False,
             sock=sock,
             bot=bot,
         ) as channel:
@@ -75,6 +81,12 @@ async def running_bot(
     finally:
         await app.close()
         gc.collect()  # a leaked connection warns here, in the test that leaked it
+
+
+def no_transcripts() -> VoiceSettings:
+    """The voice settings of a test that makes no transcripts: the defaults, whatever the
+    environment or a .env says."""
+    return VoiceSettings(_env_file=None, whisper_model=None)  # type: ignore[call-arg]
 
 
 WEBHOOK_SECRET = "s3cret-token_for-tests"

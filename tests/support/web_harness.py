@@ -28,9 +28,10 @@ from bot.bootstrap.serving import serving
 from bot.bootstrap.web import web_channel
 from bot.settings import Settings
 from bot.staff.passwords import hash_password
+from bot.voice.config import VoiceSettings
 from storage.records import StaffRecord
 from tests.fakes.messenger import RecordingMessenger, staff_channel
-from tests.support.telegram_harness import Clock
+from tests.support.telegram_harness import Clock, no_transcripts
 
 CHROMIUM = os.environ.get("SIGNAALPUNT_CHROMIUM", "/usr/bin/chromium")
 # Without the background-networking flags chromium keeps trying to reach Google's hosts,
@@ -94,18 +95,20 @@ async def web_service(
     clock: Clock | None = None,
     run_outbox: bool = True,
     port: int = 0,
+    voice: VoiceSettings | None = None,
     **extra: Any,
 ) -> AsyncIterator[WebService]:
     """The web channel served on a free loopback port (or ``port``, for an address that
     must be known before, like the sign-on's redirect URL) until the block ends. Run it
-    again on the same ``tmp_path`` to restart on the same database (and keys)."""
+    again on the same ``tmp_path`` to restart on the same database (and keys). Transcripts
+    are made when the test drives ``app.transcript_sweep`` (``voice``: the model)."""
     sock = socket.socket()
     sock.bind(("127.0.0.1", port))
     sock.listen(64)
     port = sock.getsockname()[1]
     clock = clock or Clock()
     try:
-        app = await build_app(web_settings(tmp_path, port, **extra))
+        app = await build_app(web_settings(tmp_path, port, **extra), voice or no_transcripts())
     except BaseException:
         sock.close()
         raise
@@ -120,6 +123,7 @@ async def web_service(
             staff,
             run_outbox=run_outbox,
             run_scheduler=False,
+            run_transcripts=False,
             sock=sock,
         ):
             yield WebService(app, base_url, clock, staff, tmp_path)
@@ -154,10 +158,11 @@ async def add_web_staff(
 
 
 @contextlib.asynccontextmanager
-async def browser() -> AsyncIterator[Browser]:
+async def browser(*extra_args: str) -> AsyncIterator[Browser]:
+    """Chromium; ``extra_args`` for its command line (a fake microphone fed from a file)."""
     async with async_playwright() as playwright:
         launched = await playwright.chromium.launch(
-            executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True
+            executable_path=CHROMIUM, args=[*CHROMIUM_ARGS, *extra_args], headless=True
         )
         try:
             yield launched
@@ -166,9 +171,9 @@ async def browser() -> AsyncIterator[Browser]:
 
 
 @contextlib.asynccontextmanager
-async def browser_context(**options: Any) -> AsyncIterator[BrowserContext]:
+async def browser_context(*extra_args: str, **options: Any) -> AsyncIterator[BrowserContext]:
     """A fresh browser profile (cookies live as long as the block)."""
-    async with browser() as launched:
+    async with browser(*extra_args) as launched:
         context = await launched.new_context(**options)
         try:
             yield context

@@ -23,11 +23,12 @@ from bot.channels.whatsapp.channel import WhatsAppParts, whatsapp_parts
 from bot.channels.whatsapp.templates import SPECS, template_text
 from bot.i18n import load_catalogs
 from bot.settings import Settings
+from bot.voice.config import VoiceSettings
 from core.text.languages import LANGUAGES
 from tests.fakes import whatsapp_payloads as wa
 from tests.fakes.graph_api import FakeGraphAPI, SentWhatsApp
 from tests.fakes.messenger import RecordingMessenger, staff_channel
-from tests.support.telegram_harness import Clock
+from tests.support.telegram_harness import Clock, no_transcripts
 
 APP_SECRET = "test-app-secret-0123456789"
 VERIFY_TOKEN = "test-verify-token"
@@ -115,14 +116,16 @@ async def running_whatsapp(
     clock: Clock,
     *,
     background: bool = False,
+    voice: VoiceSettings | None = None,
     **extra: Any,
 ) -> AsyncIterator[Running]:
     """The WhatsApp channel with its HTTP server on a free port. Without ``background`` the
-    test drives the inbox and the outbox itself (``settle``)."""
+    test drives the inbox, the outbox and the transcripts itself (``settle``,
+    ``app.transcript_sweep``); ``voice``: the transcript's model (none by default)."""
     settings = settings_for(graph, tmp_path, **extra)
     graph.clock = clock  # the 24-hour window is counted on the bot's clock
     register_templates(graph, settings)
-    app = await build_app(settings)
+    app = await build_app(settings, voice or no_transcripts())
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))
     sock.listen(64)  # connections wait in the backlog until uvicorn accepts them

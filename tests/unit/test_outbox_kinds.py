@@ -1,6 +1,6 @@
 """The registry of outbound kinds: every kind the services queue is in it, with a
 composer and who may receive it; exactly the kinds that carry personal details or a
-reporter's words to staff disclose."""
+reporter's words (or voice) to staff disclose."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ def test_every_kind_queued_is_registered() -> None:
         kinds.LOKET_CARD, kinds.CARD_UPDATE, kinds.STAFF_DETAILS, kinds.STAFF_CARD,
         kinds.NEEDS_HELP, kinds.ADMIN_ALERT, kinds.LOKET_MOVED, kinds.REPORTER_FLAG,
         kinds.REPORTER_REPLY, kinds.DIGEST, kinds.REPORTER_QUESTION, kinds.REPORTER_MAIL,
+        kinds.VOICE_NOTE,
         f.REPORTER_CHECKIN, *(kind for status in f.STATUS_CHECKINS.values() for kind in status),
     }  # fmt: skip
     assert queued == set(kinds.KINDS)
@@ -32,11 +33,15 @@ def test_who_may_receive_what() -> None:
     assert checkin.may_reach(Reporter(3))
     assert not checkin.may_reach(StaffMember(1))
     assert kinds.KINDS[kinds.NEEDS_HELP].composer == "staff"  # a staff action's message
+    voice = kinds.KINDS[kinds.VOICE_NOTE]
+    assert voice.may_reach(StaffMember(1))
+    assert not voice.may_reach(LOKET)  # a reporter's voice never goes to the group
+    assert not voice.may_reach(Reporter(3))
 
 
 def test_only_details_and_reporters_words_disclose() -> None:
     disclosing = {kind.id for kind in kinds.KINDS.values() if kind.discloses}
-    assert disclosing == {kinds.STAFF_DETAILS, kinds.REPORTER_REPLY}
+    assert disclosing == {kinds.STAFF_DETAILS, kinds.REPORTER_REPLY, kinds.VOICE_NOTE}
 
 
 def test_a_stored_signal_queues_its_card_for_the_group() -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from storage.models import Base
 from storage.rotation import ENCRYPTED
-from storage.types import EncryptedText
+from storage.types import EncryptedBytes, EncryptedText
 
 
 def test_every_encrypted_column_is_rotated() -> None:
@@ -13,10 +13,11 @@ def test_every_encrypted_column_is_rotated() -> None:
         (table.name, column.name)
         for table in Base.metadata.tables.values()
         for column in table.columns
-        if isinstance(column.type, EncryptedText)
+        if isinstance(column.type, EncryptedText | EncryptedBytes)
     }
     rotated = {
         (str(entry.model.__tablename__), name) for entry in ENCRYPTED for name in entry.columns
     }
     assert rotated == encrypted
     assert ("web_chats", "transcript") in rotated
+    assert ("voice_notes", "audio") in rotated

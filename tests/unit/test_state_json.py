@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
-from core.dialog.state import Answer, ConversationState
+from core.dialog.state import Answer, ConversationState, VoiceRef
 
 T0 = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
 
@@ -34,7 +34,16 @@ FULL = ConversationState(
 )
 
 
-@pytest.mark.parametrize("state", [ConversationState(), FULL])
+# A report by voice: the notes kept with it, and the number the chat app knows.
+SPOKEN = FULL.with_(
+    flow="report_voice",
+    voices=(VoiceRef(17, 42), VoiceRef(18, 5)),
+    answers={"note": Answer(choice="voice", value="17")},
+    known_phone="+31612345678",
+)
+
+
+@pytest.mark.parametrize("state", [ConversationState(), FULL, SPOKEN])
 def test_round_trip_through_json_text(state: ConversationState) -> None:
     text = json.dumps(state.to_json(), ensure_ascii=False)
     again = ConversationState.from_json(json.loads(text))
@@ -94,3 +103,14 @@ def test_a_state_stored_before_presets_reads_without_them() -> None:
     stored = FULL.to_json()
     del stored["preset"]
     assert ConversationState.from_json(stored).preset == {}
+
+
+def test_voice_notes_and_the_known_number_are_stored_only_when_there_are_any() -> None:
+    stored = SPOKEN.to_json()
+    assert stored["voices"] == [[17, 42], [18, 5]]
+    assert stored["known_phone"] == "+31612345678"
+    assert "voices" not in FULL.to_json()
+    assert "known_phone" not in FULL.to_json()
+    # A malformed entry (hand-edited, or from a future version) is left out, not fatal.
+    odd = {**stored, "voices": [[17, 42], ["x", 1], [1], True]}
+    assert ConversationState.from_json(odd).voices == (VoiceRef(17, 42),)

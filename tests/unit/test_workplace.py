@@ -18,6 +18,7 @@ from core.lifecycle.search import PERSON, REPORTER, parse_search, search_values
 from core.lifecycle.sections import phone_parts, signal_sections
 from core.monitoring.disclosure import SECRET, SMALL, protect_list, protect_table, shown_time
 from core.text.catalog import Catalog
+from core.text.msgids import Msg
 from core.text.render import render
 from tests.support.builders import make_draft
 
@@ -113,6 +114,43 @@ def test_the_details_come_in_sections_with_phone_numbers_to_call() -> None:
 def test_a_self_report_has_no_reporter_section() -> None:
     draft = make_draft(kind="self", codes={"reach": "phone"}, multi={"help_wanted": ("grief",)})
     assert [s.id for s in signal_sections(draft, PLACES)] == ["person", "seen"]
+
+
+def test_a_voice_report_has_what_the_reporter_said_and_the_reporter(
+    catalogs: Mapping[str, Catalog],
+) -> None:
+    draft = make_draft(
+        kind="voice",
+        language="tr",
+        codes={"callback": "yes", "contact_language": "tr"},
+        multi={},
+        postcode=None,
+        area=None,
+        person_contact=None,
+        note=None,
+        reporter_phone="+31612345678",
+        voice_notes=((7, None),),
+    )
+    seen, reporter = signal_sections(draft, PLACES)
+    assert (seen.id, reporter.id) == ("seen", "reporter")
+    assert render(Msg(seen.title), catalogs["nl"], "nl") == "Wat de melder zei"
+    assert seen.fields == ()  # the page shows the notes there
+    assert [f.phone for f in reporter.fields if f.phone] == ["+31612345678"]
+    labels = [render(f.label, catalogs["nl"], "nl") for f in reporter.fields]
+    assert any("taal" in label.lower() for label in labels)  # the call-back language
+
+
+def test_playing_a_voice_message_is_a_sentence_in_the_access_history(
+    catalogs: Mapping[str, Catalog],
+) -> None:
+    nl = catalogs["nl"]
+    assert render(describe("Rita", "play", "voice:2"), nl, "nl") == (
+        "Rita luisterde naar spraakbericht 2"
+    )
+    refused = render(describe("Bob", "play", "refused:not_allowed"), nl, "nl")
+    assert refused == "Bob probeerde naar een spraakbericht te luisteren; dat werd geweigerd"
+    sent = render(describe("Anna", "sent:voice_note", "ok"), nl, "nl")
+    assert sent == "Anna kreeg een spraakbericht in een privébericht in Telegram"
 
 
 def test_small_counts_are_hidden_and_a_total_gives_none_away() -> None:

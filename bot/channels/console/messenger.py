@@ -23,7 +23,11 @@ class ConsoleLoket:
         self._count += 1
         reader = "LOKET" if message.channel is None else "BOT -> REPORTER"
         title = f"{reader} {message.reference or ''}".strip()
-        self._out.write(f"\n{LOKET_BANNER} {title} {LOKET_BANNER}\n{message.text}\n")
+        self._out.write(f"\n{LOKET_BANNER} {title} {LOKET_BANNER}\n")
+        if message.audio is not None:  # a terminal cannot play it: what it is, and its size
+            audio = message.audio
+            self._out.write(f"[{audio.caption} {audio.mime_type}, {len(audio.data)} bytes]\n")
+        self._out.write(f"{message.text}\n")
         if message.buttons:
             self._out.write(" ".join(f"[{b.label}]" for b in message.buttons) + "\n")
         self._out.write(f"{LOKET_BANNER * 2}\n\n")

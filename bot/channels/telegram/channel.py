@@ -21,6 +21,7 @@ from .menu import set_command_menus
 from .messenger import CHANNEL, StaffChats, TelegramMessenger
 from .polling import poll
 from .updates import ALLOWED_UPDATES, KeyboardStore, TelegramUpdates
+from .voice import TelegramVoice
 from .webhook import PATH, telegram_router
 
 
@@ -44,6 +45,7 @@ async def telegram_parts(
             settings.telegram_token.get_secret_value(),
             settings.telegram_api_url,
             instances=settings.telegram_instances,
+            file_url=settings.telegram_file_url,
         )
     loket_chat = LoketChat(settings.loket_chat_id, app.store)
     await loket_chat.load()  # a move recorded earlier (by any instance) is followed at once
@@ -59,6 +61,7 @@ async def telegram_parts(
             loket_chat,
             clock,
             app.followup,
+            TelegramVoice(bot, app.voice_limits),
         )
         messenger = TelegramMessenger(bot, loket_chat, clock, StaffChats(app.store))
         if settings.telegram_mode == "webhook":

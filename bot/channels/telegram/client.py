@@ -22,13 +22,16 @@ def build_bot(
     poll_timeout: int = POLL_TIMEOUT,
     paced: bool = True,
     instances: int = 1,
+    file_url: str | None = None,
 ) -> ExtBot[int]:
     """The client. Our limiter paces us by Telegram's windows (``limits``). It retries only
     replies to a person (calls made with ``rate_limit_args``: after each short retry_after,
     within a bound); the outbox decides about its own retries (a 429 is rescheduled in the
     database instead of holding a connection).
     ``paced=False`` lifts Telegram's pacing (benchmarks measuring our own latency).
-    ``instances``: the processes sharing this token, each paced to its share of the limits."""
+    ``instances``: the processes sharing this token, each paced to its share of the limits.
+    ``file_url``: where files are downloaded (the token and a file's path are appended);
+    by default the API server's own."""
     # Opt in to PTB 22's timedelta durations; the int form warns (and our tests treat
     # warnings as errors).
     os.environ.setdefault("PTB_TIMEDELTA", "true")
@@ -46,7 +49,7 @@ def build_bot(
     return ExtBot(
         token,
         base_url=f"{base}/bot",
-        base_file_url=f"{base}/file/bot",
+        base_file_url=file_url or f"{base}/file/bot",
         request=request,
         get_updates_request=updates_request,
         rate_limiter=WindowRateLimiter(instances=instances)

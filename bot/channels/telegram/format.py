@@ -5,7 +5,12 @@ from __future__ import annotations
 import html
 from collections.abc import Sequence
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+from telegram import (
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    KeyboardButton,
+    ReplyKeyboardMarkup,
+)
 from telegram.constants import ParseMode
 
 from bot.buttons import reporter_data
@@ -16,6 +21,7 @@ from core.text.languages import LANGUAGES
 
 PARSE_MODE = ParseMode.HTML
 MAX_TEXT = 4096
+MAX_CAPTION = 1024  # a media message's caption
 SELECTED_MARK = "✓ "
 
 
@@ -76,6 +82,18 @@ def reply_keyboard(reply: RenderedReply) -> InlineKeyboardMarkup | None:
             languages = [button]
             rows.append(languages)
     return InlineKeyboardMarkup(rows)
+
+
+def contact_keyboard(reply: RenderedReply) -> ReplyKeyboardMarkup | None:
+    """One button that shares the reporter's own number (a reply keyboard: Telegram asks
+    before it sends the contact), for a question that asks it and offers nothing else."""
+    if not reply.share_phone or reply.choices:
+        return None
+    return ReplyKeyboardMarkup(
+        [[KeyboardButton(reply.share_phone, request_contact=True)]],
+        resize_keyboard=True,
+        one_time_keyboard=True,
+    )
 
 
 def staff_keyboard(buttons: Sequence[Button]) -> InlineKeyboardMarkup | None:

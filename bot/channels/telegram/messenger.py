@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
-from telegram import ForceReply, InlineKeyboardMarkup, Message
+from telegram import ForceReply, InlineKeyboardMarkup, InputFile, Message
 from telegram.error import (
     BadRequest,
     ChatMigrated,
@@ -23,15 +23,18 @@ from telegram.error import (
 )
 from telegram.ext import ExtBot
 
-from bot.ports import DeliveryError, Outgoing
+from bot.ports import Audio, DeliveryError, Outgoing
 from core.lifecycle.parties import LoketGroup, StaffMember, parse_target
 from storage.uow import Store
 
 from .client import seconds
-from .format import PARSE_MODE, split_text, staff_keyboard
+from .format import MAX_CAPTION, PARSE_MODE, split_text, staff_keyboard
 from .loket_chat import LoketChat
 
 CHANNEL = "telegram"
+# What Telegram plays as a voice message (sendVoice: OGG/Opus, MP3, M4A); anything else
+# is sent as a file.
+VOICE_TYPES = frozenset({"audio/ogg", "audio/mpeg", "audio/mp4"})
 
 
 def landed(chat_id: int, message_id: int) -> str:
@@ -131,6 +134,10 @@ class TelegramMessenger:
             )
             return message.edit
         sent: Message | None = None
+        if message.audio is not None:
+            sent = await self._send_audio(chat_id, message.audio, message.protect)
+            if not message.text.strip():
+                return landed(chat_id, sent.message_id)
         for index, chunk in enumerate(chunks):
             last = index == len(chunks) - 1
             sent = await self._bot.send_message(
@@ -142,3 +149,19 @@ class TelegramMessenger:
             )
         assert sent is not None
         return landed(chat_id, sent.message_id)
+
+    async def _send_audio(self, chat_id: int, audio: Audio, protect: bool) -> Message:
+        caption = split_text(audio.caption, MAX_CAPTION)[0]
+        upload = InputFile(audio.data, filename=audio.filename)
+        if audio.mime_type in VOICE_TYPES:
+            return await self._bot.send_voice(
+                chat_id,
+                upload,
+                caption=caption,
+                parse_mode=PARSE_MODE,
+                duration=timedelta(seconds=max(1, round(audio.seconds))),
+                protect_content=protect,
+            )
+        return await self._bot.send_document(
+            chat_id, upload, caption=caption, parse_mode=PARSE_MODE, protect_content=protect
+        )

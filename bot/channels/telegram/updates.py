@@ -12,7 +12,15 @@ import logging
 from collections.abc import Awaitable, Callable, Mapping
 from datetime import datetime
 
-from telegram import CallbackQuery, MaybeInaccessibleMessage, Message, Update
+from telegram import (
+    CallbackQuery,
+    InlineKeyboardMarkup,
+    MaybeInaccessibleMessage,
+    Message,
+    ReplyKeyboardMarkup,
+    ReplyKeyboardRemove,
+    Update,
+)
 from telegram.constants import ChatType
 from telegram.error import BadRequest, TelegramError
 from telegram.ext import ExtBot
@@ -21,19 +29,21 @@ from bot.buttons import CheckinButton, ReporterButton, StaffButton, parse
 from bot.followup.service import FollowUpService, ReporterAnswer
 from bot.rendering import RenderedReply, render_texts
 from bot.reporting.service import ConversationService
+from bot.reporting.voice import ReceivedVoice
 from bot.staff.accounts import StaffAccounts
 from bot.staff.actions import SignalActions
-from core.dialog.events import Event, Pick, TextIn, Unreadable
+from core.dialog.events import ContactShared, Event, Pick, TextIn, Unreadable
 from core.followup.relay import find_reference
 from core.text.catalog import Catalog
 from core.text.languages import STAFF_LANGUAGE, language_from_tag
 
-from .format import PARSE_MODE, reply_keyboard, split_text
+from .format import PARSE_MODE, contact_keyboard, reply_keyboard, split_text
 from .keyboards import KeyboardStore, RecordedKeyboard
 from .loket_chat import LoketChat
 from .presses import NO_PRESS, AnswerOnce, both
 from .presses import answer as answer_press
 from .staff import StaffChat, account
+from .voice import TelegramVoice, spoken
 
 __all__ = ["ALLOWED_UPDATES", "CHANNEL", "KeyboardStore", "TelegramUpdates"]
 
@@ -73,8 +83,13 @@ class TelegramUpdates:
         loket_chat: LoketChat,
         clock: Callable[[], datetime],
         followup: FollowUpService,
+        voice: TelegramVoice,
     ) -> None:
         self._bot = bot
+        self._voice = voice
+        # Chats shown the one-tap "share my number" keyboard: it is taken away with the
+        # next message that has no buttons of its own (a reply keyboard stays otherwise).
+        self._contact_open: set[int] = set()
         self._service = service
         self._accounts = accounts
         self._followup = followup
@@ -141,8 +156,20 @@ class TelegramUpdates:
         if reference is not None and message.text is not None:
             await self._reply_to_question(update, message, reference, now)
             return
-        event: Event = TextIn(message.text) if message.text is not None else Unreadable("media")
-        await self._reporter(update, event, now)
+        await self._reporter(update, await self._event(message), now)
+
+    async def _event(self, message: Message) -> Event | ReceivedVoice:
+        """What a reporter's message says: text, a voice note (fetched and probed), their
+        own number shared with the contact button, or something the bot cannot read."""
+        if message.text is not None:
+            return TextIn(message.text)
+        media = spoken(message)
+        if media is not None:
+            return await self._voice.fetch(media)
+        contact, sender = message.contact, message.from_user
+        if contact is not None and sender is not None and contact.user_id == sender.id:
+            return ContactShared(contact.phone_number)  # their own, not someone's card
+        return Unreadable("media")
 
     def _answered_reference(self, message: Message) -> str | None:
         """The signal a message answers, when it replies to a question the bot asked."""
@@ -217,7 +244,7 @@ class TelegramUpdates:
     async def _reporter(
         self,
         update: Update,
-        event: Event,
+        event: Event | ReceivedVoice,
         now: datetime,
         *,
         query: CallbackQuery | None = None,
@@ -261,7 +288,7 @@ class TelegramUpdates:
         self,
         chat_id: int,
         replies: list[RenderedReply],
-        event: Event,
+        event: Event | ReceivedVoice,
         pressed: int | None,
         old: str | int | None,
         answer: Callable[[], Awaitable[None]],
@@ -288,20 +315,42 @@ class TelegramUpdates:
         """Send the replies in order; the id of the last message with buttons, if any."""
         keyboard_at: str | None = None
         for reply in replies:
-            chunks = split_text(reply.text)
-            markup = reply_keyboard(reply)
-            for index, chunk in enumerate(chunks):
-                last = index == len(chunks) - 1
-                sent = await self._bot.send_message(
-                    chat_id,
-                    chunk,
-                    parse_mode=PARSE_MODE,
-                    reply_markup=markup if last else None,
-                    rate_limit_args=1,
-                )
-                if last and markup is not None:
-                    keyboard_at = str(sent.message_id)
+            for text, markup in self._messages(chat_id, reply):
+                chunks = split_text(text)
+                for index, chunk in enumerate(chunks):
+                    last = index == len(chunks) - 1
+                    sent = await self._bot.send_message(
+                        chat_id,
+                        chunk,
+                        parse_mode=PARSE_MODE,
+                        reply_markup=markup if last else None,
+                        rate_limit_args=1,
+                    )
+                    if last and isinstance(markup, InlineKeyboardMarkup):
+                        keyboard_at = str(sent.message_id)
         return keyboard_at
+
+    def _messages(
+        self, chat_id: int, reply: RenderedReply
+    ) -> list[tuple[str, InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove | None]]:
+        """The reply as messages with their markup: its buttons, the contact button, or
+        (after a contact button) the removal of that keyboard, on a message of its own when
+        the reply has buttons of its own and more than one paragraph to carry it."""
+        inline = reply_keyboard(reply)
+        contact = contact_keyboard(reply)
+        if contact is not None:
+            self._contact_open.add(chat_id)
+            return [(reply.text, contact)]
+        if chat_id not in self._contact_open:
+            return [(reply.text, inline)]
+        if inline is None:
+            self._contact_open.discard(chat_id)
+            return [(reply.text, ReplyKeyboardRemove())]
+        head, sep, tail = reply.text.rpartition("\n\n")
+        if not sep:
+            return [(reply.text, inline)]
+        self._contact_open.discard(chat_id)
+        return [(head, ReplyKeyboardRemove()), (tail, inline)]
 
     async def _edit(self, chat_id: int, message_id: int, reply: RenderedReply) -> None:
         try:

@@ -25,6 +25,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from bot.app import App
 from bot.rendering import render_reply
+from bot.reporting.voice import received, refusal
 from bot.staff.partners import CODE_PATTERN
 from bot.web.client_counts import ClientCounts
 from bot.web.http import client_of, form_fields, limited_body
@@ -40,7 +41,16 @@ from core.text.render import render_label
 from storage.webchat import token_hash
 
 from . import reach_texts
-from .inputs import COMMANDS, ChatInput, ChatInputs, Language, Pressed, Typed, input_of
+from .inputs import (
+    COMMANDS,
+    ChatInput,
+    ChatInputs,
+    Language,
+    Pressed,
+    Recorded,
+    Typed,
+    input_of,
+)
 from .messenger import ChatTranscripts
 from .reach import ChatReach, parse_address
 from .transcript import ME, Entry, Transcript
@@ -48,6 +58,9 @@ from .transcript import ME, Entry, Transcript
 log = logging.getLogger(__name__)
 
 PATH = "/chat"
+VOICE_PATH = "/chat/voice"
+# The page may use the microphone (the record button); every other page may not.
+PERMISSIONS = "camera=(), microphone=(self), geolocation=(), interest-cohort=()"
 COOKIE = "signaalpunt_chat"
 SESSION_MARK = "signaalpunt_chat_session"  # "1": the chat came by a mail's link (ADR 0104)
 NOTICE = "signaalpunt_chat_notice"  # "erased-<language>": shown once after /verwijder
@@ -215,6 +228,10 @@ class ChatPage:
             "chat/page.html",
             language=language,
             status_code=status_code,
+            headers={"Permissions-Policy": PERMISSIONS},
+            asks_phone=question is None and transcript.asks_phone(),
+            voice_path=VOICE_PATH,
+            max_seconds=int(self._app.voice_limits.max_seconds),
             shown=_shown(transcript),
             nonce=secrets.token_urlsafe(16),
             partner=partner,
@@ -272,14 +289,41 @@ class ChatPage:
         if body is None:
             return await self._again(request, hashed, token, 413, TOO_LONG)
         form = _form(body)
-        nonce = form.get("nonce", "")
-        nonce = nonce if _NONCE.fullmatch(nonce) else secrets.token_urlsafe(16)
-        hint = accepted_language(request.headers.get("accept-language"))
-        now = self._clock()
         if form.get("mail_action") in {"give", "skip"}:
             return await self._mail_answer(request, hashed, token, form)
         given = input_of(form)
-        partner = form.get("partner", "")
+        return await self._take(
+            request, token, given, form.get("nonce", ""), form.get("partner", "")
+        )
+
+    async def post_voice(self, request: Request) -> Response:
+        """A voice message recorded in the page (the raw audio as the body; the page's form
+        nonce in the query): into the conversation like any answer, then back to the chat.
+        A note over the bounds is told to the resident there, in their language."""
+        if request.headers.get("sec-fetch-site") == "cross-site":
+            return self._pages.render(request, "error.html", status_code=403, message=CROSS_SITE)
+        limits = self._app.voice_limits
+        body = await limited_body(request, limits.max_bytes)
+        voice = refusal(limits, "too_large") if body is None else await received(limits, body)
+        token = request.cookies.get(COOKIE) or secrets.token_urlsafe(32)
+        nonce = request.query_params.get("nonce", "")
+        partner = request.query_params.get("partner", "")
+        return await self._take(request, token, Recorded(voice), nonce, partner)
+
+    async def _take(
+        self,
+        request: Request,
+        token: str,
+        given: ChatInput | None,
+        nonce: str,
+        partner: str,
+    ) -> Response:
+        """Do what the resident sent in their chat (opened by its first input), then send
+        them back to the page (Post/Redirect/Get)."""
+        hashed = token_hash(token)
+        nonce = nonce if _NONCE.fullmatch(nonce) else secrets.token_urlsafe(16)
+        hint = accepted_language(request.headers.get("accept-language"))
+        now = self._clock()
         typed = given.text if isinstance(given, Typed) else ""
         try:
             async with self.transcripts.resident(hashed):
@@ -446,5 +490,9 @@ def routes(page: ChatPage) -> APIRouter:
     @routes.post(PATH, include_in_schema=False)
     async def post(request: Request) -> Response:
         return await page.post(request)
+
+    @routes.post(VOICE_PATH, include_in_schema=False)
+    async def post_voice(request: Request) -> Response:
+        return await page.post_voice(request)
 
     return routes

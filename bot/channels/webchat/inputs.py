@@ -16,11 +16,14 @@ from bot.app import App
 from bot.buttons import CheckinButton, ReporterButton, parse
 from bot.followup.service import ReporterAnswer
 from bot.rendering import RenderedReply, render_texts
+from bot.reporting.voice import ReceivedVoice
 from core.dialog import messages as m
 from core.dialog.dialogs import LANGUAGE
-from core.dialog.events import Event, Pick, Reopen, TextIn
+from core.dialog.events import Event, Pick, Reopen, TextIn, VoiceRefused
+from core.lifecycle.voice import duration
 from core.text.languages import LANGUAGES, LanguageName
-from core.text.render import render_label
+from core.text.msgids import P_, Msg
+from core.text.render import render, render_label
 
 from .messenger import CHANNEL, ChatTranscripts
 from .transcript import Transcript
@@ -34,6 +37,13 @@ COMMANDS: Mapping[str, str] = {
     "status": m.COMMAND_STATUS,
     "verwijder": m.COMMAND_ERASE,
 }
+
+
+# How the resident's own voice message shows in their chat.
+VOICE_SENT = P_(
+    "web chat: the resident's voice message, with its length", "Voice message (%(duration)s)"
+)
+VOICE_NOT_SENT = P_("web chat: the resident's voice message that was not taken", "Voice message")
 
 
 @dataclass(frozen=True)
@@ -68,7 +78,14 @@ class Language:
     code: str
 
 
-ChatInput = Typed | Pressed | LoketButton | Answered | Command | Language
+@dataclass(frozen=True)
+class Recorded:
+    """A voice message recorded in the page (within the bounds, or why it is not)."""
+
+    voice: ReceivedVoice | VoiceRefused
+
+
+ChatInput = Typed | Pressed | LoketButton | Answered | Command | Language | Recorded
 
 
 def input_of(form: Mapping[str, str]) -> ChatInput | None:
@@ -139,6 +156,10 @@ class ChatInputs:
             )
         if isinstance(given, Language):
             return await self._language(user_id, given.code, now, nonce, hint)
+        if isinstance(given, Recorded):
+            replies = await self._engine(user_id, given.voice, now, nonce, hint)
+            language = replies[-1].language if replies else "nl"
+            return await self._said(user_id, self._voice_label(given, language), replies, now)
         if isinstance(given, Command):
             text = f"/{given.name}"
             replies = await self._engine(user_id, TextIn(text), now, nonce, hint)
@@ -179,8 +200,20 @@ class ChatInputs:
         name = render_label(LanguageName(code, in_itself=True), self._app.catalogs[code], code)
         return await self._said(user_id, name, replies, now)
 
+    def _voice_label(self, given: Recorded, language: str) -> str:
+        catalog = self._app.catalogs[language]
+        if isinstance(given.voice, ReceivedVoice):
+            length = duration(given.voice.note.duration_seconds)
+            return render(Msg(VOICE_SENT, {"duration": length}), catalog, language)
+        return catalog.gettext(VOICE_NOT_SENT)
+
     async def _engine(
-        self, user_id: str, event: Event, now: datetime, message_id: str, hint: str | None
+        self,
+        user_id: str,
+        event: Event | ReceivedVoice,
+        now: datetime,
+        message_id: str,
+        hint: str | None,
     ) -> list[RenderedReply]:
         return await self._app.service.handle(
             CHANNEL, user_id, event, now, message_id=message_id, language_hint=hint

@@ -39,6 +39,7 @@ class Entry:
     reference: str | None = None
     question: bool = False  # the loket asks; the resident answers in words
     done: bool = False  # a loket message's button was used, or its question answered
+    phone: bool = False  # the bot asks a phone number: the answer box is a phone field
 
     def choice(self, choice_id: str) -> Choice | None:
         return next((c for c in self.choices if c.id == choice_id), None)
@@ -89,6 +90,11 @@ class Transcript:
             if entry.who == LOKET and (found := entry.choice(data)) is not None:
                 return entry, found
         return None
+
+    def asks_phone(self) -> bool:
+        """Whether the question the answer box answers asks for a phone number."""
+        last = self.last_bot()
+        return last is not None and last.phone and self.latest() is last
 
     def latest(self) -> Entry | None:
         """The newest message to the resident (where the page puts the focus)."""
@@ -197,6 +203,7 @@ def bot_entry(reply: RenderedReply) -> Entry:
         prompt=reply.prompt,
         choices=tuple(Choice(c.id, c.label, c.selected) for c in reply.choices),
         multi=reply.multi,
+        phone=reply.asks_phone,
     )
 
 
@@ -207,7 +214,7 @@ def _entry_json(entry: Entry) -> dict[str, Any]:
         data["prompt"] = entry.prompt
     if entry.choices:
         data["choices"] = [[c.id, c.label, c.selected] for c in entry.choices]
-    for name in ("multi", "question", "done"):
+    for name in ("multi", "question", "done", "phone"):
         if getattr(entry, name):
             data[name] = True
     if entry.reference is not None:
@@ -232,4 +239,5 @@ def _entry(data: Mapping[str, Any]) -> Entry:
         reference=str(reference) if reference is not None else None,
         question=bool(data.get("question")),
         done=bool(data.get("done")),
+        phone=bool(data.get("phone")),
     )

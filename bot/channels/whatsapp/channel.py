@@ -17,6 +17,7 @@ from core.text.languages import LANGUAGES
 from . import texts
 from .client import build_client, build_session
 from .inbox import InboxWorker, run_inbox
+from .media import WhatsAppMedia
 from .messenger import CHANNEL, WhatsAppMessenger
 from .render import ListTexts
 from .updates import WhatsAppUpdates
@@ -66,7 +67,15 @@ async def whatsapp_parts(
             "question": settings.whatsapp_question_template,
         }
         messenger = WhatsAppMessenger(client, list_texts(app.catalogs), templates, clock)
-        updates = WhatsAppUpdates(app.store, app.service, app.followup, messenger, app.catalogs)
+        media = WhatsAppMedia(
+            session,
+            settings.whatsapp_token.get_secret_value(),
+            settings.whatsapp_api_version,
+            app.voice_limits,
+        )
+        updates = WhatsAppUpdates(
+            app.store, app.service, app.followup, messenger, app.catalogs, media
+        )
         inbox = InboxWorker(app.store, updates, clock)
         received = asyncio.Event()
         router = whatsapp_router(

@@ -23,7 +23,8 @@ _UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 
 TEXT = "text"
 REPLY = "reply"  # a reply button, a list row or a template quick reply: ``reply_id``
-UNREADABLE = "unreadable"  # media, location, contacts, reactions, anything else
+AUDIO = "audio"  # a voice note or an audio file: ``media_id``
+UNREADABLE = "unreadable"  # other media, location, contacts, reactions, anything else
 
 # Language guessed from where the number is from (WhatsApp tells no language).
 CALLING_CODES: dict[int, str] = {
@@ -65,6 +66,12 @@ class Inbound:
     text: str = ""
     reply_id: str = ""
     context_id: str | None = None
+    media_id: str = ""  # an AUDIO message's media, fetched through the Graph API
+
+    @property
+    def known_phone(self) -> str | None:
+        """The number the reporter writes from (E.164), when WhatsApp tells it."""
+        return f"+{self.number}" if self.number and self.number.isdigit() else None
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
@@ -128,10 +135,13 @@ def _when(value: object, fallback: datetime) -> datetime:
 
 
 def _content(message: dict[str, Any]) -> tuple[str, str, str]:
-    """(kind, text, reply id) of one message."""
+    """(kind, text, reply id or media id) of one message."""
     kind = _str(message.get("type"))
     if kind == "text":
         return TEXT, _str(_dict(message.get("text")).get("body")), ""
+    if kind == "audio":
+        media = _str(_dict(message.get("audio")).get("id"))
+        return (AUDIO, "", media) if media else (UNREADABLE, "", "")
     if kind == "interactive":
         interactive = _dict(message.get("interactive"))
         for key in ("button_reply", "list_reply"):
@@ -166,6 +176,8 @@ def _message(message: dict[str, Any], contacts: list[Any], received: datetime) -
         kind = UNREADABLE
     context = _str(_dict(message.get("context")).get("id")) or None
     at = _when(message.get("timestamp"), received)
+    if kind == AUDIO:
+        return Inbound(wamid[:128], sender[:128], number, at, kind, media_id=reply_id[:64])
     return Inbound(wamid[:128], sender[:128], number, at, kind, text, reply_id[:256], context)
 
 

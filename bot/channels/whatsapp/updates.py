@@ -16,12 +16,14 @@ from bot.followup.service import FollowUpService, ReporterAnswer
 from bot.outbox.kinds import REPORTER_QUESTION
 from bot.rendering import RenderedReply, render_texts
 from bot.reporting.service import ConversationService
+from bot.reporting.voice import ReceivedVoice
 from core.dialog.events import Event, Pick, TextIn, Unreadable
 from core.text.catalog import Catalog
 from core.text.languages import STAFF_LANGUAGE
 from storage.uow import Store
 
-from .inbound import REPLY, TEXT, Inbound, Status
+from .inbound import AUDIO, REPLY, TEXT, Inbound, Status
+from .media import WhatsAppMedia
 from .messenger import CHANNEL, TEMPLATE_MARK, WhatsAppMessenger
 from .render import Option, WaMessage, render
 from .statuses import record_statuses
@@ -37,7 +39,9 @@ class WhatsAppUpdates:
         followup: FollowUpService,
         messenger: WhatsAppMessenger,
         catalogs: Mapping[str, Catalog],
+        media: WhatsAppMedia,
     ) -> None:
+        self._media = media
         self._store = store
         self._service = service
         self._followup = followup
@@ -79,7 +83,7 @@ class WhatsAppUpdates:
                 return
             # Not one of ours, or a staff button: treated as an outdated button.
             pick = button if isinstance(button, ReporterButton) else ReporterButton("-", "-")
-            event: Event = Pick(pick.prompt, pick.choice)
+            event: Event | ReceivedVoice = Pick(pick.prompt, pick.choice)
         elif message.kind == TEXT:
             reference = await self._answered_question(message)
             if reference is not None:
@@ -89,6 +93,8 @@ class WhatsAppUpdates:
                 await self._tell(message.sender, answer)
                 return
             event = TextIn(message.text)
+        elif message.kind == AUDIO:
+            event = await self._media.fetch(message.media_id)
         else:
             event = Unreadable("media")
         replies = await self._service.handle(
@@ -99,6 +105,7 @@ class WhatsAppUpdates:
             message_id=message.wamid,
             language_hint=message.language_hint(),
             ask_language=True,
+            known_phone=message.known_phone,
         )
         for reply in replies:
             await self._messenger.reply(message.sender, self._shown(reply))
