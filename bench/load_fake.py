@@ -244,8 +244,12 @@ async def reporter(
         else:
             count = len(fake._messages.get(user.id, []))
 
-            def answered(c: int = count) -> bool:
-                return len(fake._messages.get(user.id, [])) > c
+            def answered(
+                c: int = count, m: SentMessage = message, e: int = message.edits, d: str = data
+            ) -> bool:
+                # The thanks: a new message, or edited into the pressed one (ADR 0111).
+                sent = len(fake._messages.get(user.id, [])) > c
+                return sent or (m.edits > e and d not in buttons(m))
 
             await step(lambda m=message, d=data: _sent(fake, user, m, d, sends), answered)
 

@@ -59,6 +59,9 @@ class Settings(BaseSettings, MailSettings, OidcSettings):
     # Telegram limits calls per bot token (30 a second, 20 a minute per group): with several
     # instances sharing the token, each paces itself to its share.
     telegram_instances: int = Field(default=1, ge=1, le=30)
+    # A tap's answer and the next question are edited into the pressed message: two Bot
+    # API calls a tap instead of three (ADR 0111). Off: each question a new message.
+    telegram_answers_in_place: bool = True
 
     # WhatsApp Cloud API: a phone number id enables the channel (see docs/whatsapp.md).
     whatsapp_phone_id: str | None = None

@@ -40,6 +40,11 @@ STALE = P_(
     "message: an old button was pressed",
     "That button no longer works. Here is the current question again.",
 )
+YOUR_ANSWER = P_(
+    "message: under a question the reporter answered with a button, what they chose (Telegram"
+    " keeps the question and the answer in the chat, then asks the next question below them)",
+    "Your answer: %(answer)s",
+)
 SAFETY = P_(
     "message: safety numbers, shown before the first answer",
     "This is not an emergency service. Danger right now? Call %(emergency)s. Thoughts of suicide? "

@@ -296,6 +296,25 @@ async def test_edits_replace_the_recorded_message(fake: FakeTelegram, bot: Bot) 
     assert recorded.deleted
 
 
+async def test_only_messages_without_a_reply_keyboard_can_be_edited(
+    fake: FakeTelegram, bot: Bot
+) -> None:
+    """The Bot API: "it is currently only possible to edit messages without reply_markup or
+    with inline keyboards", and an edit carries an inline keyboard only."""
+    share = ReplyKeyboardMarkup([[KeyboardButton("Deel mijn nummer", request_contact=True)]])
+    asked = await bot.send_message(ANNA.id, "Je nummer?", reply_markup=share)
+    with pytest.raises(BadRequest, match=r"(?i)message can't be edited"):
+        await bot.edit_message_text("Je nummer? (beantwoord)", ANNA.id, asked.message_id)
+    plain = await bot.send_message(ANNA.id, "Vraag")
+    with pytest.raises(BadRequest, match=r"(?i)inline keyboard expected"):
+        await bot.edit_message_text(
+            "Vraag 2",
+            ANNA.id,
+            plain.message_id,
+            reply_markup=share,  # type: ignore[arg-type]
+        )
+
+
 async def test_user_media_and_edits_parse_in_ptb(fake: FakeTelegram, bot: Bot) -> None:
     original = fake.user_sends(ANNA, "hallo")
     raws = [

@@ -89,6 +89,9 @@ NOT_MODIFIED = (
     "Bad Request: message is not modified: specified new message content and reply markup are"
     " exactly the same as a current content and reply markup of the message"
 )
+CANT_BE_EDITED = "Bad Request: message can't be edited"
+NO_TEXT_TO_EDIT = "Bad Request: there is no text in the message to edit"
+INLINE_KEYBOARD_EXPECTED = "Bad Request: inline keyboard expected"
 BAD_GATEWAY_PAGE = (
     b"<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n"
     b"<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>"
@@ -505,6 +508,8 @@ class FakeTelegram(FakeHttpServer, FilesApi):
 
     async def _api_editMessageText(self, params: Params) -> JSON:
         message = self._find(params, "edit")
+        if message.media is not None:  # a caption is edited with editMessageCaption
+            raise ApiError(400, NO_TEXT_TO_EDIT)
         return self._edit(message, *_checked_text(params), _checked_markup(params))
 
     async def _api_editMessageReplyMarkup(self, params: Params) -> JSON:
@@ -530,6 +535,13 @@ class FakeTelegram(FakeHttpServer, FilesApi):
     def _edit(
         self, message: SentMessage, text: str, parse_mode: str | None, markup: JSON | None
     ) -> JSON:
+        # "it is currently only possible to edit messages without reply_markup or with
+        # inline keyboards" (Bot API, Updating messages); an edit carries inline ones only.
+        if message.reply_markup and "inline_keyboard" not in message.reply_markup:
+            raise ApiError(400, CANT_BE_EDITED)
+        if markup is not None and "inline_keyboard" not in markup:
+            raise ApiError(400, INLINE_KEYBOARD_EXPECTED)
+
         # Telegram compares what users would see, so the same words with other markup differ.
         def content(text: str, parse_mode: str | None) -> tuple[str, list[Any]]:
             return _plain(text, parse_mode), _TAG.findall(text) if _is_html(parse_mode) else []

@@ -46,4 +46,7 @@ async def test_a_step_that_fails_to_save_keeps_the_question_to_press_again(
         await create_schema(app.store.engine)  # the database works again
         replies = await person.taps("role", "shop")
         assert "r|age_group|75_plus" in [data for _, data in replies[-1].buttons()]
-        assert asked.buttons() == []  # answered now: its buttons come off
+        # Answered now: the answer and the next question are edited in (ADR 0111), so the
+        # question's own buttons are gone.
+        assert "r|role|shop" not in [data for m in person.chat for _, data in m.buttons()]
+        assert "Je antwoord: \u2068Ik werk in een winkel\u2069" in asked.plain_text

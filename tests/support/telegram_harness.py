@@ -130,14 +130,19 @@ class Person:
         return self.fake.messages(self.user.id)
 
     async def handled(self, update: dict[str, Any]) -> list[SentMessage]:
-        """Wait until the bot acknowledged ``update``; the messages it sent meanwhile."""
+        """Wait until the bot acknowledged ``update``; what it said meanwhile: the messages
+        whose text it changed (a tap's answer and the next question are edited into the
+        pressed message, ADR 0111), then the messages it sent."""
         number = int(update["update_id"])
+        texts = {m.message_id: m.text for m in self.chat[: self.seen]}
         await self.fake.wait_for(
             lambda: (self.fake.last_offset or 0) > number, what=f"update {number} handled"
         )
+        old = self.chat[: self.seen]
+        edited = [m for m in old if m.text != texts.get(m.message_id) and not m.deleted]
         new = self.chat[self.seen :]
         self.seen = len(self.chat)
-        return new
+        return edited + new
 
     async def says(self, text: str) -> list[SentMessage]:
         return await self.handled(self.fake.user_sends(self.user, text))

@@ -62,6 +62,7 @@ async def telegram_parts(
             clock,
             app.followup,
             TelegramVoice(bot, app.voice_limits),
+            answers_in_place=settings.telegram_answers_in_place,
         )
         messenger = TelegramMessenger(bot, loket_chat, clock, StaffChats(app.store))
         if settings.telegram_mode == "webhook":

@@ -37,6 +37,7 @@ from core.followup.relay import find_reference
 from core.text.catalog import Catalog
 from core.text.languages import STAFF_LANGUAGE, language_from_tag
 
+from .answered import PressedMessages
 from .format import PARSE_MODE, contact_keyboard, reply_keyboard, split_text
 from .keyboards import KeyboardStore, RecordedKeyboard
 from .loket_chat import LoketChat
@@ -84,8 +85,11 @@ class TelegramUpdates:
         clock: Callable[[], datetime],
         followup: FollowUpService,
         voice: TelegramVoice,
+        *,
+        answers_in_place: bool = True,
     ) -> None:
         self._bot = bot
+        self._in_place = answers_in_place
         self._voice = voice
         # Chats shown the one-tap "share my number" keyboard: it is taken away with the
         # next message that has no buttons of its own (a reply keyboard stays otherwise).
@@ -97,6 +101,7 @@ class TelegramUpdates:
         self._keyboards = store_keyboards
         self._clock = clock
         self._loket_chat = loket_chat
+        self._answered = PressedMessages(bot, catalogs)
         self._staff = StaffChat(bot, accounts, actions, catalogs[STAFF_LANGUAGE], loket_chat)
 
     async def handle(self, update: Update) -> None:
@@ -282,17 +287,18 @@ class TelegramUpdates:
             old: str | int | None = pressed
         else:
             old = recorded.message_id if recorded else self._keyboards.latest(chat_key)
-        await self._send(chat.id, step.replies, event, pressed, old, answer)
+        await self._send(chat.id, step.replies, event, query, old, answer)
 
     async def _send(
         self,
         chat_id: int,
         replies: list[RenderedReply],
         event: Event | ReceivedVoice,
-        pressed: int | None,
+        query: CallbackQuery | None,
         old: str | int | None,
         answer: Callable[[], Awaitable[None]],
     ) -> None:
+        pressed = query.message if query is not None else None
         if (
             pressed is not None
             and isinstance(event, Pick)
@@ -301,14 +307,24 @@ class TelegramUpdates:
             and replies[0].prompt == event.prompt
         ):
             # A multi-select toggle: update the ✓ marks in place instead of asking again.
-            await both(self._edit(chat_id, pressed, replies[0]), answer())
+            await both(self._answered.toggle(chat_id, pressed, replies[0]), answer())
             return
+        if query is not None and self._in_place and chat_id not in self._contact_open:
+            # (a chat showing the contact button needs a new message to take it away)
+            extended = await self._answered.extend(chat_id, query, replies, answer)
+            if extended is not None:
+                self._keyboards.remember(str(chat_id), extended or None)
+                return
         # The next question first: it is what the reporter waits for. The press is answered
         # meanwhile (that only stops its spinner). The old buttons come off after the new
         # ones arrived, so if sending fails the reporter still has buttons to press again.
         keyboard_at, _ = await both(self._send_texts(chat_id, replies), answer())
         if old is not None:
-            await self._disable(chat_id, int(old))
+            closed = query is not None and await self._answered.close(
+                chat_id, int(old), query, replies[0].language
+            )
+            if not closed:
+                await self._disable(chat_id, int(old))
         self._keyboards.remember(str(chat_id), keyboard_at)
 
     async def _send_texts(self, chat_id: int, replies: list[RenderedReply]) -> str | None:
@@ -351,20 +367,6 @@ class TelegramUpdates:
             return [(reply.text, inline)]
         self._contact_open.discard(chat_id)
         return [(head, ReplyKeyboardRemove()), (tail, inline)]
-
-    async def _edit(self, chat_id: int, message_id: int, reply: RenderedReply) -> None:
-        try:
-            await self._bot.edit_message_text(
-                split_text(reply.text)[0],
-                chat_id=chat_id,
-                message_id=message_id,
-                parse_mode=PARSE_MODE,
-                reply_markup=reply_keyboard(reply),
-                rate_limit_args=1,
-            )
-        except BadRequest as error:
-            if "not modified" not in error.message.lower():
-                raise
 
     async def _disable(self, chat_id: int, message_id: int) -> None:
         """Take the buttons off an answered question so they cannot be pressed twice."""
