@@ -8,9 +8,10 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from datetime import datetime
+from functools import cache
 from typing import Any
 
-from sqlalchemy import CursorResult, case, delete, select, update
+from sqlalchemy import CursorResult, bindparam, case, delete, select, update
 
 from ._base import SessionRepository, insert_for
 from .models import Conversation, InboundMessage, Reporter
@@ -85,26 +86,16 @@ class ReporterRepository(SessionRepository):
         (SQLite has one writer). ``last_inbound_at`` only moves forward."""
         key = self.user_key(channel, channel_user_id)
         at = as_utc(now)
-        statement = insert_for(self._dialect, Reporter).values(
-            channel=channel,
-            user_key=key,
-            channel_user_id=Bound(channel_user_id, key),
-            language=language,
-            created_at=at,
-            last_inbound_at=at,
-        )
-        later = statement.excluded.last_inbound_at
-        upsert = statement.on_conflict_do_update(
-            index_elements=["channel", "user_key"],
-            set_={
-                "last_inbound_at": case(
-                    (Reporter.last_inbound_at.is_(None), later),
-                    (Reporter.last_inbound_at < later, later),
-                    else_=Reporter.last_inbound_at,
-                )
-            },
-        ).returning(Reporter.id, Reporter.language, Reporter.last_inbound_at)
-        row = (await self._session.execute(upsert)).one()
+        values = {
+            "channel": channel,
+            "user_key": key,
+            "channel_user_id": Bound(channel_user_id, key),
+            "language": language,
+            "created_at": at,
+            "last_inbound_at": at,
+        }
+        upsert = _arrived_statement(self._dialect)
+        row = (await self._session.execute(upsert, values)).one()
         return ReporterRecord(
             id=row.id,
             channel=channel,
@@ -167,8 +158,10 @@ class ReporterRepository(SessionRepository):
 
 class ConversationRepository(SessionRepository):
     async def load(self, reporter_id: int) -> dict[str, Any] | None:
-        query = select(Conversation.state).where(Conversation.reporter_id == reporter_id)
-        state = (await self._session.execute(query)).scalar_one_or_none()
+        query = _load_statement()
+        state = (
+            await self._session.execute(query, {"reporter_id": reporter_id})
+        ).scalar_one_or_none()
         return self._decoded(state, reporter_id)
 
     @staticmethod
@@ -183,12 +176,7 @@ class ConversationRepository(SessionRepository):
         """Insert or replace the (encrypted) JSON state of one reporter's conversation."""
         sealed = Bound(json.dumps(dict(state), ensure_ascii=False), str(reporter_id))
         values = {"reporter_id": reporter_id, "state": sealed, "updated_at": as_utc(now)}
-        statement = insert_for(self._dialect, Conversation).values(**values)
-        statement = statement.on_conflict_do_update(
-            index_elements=["reporter_id"],
-            set_={"state": statement.excluded.state, "updated_at": statement.excluded.updated_at},
-        )
-        await self._session.execute(statement)
+        await self._session.execute(_save_statement(self._dialect), values)
 
     async def delete(self, reporter_id: int) -> None:
         await self._session.execute(
@@ -203,15 +191,63 @@ class InboundRepository(SessionRepository):
         """Remember an inbound message. True if new, False if it was already processed.
 
         Kept as a keyed hash: a WhatsApp message id encodes the sender's phone number."""
-        statement = (
-            insert_for(self._dialect, InboundMessage)
-            .values(
-                channel=channel,
-                message_id=self._keys.index(f"message:{channel}:{message_id}"),
-                processed_at=as_utc(now),
-            )
-            .on_conflict_do_nothing(index_elements=["channel", "message_id"])
-        )
-        result = await self._session.execute(statement)
+        values = {
+            "channel": channel,
+            "message_id": self._keys.index(f"message:{channel}:{message_id}"),
+            "processed_at": as_utc(now),
+        }
+        result = await self._session.execute(_record_statement(self._dialect), values)
         assert isinstance(result, CursorResult)
         return result.rowcount == 1
+
+
+# The step's hot statements, built once per dialect with bound parameters (issue 24): built
+# anew on every call, an upsert cost more in building and cache-key work (``excluded``
+# column proxies, a new bind per value) than in the database. Core statements on the tables,
+# so no ORM plugin runs for them either.
+
+
+@cache
+def _arrived_statement(dialect: str) -> Any:
+    table = Reporter.__table__
+    columns = ("channel", "user_key", "channel_user_id", "language", "created_at")
+    values: dict[str, Any] = {name: bindparam(name) for name in columns}
+    values["last_inbound_at"] = bindparam("last_inbound_at")
+    statement = insert_for(dialect, table).values(values)
+    later = statement.excluded.last_inbound_at
+    current = table.c.last_inbound_at
+    return statement.on_conflict_do_update(
+        index_elements=["channel", "user_key"],
+        set_={
+            "last_inbound_at": case(
+                (current.is_(None), later), (current < later, later), else_=current
+            )
+        },
+    ).returning(table.c.id, table.c.language, table.c.last_inbound_at)
+
+
+@cache
+def _save_statement(dialect: str) -> Any:
+    names = ("reporter_id", "state", "updated_at")
+    statement = insert_for(dialect, Conversation.__table__).values(
+        {name: bindparam(name) for name in names}
+    )
+    return statement.on_conflict_do_update(
+        index_elements=["reporter_id"],
+        set_={"state": statement.excluded.state, "updated_at": statement.excluded.updated_at},
+    )
+
+
+@cache
+def _load_statement() -> Any:
+    table = Conversation.__table__
+    return select(table.c.state).where(table.c.reporter_id == bindparam("reporter_id"))
+
+
+@cache
+def _record_statement(dialect: str) -> Any:
+    names = ("channel", "message_id", "processed_at")
+    statement = insert_for(dialect, InboundMessage.__table__).values(
+        {name: bindparam(name) for name in names}
+    )
+    return statement.on_conflict_do_nothing(index_elements=["channel", "message_id"])

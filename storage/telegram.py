@@ -4,9 +4,12 @@ has a new id) and, per chat, the message that still has live buttons."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
+from functools import cache
+from typing import Any
 
-from sqlalchemy import CursorResult, delete, select
+from sqlalchemy import CursorResult, bindparam, delete, select
 
 from ._base import SessionRepository, insert_for
 from .models import ChatKeyboard, ChatMigration, StaffTelegramAccount
@@ -84,6 +87,24 @@ class KeyboardRepository(SessionRepository):
         )
         return (await self._session.execute(query)).scalar_one_or_none()
 
+    async def set_many(self, channel: str, live: Mapping[str, str | None]) -> None:
+        """``set`` for many chats in two statements: one delete of the chats without live
+        buttons, one upsert (executemany, of a statement built once) of the rest."""
+        gone = [self._chat_key(chat_id) for chat_id, message in live.items() if message is None]
+        if gone:
+            await self._session.execute(
+                delete(ChatKeyboard)
+                .where(ChatKeyboard.channel == channel, ChatKeyboard.chat_key.in_(gone))
+                .execution_options(synchronize_session=False)
+            )
+        rows = [
+            {"channel": channel, "chat_key": self._chat_key(chat_id), "message_id": message}
+            for chat_id, message in live.items()
+            if message is not None
+        ]
+        if rows:
+            await self._session.execute(_keyboard_upsert(self._dialect), rows)
+
     async def set(self, channel: str, chat_id: str, message_id: str | None) -> None:
         if message_id is None:
             await self._session.execute(
@@ -104,3 +125,16 @@ class KeyboardRepository(SessionRepository):
                 set_={"message_id": statement.excluded.message_id},
             )
         )
+
+
+@cache
+def _keyboard_upsert(dialect: str) -> Any:
+    """Built once (ADR 0112): the live-buttons record of a whole polling batch."""
+    names = ("channel", "chat_key", "message_id")
+    statement = insert_for(dialect, ChatKeyboard.__table__).values(
+        {name: bindparam(name) for name in names}
+    )
+    return statement.on_conflict_do_update(
+        index_elements=["channel", "chat_key"],
+        set_={"message_id": statement.excluded.message_id},
+    )

@@ -88,3 +88,20 @@ async def test_a_long_read_does_not_hold_up_a_step(store: Store) -> None:
             )
         assert replies[-1].prompt == "role"
         assert await reading.reporters.find("telegram", "42") is not None
+
+
+async def test_a_polling_batchs_live_buttons_are_written_together(store: Store) -> None:
+    async with store.unit_of_work() as uow:
+        await uow.keyboards.set("telegram", "42", "1001")
+        await uow.keyboards.set("telegram", "43", "2002")
+        await uow.commit()
+    async with store.unit_of_work() as uow:
+        # A new chat, a chat's newer question, and a chat left without live buttons.
+        await uow.keyboards.set_many("telegram", {"44": "3003", "42": "1005", "43": None})
+        await uow.keyboards.set_many("telegram", {})
+        await uow.commit()
+    async with store.unit_of_work() as uow:
+        live = [await uow.keyboards.get("telegram", chat) for chat in ("42", "43", "44")]
+        elsewhere = await uow.keyboards.get("whatsapp", "42")
+    assert live == ["1005", None, "3003"]
+    assert elsewhere is None

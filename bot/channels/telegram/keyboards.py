@@ -57,8 +57,7 @@ class KeyboardStore:
         batch, self._unwritten = self._unwritten, {}
         try:
             async with self._store.unit_of_work() as uow:
-                for chat_id, message_id in batch.items():
-                    await uow.keyboards.set(self._channel, chat_id, message_id)
+                await uow.keyboards.set_many(self._channel, batch)
                 await uow.commit()
         except Exception:  # never into the polling loop; the replies were sent all the same
             log.exception("recording the chats' live buttons failed")
