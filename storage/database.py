@@ -12,6 +12,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from .models import Base
+from .sqlite_driver import one_hop_dbapi
 from .write_gate import SqliteWriteGate
 
 SQLITE_PRAGMAS: tuple[str, ...] = (
@@ -47,7 +48,8 @@ def make_engine(url: str) -> AsyncEngine:
     database = parsed.database
     if database and database != ":memory:" and not database.startswith("file:"):
         private_database_file(Path(database).expanduser())
-    engine = create_async_engine(url, hide_parameters=True)
+    # One thread hop per statement instead of four (storage.sqlite_driver, ADR 0113).
+    engine = create_async_engine(url, hide_parameters=True, module=one_hop_dbapi())
     event.listen(engine.sync_engine, "connect", _set_sqlite_pragmas)
     SqliteWriteGate().attach(engine)
     return engine
