@@ -10,7 +10,8 @@ keeps the outcome (rows, description, row count, last row id), so a statement is
 
 Everything else is SQLAlchemy's aiosqlite dialect unchanged (connecting, transactions,
 errors, server-side cursors for streamed results); ``make_engine`` passes this module as
-the engine's DBAPI. It uses ``aiosqlite.Connection._execute`` and ``_conn``, as
+the engine's DBAPI. A rollback without a transaction (the pool's reset of a connection
+that committed) makes no hop at all. It uses ``aiosqlite.Connection._execute`` and ``_conn``, as
 SQLAlchemy's own adapter does; ``tests/integration/test_sqlite.py`` checks it.
 """
 
@@ -113,6 +114,16 @@ class OneHopCursor(AsyncAdapt_aiosqlite_cursor):
 class OneHopConnection(AsyncAdapt_aiosqlite_connection):
     __slots__ = ()
     _cursor_cls = OneHopCursor
+
+    def rollback(self) -> None:
+        # The pool rolls back every connection it takes back, most of them already
+        # committed: without a transaction sqlite3's rollback does nothing, so the hop to
+        # do it is skipped (reading the flag needs no hop; nothing else runs on this
+        # connection meanwhile).
+        connection: sqlite3.Connection | None = self._connection._connection
+        if connection is not None and not connection.in_transaction:
+            return
+        super().rollback()
 
 
 class OneHopDbapi(AsyncAdapt_aiosqlite_dbapi):

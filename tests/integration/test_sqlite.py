@@ -89,5 +89,14 @@ async def test_a_statement_is_one_hop_to_the_connections_thread(
             await connection.rollback()
             streamed = await connection.stream(text("SELECT v FROM t ORDER BY id"))
             assert [row.v async for row in streamed] == ["a", "b", "c"]
+        hops.clear()
+        async with engine.connect() as connection:  # committed: the pool's reset costs no hop
+            await connection.execute(text("INSERT INTO t (v) VALUES ('d')"))
+            await connection.commit()
+        assert hops == ["_run", "commit"]
+        async with engine.connect() as connection:  # left open: rolled back on its return
+            await connection.execute(text("INSERT INTO t (v) VALUES ('e')"))
+        async with engine.connect() as connection:
+            assert (await connection.scalar(text("SELECT count(*) FROM t"))) == 4
     finally:
         await engine.dispose()
