@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 
+from bot.channels.telegram.keyboards import KeyboardStore
 from bot.i18n import load_catalogs
 from bot.reporting.service import ConversationService
 from core.dialog.engine import Engine
@@ -105,3 +106,22 @@ async def test_a_polling_batchs_live_buttons_are_written_together(store: Store) 
         elsewhere = await uow.keyboards.get("whatsapp", "42")
     assert live == ["1005", None, "3003"]
     assert elsewhere is None
+
+
+async def test_a_batch_being_written_is_still_answered_from_memory(store: Store) -> None:
+    """While the live-buttons batch waits to be written (here behind another writer of the
+    same record), a step must not read the older record from the database."""
+    keyboards = KeyboardStore(store)
+    keyboards.remember("42", "1005")
+    async with store.unit_of_work() as rival:
+        await rival.keyboards.set("telegram", "42", "1001")  # holds the writer's turn / row
+        flushing = asyncio.create_task(keyboards.flush())
+        await asyncio.sleep(0)  # one turn of the loop: the flush takes its batch and waits
+        assert not flushing.done()
+        assert (keyboards.known("42"), keyboards.latest("42")) == (True, "1005")
+        keyboards.remember("43", None)  # handled meanwhile: for the next batch
+        await rival.commit()
+    await flushing
+    assert (keyboards.known("42"), keyboards.known("43")) == (False, True)
+    async with store.unit_of_work() as uow:
+        assert await uow.keyboards.get("telegram", "42") == "1005"

@@ -12,6 +12,7 @@ a stale press, answered as such.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 from storage.uow import Store, UnitOfWork
@@ -37,13 +38,19 @@ class KeyboardStore:
         self._store = store
         self._channel = channel
         self._unwritten: dict[str, str | None] = {}
+        # The batch being written: still answered from memory until it is committed, so a
+        # step running meanwhile never reads the older record from the database.
+        self._writing: dict[str, str | None] = {}
+        self._one_at_a_time = asyncio.Lock()
 
     def known(self, chat_id: str) -> bool:
         """Whether ``latest`` answers for this chat without asking the database."""
-        return chat_id in self._unwritten
+        return chat_id in self._unwritten or chat_id in self._writing
 
     def latest(self, chat_id: str) -> str | None:
-        return self._unwritten.get(chat_id)
+        if chat_id in self._unwritten:
+            return self._unwritten[chat_id]
+        return self._writing.get(chat_id)
 
     def remember(self, chat_id: str, message_id: str | None) -> None:
         """``message_id`` now has the chat's live buttons (None: no message has)."""
@@ -52,14 +59,18 @@ class KeyboardStore:
     async def flush(self) -> None:
         """Write what was remembered since the last flush, in one transaction. A failure
         is logged and kept for the next flush: the replies were sent all the same."""
-        if not self._unwritten:
-            return
-        batch, self._unwritten = self._unwritten, {}
-        try:
-            async with self._store.unit_of_work() as uow:
-                await uow.keyboards.set_many(self._channel, batch)
-                await uow.commit()
-        except Exception:  # never into the polling loop; the replies were sent all the same
-            log.exception("recording the chats' live buttons failed")
-            for chat_id, message_id in batch.items():
-                self._unwritten.setdefault(chat_id, message_id)  # unless superseded meanwhile
+        async with self._one_at_a_time:  # an older batch never lands after a newer one
+            if not self._unwritten:
+                return
+            batch = self._writing = self._unwritten
+            self._unwritten = {}
+            try:
+                async with self._store.unit_of_work() as uow:
+                    await uow.keyboards.set_many(self._channel, batch)
+                    await uow.commit()
+            except Exception:  # never into the polling loop; the replies were sent anyway
+                log.exception("recording the chats' live buttons failed")
+                for chat_id, message_id in batch.items():
+                    self._unwritten.setdefault(chat_id, message_id)  # unless superseded
+            finally:
+                self._writing = {}

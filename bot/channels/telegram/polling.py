@@ -153,14 +153,30 @@ async def poll(
 async def _fetch_until(
     bot: ExtBot[int], updates: TelegramUpdates, flight: InFlight, stop: asyncio.Event, hold: int
 ) -> None:
+    # The handled updates' live-buttons records are written while the next poll waits at
+    # Telegram, one batch at a time (ADR 0114): the poll no longer queues behind a write.
+    flushes: list[asyncio.Task[None]] = []
+    try:
+        await _fetch(bot, updates, flight, stop, hold, flushes)
+    finally:
+        await asyncio.gather(*flushes)  # the last batch written before poll() flushes again
+
+
+async def _fetch(
+    bot: ExtBot[int],
+    updates: TelegramUpdates,
+    flight: InFlight,
+    stop: asyncio.Event,
+    hold: int,
+    flushes: list[asyncio.Task[None]],
+) -> None:
     backoff = 1.0
     while not stop.is_set():
         if flight.room <= 0:
             await flight.changed(stop, None)  # back-pressure: Telegram keeps the rest for now
             continue
-        # The handled updates' live-buttons records, in one transaction, before the poll
-        # acknowledges those updates (a transaction per poll instead of one per update).
-        await updates.flush()
+        if not flushes or flushes[-1].done():
+            flushes[:] = [asyncio.create_task(updates.flush())]
         fetch = asyncio.create_task(
             _new_updates(bot, flight) if flight.busy else _idle_poll(bot, flight.offset, hold)
         )
