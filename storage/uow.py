@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import asyncio
+from datetime import datetime
 from types import TracebackType
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from core.followup.rules import FollowUpRules
+from core.followup.workdays import WorkingHours
 from core.lifecycle.parties import Account
-from storage.monitoring.figures import FiguresRepository
+from core.monitoring.period import Period
+from core.monitoring.timing import Timing
+from storage.monitoring.figures import FigureCounts, FigureRows, FiguresRepository
 
 from .audit import AuditRepository
 from .changes import ChangeRepository
@@ -162,3 +168,21 @@ class Store:
 
     def unit_of_work(self) -> UnitOfWork:
         return UnitOfWork(self._sessions(), self._dialect, self.keyring, self.mail)
+
+    async def figure_rows(
+        self, period: Period, *, now: datetime, hours: WorkingHours, rules: FollowUpRules
+    ) -> FigureRows:
+        """``FiguresRepository.rows``, the times read on a connection of their own at the
+        same time as the counts (ADR 0115): two scans of the period that both databases
+        run in parallel, each of its statements reading committed data as before."""
+
+        async def times() -> tuple[Timing, Timing]:
+            async with self.unit_of_work() as uow:
+                return await uow.figures.timings(period, now=now, hours=hours, rules=rules)
+
+        async def counts() -> FigureCounts:
+            async with self.unit_of_work() as uow:
+                return await uow.figures.counts(period)
+
+        (claim, contact), counted = await asyncio.gather(times(), counts())
+        return counted.with_times(claim, contact)

@@ -73,23 +73,47 @@ class FigureRows:
         )
 
 
+@dataclass(frozen=True)
+class FigureCounts:
+    """The figures' rows but the times, which ``Store.figure_rows`` reads beside them."""
+
+    sources: list[SourceRow]
+    places: list[PlaceRow]
+    ages: list[AgeRow]
+    choices: list[ChoiceRow]
+    statuses: list[StatusRow]
+
+    def with_times(self, claim: Timing, contact: Timing) -> FigureRows:
+        return FigureRows(
+            sources=self.sources,
+            places=self.places,
+            ages=self.ages,
+            choices=self.choices,
+            statuses=self.statuses,
+            claim=claim,
+            contact=contact,
+        )
+
+
 class FiguresRepository(SessionRepository):
     async def rows(
         self, period: Period, *, now: datetime, hours: WorkingHours, rules: FollowUpRules
     ) -> FigureRows:
         """The figures' rows; the times against the deadlines of ``hours`` and ``rules``
         (pending: the deadline is after ``now``)."""
+        counts = await self.counts(period)
+        return counts.with_times(*await self.timings(period, now=now, hours=hours, rules=rules))
+
+    async def counts(self, period: Period) -> FigureCounts:
+        """The figures' rows but the times: three scans of the period's signals."""
         where = await self._in(period)
         places, ages, statuses = await self._places_ages_statuses(where)
-        claim, contact = await self._timings(period, where, now, hours, rules)
-        return FigureRows(
+        return FigureCounts(
             sources=await self._sources(period, where),
             places=places,
             ages=ages,
             choices=await self._choices(where),
             statuses=statuses,
-            claim=claim,
-            contact=contact,
         )
 
     async def timings(

@@ -78,8 +78,8 @@ def router(web: DashboardContext) -> APIRouter:
             first=_param(request, "from"),
             last=_param(request, "to"),
         )
+        rows = await app.store.figure_rows(choice.period, now=now, hours=hours, rules=rules)
         async with app.store.unit_of_work() as uow:
-            rows = await uow.figures.rows(choice.period, now=now, hours=hours, rules=rules)
             partners = await uow.partners.all()
         figures = rows.figures(choice.period, app.areas.by_postcode)
         labels = Labels(texts["_"], app.places, partners)
