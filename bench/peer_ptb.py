@@ -12,6 +12,10 @@ acknowledges an update as soon as it is fetched (its next getUpdates asks from t
 + 1), so updates queued or being handled when the process dies are gone; ours acknowledges
 an update only once it and every earlier one were handled (bot/channels/telegram/polling.py).
 
+A tap is answered as ours answers it (ADR 0111): the answer and the next question edited
+into the pressed message while the press is answered, two Bot API calls (before 7 December
+2026 the peer made three, one after the other: answer, buttons off, next question).
+
 Configurations (``CONFIGURATIONS``), all run side by side by bench/telegram_load.py:
 
 - ``defaults``: PTB's defaults, one update at a time (what the PTB examples do).
@@ -44,7 +48,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.ext import (
     Application,
     BaseUpdateProcessor,
@@ -195,28 +199,35 @@ def make_step(prompt: str, loket_chat_id: int) -> Any:
         assert query is not None
         assert query.data is not None
         assert context.user_data is not None
-        await query.answer()
         _, _, choice = query.data.split("|", 2)
         answers: dict[str, Any] = context.user_data
         if prompt in MULTI and choice != "done":
             chosen = set(answers.get(prompt, ()))
             chosen ^= {choice}
             answers[prompt] = sorted(chosen)
-            await query.edit_message_reply_markup(keyboard(prompt, frozenset(chosen)))
+            edit = query.edit_message_reply_markup(keyboard(prompt, frozenset(chosen)))
+            await asyncio.gather(query.answer(), edit)
             return index
         if prompt not in MULTI:
             answers[prompt] = choice
-        await query.edit_message_reply_markup(None)
+        # As ours does (ADR 0111): the answer and what follows edited into the pressed
+        # message while the press is answered, two calls a tap.
+        pressed = query.message.text if isinstance(query.message, Message) else ""
+        shown = f"{pressed}\nUw antwoord: {choice}\n\n"
         if prompt == "summary":
-            chat = update.effective_chat
-            assert chat is not None
             lines = ["<b>Nieuw signaal</b> via Telegram"]
             lines += [f"{key}: {value}" for key, value in answers.items()]
             await context.bot.send_message(loket_chat_id, "\n".join(lines), parse_mode="HTML")
-            await chat.send_message("Dank u wel, uw melding is verstuurd.")
+            thanks = query.edit_message_text(shown + "Dank u wel, uw melding is verstuurd.")
+            await asyncio.gather(query.answer(), thanks)
             answers.clear()
             return ConversationHandler.END
-        return await ask(update, PROMPTS[index + 1])
+        following = PROMPTS[index + 1]
+        edit = query.edit_message_text(
+            shown + question(following), reply_markup=keyboard(following)
+        )
+        await asyncio.gather(query.answer(), edit)
+        return PROMPTS.index(following)
 
     return step
 
