@@ -9,9 +9,15 @@ from pathlib import Path
 
 import pytest
 
-from tests.fakes.telegram_api import MAX_TEXT, FakeTelegram, FakeUser, SentMessage
+from tests.fakes.telegram_api import (
+    FROM_WEBHOOK_RESPONSE,
+    MAX_TEXT,
+    FakeTelegram,
+    FakeUser,
+    SentMessage,
+)
 from tests.support.reports import REPORT
-from tests.support.telegram_harness import Person, running_bot
+from tests.support.telegram_harness import WEBHOOK_SECRET, Person, running_bot, webhook_bot
 
 pytestmark = pytest.mark.e2e
 
@@ -113,3 +119,27 @@ async def test_a_message_that_would_grow_too_long_is_closed_and_the_question_sen
         asked = await answered_then_asked_anew(person, welcome)
         [shown] = await person.taps("role", "shop")  # the new message grows from here
         assert shown is asked
+
+
+async def test_in_webhook_mode_a_tap_is_one_request_of_ours(
+    fake: FakeTelegram, tmp_path: Path
+) -> None:
+    """The press is answered in the webhook's response (Telegram carries it out), the next
+    question edited in: one request of the bot's per tap, two Bot API calls."""
+    async with webhook_bot(fake, tmp_path) as (_, port):
+        url = f"http://127.0.0.1:{port}/telegram/webhook"
+        assert await fake.post_webhook(url, fake.user_sends(CASHIER, "/start"), WEBHOOK_SECRET)
+        [welcome] = fake.messages(CASHIER.id)
+        before = len(fake.requests)
+        tap = fake.user_presses(CASHIER, welcome, "r|welcome|report")
+        assert await fake.post_webhook(url, tap, WEBHOOK_SECRET) == 200
+        made = [r for r in fake.requests[before:] if r.method in REPLY_CALLS]
+        ours = [r.method for r in made if FROM_WEBHOOK_RESPONSE not in r.headers]
+        answered = [r.method for r in made if FROM_WEBHOOK_RESPONSE in r.headers]
+        assert (ours, answered) == (["editMessageText"], ["answerCallbackQuery"])
+        assert [r.status for r in made] == [200, 200]
+        assert tap["callback_query"]["id"] in fake.answered_callbacks
+        assert "Je antwoord: \u2068Ik maak me zorgen om iemand\u2069" in welcome.plain_text
+        # A typed message has no press to answer: the response carries nothing.
+        assert await fake.post_webhook(url, fake.user_sends(CASHIER, "hallo"), WEBHOOK_SECRET)
+        assert not [r for r in fake.requests if r.method == "answerCallbackQuery"][1:]

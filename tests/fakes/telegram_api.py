@@ -92,6 +92,8 @@ NOT_MODIFIED = (
 CANT_BE_EDITED = "Bad Request: message can't be edited"
 NO_TEXT_TO_EDIT = "Bad Request: there is no text in the message to edit"
 INLINE_KEYBOARD_EXPECTED = "Bad Request: inline keyboard expected"
+# A request the fake carried out from a webhook's response, not one the bot sent.
+FROM_WEBHOOK_RESPONSE = "x-fake-from-webhook-response"
 BAD_GATEWAY_PAGE = (
     b"<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n"
     b"<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>"
@@ -896,7 +898,32 @@ class FakeTelegram(FakeHttpServer, FilesApi):
     # --- for tests: webhooks ------------------------------------------------------------------
 
     async def post_webhook(self, url: str, update: JSON, secret: str | None = None) -> int:
+        """POST ``update`` as Telegram does; a method in a 2xx JSON response is carried out
+        as Telegram does ("Making requests when getting updates"), recorded with the header
+        ``FROM_WEBHOOK_RESPONSE``; its result or error reaches nobody."""
         headers = {} if secret is None else {"X-Telegram-Bot-Api-Secret-Token": secret}
         async with httpx.AsyncClient() as client:
             response = await client.post(url, json=update, headers=headers)
+        if response.is_success and "json" in response.headers.get("content-type", ""):
+            body = response.json()
+            if isinstance(body, dict) and isinstance(body.get("method"), str):
+                await self._carry_out(body)
         return response.status_code
+
+    async def _carry_out(self, body: JSON) -> None:
+        name = str(body["method"])
+        method = self._methods.get(name.lower(), name)
+        params = {key: value for key, value in body.items() if key != "method"}
+        record = RequestRecord(method, params, time.monotonic(), {FROM_WEBHOOK_RESPONSE: "1"})
+        self.requests.append(record)
+        try:
+            if name.lower() not in self._methods:
+                raise ApiError(404, "Not Found")
+            if self.enforce_limits and method in SENDING_METHODS:
+                self._check_limits(method, params)
+            await getattr(self, f"_api_{method}")(params)
+            record.status = 200
+        except ApiError as error:
+            record.status = error.code
+        finally:
+            self._notify()

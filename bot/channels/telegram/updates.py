@@ -106,30 +106,33 @@ class TelegramUpdates:
 
     async def handle(self, update: Update) -> None:
         """Handle one update without writing the live-buttons record (long polling writes
-        those with ``flush`` before it acknowledges the updates); errors are logged, never
-        raised into the polling loop."""
-        await self._logged(update)
+        those with ``flush``, once per poll); errors are logged, never raised into the
+        polling loop."""
+        await self._logged(update, AnswerOnce(update.callback_query))
 
     async def flush(self) -> None:
         """Write the live-buttons records of the updates handled since the last flush."""
         await self._keyboards.flush()
 
-    async def process(self, update: Update) -> None:
-        """Handle one update and write its live-buttons record (webhook mode)."""
-        await self._logged(update)
+    async def process(self, update: Update) -> dict[str, str] | None:
+        """Handle one update and write its live-buttons record (webhook mode); the method
+        for the webhook's response, if any (a reporter's press is answered there)."""
+        press = AnswerOnce(update.callback_query, in_response=True)
+        await self._logged(update, press)
         await self._keyboards.flush()
+        return press.webhook_reply()
 
-    async def _logged(self, update: Update) -> None:
+    async def _logged(self, update: Update, press: AnswerOnce) -> None:
         try:
-            await self._process(update, self._clock())
+            await self._process(update, self._clock(), press)
         except TelegramError:
             log.exception("sending to Telegram failed for update %s", update.update_id)
         except Exception:
             log.exception("handling update %s failed", update.update_id)
 
-    async def _process(self, update: Update, now: datetime) -> None:
+    async def _process(self, update: Update, now: datetime, press: AnswerOnce) -> None:
         if update.callback_query is not None:
-            await self._callback(update, update.callback_query, now)
+            await self._callback(update, update.callback_query, now, press)
         elif update.edited_message is not None:
             if update.edited_message.chat.type == ChatType.PRIVATE:
                 await self._reporter(update, Unreadable("edited"), now)
@@ -224,7 +227,9 @@ class TelegramUpdates:
             await self._disable(query.message.chat.id, query.message.message_id)
         await self._tell(query.message.chat.id, answer)
 
-    async def _callback(self, update: Update, query: CallbackQuery, now: datetime) -> None:
+    async def _callback(
+        self, update: Update, query: CallbackQuery, now: datetime, answer: AnswerOnce
+    ) -> None:
         button = parse(query.data)
         chat = query.message.chat if query.message is not None else None
         if isinstance(button, StaffButton):
@@ -238,7 +243,6 @@ class TelegramUpdates:
             return
         # A payload that is not ours is treated as a stale button: the step is asked again.
         pick = button if isinstance(button, ReporterButton) else ReporterButton("-", "-")
-        answer = AnswerOnce(query)
         try:
             await self._reporter(
                 update, Pick(pick.prompt, pick.choice), now, query=query, answer=answer
