@@ -64,7 +64,12 @@ async def test_a_voice_note_becomes_a_call_back_signal_heard_by_the_assignee(
         assert [d for _, d in asked.buttons()] == ["r|callback|yes", "r|callback|no"]
 
         # "Call me": one tap shares the number (Telegram's contact button).
-        [number] = await ayse.taps("callback", "yes")
+        # The contact button comes with a new message; the question keeps the answer under
+        # it (ADR 0111).
+        closed, number = await ayse.taps("callback", "yes")
+        assert closed is asked
+        assert "Cevabınız: " in closed.plain_text
+        assert closed.buttons() == []
         assert number.contact_button() == "Telefon numaramı paylaş"
         assert number.buttons() == []
         replies = await ayse.handled(fake.user_sends_contact(AYSE, "31612345678"))
