@@ -19,13 +19,14 @@ LOCALES = Path(__file__).resolve().parents[2] / "locales"
 def resident_texts(language: str) -> dict[tuple[str | None, str], str]:
     with (LOCALES / language / "LC_MESSAGES" / "signaalpunt.po").open("rb") as po:
         catalog = read_po(po)
-    return {
-        (message.context, str(message.id if isinstance(message.id, str) else message.id[0])): (
-            message.string if isinstance(message.string, str) else message.string[0]
-        )
-        for message in catalog
-        if message.id and message.context is not None
-    }
+    texts: dict[tuple[str | None, str], str] = {}
+    for message in catalog:
+        if message.context is None or not message.id:
+            continue
+        source = message.id if isinstance(message.id, str) else message.id[0]
+        text = message.string if isinstance(message.string, str) else (message.string or [""])[0]
+        texts[(message.context, str(source))] = str(text or "")
+    return texts
 
 
 @pytest.mark.parametrize("language", [code for code in LANGUAGES if code != "nl"])
