@@ -58,7 +58,7 @@ async def test_a_voice_note_becomes_a_call_back_signal_heard_by_the_assignee(
         replies = await ayse.handled(fake.user_sends_voice(AYSE, audio=audio, duration=6))
         assert fake.downloads, "fetched through getFile and the file URL"
         thanks, asked = replies
-        assert "Sesli mesajınız için teşekkürler" in thanks.plain_text
+        assert "Sesli mesajınız için teşekkür ederiz" in thanks.plain_text
         assert "0800-0113" in thanks.plain_text  # the safety numbers, before anything else
         assert "Türkçe konuşabilirsiniz" in bare(asked.plain_text)
         assert [d for _, d in asked.buttons()] == ["r|callback|yes", "r|callback|no"]

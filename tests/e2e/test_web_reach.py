@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import re
 import shutil
-import socket
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from email.message import EmailMessage
@@ -23,6 +22,7 @@ from bot.channels.webchat.channel import webchat_parts
 from core.followup.rules import REPORTER_CHECKIN
 from core.followup.texts import CHECKIN_THANKS
 from core.lifecycle.parties import StaffMember
+from tests.support.net import free_port
 from tests.support.reports import MESSAGE_ME, REPORT
 from tests.support.smtp_server import RecordingHandler, smtp_server
 from tests.support.web_harness import (
@@ -39,12 +39,6 @@ from .test_web_chat import gettext, live_prompt, press, report, signal, type_mes
 SHOTS = Path("/work/team/shots/21")
 PHONE: ViewportSize = {"width": 390, "height": 844}
 LINK = re.compile(r"http://127\.0\.0\.1:\d+/chat/open\?t=[A-Za-z0-9_-]+")
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @asynccontextmanager
