@@ -6,9 +6,9 @@ from __future__ import annotations
 import os
 
 from telegram.ext import AIORateLimiter, ExtBot
-from telegram.request import HTTPXRequest
 
 from .limits import WindowRateLimiter, seconds
+from .transport import AiohttpRequest
 
 __all__ = ["POLL_TIMEOUT", "build_bot", "seconds"]
 
@@ -36,14 +36,14 @@ def build_bot(
     # warnings as errors).
     os.environ.setdefault("PTB_TIMEDELTA", "true")
     base = api_url.rstrip("/")
-    request = HTTPXRequest(
+    request = AiohttpRequest(
         connection_pool_size=64,
         connect_timeout=5.0,
         read_timeout=15.0,
         write_timeout=15.0,
         pool_timeout=15.0,
     )
-    updates_request = HTTPXRequest(
+    updates_request = AiohttpRequest(
         connection_pool_size=2, connect_timeout=5.0, read_timeout=poll_timeout + 10.0
     )
     return ExtBot(
