@@ -9,6 +9,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from bench.load_runs import LABELS, OURS, Load, Result
+from bench.peer_ptb import OVER_OUR_TRANSPORT
 from bench.targets import Target, spread, unmeasured
 
 TARGET_SIZE = 50  # the issue's targets are stated for 50 reporters
@@ -60,7 +61,8 @@ class Block:
     def best_peer(self) -> str | None:
         """The peer at its best: the correct configuration with the highest median throughput
         (a configuration that lost replies is shown, but is not the peer's best)."""
-        correct = [c for c in self.peers() if self.correct(c)]
+        shipped = [c for c in self.peers() if c != f"peer-{OVER_OUR_TRANSPORT}"]
+        correct = [c for c in shipped if self.correct(c)]
         if not correct:
             return None
         return max(correct, key=lambda c: statistics.median(self.values(c, per_second)))
@@ -115,6 +117,8 @@ def show_block(block: Block) -> None:
             for o, p in zip(block.runs[OURS], block.runs[peer], strict=False)
         ]
         flag = "" if block.correct(peer) else "  (this configuration lost replies)"
+        if peer == f"peer-{OVER_OUR_TRANSPORT}":
+            flag += "  (informational: not a PTB configuration, never the peer at its best)"
         throughput = f"throughput x{spread(ratios, '{:.2f}')}, "
         if load.shape != "saturation":
             throughput = "(throughput is the reporters' pace) "

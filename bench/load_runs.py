@@ -33,6 +33,7 @@ LABELS = {
     "peer-defaults": "PTB defaults (one update at a time)",
     "peer-concurrent": "PTB concurrent_updates(True)",
     "peer-per_chat": "PTB per-chat processor (concurrent across chats)",
+    "peer-per_chat_aiohttp": "(not PTB's) per-chat over our aiohttp transport",
 }
 
 

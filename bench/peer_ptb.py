@@ -29,6 +29,10 @@ Configurations (``CONFIGURATIONS``), all run side by side by bench/telegram_load
 - ``per_chat``: concurrent across chats and one at a time within a chat, through PTB's
   extension point for this (``BaseUpdateProcessor``, ``PerChatProcessor`` below). This is the
   peer's best *correct* configuration: the same ordering guarantee ours gives.
+- ``per_chat_aiohttp`` (``OVER_OUR_TRANSPORT``, informational): ``per_chat`` with its Bot API
+  requests over our aiohttp transport (bot/channels/telegram/transport.py, ADR 0116) instead
+  of PTB's httpx one. Not something PTB ships, so never "the peer at its best"; it shows
+  what a PTB bot gains by the same change, and what is left of the difference without it.
 
 Connection pools: ``ApplicationBuilder`` gives the bot's requests a pool of 256 connections
 (PTB 22's default, set explicitly below) and getUpdates its own pool of 1, so 256 concurrent
@@ -60,6 +64,8 @@ from telegram.ext import (
     PicklePersistence,
     filters,
 )
+
+from bot.channels.telegram.transport import AiohttpRequest
 
 # (prompt, question, choices) in the order our report flow asks them on the path the simulated
 # reporters take (tests/support/reports.py REPORT: the express path about someone else), with
@@ -106,6 +112,10 @@ STEPS: list[tuple[str, str, list[str]]] = [
 PROMPTS = [prompt for prompt, _, _ in STEPS]
 MULTI = {"observations"}
 CONFIGURATIONS = ("defaults", "concurrent", "per_chat")
+# Not a configuration PTB ships: the per-chat peer over our Bot API transport (ADR 0116), to
+# show how much of the difference is the HTTP client. Printed beside the others, never taken
+# as the peer at its best.
+OVER_OUR_TRANSPORT = "per_chat_aiohttp"
 POOL = 256  # ApplicationBuilder's default connection_pool_size, and concurrent_updates(True)
 
 
@@ -270,12 +280,17 @@ def build_peer(
         Application.builder()
         .token(token)
         .base_url(base_url)
-        .connection_pool_size(POOL)
         .persistence(PicklePersistence(workdir / "peer.pickle"))
     )
+    if configuration == OVER_OUR_TRANSPORT:
+        builder = builder.request(AiohttpRequest(connection_pool_size=POOL)).get_updates_request(
+            AiohttpRequest(connection_pool_size=1, read_timeout=20.0)
+        )
+    else:
+        builder = builder.connection_pool_size(POOL)
     if configuration == "concurrent":
         builder = builder.concurrent_updates(True)
-    elif configuration == "per_chat":
+    elif configuration in ("per_chat", OVER_OUR_TRANSPORT):
         builder = builder.concurrent_updates(PerChatProcessor(POOL))
     elif configuration != "defaults":
         raise ValueError(f"unknown peer configuration {configuration!r}")

@@ -6,7 +6,9 @@ configurations: PTB's defaults (one update at a time), ``concurrent_updates(True
 per-chat update processor (concurrent across chats, in order within one: its best correct
 configuration). The peer at its best is the correct configuration (no reply lost in any
 round) with the highest median throughput; a configuration that loses replies is printed
-with its losses and ratios, and a lost reply counts as the whole wait in its p99.
+with its losses and ratios, and a lost reply counts as the whole wait in its p99. Beside
+them, informational: the per-chat peer over our Bot API transport (aiohttp, ADR 0116), which
+PTB does not ship and which is never taken as the peer at its best.
 
 The fake and the reporters run in a process of their own (bench/load_fake.py), as Telegram
 and its users are not in the bot's process; they measure there (latency, loket cards, Bot API
@@ -48,7 +50,7 @@ from typing import Any
 
 from bench.load_report import Block, issue_targets, run_line, show_block
 from bench.load_runs import OURS, OURS_PG, Load, Result, run_ours, run_peer
-from bench.peer_ptb import CONFIGURATIONS
+from bench.peer_ptb import CONFIGURATIONS, OVER_OUR_TRANSPORT
 from bench.pg import pg_database, postgres
 from bench.targets import print_targets
 
@@ -155,7 +157,7 @@ def numbers(text: str) -> list[int]:
 
 def names(text: str) -> list[str]:
     chosen = [part for part in text.split(",") if part]
-    unknown = set(chosen) - set(CONFIGURATIONS)
+    unknown = set(chosen) - {*CONFIGURATIONS, OVER_OUR_TRANSPORT}
     if unknown:
         raise argparse.ArgumentTypeError(f"unknown peer configuration(s) {sorted(unknown)}")
     return chosen
@@ -175,7 +177,12 @@ def main() -> None:
     )
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--no-pg", dest="pg", action="store_false")
-    parser.add_argument("--peers", type=names, default=list(CONFIGURATIONS), help="saturation")
+    parser.add_argument(
+        "--peers",
+        type=names,
+        default=[*CONFIGURATIONS, OVER_OUR_TRANSPORT],
+        help="saturation (per_chat_aiohttp: informational, never the peer at its best)",
+    )
     parser.add_argument(
         "--human-peers",
         type=names,

@@ -28,7 +28,8 @@ from core.text.catalog import Catalog
 from core.text.msgids import Many, Msg, UserText, msg
 from core.text.render import render
 
-from .format import PARSE_MODE, SELECTED_MARK, contact_keyboard, reply_keyboard, split_text
+from .calls import edit_text
+from .format import SELECTED_MARK, contact_keyboard, reply_keyboard, split_text
 from .presses import both
 
 log = logging.getLogger(__name__)
@@ -148,12 +149,12 @@ class PressedMessages:
             return None
         try:
             await both(
-                self._bot.edit_message_text(
+                edit_text(
+                    self._bot,
+                    chat_id,
+                    message.message_id,
                     edit.text,
-                    chat_id=chat_id,
-                    message_id=message.message_id,
-                    parse_mode=PARSE_MODE,
-                    reply_markup=edit.markup,
+                    markup=edit.markup,
                     rate_limit_args=1,
                 ),
                 answer(),
@@ -169,12 +170,12 @@ class PressedMessages:
         """A multiple choice's ✓ marks and count shown anew in the same message."""
         shown = message.text if isinstance(message, Message) and message.text else ""
         try:
-            await self._bot.edit_message_text(
+            await edit_text(
+                self._bot,
+                chat_id,
+                message.message_id,
                 toggled(shown, reply.text),
-                chat_id=chat_id,
-                message_id=message.message_id,
-                parse_mode=PARSE_MODE,
-                reply_markup=reply_keyboard(reply),
+                markup=reply_keyboard(reply),
                 rate_limit_args=1,
             )
         except BadRequest as error:
@@ -196,11 +197,5 @@ class PressedMessages:
         if text is None:
             return False
         with contextlib.suppress(BadRequest):  # deleted meanwhile: nothing left to close
-            await self._bot.edit_message_text(
-                text,
-                chat_id=chat_id,
-                message_id=message_id,
-                parse_mode=PARSE_MODE,
-                rate_limit_args=1,
-            )
+            await edit_text(self._bot, chat_id, message_id, text, rate_limit_args=1)
         return True

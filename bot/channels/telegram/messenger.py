@@ -27,6 +27,7 @@ from bot.ports import Audio, DeliveryError, Outgoing
 from core.lifecycle.parties import LoketGroup, StaffMember, parse_target
 from storage.uow import Store
 
+from .calls import edit_text, send_text
 from .client import seconds
 from .format import MAX_CAPTION, PARSE_MODE, split_text, staff_keyboard
 from .loket_chat import LoketChat
@@ -125,30 +126,26 @@ class TelegramMessenger:
             markup = ForceReply()
         if message.edit is not None:
             edit_chat, edit_id = parse_landed(message.edit)
-            await self._bot.edit_message_text(
-                chunks[0],
-                chat_id=edit_chat,
-                message_id=edit_id,
-                parse_mode=PARSE_MODE,
-                reply_markup=staff_keyboard(message.buttons),
+            await edit_text(
+                self._bot, edit_chat, edit_id, chunks[0], markup=staff_keyboard(message.buttons)
             )
             return message.edit
-        sent: Message | None = None
+        sent: int | None = None
         if message.audio is not None:
-            sent = await self._send_audio(chat_id, message.audio, message.protect)
+            sent = (await self._send_audio(chat_id, message.audio, message.protect)).message_id
             if not message.text.strip():
-                return landed(chat_id, sent.message_id)
+                return landed(chat_id, sent)
         for index, chunk in enumerate(chunks):
             last = index == len(chunks) - 1
-            sent = await self._bot.send_message(
+            sent = await send_text(
+                self._bot,
                 chat_id,
                 chunk,
-                parse_mode=PARSE_MODE,
-                reply_markup=markup if last else None,
-                protect_content=message.protect,
+                markup=markup if last else None,
+                protect=message.protect,
             )
         assert sent is not None
-        return landed(chat_id, sent.message_id)
+        return landed(chat_id, sent)
 
     async def _send_audio(self, chat_id: int, audio: Audio, protect: bool) -> Message:
         caption = split_text(audio.caption, MAX_CAPTION)[0]

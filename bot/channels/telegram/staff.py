@@ -23,7 +23,8 @@ from core.text.languages import STAFF_LANGUAGE
 from core.text.msgids import Msg, msg
 from core.text.render import render
 
-from .format import PARSE_MODE, escape, staff_keyboard
+from .calls import send_text
+from .format import escape, staff_keyboard
 from .loket_chat import LoketChat
 from .presses import answer
 
@@ -64,11 +65,11 @@ class StaffChat:
 
     async def _say(self, chat_id: int, text: Msg, *, force_reply: bool = False) -> None:
         markup = ForceReply(selective=True) if force_reply else None
-        await self._bot.send_message(
+        await send_text(
+            self._bot,
             chat_id,
             escape(self._render(text)),
-            parse_mode=PARSE_MODE,
-            reply_markup=markup,
+            markup=markup,
             rate_limit_args=1,  # a reply to a person: paced first, a short 429 retried once
         )
 

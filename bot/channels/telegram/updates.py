@@ -38,7 +38,8 @@ from core.text.catalog import Catalog
 from core.text.languages import STAFF_LANGUAGE, language_from_tag
 
 from .answered import PressedMessages
-from .format import PARSE_MODE, contact_keyboard, reply_keyboard, split_text
+from .calls import send_text
+from .format import contact_keyboard, reply_keyboard, split_text
 from .keyboards import KeyboardStore, RecordedKeyboard
 from .loket_chat import LoketChat
 from .presses import NO_PRESS, AnswerOnce, both
@@ -205,7 +206,7 @@ class TelegramUpdates:
         language = answer.language if answer.language in self._catalogs else STAFF_LANGUAGE
         text = render_texts(answer.texts, self._catalogs[language], language)
         for chunk in split_text(text):
-            await self._bot.send_message(chat_id, chunk, parse_mode=PARSE_MODE, rate_limit_args=1)
+            await send_text(self._bot, chat_id, chunk, rate_limit_args=1)
 
     async def _checkin(
         self, update: Update, query: CallbackQuery, button: CheckinButton, now: datetime
@@ -339,15 +340,15 @@ class TelegramUpdates:
                 chunks = split_text(text)
                 for index, chunk in enumerate(chunks):
                     last = index == len(chunks) - 1
-                    sent = await self._bot.send_message(
+                    sent = await send_text(
+                        self._bot,
                         chat_id,
                         chunk,
-                        parse_mode=PARSE_MODE,
-                        reply_markup=markup if last else None,
+                        markup=markup if last else None,
                         rate_limit_args=1,
                     )
                     if last and isinstance(markup, InlineKeyboardMarkup):
-                        keyboard_at = str(sent.message_id)
+                        keyboard_at = str(sent)
         return keyboard_at
 
     def _messages(
