@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from datetime import datetime
 from types import TracebackType
+from typing import Any, Generic, Self, TypeVar, overload
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
@@ -41,6 +43,32 @@ from .types import attach_keyring
 from .voice import VoiceRepository
 from .webchat import WebChatRepository
 
+R = TypeVar("R")
+
+
+class _Repository(Generic[R]):
+    """A unit of work's repository, made when first used: a step uses 3 of the 25, and making
+    them all was 4 % of the bot's CPU per update (docs/perf-plan.md, item 6). Kept in the
+    instance's ``__dict__`` afterwards, so later reads are plain attribute reads."""
+
+    def __init__(self, kind: Callable[[AsyncSession, str, Keyring], R]) -> None:
+        self._kind = kind
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self._name = name
+
+    @overload
+    def __get__(self, uow: None, owner: type) -> Self: ...
+    @overload
+    def __get__(self, uow: UnitOfWork, owner: type) -> R: ...
+    def __get__(self, uow: UnitOfWork | None, owner: type) -> R | Self:
+        if uow is None:
+            return self
+        repository = self._kind(uow._session, uow._dialect, uow.keyring)
+        uow._made(repository)
+        uow.__dict__[self._name] = repository
+        return repository
+
 
 class UnitOfWork:
     """One transaction over all repositories.
@@ -49,31 +77,31 @@ class UnitOfWork:
     block rolls back whatever was not committed (also after an exception).
     """
 
-    reporters: ReporterRepository
-    conversations: ConversationRepository
-    signals: SignalRepository
-    outbox: OutboxRepository
-    inbound: InboundRepository
-    staff: StaffRepository
-    partners: PartnerRepository
-    audit: AuditRepository
-    keyboards: KeyboardRepository
-    followup: FollowUpRepository
-    inbox: InboxRepository
-    erasure: ErasureRepository
-    limits: LimitsRepository
-    figures: FiguresRepository
-    logins: LoginRepository
-    listing: ListingRepository
-    webchat: WebChatRepository
-    reporter_mail: ReporterMailRepository
-    chats: ChatRepository
-    telegram_accounts: TelegramAccountRepository
-    email_accounts: EmailAccountRepository
-    sso_accounts: SsoAccountRepository
-    sso_logins: SsoLoginRepository
-    changes: ChangeRepository
-    voice: VoiceRepository
+    reporters = _Repository(ReporterRepository)
+    conversations = _Repository(ConversationRepository)
+    signals = _Repository(SignalRepository)
+    outbox = _Repository(OutboxRepository)
+    inbound = _Repository(InboundRepository)
+    staff = _Repository(StaffRepository)
+    partners = _Repository(PartnerRepository)
+    audit = _Repository(AuditRepository)
+    keyboards = _Repository(KeyboardRepository)
+    followup = _Repository(FollowUpRepository)
+    inbox = _Repository(InboxRepository)
+    erasure = _Repository(ErasureRepository)
+    limits = _Repository(LimitsRepository)
+    figures = _Repository(FiguresRepository)
+    logins = _Repository(LoginRepository)
+    listing = _Repository(ListingRepository)
+    webchat = _Repository(WebChatRepository)
+    reporter_mail = _Repository(ReporterMailRepository)
+    chats = _Repository(ChatRepository)
+    telegram_accounts = _Repository(TelegramAccountRepository)
+    email_accounts = _Repository(EmailAccountRepository)
+    sso_accounts = _Repository(SsoAccountRepository)
+    sso_logins = _Repository(SsoLoginRepository)
+    changes = _Repository(ChangeRepository)
+    voice = _Repository(VoiceRepository)
 
     def __init__(
         self,
@@ -83,35 +111,17 @@ class UnitOfWork:
         mail: MailRouting | None = None,
     ) -> None:
         self._session = session
+        self._dialect = dialect_name
+        self._mail = mail
         self.keyring = keyring
-        self.reporters = ReporterRepository(session, dialect_name, keyring)
-        self.conversations = ConversationRepository(session, dialect_name, keyring)
-        self.signals = SignalRepository(session, dialect_name, keyring)
-        self.outbox = OutboxRepository(session, dialect_name, keyring)
-        self.outbox.mail = mail
-        self.inbound = InboundRepository(session, dialect_name, keyring)
-        self.staff = StaffRepository(session, dialect_name, keyring)
-        self.partners = PartnerRepository(session, dialect_name, keyring)
-        self.audit = AuditRepository(session, dialect_name, keyring)
-        self.keyboards = KeyboardRepository(session, dialect_name, keyring)
-        self.followup = FollowUpRepository(session, dialect_name, keyring)
-        self.inbox = InboxRepository(session, dialect_name, keyring)
-        self.erasure = ErasureRepository(session, dialect_name, keyring)
-        self.limits = LimitsRepository(session, dialect_name, keyring)
-        self.figures = FiguresRepository(session, dialect_name, keyring)
-        self.logins = LoginRepository(session, dialect_name, keyring)
-        self.listing = ListingRepository(session, dialect_name, keyring)
-        self.webchat = WebChatRepository(session, dialect_name, keyring)
-        self.reporter_mail = ReporterMailRepository(session, dialect_name, keyring)
-        self.chats = ChatRepository(session, dialect_name, keyring)
-        self.telegram_accounts = TelegramAccountRepository(session, dialect_name, keyring)
-        self.email_accounts = EmailAccountRepository(session, dialect_name, keyring)
-        # A staff member's address reaches them only while mail is configured.
-        self.staff.by_mail = self.logins.by_mail = mail is not None
-        self.sso_accounts = SsoAccountRepository(session, dialect_name, keyring)
-        self.sso_logins = SsoLoginRepository(session, dialect_name, keyring)
-        self.changes = ChangeRepository(session, dialect_name, keyring)
-        self.voice = VoiceRepository(session, dialect_name, keyring)
+
+    def _made(self, repository: Any) -> None:
+        """What a repository learns of the unit of work's mail set-up, when it is made."""
+        if isinstance(repository, OutboxRepository):
+            repository.mail = self._mail
+        elif isinstance(repository, StaffRepository | LoginRepository):
+            # A staff member's address reaches them only while mail is configured.
+            repository.by_mail = self._mail is not None
 
     def account_book(self, channel: str) -> AccountBook | None:
         """Where ``channel`` records which of its accounts is which staff member."""

@@ -5,6 +5,7 @@ Staff read Dutch; residents pick any of ``LANGUAGES``.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 from babel import Locale
@@ -23,6 +24,7 @@ class LanguageName:
     in_itself: bool = False
 
 
+@functools.cache  # Babel looks the name up in its locale data each time
 def language_name(code: str, reader: str) -> str:
     """``code``'s language named in ``reader``'s, capitalised as a name on its own (Babel
     writes "polski" and "українська" in lower case, as inside a sentence)."""

@@ -11,7 +11,7 @@ from contextlib import asynccontextmanager
 
 import pytest
 from telegram import Bot
-from telegram.error import NetworkError, TimedOut
+from telegram.error import NetworkError, TelegramError, TimedOut
 
 from bot.channels.telegram.transport import AiohttpRequest
 from tests.support.net import free_port
@@ -155,3 +155,15 @@ async def test_a_shut_down_transport_opens_again_when_used() -> None:
             assert (await bot.send_message(42, "x")).message_id == 7
         finally:
             await request.shutdown()
+
+
+def test_answers_are_parsed_as_ptb_parses_them_even_when_broken() -> None:
+    parse = AiohttpRequest.parse_json_payload
+    assert parse(b'{"ok":true,"result":{"text":"\xc3\xa7ok g\xc3\xbczel"}}') == {
+        "ok": True,
+        "result": {"text": "çok güzel"},
+    }
+    # Bytes that are not UTF-8 are replaced, as PTB's own parsing does, not refused.
+    assert parse(b'{"ok":true,"result":"a\xffb"}') == {"ok": True, "result": "a\ufffdb"}
+    with pytest.raises(TelegramError, match="Invalid server response"):
+        parse(b"<html>502 Bad Gateway</html>")
