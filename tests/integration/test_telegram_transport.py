@@ -10,7 +10,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 
 import pytest
-from telegram import Bot
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import NetworkError, TelegramError, TimedOut
 
 from bot.channels.telegram.transport import AiohttpRequest
@@ -68,23 +68,29 @@ async def bot_at(url: str, **timeouts: float) -> AsyncIterator[Bot]:
         await request.shutdown()
 
 
-async def test_a_typed_call_is_sent_as_a_form_and_its_answer_read() -> None:
+async def test_a_typed_call_is_sent_as_json_and_its_answer_read() -> None:
     seen: list[tuple[bytes, bytes]] = []
+    button = InlineKeyboardButton("Ja", callback_data="r|1|yes")
 
     async def handler(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        seen.append(await read_request(reader))
-        answer(writer, SENT | {"text": "Goedemiddag"})
-        await writer.drain()
+        for _ in range(2):
+            seen.append(await read_request(reader))
+            answer(writer, SENT | {"text": "Goedemiddag"})
+            await writer.drain()
 
     async with serving(handler) as url, bot_at(url) as bot:
         message = await bot.send_message(42, "Goedemiddag", protect_content=True)
+        await bot.send_message(42, "Kies", reply_markup=InlineKeyboardMarkup([[button]]))
     assert message.message_id == 7
     assert message.text == "Goedemiddag"
     head, body = seen[0]
     assert head.startswith(b"POST /bot1:x/sendMessage HTTP/1.1")
-    assert b"application/x-www-form-urlencoded" in head.lower()
-    assert b"chat_id=42" in body
-    assert b"protect_content=true" in body
+    assert b"content-type: application/json" in head.lower()
+    # Parameters as JSON values, objects as objects (not as JSON inside a string).
+    assert json.loads(body) == {"chat_id": 42, "text": "Goedemiddag", "protect_content": True}
+    assert json.loads(seen[1][1])["reply_markup"] == {
+        "inline_keyboard": [[{"text": "Ja", "callback_data": "r|1|yes"}]]
+    }
 
 
 async def test_an_upload_arrives_as_multipart_with_its_bytes() -> None:

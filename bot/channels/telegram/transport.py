@@ -19,7 +19,7 @@ from telegram.request import BaseRequest, RequestData
 
 __all__ = ["AiohttpRequest"]
 
-_FORM: Final = {"Content-Type": "application/x-www-form-urlencoded"}
+_JSON: Final = {"Content-Type": "application/json"}
 
 
 class AiohttpRequest(BaseRequest):
@@ -118,7 +118,10 @@ def _body(
     if request_data is None:
         return None, None
     if not files:
-        return request_data.url_encoded_parameters().encode(), _FORM
+        # A JSON body (the Bot API takes one for every call without an upload) with the
+        # parameters as JSON values: orjson writes it in microseconds, where PTB's form
+        # percent-encoded each character of a 4 KB question in Python.
+        return orjson.dumps(request_data.parameters), _JSON
     form = aiohttp.FormData(quote_fields=False)
     for name, value in request_data.json_parameters.items():
         form.add_field(name, value)
