@@ -8,7 +8,8 @@ throw-away server from ``tests.support.pg.start_postgres``). ``--smoke``: 1,000 
 SQLite only.
 Every figure is the median of several runs (``statistics.median``) timed with
 ``time.perf_counter()``, except the first sweep (it claims what is due, so it runs once).
-The figures with a target (issue 24: monitoring figures for a year <= 500 ms, sweeps <= 200 ms,
+The figures with a target (issue 24: monitoring figures for a year <= 500 ms, the
+once-a-minute sweep <= 200 ms and a backlog's sweep <= 1 ms a check-in,
 on SQLite and on PostgreSQL) end in a targets block: the median judged, the runs' range beside it.
 """
 
@@ -145,7 +146,9 @@ async def measure(engine: AsyncEngine, url: str, signals: int, report: Report) -
     started = time.perf_counter()
     queued = await service.sweep(NOW)
     first_ms = (time.perf_counter() - started) * 1000
-    report.add("first sweep (claims what is due)", first_ms, "ms", SWEEP_TARGET_MS)
+    # The 200 ms is the once-a-minute sweep's target (docs/benchmarks.md, goal 5); a backlog
+    # after an outage is judged per check-in, its whole time printed as measured.
+    report.add("first sweep over a backlog (claims what is due)", first_ms, "ms")
     report.note(f"  queued {sum(queued.values())} ({dict(queued)})")
     if queued:  # a backlog (after an outage): what one check-in costs
         report.add("  per check-in claimed and queued", first_ms / sum(queued.values()), "ms", 1.0)
