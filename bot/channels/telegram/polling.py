@@ -37,9 +37,11 @@ MAX_BACKOFF = 30.0
 MAX_IN_FLIGHT = 100
 # While updates are in flight a poll cannot wait at Telegram (it returns the unacknowledged ones
 # at once), so polls come this often until nothing is in flight (then a long poll again): the
-# delay a new update can see while others are handled. Polling on every finished update
-# instead cost more CPU (HTTP, JSON) than handling the updates, at 50 chats.
-REPOLL = 0.05
+# delay a new update can see while others are handled. 50 ms while a poll cost 1-2 ms of CPU
+# (httpx); over aiohttp and orjson (ADR 0116) one costs about 0.2 ms, and at 10 ms the reply
+# p99 at a person's pace fell from 79 to 58 ms at 20 ms to Telegram (11 ms at 0 ms) with no
+# more CPU per update at saturation (docs/perf-plan.md).
+REPOLL = 0.01
 
 
 class InFlight:
