@@ -179,6 +179,7 @@ async def _fetch(
             continue
         if not flushes or flushes[-1].done():
             flushes[:] = [asyncio.create_task(updates.flush())]
+        started = asyncio.get_running_loop().time()
         fetch = asyncio.create_task(
             _new_updates(bot, flight) if flight.busy else _idle_poll(bot, flight.offset, hold)
         )
@@ -204,7 +205,11 @@ async def _fetch(
         backoff = 1.0
         flight.add(batch)
         if flight.busy:
-            await flight.quiet(stop, REPOLL)
+            # REPOLL from this poll's start: a poll that took a round trip to Telegram as
+            # long as REPOLL is followed at once (the wait for the next poll to reach
+            # Telegram was the largest part of the reply p99 at 20 ms).
+            spent = asyncio.get_running_loop().time() - started
+            await flight.quiet(stop, max(REPOLL - spent, 0.0))
 
 
 async def _idle_poll(bot: ExtBot[int], offset: int | None, hold: int) -> tuple[Update, ...]:
