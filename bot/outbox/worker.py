@@ -135,11 +135,11 @@ class OutboxWorker:
         by_signal: dict[int | None, list[OutboxItem]] = {}
         for item in queue:
             by_signal.setdefault(item.signal_id, []).append(item)
+        failing = asyncio.Lock()  # one failure at a time: each holds the whole chat
         if len(by_signal) == 1 or isinstance(queue[0].target, ByMail):
             # A mailbox reads as a list in arrival order, and an SMTP server takes a
             # message in milliseconds: mail keeps the chat's order.
-            return await self._deliver_one_by_one(queue, now)
-        failing = asyncio.Lock()  # one failure at a time: each holds the whole chat
+            return await self._deliver_one_by_one(queue, now, failing)
         outcomes = await asyncio.gather(
             *(self._deliver_one_by_one(items, now, failing) for items in by_signal.values()),
             return_exceptions=True,  # each delivery finishes; none is cut off mid-transaction
@@ -150,11 +150,11 @@ class OutboxWorker:
         return sum(o for o in outcomes if isinstance(o, int))
 
     async def _deliver_one_by_one(
-        self, queue: list[OutboxItem], now: datetime, failing: asyncio.Lock | None = None
+        self, queue: list[OutboxItem], now: datetime, failing: asyncio.Lock
     ) -> int:
         delivered = 0
         for item in queue:
-            outcome = await self._deliver(item, now, failing or asyncio.Lock())
+            outcome = await self._deliver(item, now, failing)
             if outcome is None:
                 break  # keep this chat's order: the rest waits for the retry
             delivered += outcome

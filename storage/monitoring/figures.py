@@ -84,15 +84,7 @@ class FigureCounts:
     statuses: list[StatusRow]
 
     def with_times(self, claim: Timing, contact: Timing) -> FigureRows:
-        return FigureRows(
-            sources=self.sources,
-            places=self.places,
-            ages=self.ages,
-            choices=self.choices,
-            statuses=self.statuses,
-            claim=claim,
-            contact=contact,
-        )
+        return FigureRows(**vars(self), claim=claim, contact=contact)
 
 
 class FiguresRepository(SessionRepository):
